@@ -1,0 +1,30 @@
+import { ConfigError, type RunConfigInput } from '../sim/index.ts';
+import { fig11Config } from './llumnix-fig11/configs.ts';
+import { FIG11_SYSTEMS, FIG11_TRACES } from './llumnix-fig11/setup.ts';
+
+/**
+ * Built-in run configs, by name: `llumnix-fig11/<trace>/<system>` for every trace of Llumnix's
+ * Fig. 11 (ShareGPT, BurstGPT, S-S, M-M, L-L, S-L, L-S) and every system (round-robin,
+ * infaas++, llumnix), at the trace's default rate. Override anything with --set.
+ */
+function buildPresets(): Map<string, RunConfigInput> {
+  const presets = new Map<string, RunConfigInput>();
+  for (const trace of FIG11_TRACES) {
+    for (const system of FIG11_SYSTEMS) {
+      presets.set(`llumnix-fig11/${trace.label}/${system}`, fig11Config(trace, system));
+    }
+  }
+  return presets;
+}
+
+const PRESETS = buildPresets();
+
+export const PRESET_NAMES: readonly string[] = [...PRESETS.keys()];
+
+export function findPreset(name: string): RunConfigInput {
+  const preset = PRESETS.get(name);
+  if (preset === undefined) {
+    throw new ConfigError('preset', name, `one of: ${PRESET_NAMES.join(', ')}`);
+  }
+  return structuredClone(preset);
+}

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { findPreset, PRESET_NAMES } from '../artifact/presets.ts';
+import { compareTable, type RunSummary, VERSION } from '../metrics/index.ts';
+import { parseRunConfig } from '../sim/index.ts';
+import { loadRunConfig } from './load-config.ts';
+import { applyOverrides } from './overrides.ts';
+import { runOne } from './run-one.ts';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const integer = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, received "${value}"`);
+  return n;
+};
+
+const program = new Command()
+  .name('fleetlab')
+  .description('Scheduling fleets of LLM inference instances: Llumnix and ServerlessLLM policies, simulated or real')
+  .version(VERSION);
+
+program
+  .command('run')
+  .description('simulate one configuration and write results/<name>/')
+  .option('-c, --config <file>', 'run config (JSON or YAML); may name a `preset` to extend')
+  .option('-p, --preset <name>', 'built-in config to start from (see `fleetlab presets`)')
+  .option('-s, --set <key=value>', 'override a field, e.g. workload.arrival.rate_per_s=7.5 (repeatable)', collect, [])
+  .option('--seed <n>', 'seed of every random stream', integer)
+  .option('-o, --out <dir>', 'results folder (default results/<name>)')
+  .option('--no-progress', 'no progress bar')
+  .action((opts) => {
+    if (opts.config === undefined && opts.preset === undefined) throw new InvalidArgumentError('give --config FILE or --preset NAME');
+    const { config, baseDir } = loadRunConfig(opts);
+    const { summary, dir, wall_s } = runOne(config, { baseDir, outRoot: 'results', outDir: opts.out, progress: opts.progress });
+    console.log(compareTable([summary]));
+    console.log(`\nwrote ${dir}/ (simulated ${summary.makespan_s.toFixed(0)} s in ${wall_s.toFixed(2)} s wall)`);
+  });
+
+program
+  .command('compare')
+  .description('print the summaries of result folders side by side')
+  .argument('<dirs...>', 'result folders written by `fleetlab run`')
+  .action((dirs) => {
+    const summaries = dirs.map((dir) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary);
+    console.log(compareTable(summaries));
+  });
+
+program
+  .command('presets')
+  .description('list the built-in configs')
+  .action(() => console.log(PRESET_NAMES.join('\n')));
+
+program
+  .command('quickstart')
+  .description('the main job: Round-Robin vs INFaaS++ vs Llumnix on Llumnix Fig. 11 M-M at 7.5 req/s, 16 instances')
+  .option('--trace <label>', 'Fig. 11 trace: ShareGPT, BurstGPT, S-S, M-M, L-L, S-L, L-S', 'M-M')
+  .option('--rate <req/s>', 'request rate', parseFloat)
+  .option('-n, --requests <n>', 'requests per system', integer, 10_000)
+  .option('--seed <n>', 'seed', integer, 0)
+  .option('-o, --out <dir>', 'results root', 'results/quickstart')
+  .option('--no-progress', 'no progress bar')
+  .action((opts) => {
+    const summaries: RunSummary[] = [];
+    for (const system of ['round-robin', 'infaas++', 'llumnix']) {
+      let raw = findPreset(`llumnix-fig11/${opts.trace}/${system}`) as Record<string, unknown>;
+      const sets = [`workload.num_requests=${opts.requests}`, `seed=${opts.seed}`];
+      if (opts.rate !== undefined) sets.push(`workload.arrival.rate_per_s=${opts.rate}`);
+      raw = applyOverrides(raw, sets);
+      const config = parseRunConfig(raw, `llumnix-fig11/${opts.trace}/${system}`);
+      const { summary, dir, wall_s } = runOne(config, { baseDir: process.cwd(), outRoot: opts.out, progress: opts.progress });
+      console.error(`${summary.system}: ${summary.requests} requests in ${wall_s.toFixed(2)} s wall → ${dir}/`);
+      summaries.push(summary);
+    }
+    console.log(compareTable(summaries));
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`fleetlab: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

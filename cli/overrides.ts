@@ -1,0 +1,44 @@
+import { ConfigError } from '../sim/index.ts';
+
+/**
+ * Applies `--set a.b.c=value` overrides to a plain config object. The value is read as JSON
+ * when it parses (numbers, booleans, objects), else as a string.
+ */
+export function applyOverrides(config: Record<string, unknown>, sets: readonly string[]): Record<string, unknown> {
+  const out = structuredClone(config);
+  for (const set of sets) {
+    const eq = set.indexOf('=');
+    if (eq <= 0) throw new ConfigError('--set', set, 'key=value with a dotted key, e.g. workload.arrival.rate_per_s=7.5');
+    const path = set.slice(0, eq).split('.');
+    const raw = set.slice(eq + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    let at: Record<string, unknown> = out;
+    for (const key of path.slice(0, -1)) {
+      const next = at[key];
+      if (next === undefined) at[key] = {};
+      else if (next === null || typeof next !== 'object' || Array.isArray(next)) {
+        throw new ConfigError(`--set ${set}`, next, `an object at "${key}" to set a field inside`);
+      }
+      at = at[key] as Record<string, unknown>;
+    }
+    at[path[path.length - 1] as string] = value;
+  }
+  return out;
+}
+
+/** Deep merge for configs: objects merge, everything else (arrays included) replaces. */
+export function mergeConfig(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    const bothObjects =
+      prev !== null && typeof prev === 'object' && !Array.isArray(prev) && value !== null && typeof value === 'object' && !Array.isArray(value);
+    out[key] = bothObjects ? mergeConfig(prev as Record<string, unknown>, value as Record<string, unknown>) : value;
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+// Module entry point: registers the functions and classes typed in backend/native/addon-types.ts.
+#include <atomic>
+#include <memory>
+#include <napi.h>
+
+#include "device_buffer.h"
+#include "device_runtime.h"
+#include "device_sink.h"
+#include "host_sink.h"
+#include "kv_pool_wrap.h"
+#include "load_worker.h"
+#include "napi_args.h"
+
+namespace fleetlab {
+namespace {
+
+struct AddonData {
+  Napi::FunctionReference kvPoolCtor;
+  Napi::FunctionReference deviceBufferCtor;
+};
+
+Napi::Value DeviceInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string note;
+  auto list = DeviceRuntime::devices(&note);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("compiledWithCuda", DeviceRuntime::compiledWithCuda());
+  out.Set("note", note);
+  Napi::Array arr = Napi::Array::New(env, list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    Napi::Object d = Napi::Object::New(env);
+    d.Set("index", list[i].index);
+    d.Set("name", list[i].name);
+    d.Set("totalBytes", static_cast<double>(list[i].totalBytes));
+    d.Set("computeCapability", std::to_string(list[i].major) + "." + std::to_string(list[i].minor));
+    d.Set("pciBusId", list[i].pciBusId);
+    arr.Set(static_cast<uint32_t>(i), d);
+  }
+  out.Set("devices", arr);
+  return out;
+}
+
+// Shared by loadToHost/loadToDevice: args 0..5 are the plan and tuning, 6 the progress callback.
+LoadRequest readPlan(const Napi::CallbackInfo& info) {
+  LoadRequest req;
+  req.paths = NapiArgs::strings(info, 0, "paths");
+  req.readBytes = NapiArgs::offsets(info, 1, "readBytes");
+  req.dstOffsets = NapiArgs::offsets(info, 2, "dstOffsets");
+  if (req.paths.size() != req.readBytes.size() || req.paths.size() != req.dstOffsets.size()) {
+    throw Napi::RangeError::New(info.Env(), "paths, readBytes and dstOffsets differ in length");
+  }
+  req.threads = static_cast<int>(NapiArgs::integer(info, 3, "threads", 1, 64));
+  req.chunkBytes = static_cast<uint64_t>(NapiArgs::integer(info, 4, "chunkBytes", 4096, 1LL << 32));
+  req.poolChunks = static_cast<int>(NapiArgs::integer(info, 5, "poolChunks", 1, 1024));
+  req.directIo = NapiArgs::boolean(info, 6, "directIo");
+  return req;
+}
+
+uint64_t planEnd(const LoadRequest& r) {
+  uint64_t end = 0;
+  for (size_t i = 0; i < r.paths.size(); ++i) end = std::max(end, r.dstOffsets[i] + r.readBytes[i]);
+  return end;
+}
+
+Napi::Object startLoad(const Napi::CallbackInfo& info, LoadRequest req, LoadWorker::SinkFactory make,
+                       Napi::Object keepAlive) {
+  Napi::Env env = info.Env();
+  Napi::Function onProgress;
+  if (info.Length() > 8 && info[8].IsFunction()) onProgress = info[8].As<Napi::Function>();
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  auto* w = new LoadWorker(env, std::move(req), std::move(make), cancel, onProgress, keepAlive);
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("promise", w->promise());
+  handle.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo& i) {
+               cancel->store(true);
+               return i.Env().Undefined();
+             }));
+  w->Queue();
+  return handle;
+}
+
+// loadToHost(paths, readBytes, dstOffsets, threads, chunkBytes, poolChunks, directIo, dest, onProgress?)
+Napi::Value LoadToHost(const Napi::CallbackInfo& info) {
+  LoadRequest req = readPlan(info);
+  ByteView dest = NapiArgs::bytes(info, 7, "dest");
+  if (planEnd(req) > dest.length) throw Napi::RangeError::New(info.Env(), "destination buffer smaller than the load plan");
+  uint8_t* d = dest.data;
+  uint64_t n = dest.length;
+  return startLoad(info, std::move(req), [d, n] { return std::unique_ptr<LoadSink>(new HostSink(d, n)); }, dest.owner);
+}
+
+// loadToDevice(paths, readBytes, dstOffsets, threads, chunkBytes, poolChunks, directIo, dest: DeviceBuffer, onProgress?)
+Napi::Value LoadToDevice(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  LoadRequest req = readPlan(info);
+  auto* data = env.GetInstanceData<AddonData>();
+  if (info.Length() < 8 || !info[7].IsObject() || !info[7].As<Napi::Object>().InstanceOf(data->deviceBufferCtor.Value())) {
+    throw Napi::TypeError::New(env, "argument 7 (dest) must be a DeviceBuffer");
+  }
+  auto alloc = Napi::ObjectWrap<DeviceBuffer>::Unwrap(info[7].As<Napi::Object>())->allocation(env);
+  if (planEnd(req) > alloc->bytes) throw Napi::RangeError::New(env, "device buffer smaller than the load plan");
+  req.pin = true;
+  const int inflight = std::max(2, req.poolChunks - req.threads);
+  return startLoad(info, std::move(req),
+                   [alloc, inflight] {
+                     return std::unique_ptr<LoadSink>(new DeviceSink(alloc->device, alloc->ptr, alloc->bytes, inflight));
+                   },
+                   info[7].As<Napi::Object>());
+}
+
+Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  env.SetInstanceData<AddonData>(data);
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("deviceInfo", Napi::Function::New(env, DeviceInfo));
+  exports.Set("loadToHost", Napi::Function::New(env, LoadToHost));
+  exports.Set("loadToDevice", Napi::Function::New(env, LoadToDevice));
+  exports.Set("KvPool", KvPoolWrap::Init(env, &data->kvPoolCtor));
+  Napi::Function db = DeviceBuffer::Init(env);
+  data->deviceBufferCtor = Napi::Persistent(db);
+  exports.Set("DeviceBuffer", db);
+  return exports;
+}
+
+}  // namespace
+}  // namespace fleetlab
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) { return fleetlab::InitAddon(env, exports); }
+NODE_API_MODULE(fleetlab_native, Init)

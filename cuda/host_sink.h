@@ -1,0 +1,21 @@
+// HostSink: copies staged chunks into a caller-owned host buffer (a Node Buffer kept alive
+// by the worker for the whole load).
+#pragma once
+#include "load_sink.h"
+
+namespace fleetlab {
+
+class HostSink : public LoadSink {
+ public:
+  HostSink(uint8_t* dest, uint64_t destBytes) : dest_(dest), destBytes_(destBytes) {}
+  void put(int chunk, const uint8_t* src, uint64_t dstOffset, uint64_t len,
+           const std::function<void(int)>& release) override;
+  void finish(const std::function<void(int)>&) override {}
+  const char* name() const override { return "host"; }
+
+ private:
+  uint8_t* dest_;
+  uint64_t destBytes_;
+};
+
+}  // namespace fleetlab

@@ -1,0 +1,71 @@
+import type { PerfModel } from '../sim/perf/index.ts';
+import type { SimRequest } from '../sim/instance/index.ts';
+
+/** Per-request metrics, defined as Llumnix's process_log.py does (llumnix.md §8.3). */
+export interface RequestMetrics {
+  readonly request_id: number;
+  readonly priority: string;
+  readonly instance_id: number;
+  readonly arrival_s: number;
+  readonly first_scheduled_s: number;
+  readonly first_token_s: number;
+  readonly finish_s: number;
+  readonly prompt_tokens: number;
+  readonly output_tokens: number;
+  /** Request latency: arrival → last token (vLLM's E2EL). */
+  readonly request_latency_s: number;
+  /** Prefill latency: arrival → first token, queueing included (vLLM's TTFT). */
+  readonly prefill_latency_s: number;
+  /** Decode latency: mean gap between consecutive tokens after the first (vLLM's TPOT); 0 for one token. */
+  readonly decode_latency_s: number;
+  /** Σ durations of the iterations the request took part in (Fig. 13 "decode execution time"). */
+  readonly execution_s: number;
+  readonly preemptions: number;
+  readonly migrations: number;
+  /** The artifact's preemption loss of this request (see summary). */
+  readonly preemption_loss_s: number;
+  /** Σ (re-prefill end − kill): time its KV cache was gone. */
+  readonly preemption_stall_s: number;
+}
+
+const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+/**
+ * Artifact formula, per re-prefill after a kill: (readmission − kill) + (prefill(pad8(n)) −
+ * decode(8, n)) / 1000 with n the output tokens at the kill (prompt tokens ignored, as
+ * process_log.py does), latencies from the run's perf model.
+ */
+export function artifactPreemptionLoss(request: SimRequest, perf: PerfModel): number {
+  let loss = 0;
+  for (const { kill, readmit_s } of request.recomputes) {
+    const n = kill.output_tokens;
+    loss += readmit_s - kill.killed_s + (perf.prefill_ms([pad8(n)]) - perf.decode_ms(8, n)) / 1e3;
+  }
+  return loss;
+}
+
+export function requestMetrics(r: SimRequest, perf: PerfModel): RequestMetrics | undefined {
+  if (r.finish_s === undefined || r.first_token_s === undefined || r.last_token_s === undefined) return undefined;
+  const gaps = r.generated - 1;
+  let stall = 0;
+  for (const { kill, end_s } of r.recomputes) stall += end_s - kill.killed_s;
+  return {
+    request_id: r.id,
+    priority: r.priority,
+    instance_id: r.instance,
+    arrival_s: r.arrival_s,
+    first_scheduled_s: r.first_scheduled_s ?? r.first_token_s,
+    first_token_s: r.first_token_s,
+    finish_s: r.finish_s,
+    prompt_tokens: r.prompt_tokens,
+    output_tokens: r.generated,
+    request_latency_s: r.finish_s - r.arrival_s,
+    prefill_latency_s: r.first_token_s - r.arrival_s,
+    decode_latency_s: gaps > 0 ? (r.last_token_s - r.first_token_s) / gaps : 0,
+    execution_s: r.exec_s,
+    preemptions: r.preemptions,
+    migrations: r.migrations,
+    preemption_loss_s: artifactPreemptionLoss(r, perf),
+    preemption_stall_s: stall,
+  };
+}

@@ -1,0 +1,106 @@
+import type { SimRunResult } from '../sim/run.ts';
+import type { MigrationRecord } from '../sim/migration/index.ts';
+import { requestMetrics, type RequestMetrics } from './request-metrics.ts';
+import { describe, type Distribution, round } from './stats.ts';
+
+export interface LatencySummary {
+  readonly requests: number;
+  readonly request_latency_s: Distribution;
+  readonly prefill_latency_s: Distribution;
+  readonly decode_latency_s: Distribution;
+  readonly execution_s: Distribution;
+}
+
+export interface MigrationSummary {
+  readonly started: number;
+  readonly committed: number;
+  readonly aborted: number;
+  readonly aborted_by_reason: Readonly<Record<string, number>>;
+  readonly downtime_ms: Distribution;
+  readonly blocks_copied: number;
+}
+
+/** summary.json: everything a comparison or a figure needs, units in the key names. */
+export interface RunSummary extends LatencySummary {
+  readonly name: string;
+  readonly system: string;
+  readonly seed: number;
+  readonly submitted: number;
+  readonly rejected: number;
+  /** Llumnix artifact formula, averaged over all finished requests. */
+  readonly preemption_loss_s: number;
+  /** Σ (re-prefill end − kill) per request: the time preempted requests spent without KV cache. */
+  readonly preemption_stall_s: number;
+  readonly preemptions: number;
+  readonly preempted_requests: number;
+  readonly migrations: MigrationSummary;
+  readonly avg_instances_time_weighted: number;
+  readonly makespan_s: number;
+  readonly throughput_req_per_s: number;
+  readonly events: number;
+  /** Split by priority class (Fig. 13); present when the run has high-priority requests. */
+  readonly by_priority?: { readonly normal: LatencySummary; readonly high: LatencySummary };
+}
+
+function latencies(rows: readonly RequestMetrics[]): LatencySummary {
+  return {
+    requests: rows.length,
+    request_latency_s: describe(rows.map((r) => r.request_latency_s)),
+    prefill_latency_s: describe(rows.map((r) => r.prefill_latency_s)),
+    decode_latency_s: describe(rows.map((r) => r.decode_latency_s)),
+    execution_s: describe(rows.map((r) => r.execution_s)),
+  };
+}
+
+function migrationSummary(records: readonly MigrationRecord[]): MigrationSummary {
+  const reasons: Record<string, number> = {};
+  let committed = 0;
+  let blocks = 0;
+  for (const m of records) {
+    blocks += m.blocks_copied;
+    if (m.status === 'committed') committed++;
+    else reasons[m.reason ?? 'unknown'] = (reasons[m.reason ?? 'unknown'] ?? 0) + 1;
+  }
+  const sortedReasons = Object.fromEntries(Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    started: records.length,
+    committed,
+    aborted: records.length - committed,
+    aborted_by_reason: sortedReasons,
+    downtime_ms: describe(records.filter((m) => m.status === 'committed').map((m) => m.downtime_s * 1e3)),
+    blocks_copied: blocks,
+  };
+}
+
+export function summarize(result: SimRunResult): { summary: RunSummary; rows: RequestMetrics[] } {
+  const rows: RequestMetrics[] = [];
+  for (const r of result.requests) {
+    const m = requestMetrics(r, result.perf);
+    if (m !== undefined) rows.push(m);
+  }
+  const n = Math.max(rows.length, 1);
+  const sum = (f: (r: RequestMetrics) => number): number => rows.reduce((s, r) => s + f(r), 0);
+  const high = rows.filter((r) => r.priority === 'high');
+  const config = result.config;
+  const summary: RunSummary = {
+    name: config.name,
+    system: config.system ?? config.name,
+    seed: config.seed,
+    submitted: result.requests.length,
+    rejected: result.rejections.length,
+    ...latencies(rows),
+    preemption_loss_s: round(sum((r) => r.preemption_loss_s) / n),
+    preemption_stall_s: round(sum((r) => r.preemption_stall_s) / n),
+    preemptions: sum((r) => r.preemptions),
+    preempted_requests: rows.filter((r) => r.preemptions > 0).length,
+    migrations: migrationSummary(result.migrations),
+    avg_instances_time_weighted: round(result.avg_instances),
+    makespan_s: round(result.end_s),
+    throughput_req_per_s: round(result.end_s > 0 ? rows.length / result.end_s : 0),
+    events: result.events,
+    ...(high.length > 0
+      ? { by_priority: { normal: latencies(rows.filter((r) => r.priority === 'normal')), high: latencies(high) } }
+      : {}),
+  };
+  return { summary, rows };
+}

@@ -1,0 +1,53 @@
+/**
+ * Extension points of the global scheduler, one small interface each (as the Kubernetes
+ * scheduler splits filter / score / bind): dispatch, migration pairing, migration request
+ * selection, migration triggering, scaling. Every policy has a `name`.
+ */
+import type {
+  ArrivingRequest,
+  ClusterView,
+  Decision,
+  InstanceId,
+  LocalRequestView,
+  RequestId,
+  Verdict,
+} from './view.ts';
+
+/** Picks the instance an arriving request goes to. */
+export interface DispatchPolicy {
+  readonly name: string;
+  choose(request: ArrivingRequest, view: ClusterView): Verdict<InstanceId>;
+}
+
+export interface MigrationPair {
+  readonly from: InstanceId;
+  readonly to: InstanceId;
+}
+
+/** Decides which instances exchange load (source → destination), most urgent pair first. */
+export interface PairingPolicy {
+  readonly name: string;
+  pair(view: ClusterView): MigrationPair[];
+}
+
+/**
+ * Runs on the source instance (Llumnix's llumlet): which running request to migrate, from the
+ * instance's live running batch. `undefined` when no request is eligible.
+ */
+export interface RequestSelector {
+  readonly name: string;
+  select(running: readonly LocalRequestView[]): RequestId | undefined;
+}
+
+/** When pairing runs: after some number of reports, or every so many seconds. */
+export interface MigrationTrigger {
+  readonly name: string;
+  /** Called after every step report; true when pairing should run now. */
+  due(view: ClusterView, last_run_s: number | undefined): boolean;
+}
+
+/** Auto-scaling: called every scaling interval. */
+export interface ScalingPolicy {
+  readonly name: string;
+  decide(view: ClusterView): Decision[];
+}

@@ -1,0 +1,109 @@
+/**
+ * The contract between policies and a cluster (simulated or real).
+ *
+ * A policy reads a read-only `ClusterView` and returns decisions as plain data. It never
+ * mutates the cluster, never reads a clock of its own and never does I/O, so the same policy
+ * object runs unchanged against `sim/` (virtual time) and `backend/` (wall time).
+ *
+ * Every field carries its unit in its name; block counts are KV-cache blocks of the
+ * instance's block size (16 tokens by default).
+ */
+
+export type InstanceId = number;
+export type RequestId = number;
+export type Priority = 'normal' | 'high';
+
+/** Lifecycle of an instance as the manager sees it. */
+export type InstanceState =
+  /** Being started (model loading); receives nothing yet. */
+  | 'starting'
+  /** Serving. */
+  | 'active'
+  /** Scale-in victim: receives nothing, drained by migration or by waiting until empty. */
+  | 'terminating';
+
+/**
+ * What one instance reported after its latest engine step (Llumnix's `InstanceInfo`).
+ * The manager sees reports, not live state: between two steps this is stale.
+ */
+export interface InstanceReport {
+  readonly id: InstanceId;
+  readonly state: InstanceState;
+  /** Whether the instance has produced at least one step report since it became active. */
+  readonly reported: boolean;
+  /** Time of the report (virtual or wall seconds, the port's clock). */
+  readonly report_time_s: number;
+  /** M: KV blocks of the instance. */
+  readonly total_blocks: number;
+  /** W: blocks the admission watermark keeps free (⌊0.01·M⌋ by default). */
+  readonly watermark_blocks: number;
+  /** Free physical blocks (pre-allocated migration blocks count as used). */
+  readonly free_blocks: number;
+  /** R: requests in the running batch. */
+  readonly running: number;
+  /** Q: requests in the waiting queue (preempted ones included). */
+  readonly waiting: number;
+  /** K: requests preempted (recompute) and not yet re-admitted. */
+  readonly killed: number;
+  /** h: (prompt + generated tokens of the head waiting request) / block size, not rounded. */
+  readonly head_waiting_blocks: number;
+  /** ΣQ: the same quantity summed over every waiting request. */
+  readonly all_waiting_blocks: number;
+  /** P: high-priority requests in waiting + running. */
+  readonly high_priority: number;
+  /** Blocks of the most recently admitted running request (for "load after migration"). */
+  readonly last_running_blocks: number;
+  /** Migrations in flight where this instance is source or destination. */
+  readonly migrations_in_flight: number;
+}
+
+/** A request as a dispatch policy sees it on arrival. */
+export interface ArrivingRequest {
+  readonly id: RequestId;
+  readonly prompt_tokens: number;
+  readonly priority: Priority;
+  /** Model the request asks for (multi-model clusters); undefined for single-model fleets. */
+  readonly model?: string;
+}
+
+/** A snapshot of the fleet the global scheduler decides on. Instances are sorted by id. */
+export interface ClusterView {
+  readonly now_s: number;
+  readonly instances: readonly InstanceReport[];
+  /** Requests dispatched so far to each instance, indexed like `instances`. */
+  readonly dispatched: readonly number[];
+  /** Step reports received so far, all instances together (drives count-based triggers). */
+  readonly reports_total: number;
+}
+
+/** A running request as its own instance's local migration scheduler sees it (live state). */
+export interface LocalRequestView {
+  readonly id: RequestId;
+  readonly arrival_s: number;
+  readonly priority: Priority;
+  /** Prompt + generated tokens. */
+  readonly length_tokens: number;
+  readonly output_tokens: number;
+  /** Position in the running batch, 0 = admitted first. */
+  readonly admit_order: number;
+  readonly migrating: boolean;
+}
+
+/** Decisions are plain data; the port applies them or reports why it could not. */
+export type Decision =
+  | { readonly kind: 'dispatch'; readonly request: RequestId; readonly instance: InstanceId }
+  | { readonly kind: 'migrate'; readonly from: InstanceId; readonly to: InstanceId }
+  | { readonly kind: 'scale-up'; readonly n: number }
+  | { readonly kind: 'scale-down'; readonly instance: InstanceId };
+
+/** "No" is data (a bug is an error): a policy returns why it could not decide. */
+export type Verdict<T> =
+  | { readonly ok: true; readonly value: T; readonly policy: string }
+  | { readonly ok: false; readonly reasons: readonly string[]; readonly policy: string };
+
+export const accept = <T>(policy: string, value: T): Verdict<T> => ({ ok: true, value, policy });
+export const reject = <T>(policy: string, ...reasons: string[]): Verdict<T> => ({
+  ok: false,
+  reasons,
+  policy,
+});

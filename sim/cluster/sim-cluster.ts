@@ -1,0 +1,220 @@
+import type { ClusterView, InstanceReport, LocalRequestView } from '../../policies/index.ts';
+import type { RequestSpec } from '../../traces/request.ts';
+import { Band, type Simulation } from '../kernel/index.ts';
+import { Engine, type EngineLimits, SimInstance, SimRequest, type StepPlan } from '../instance/index.ts';
+import { LiveMigration, type MigrationParams, type MigrationRecord } from '../migration/index.ts';
+import type { CopyModel, PerfModel } from '../perf/index.ts';
+import type { FleetScheduler } from './scheduler-port.ts';
+import { TimeWeighted } from './time-weighted.ts';
+
+export interface SimClusterOptions {
+  readonly instances: number;
+  readonly limits: EngineLimits;
+  readonly perf: PerfModel;
+  readonly copy: CopyModel;
+  readonly migration: MigrationParams;
+  /** Checks block accounting of an instance after each of its steps (tests; slow). */
+  readonly checkInvariants?: boolean;
+}
+
+/** Why a request never entered the fleet. */
+export interface Rejection {
+  readonly request: number;
+  readonly reason: string;
+}
+
+/**
+ * The simulated fleet: instances stepping in virtual time, the manager's view of their
+ * reports, and the decisions of the global scheduler applied to them. Policy logic lives in
+ * policies/; this class only applies decisions and checks they are still feasible.
+ */
+export class SimCluster {
+  readonly instances: SimInstance[] = [];
+  readonly requests: SimRequest[] = [];
+  readonly migrations: MigrationRecord[] = [];
+  readonly rejections: Rejection[] = [];
+  readonly #reports: InstanceReport[] = [];
+  readonly #dispatched: number[] = [];
+  #reports_total = 0;
+  #finished = 0;
+  readonly #instanceCount: TimeWeighted;
+
+  constructor(
+    readonly sim: Simulation,
+    readonly options: SimClusterOptions,
+    readonly scheduler: FleetScheduler,
+  ) {
+    for (let i = 0; i < options.instances; i++) this.addInstance();
+    this.#instanceCount = new TimeWeighted(this.instances.length, sim.now_s);
+  }
+
+  get finished(): number {
+    return this.#finished;
+  }
+
+  view(): ClusterView {
+    return {
+      now_s: this.sim.now_s,
+      instances: this.#reports,
+      dispatched: this.#dispatched,
+      reports_total: this.#reports_total,
+    };
+  }
+
+  averageInstances(): number {
+    return this.#instanceCount.average(this.sim.now_s);
+  }
+
+  private addInstance(): SimInstance {
+    const id = this.sim.nextId('instance');
+    const instance = new SimInstance(id, new Engine(this.options.limits, this.options.perf), 'active', this.sim.now_s);
+    this.instances.push(instance);
+    this.#reports.push(instance.report);
+    this.#dispatched.push(0);
+    return instance;
+  }
+
+  /** Schedules the arrival of every request of a workload. */
+  load(workload: readonly RequestSpec[]): void {
+    for (const spec of workload) {
+      this.sim.at(spec.arrival_s, Band.arrival, () => this.arrive(spec));
+    }
+  }
+
+  private arrive(spec: RequestSpec): void {
+    const request = new SimRequest(spec);
+    this.requests.push(request);
+    const { limits } = this.options;
+    const need = Math.ceil((spec.prompt_tokens + spec.output_tokens) / limits.block_size_tokens);
+    if (need > limits.total_blocks - limits.watermark_blocks || spec.prompt_tokens > limits.max_num_batched_tokens) {
+      // vLLM drops prompts it can never serve; so do we, and the summary counts them.
+      return this.reject(request, `needs ${need} blocks / ${spec.prompt_tokens} prompt tokens, beyond one instance`);
+    }
+    const verdict = this.scheduler.dispatch(
+      { id: spec.id, prompt_tokens: spec.prompt_tokens, priority: spec.priority, ...(spec.model === undefined ? {} : { model: spec.model }) },
+      this.view(),
+    );
+    if (!verdict.ok) return this.reject(request, `${verdict.policy}: ${verdict.reasons.join('; ')}`);
+    const index = this.indexOf(verdict.value);
+    const instance = this.instances[index];
+    if (instance === undefined || instance.state !== 'active') {
+      throw new Error(`dispatch policy ${verdict.policy} picked instance ${verdict.value}, which is not active`);
+    }
+    this.#dispatched[index] = (this.#dispatched[index] ?? 0) + 1;
+    request.instance = instance.id;
+    if (request.priority === 'high') instance.high_priority++;
+    instance.engine.enqueue(request);
+    this.kick(instance);
+  }
+
+  private reject(request: SimRequest, reason: string): void {
+    request.phase = 'finished';
+    this.rejections.push({ request: request.id, reason });
+    this.#finished++;
+  }
+
+  private indexOf(id: number): number {
+    // Ids are dense and increasing while instances are only added, so try the fast path first.
+    if (this.instances[id]?.id === id) return id;
+    return this.instances.findIndex((instance) => instance.id === id);
+  }
+
+  /** Starts the instance's next iteration at the current time, once, if it is idle. */
+  kick(instance: SimInstance): void {
+    if (instance.busy || instance.start_pending) return;
+    instance.start_pending = true;
+    this.sim.at(this.sim.now_s, Band.stepStart, () => this.startStep(instance));
+  }
+
+  private startStep(instance: SimInstance): void {
+    instance.start_pending = false;
+    if (instance.busy) return;
+    const plan = instance.engine.plan(this.sim.now_s);
+    if (plan === undefined) return;
+    const slowdown = instance.migrations_out > 0 ? 1 + this.options.migration.source_slowdown : 1;
+    const duration_s = plan.duration_s * slowdown;
+    instance.current = plan;
+    instance.current_end_s = this.sim.now_s + duration_s;
+    this.sim.at(instance.current_end_s, Band.stepEnd, () => this.endStep(instance, plan, duration_s));
+  }
+
+  private endStep(instance: SimInstance, plan: StepPlan, duration_s: number): void {
+    const now = this.sim.now_s;
+    instance.current = undefined;
+    instance.steps++;
+    instance.busy_s += duration_s;
+    for (const request of plan.batch) {
+      // A request suspended by a migration's last stage mid-iteration cannot be in the batch:
+      // suspension waits for the iteration to end.
+      request.exec_s += duration_s;
+      request.emitToken(now);
+      if (request.prefilling) {
+        request.prefilling = false;
+        if (request.readmitted !== undefined) {
+          request.recomputes.push({ ...request.readmitted, end_s: now });
+          request.readmitted = undefined;
+        }
+      }
+      if (request.done) this.complete(instance, request);
+    }
+    if (this.options.checkInvariants === true) instance.engine.checkBlocks();
+    this.publishReport(instance);
+    this.kick(instance);
+  }
+
+  private complete(instance: SimInstance, request: SimRequest): void {
+    instance.engine.release(request);
+    request.phase = 'finished';
+    request.finish_s = this.sim.now_s;
+    if (request.priority === 'high') instance.high_priority--;
+    this.#finished++;
+  }
+
+  private publishReport(instance: SimInstance): void {
+    instance.report = instance.snapshot(this.sim.now_s);
+    this.#reports[this.indexOf(instance.id)] = instance.report;
+    this.#reports_total++;
+    for (const pair of this.scheduler.onReport(this.view())) this.tryMigrate(pair.from, pair.to);
+  }
+
+  /** Applies a migration decision if it is still feasible on live state. */
+  tryMigrate(from: number, to: number): string | undefined {
+    const src = this.instances[this.indexOf(from)];
+    const dst = this.instances[this.indexOf(to)];
+    const limit = this.options.migration.max_concurrent_per_instance;
+    if (src === undefined || dst === undefined || src === dst) return 'no such pair';
+    if (dst.state !== 'active') return 'destination not active';
+    if (src.migrations_in_flight >= limit || dst.migrations_in_flight >= limit) return 'migration limit';
+    const candidates: LocalRequestView[] = [];
+    const byId = new Map<number, SimRequest>();
+    src.engine.running.forEach((r, admit_order) => {
+      if (r.migrating || r.prefilling || r.generated < 1) return;
+      byId.set(r.id, r);
+      candidates.push({
+        id: r.id,
+        arrival_s: r.arrival_s,
+        priority: r.priority,
+        length_tokens: r.length,
+        output_tokens: r.generated,
+        admit_order,
+        migrating: false,
+      });
+    });
+    const chosen = this.scheduler.selectRequest(candidates);
+    const request = chosen === undefined ? undefined : byId.get(chosen);
+    if (request === undefined) return 'no eligible request';
+    new LiveMigration(
+      {
+        sim: this.sim,
+        params: this.options.migration,
+        copy: this.options.copy,
+        kick: (instance) => this.kick(instance),
+        done: (record) => this.migrations.push(record),
+      },
+      request,
+      src,
+      dst,
+    );
+    return undefined;
+  }
+}

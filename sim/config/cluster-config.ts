@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** Fleet size and the vLLM engine limits of every instance (llumnix.md §6, Appendix A). */
+export const ClusterConfig = z.strictObject({
+  /** Instances serving from t = 0. */
+  instances: z.number().int().positive().default(16),
+  /** M: KV blocks per instance (LLaMA-7B on a 24 GB A10 at 0.9 utilisation ≈ 792). */
+  total_blocks: z.number().int().positive().default(792),
+  /** Admission watermark as a fraction of M (W = ⌊fraction·M⌋; vLLM uses 1 %). */
+  watermark_fraction: z.number().min(0).max(0.5).default(0.01),
+  block_size_tokens: z.number().int().positive().default(16),
+  /** Cap on Σ prompt tokens of one prefill batch (12800 in Llumnix Fig. 11). */
+  max_num_batched_tokens: z.number().int().positive().default(12800),
+  max_num_seqs: z.number().int().positive().default(256),
+});
+export type ClusterConfig = z.infer<typeof ClusterConfig>;

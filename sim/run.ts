@@ -1,0 +1,130 @@
+import { createScheduler } from '../policies/index.ts';
+import { generateWorkload } from '../traces/index.ts';
+import { buildPerfModel } from './build-perf.ts';
+import { SimCluster } from './cluster/index.ts';
+import type { RunConfig } from './config/index.ts';
+import { Band, Simulation } from './kernel/index.ts';
+import type { SimRequest } from './instance/index.ts';
+import type { MigrationRecord } from './migration/index.ts';
+import { kvBytesPerBlock, linkCopyModel, type PerfModel } from './perf/index.ts';
+import type { Rejection } from './cluster/index.ts';
+
+/** Load of one instance at one sample time (live state, not the manager's stale report). */
+export interface InstanceSample {
+  readonly time_s: number;
+  readonly instance: number;
+  readonly state: string;
+  readonly free_blocks: number;
+  readonly running: number;
+  readonly waiting: number;
+  readonly killed: number;
+  readonly migrations_in_flight: number;
+}
+
+export interface SimRunResult {
+  readonly config: RunConfig;
+  readonly perf: PerfModel;
+  readonly requests: readonly SimRequest[];
+  readonly migrations: readonly MigrationRecord[];
+  readonly rejections: readonly Rejection[];
+  readonly samples: readonly InstanceSample[];
+  readonly end_s: number;
+  readonly events: number;
+  readonly avg_instances: number;
+}
+
+export interface SimulateOptions {
+  /** Where relative paths of the config (trace files, profiles) resolve from. */
+  readonly baseDir?: string;
+  /** Called now and then with (finished requests, total requests). */
+  readonly onProgress?: (finished: number, total: number) => void;
+  /** Check block accounting after every step and invariants after every event (tests). */
+  readonly checkInvariants?: boolean;
+  /** Called after every event (tests check invariants here). */
+  readonly afterEvent?: (cluster: SimCluster) => void;
+}
+
+/** Runs one configuration to completion: every request finished or rejected. */
+export function simulate(config: RunConfig, options: SimulateOptions = {}): SimRunResult {
+  const baseDir = options.baseDir ?? process.cwd();
+  const sim = new Simulation(config.seed);
+  const workload = generateWorkload(
+    config.workload,
+    { arrivals: sim.rng.stream('arrivals'), lengths: sim.rng.stream('lengths'), priorities: sim.rng.stream('priorities') },
+    { baseDir },
+  );
+  const perf = buildPerfModel(config.model, baseDir);
+  const bytesPerBlock = kvBytesPerBlock({ ...config.model, block_size_tokens: config.cluster.block_size_tokens });
+  const scheduler = createScheduler(config.scheduler, { rng: sim.rng.stream('dispatch') });
+  const cluster = new SimCluster(
+    sim,
+    {
+      instances: config.cluster.instances,
+      limits: {
+        total_blocks: config.cluster.total_blocks,
+        watermark_blocks: Math.floor(config.cluster.watermark_fraction * config.cluster.total_blocks),
+        block_size_tokens: config.cluster.block_size_tokens,
+        max_num_batched_tokens: config.cluster.max_num_batched_tokens,
+        max_num_seqs: config.cluster.max_num_seqs,
+      },
+      perf,
+      copy: linkCopyModel({
+        bytes_per_block: bytesPerBlock,
+        bandwidth_gbps: config.migration.bandwidth_gbps,
+        stage_overhead_ms: config.migration.stage_overhead_ms,
+      }),
+      migration: config.migration,
+      checkInvariants: options.checkInvariants ?? false,
+    },
+    scheduler,
+  );
+  cluster.load(workload);
+
+  const samples: InstanceSample[] = [];
+  const total = workload.length;
+  const sample = (): void => {
+    for (const instance of cluster.instances) {
+      samples.push({
+        time_s: sim.now_s,
+        instance: instance.id,
+        state: instance.state,
+        free_blocks: instance.engine.free_blocks,
+        running: instance.engine.running.length,
+        waiting: instance.engine.waiting.length,
+        killed: instance.engine.killed,
+        migrations_in_flight: instance.migrations_in_flight,
+      });
+    }
+    // Keep sampling only while work remains, so the run ends when the last request does.
+    if (cluster.finished < total) sim.after(config.metrics.sample_interval_s, Band.control, sample);
+  };
+  sim.at(0, Band.control, sample);
+
+  const progressEvery = 1 << 15;
+  const afterEvent = options.afterEvent;
+  sim.run({
+    afterEach: () => {
+      if (afterEvent !== undefined) afterEvent(cluster);
+      if (options.onProgress !== undefined && sim.executed % progressEvery === 0) options.onProgress(cluster.finished, total);
+    },
+  });
+  options.onProgress?.(cluster.finished, total);
+  const end_s = lastFinish(cluster.requests);
+  return {
+    config,
+    perf,
+    requests: cluster.requests,
+    migrations: cluster.migrations,
+    rejections: cluster.rejections,
+    samples,
+    end_s,
+    events: sim.executed,
+    avg_instances: cluster.averageInstances(),
+  };
+}
+
+function lastFinish(requests: readonly SimRequest[]): number {
+  let end = 0;
+  for (const r of requests) if (r.finish_s !== undefined && r.finish_s > end) end = r.finish_s;
+  return end;
+}

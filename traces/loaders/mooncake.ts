@@ -1,0 +1,39 @@
+import { TraceError } from '../errors.ts';
+import { parseTime, parseTokens } from './fields.ts';
+import type { Parsed, RawRow } from './pipeline.ts';
+
+/**
+ * Mooncake / Alibaba timed traces: one JSON object per line with `timestamp` (ms after the
+ * trace start), `input_length`, `output_length` and optional `hash_ids` (one id per 512-token
+ * prefix block; equal ids mark shareable prefix KV). Blank lines are skipped.
+ */
+export function parseMooncakeJsonl(text: string, file: string): Parsed {
+  const rows: RawRow[] = [];
+  text.split('\n').forEach((rawLine, i) => {
+    const line = i + 1;
+    const content = rawLine.trim();
+    if (content === '') return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(content);
+    } catch (cause) {
+      throw new TraceError({ file, line, value: content, expected: 'one JSON object per line' }, { cause });
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+      throw new TraceError({ file, line, value: obj, expected: 'a JSON object' });
+    }
+    const rec = obj as Record<string, unknown>;
+    const where = { file, line };
+    const row: RawRow = {
+      time_s: parseTime(rec['timestamp'], where, 'timestamp', 'milliseconds') / 1000,
+      prompt_tokens: parseTokens(rec['input_length'], where, 'input_length'),
+      output_tokens: parseTokens(rec['output_length'], where, 'output_length'),
+      line,
+    };
+    const ids = rec['hash_ids'];
+    if (ids === undefined) rows.push(row);
+    else if (Array.isArray(ids) && ids.every((id) => Number.isSafeInteger(id))) rows.push({ ...row, hash_ids: ids as number[] });
+    else throw new TraceError({ file, line, field: 'hash_ids', value: ids, expected: 'an array of integers' });
+  });
+  return { rows, dropped: {} };
+}
