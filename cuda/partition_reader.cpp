@@ -1,6 +1,7 @@
 #include "partition_reader.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <stdexcept>
@@ -12,7 +13,12 @@ namespace fleetlab {
 static std::string errnoText(int e) { return std::string(std::strerror(e)); }
 
 PartitionReader::PartitionReader(const std::string& path, bool wantDirect) : path_(path) {
-  if (wantDirect) {
+  // Fault injection for tests: recent kernels accept O_DIRECT even on tmpfs, so the fallback
+  // path cannot otherwise be exercised on every machine.
+  const char* refuse = std::getenv("FLEETLAB_NATIVE_REFUSE_DIRECT_IO");
+  if (wantDirect && refuse && refuse[0] == '1') {
+    openBuffered("open(O_DIRECT) refused (simulated by FLEETLAB_NATIVE_REFUSE_DIRECT_IO=1)");
+  } else if (wantDirect) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
     if (fd_ >= 0) {
       direct_ = true;

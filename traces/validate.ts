@@ -51,8 +51,12 @@ function toConfigIssue(issue: z.core.$ZodIssue, prefix: string): ConfigIssue {
       return { option, expected: issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`, received };
     case 'invalid_value':
       return { option, expected: `one of ${issue.values.map((v) => showValue(v)).join(' | ')}`, received };
-    case 'unrecognized_keys':
-      return { option: joinPath(option, [issue.keys.join(', ')]), expected: 'no such option (unknown key)', received: 'present' };
+    case 'unrecognized_keys': {
+      const obj = issue.input as Record<string, unknown> | undefined;
+      const key = issue.keys[0] ?? '';
+      const value = issue.keys.length === 1 ? showValue(obj?.[key]) : 'values';
+      return { option: joinPath(option, [issue.keys.join(', ')]), expected: 'absent (not a known option)', received: value };
+    }
     case 'invalid_union': {
       // A bad discriminator: zod reports the whole object; the user wants the `kind` they wrote.
       const note = issue as { options?: readonly unknown[]; discriminator?: string };

@@ -28,8 +28,9 @@ for (const ref of REFERENCE) {
     // (40 seeds: the reference lies inside our range for every column).
     const v = sampleZipfLengths({ mean_tokens: ref.mean, range_tokens: 6144, alpha: llumnixZipfAlpha(ref.mean) }, 10_000, stream(`zipf-${ref.name}`));
     const d = describeValues(v);
-    const close = (got: number, want: number, rel: number, what: string): void =>
+    const close = (got: number, want: number, rel: number, what: string): void => {
       t.true(Math.abs(got - want) <= rel * want, `${what}: got ${got}, reference ${want} (±${rel * 100}%)`);
+    };
     close(d.mean, 'tableMean' in ref ? ref.tableMean : ref.mean, 0.02, 'mean');
     close(d.p50, ref.p50, 0.2, 'P50');
     close(d.p80, ref.p80, 0.15, 'P80');

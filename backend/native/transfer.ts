@@ -1,0 +1,180 @@
+// Streams KV blocks between processes over TCP. The receiver stages each message in memory,
+// verifies its checksum, and only then scatters it, so a peer dying mid-message leaves the
+// destination blocks untouched. The sender honours socket backpressure and a window of
+// unacknowledged messages.
+import net from 'node:net';
+import { once } from 'node:events';
+import type { KvBlockPool } from './kv-pool.ts';
+import { TransferError, NativeError } from './errors.ts';
+import { FrameReader, MsgType, bodyCrc, encodeHeader, type Header } from './wire.ts';
+
+export interface ReceiverOptions {
+  host?: string;
+  port?: number;
+  /** Called after each message has been verified and scattered. */
+  onBlocks?: (info: { seq: number; blockIds: Int32Array; bytes: number }) => void;
+  /** Called when a connection fails (peer died, corrupted stream); blocks of the failed message are not written. */
+  onError?: (err: TransferError) => void;
+}
+
+export interface KvReceiver {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions = {}): Promise<KvReceiver> {
+  const maxBody = pool.spec.numBlocks * 4 + pool.stagingBytes(pool.spec.numBlocks);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    const reader = new FrameReader(maxBody);
+    let chain = Promise.resolve();
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      const e = err instanceof TransferError ? err : new TransferError(`KV receive failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      opts.onError?.(e);
+      socket.destroy();
+    };
+    const handle = async (h: Header, body: Buffer) => {
+      try {
+        if (h.type !== MsgType.Blocks) throw new TransferError(`unexpected message type ${h.type} from sender`);
+        const idBytes = h.count * 4;
+        if (h.bodyBytes !== idBytes + pool.stagingBytes(h.count)) throw new TransferError(`message ${h.seq}: ${h.bodyBytes} body bytes do not match ${h.count} blocks of this pool's geometry`);
+        const ids = new Int32Array(h.count);
+        for (let i = 0; i < h.count; i++) ids[i] = body.readInt32LE(i * 4);
+        await pool.scatter(ids, body.subarray(idBytes));
+        opts.onBlocks?.({ seq: h.seq, blockIds: ids, bytes: h.bodyBytes });
+        socket.write(encodeHeader({ type: MsgType.Ack, seq: h.seq, count: 0, bodyBytes: 0, bodyCrc: 0 }));
+      } catch (err) {
+        const msg = Buffer.from(err instanceof Error ? err.message : String(err));
+        socket.write(Buffer.concat([encodeHeader({ type: MsgType.Nack, seq: h.seq, count: 0, bodyBytes: msg.length, bodyCrc: bodyCrc([msg]) }), msg]));
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk, (h, body) => {
+          // Scatter in order; pause reading while it runs so memory stays bounded.
+          socket.pause();
+          chain = chain.then(() => handle(h, body)).finally(() => socket.resume());
+        });
+      } catch (err) {
+        fail(err);
+      }
+    });
+    socket.on('error', (err) => fail(new TransferError(`connection from sender failed: ${err.message}`, { cause: err })));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      if (reader.partial) fail(new TransferError('sender disconnected in the middle of a message; that message was discarded and no blocks were written'));
+    });
+  });
+  server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const addr = server.address();
+  if (addr === null || typeof addr === 'string') throw new NativeError('receiver has no TCP address', 'ETRANSFER');
+  return {
+    port: addr.port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Waits for 'drain' (backpressure released) or 'close', leaving no listeners behind. */
+function drainOrClose(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
+export interface SendOptions {
+  host?: string;
+  port: number;
+  /** Blocks per message (default: about 16 MiB per message). */
+  blocksPerMessage?: number;
+  /** Messages in flight before waiting for an acknowledgement (default 2). */
+  window?: number;
+}
+
+export interface SendResult {
+  bytes: number;
+  messages: number;
+  seconds: number;
+  gbps: number;
+}
+
+export async function sendBlocks(pool: KvBlockPool, srcIds: readonly number[], dstIds: readonly number[], opts: SendOptions): Promise<SendResult> {
+  if (srcIds.length !== dstIds.length) throw new NativeError(`srcIds has ${srcIds.length} ids but dstIds has ${dstIds.length}`, 'EINVAL');
+  for (const [i, v] of dstIds.entries()) if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new NativeError(`dstIds[${i}] = ${v}; expected a non-negative int32`, 'EINVAL');
+  const per = opts.blocksPerMessage ?? Math.max(1, Math.floor((16 << 20) / pool.stagingBytes(1)));
+  const window = opts.window ?? 2;
+  if (!Number.isInteger(per) || per < 1) throw new NativeError(`blocksPerMessage must be a positive integer, got ${per}`, 'EINVAL');
+  const t0 = performance.now();
+  const socket = net.connect({ host: opts.host ?? '127.0.0.1', port: opts.port });
+  socket.setNoDelay(true);
+  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  let closedError: TransferError | undefined;
+  let acked = 0;
+  const total = Math.ceil(srcIds.length / per);
+  const closeAll = (err: TransferError) => {
+    closedError ??= err;
+    for (const p of pending.values()) p.reject(closedError);
+    pending.clear();
+  };
+  const reader = new FrameReader(1 << 20);
+  socket.on('data', (chunk: Buffer) => {
+    try {
+      reader.push(chunk, (h, body) => {
+        const p = pending.get(h.seq);
+        pending.delete(h.seq);
+        if (h.type === MsgType.Ack) {
+          acked++;
+          p?.resolve();
+        } else p?.reject(new TransferError(`receiver rejected message ${h.seq}: ${body.toString('utf8')}`));
+      });
+    } catch (err) {
+      closeAll(err as TransferError);
+      socket.destroy();
+    }
+  });
+  socket.on('error', (err) => closeAll(new TransferError(`KV transfer to ${opts.host ?? '127.0.0.1'}:${opts.port} failed after ${acked}/${total} messages acknowledged: ${err.message}`, { cause: err })));
+  socket.on('close', () => closeAll(new TransferError(`receiver closed the connection after ${acked}/${total} messages acknowledged`)));
+  try {
+    await Promise.race([once(socket, 'connect'), once(socket, 'close').then(() => { throw closedError; })]);
+    const inflight: Promise<void>[] = [];
+    let bytes = 0;
+    for (let m = 0; m < total; m++) {
+      const s = srcIds.slice(m * per, (m + 1) * per);
+      const d = dstIds.slice(m * per, (m + 1) * per);
+      const payload = await pool.gather(s);
+      const ids = Buffer.alloc(d.length * 4);
+      d.forEach((v, i) => ids.writeInt32LE(v, i * 4));
+      const header = encodeHeader({ type: MsgType.Blocks, seq: m, count: d.length, bodyBytes: ids.length + payload.byteLength, bodyCrc: bodyCrc([ids, payload]) });
+      if (closedError) throw closedError;
+      const ack = new Promise<void>((resolve, reject) => pending.set(m, { resolve, reject }));
+      ack.catch(() => {}); // observed below; avoids an unhandled rejection when the peer dies early
+      inflight.push(ack);
+      socket.write(header);
+      socket.write(ids);
+      if (!socket.write(payload)) await drainOrClose(socket);
+      bytes += header.length + ids.length + payload.byteLength;
+      if (inflight.length - acked >= window) await inflight[acked];
+    }
+    await Promise.all(inflight);
+    const seconds = (performance.now() - t0) / 1e3;
+    return { bytes, messages: total, seconds, gbps: bytes / seconds / 1e9 };
+  } catch (err) {
+    if (err instanceof NativeError) throw err;
+    throw closedError ?? new TransferError(`KV transfer failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  } finally {
+    socket.destroy();
+  }
+}

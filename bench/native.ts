@@ -1,0 +1,142 @@
+// Native data-plane benchmark: cold/warm checkpoint loads vs naive Node loading vs the
+// device's raw O_DIRECT bandwidth (dd), KV gather/scatter/copy and loopback transfer.
+//   npm run bench:native -- [--size-gib 2] [--dir /path] [--threads 4] [--chunk-mib 32] [--keep]
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { statfs, readFile, rm, mkdir, writeFile } from 'node:fs/promises';
+import { randomFillSync } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  DramCache, KvBlockPool, convertSafetensors, deviceInfo, listenForBlocks, loadCheckpoint, readSafetensorsHeader,
+  sendBlocks, writeSafetensors,
+} from '../backend/native/index.ts';
+
+const { values: a } = parseArgs({ options: {
+  'size-gib': { type: 'string', default: '2' }, dir: { type: 'string', default: path.join(os.tmpdir(), 'fleetlab-bench') },
+  threads: { type: 'string', default: '4' }, 'chunk-mib': { type: 'string', default: '32' }, keep: { type: 'boolean', default: false },
+} });
+const sizeBytes = Math.round(Number(a['size-gib']) * 2 ** 30);
+const threads = Number(a.threads);
+const chunkBytes = Number(a['chunk-mib']) * 2 ** 20;
+const dir = a.dir;
+const rows: Array<[string, string, string]> = [];
+const gb = (bytes: number, s: number) => bytes / s / 1e9;
+const fmt = (x: number) => x.toFixed(2);
+const now = () => performance.now() / 1e3;
+function row(what: string, bytes: number, s: number): number {
+  const g = gb(bytes, s);
+  rows.push([what, `${fmt(s)} s`, `${fmt(g)} GB/s`]);
+  return g;
+}
+
+let dropNote = '';
+async function dropCaches(): Promise<boolean> {
+  try {
+    execFileSync('sync');
+    await writeFile('/proc/sys/vm/drop_caches', '3');
+    return true;
+  } catch (err) {
+    dropNote = `page cache NOT dropped (${(err as NodeJS.ErrnoException).code ?? String(err)}; needs root): "cold" naive figures may be served from the page cache`;
+    return false;
+  }
+}
+
+await mkdir(dir, { recursive: true });
+const fs = await statfs(dir);
+const free = fs.bavail * fs.bsize;
+if (free < sizeBytes * 2.2) {
+  console.error(`not enough free disk in ${dir}: ${(free / 2 ** 30).toFixed(1)} GiB free, ${(sizeBytes * 2.2 / 2 ** 30).toFixed(1)} GiB needed (use --size-gib or --dir)`);
+  process.exit(1);
+}
+const info = deviceInfo();
+console.log(`fleetlab native benchmark: ${(sizeBytes / 2 ** 30).toFixed(2)} GiB checkpoint in ${dir}; threads=${threads} chunk=${chunkBytes >> 20} MiB`);
+console.log(`GPUs: ${info.devices.length ? info.devices.map((d) => d.name).join(', ') : `none (${info.note})`}; CPU path measured`);
+
+// 1. A safetensors model of ~size bytes (64 MiB bf16 tensors plus an odd-sized tail).
+const st = path.join(dir, 'model.safetensors');
+const ck = path.join(dir, 'ckpt');
+await rm(ck, { recursive: true, force: true });
+const pattern = Buffer.allocUnsafe(64 << 20);
+randomFillSync(pattern);
+const tensors = [];
+for (let left = sizeBytes, i = 0; left > 0; i++) {
+  const n = Math.min(left, 64 << 20) & ~1;
+  if (n === 0) break;
+  tensors.push({ name: `layers.${i}.weight`, dtype: 'bf16' as const, shape: [n / 2], data: pattern.subarray(0, n) });
+  left -= n;
+}
+let t0 = now();
+await writeSafetensors(st, tensors);
+const stSeconds = now() - t0;
+t0 = now();
+const index = await convertSafetensors([st], ck);
+console.log(`prepared: safetensors written in ${fmt(stSeconds)} s, converted in ${fmt(now() - t0)} s (${index.partitions.length} partition(s))`);
+const part0 = path.join(ck, index.partitions[0]!.file);
+
+// 2. Raw direct-read bandwidth of the device (same files, same run).
+await dropCaches();
+let raw = NaN;
+try {
+  t0 = now();
+  execFileSync('dd', [`if=${part0}`, 'of=/dev/null', `bs=${chunkBytes}`, 'iflag=direct'], { stdio: 'ignore' });
+  raw = row(`dd iflag=direct bs=${chunkBytes >> 20}M (raw device, 1 stream)`, index.partitions[0]!.fileBytes, now() - t0);
+} catch (err) {
+  rows.push(['dd iflag=direct', 'failed', String(err).split('\n')[0]!]);
+}
+
+// 3. Cold load (disk -> pinned -> host), then warm (DRAM tier).
+await dropCaches();
+const cache = new DramCache(sizeBytes + (1 << 30));
+const cold = await loadCheckpoint(ck, { cache, threads, chunkBytes });
+const coldG = row(`fleetlab cold load (${cold.ioMode} I/O, ${threads} threads)`, cold.bytes, cold.seconds);
+for (const s of cold.stages) rows.push([`  stage ${s.stage}`, `${fmt(s.seconds)} s`, `${fmt(s.gbps)} GB/s`]);
+cold.release();
+const warm = await loadCheckpoint(ck, { cache, threads, chunkBytes });
+const warmG = row(`fleetlab warm load (source=${warm.source}, tensor views)`, warm.bytes, warm.seconds);
+t0 = now();
+const privateCopy = Buffer.from(warm.host!);
+const warmCopyG = row('fleetlab warm load + private copy of the image', warm.bytes, warm.seconds + now() - t0);
+warm.release();
+void privateCopy;
+
+// 4. Naive Node: readFile(safetensors) + parse header + copy every tensor out.
+async function naive(): Promise<number> {
+  const s0 = now();
+  const buf = await readFile(st);
+  const h = await readSafetensorsHeader(st);
+  for (const t of h.tensors) Buffer.from(buf.subarray(t.begin, t.end));
+  return now() - s0;
+}
+const dropped = await dropCaches();
+const naiveCold = naive();
+const naiveColdS = await naiveCold;
+row(`naive readFile+copy, ${dropped ? 'cold (page cache dropped)' : 'page cache NOT dropped'}`, sizeBytes, naiveColdS);
+const naiveWarmS = await naive();
+const naiveG = row('naive readFile+copy, page cache warm', sizeBytes, naiveWarmS);
+
+// 5. KV pool operations (host pools): 16 layers, 512 blocks of 16 tokens x 8 heads x 128 (bf16).
+const kvSpec = { numLayers: 16, numBlocks: 512, blockSize: 16, numKvHeads: 8, headDim: 128, dtype: 'bf16' as const };
+const src = new KvBlockPool(kvSpec);
+const dst = new KvBlockPool(kvSpec);
+const ids = Array.from({ length: 256 }, (_, i) => (i * 2) % 512);
+const staging = Buffer.alloc(src.stagingBytes(ids.length), 1);
+await src.scatter(ids, staging); // fault pages in
+t0 = now(); await src.gather(ids, staging); row('KV gather (256 blocks, host)', staging.length, now() - t0);
+t0 = now(); await src.scatter(ids, staging); row('KV scatter (256 blocks, host)', staging.length, now() - t0);
+await src.copyTo(dst, ids, ids);
+t0 = now(); await src.copyTo(dst, ids, ids); row('KV copy pool->pool (256 blocks, host)', staging.length, now() - t0);
+const recv = await listenForBlocks(dst);
+const tr = await sendBlocks(src, ids, ids, { port: recv.port });
+row(`KV loopback TCP transfer (${tr.messages} msgs, crc32)`, tr.bytes, tr.seconds);
+await recv.close();
+
+const w = Math.max(...rows.map((r) => r[0].length));
+console.log('\n' + rows.map(([x, s, g]) => `${x.padEnd(w)}  ${s.padStart(9)}  ${g.padStart(12)}`).join('\n'));
+console.log('\nratios');
+console.log(`  cold load / raw direct read       = ${fmt(coldG / raw)}  (target >= 0.90)`);
+console.log(`  warm (DRAM) load / naive (warm)   = ${fmt(warmG / naiveG)}x  (target >= 5x)`);
+console.log(`  warm load + private copy / naive  = ${fmt(warmCopyG / naiveG)}x`);
+console.log(`  cold load / naive (same cache state) = ${fmt(coldG / gb(sizeBytes, naiveColdS))}x`);
+if (dropNote) console.log(`note: ${dropNote}`);
+if (!a.keep) await rm(dir, { recursive: true, force: true });

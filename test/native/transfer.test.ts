@@ -1,0 +1,108 @@
+import test from 'ava';
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KvBlockPool, listenForBlocks, sendBlocks, TransferError } from '../../backend/native/index.ts';
+
+const peer = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'kv-peer.ts');
+const spec = { numLayers: 2, numBlocks: 64, blockSize: 16, numKvHeads: 4, headDim: 32, dtype: 'f16' as const };
+const ids = Array.from({ length: 40 }, (_, i) => i);
+const pattern = (pool: KvBlockPool, n: number) => {
+  const b = Buffer.alloc(pool.stagingBytes(n));
+  for (let i = 0; i < b.length; i++) b[i] = (i * 31 + 7) & 0xff;
+  return b;
+};
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+function spawnPeer(...args: string[]): ChildProcess {
+  return fork(peer, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+function nextMessage<T>(child: ChildProcess, kind: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const on = (m: { kind: string }) => { if (m.kind === kind) { child.off('message', on); resolve(m as T); } };
+    child.on('message', on);
+    child.once('exit', (code) => reject(new Error(`peer exited (${code}) before sending ${kind}`)));
+  });
+}
+
+test('in-process loopback transfer is byte-identical', async (t) => {
+  const src = new KvBlockPool(spec);
+  const dst = new KvBlockPool(spec);
+  const data = pattern(src, 40);
+  await src.scatter(ids, data);
+  const r = await listenForBlocks(dst);
+  try {
+    const res = await sendBlocks(src, ids, ids.map((i) => 63 - i), { port: r.port, blocksPerMessage: 9, window: 3 });
+    t.is(res.messages, 5);
+    t.true(Buffer.from(await dst.gather(ids.map((i) => 63 - i))).equals(data));
+  } finally {
+    await r.close();
+  }
+});
+
+test('transfer to a receiver in a child process', async (t) => {
+  const child = spawnPeer('receive');
+  try {
+    const { port } = await nextMessage<{ port: number }>(child, 'port');
+    const src = new KvBlockPool(spec);
+    const data = pattern(src, 40);
+    await src.scatter(ids, data);
+    const states: string[] = [];
+    child.on('message', (m: { kind: string; sha?: string }) => { if (m.kind === 'state') states.push(m.sha!); });
+    await sendBlocks(src, ids, ids, { port, blocksPerMessage: 40 });
+    while (states.length === 0) await new Promise((r) => setTimeout(r, 10));
+    t.is(states.at(-1), sha(data));
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('sender killed mid-message: receiver reports it and leaves its blocks untouched', async (t) => {
+  const dst = new KvBlockPool(spec);
+  const before = Buffer.from(await dst.gather(ids));
+  const errors: TransferError[] = [];
+  const r = await listenForBlocks(dst, { onError: (e) => errors.push(e) });
+  try {
+    const child = spawnPeer('send', String(r.port), 'die');
+    await once(child, 'exit');
+    while (errors.length === 0) await new Promise((res) => setTimeout(res, 10));
+    t.true(errors[0] instanceof TransferError);
+    t.regex(errors[0]!.message, /disconnected in the middle of a message.*no blocks were written/);
+    t.true(Buffer.from(await dst.gather(ids)).equals(before));
+  } finally {
+    await r.close();
+  }
+});
+
+test('receiver killed mid-transfer: sender rejects with TransferError', async (t) => {
+  const child = spawnPeer('receive');
+  const { port } = await nextMessage<{ port: number }>(child, 'port');
+  const src = new KvBlockPool({ ...spec, numBlocks: 64 });
+  await src.scatter(ids, pattern(src, 40));
+  const many = Array.from({ length: 4000 }, (_, i) => i % 40);
+  const dstIds = Array.from({ length: 4000 }, (_, i) => i % 40);
+  setTimeout(() => child.kill('SIGKILL'), 150);
+  // 4000 blocks in 1-block messages: still running when the peer dies.
+  const p = (async () => { for (let k = 0; k < 50; k++) await sendBlocks(src, many.slice(0, 40), dstIds.slice(0, 40), { port, blocksPerMessage: 1 }); })();
+  const err = await t.throwsAsync(p, { instanceOf: TransferError });
+  t.regex(err!.message, /(closed the connection|failed) after \d+\/40 messages acknowledged|ECONNREFUSED|ECONNRESET/);
+});
+
+test('corrupted stream is rejected by checksum', async (t) => {
+  const dst = new KvBlockPool(spec);
+  const errors: TransferError[] = [];
+  const r = await listenForBlocks(dst, { onError: (e) => errors.push(e) });
+  try {
+    const net = await import('node:net');
+    const s = net.connect({ host: '127.0.0.1', port: r.port });
+    await once(s, 'connect');
+    s.write(Buffer.alloc(32, 0xab));
+    while (errors.length === 0) await new Promise((res) => setTimeout(res, 10));
+    t.regex(errors[0]!.message, /bad magic/);
+    s.destroy();
+  } finally {
+    await r.close();
+  }
+});

@@ -1,0 +1,65 @@
+import type { ArrivingRequest, ClusterView, MigrationPair, Verdict } from '../../policies/index.ts';
+import type { RequestSpec } from '../../traces/index.ts';
+import {
+  type FleetScheduler,
+  fittedPerfModel,
+  LLAMA_7B_A10,
+  linkCopyModel,
+  MigrationParams,
+  SimCluster,
+  Simulation,
+  type EngineLimits,
+} from '../../sim/index.ts';
+
+export const LIMITS: EngineLimits = {
+  total_blocks: 100,
+  watermark_blocks: 1,
+  block_size_tokens: 16,
+  max_num_batched_tokens: 4096,
+  max_num_seqs: 256,
+};
+
+/** A scheduler that sends each request where `route` says and never migrates on its own. */
+export function pinnedScheduler(route: (request: ArrivingRequest, view: ClusterView) => number): FleetScheduler & {
+  pairs: MigrationPair[];
+} {
+  const scheduler = {
+    pairs: [] as MigrationPair[],
+    dispatch: (request: ArrivingRequest, view: ClusterView): Verdict<number> => ({
+      ok: true,
+      value: route(request, view),
+      policy: 'pinned',
+    }),
+    onReport: () => scheduler.pairs.splice(0),
+    selectRequest: (running: readonly { id: number }[]) => running[running.length - 1]?.id,
+  };
+  return scheduler;
+}
+
+export function spec(id: number, arrival_s: number, prompt_tokens: number, output_tokens: number): RequestSpec {
+  return { id, arrival_s, prompt_tokens, output_tokens, priority: 'normal' };
+}
+
+export function makeCluster(options: {
+  instances: number;
+  limits?: Partial<EngineLimits>;
+  migration?: Partial<MigrationParams>;
+  scheduler: FleetScheduler;
+  seed?: number;
+}): { sim: Simulation; cluster: SimCluster } {
+  const sim = new Simulation(options.seed ?? 1);
+  const migration = MigrationParams.parse(options.migration ?? {});
+  const cluster = new SimCluster(
+    sim,
+    {
+      instances: options.instances,
+      limits: { ...LIMITS, ...options.limits },
+      perf: fittedPerfModel('test', LLAMA_7B_A10),
+      copy: linkCopyModel({ bytes_per_block: 8 << 20, bandwidth_gbps: migration.bandwidth_gbps, stage_overhead_ms: migration.stage_overhead_ms }),
+      migration,
+      checkInvariants: true,
+    },
+    options.scheduler,
+  );
+  return { sim, cluster };
+}
