@@ -3,7 +3,7 @@
 //   npm run bench:native -- [--size-gib 2] [--dir /path] [--threads 4] [--chunk-mib 32] [--keep]
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
-import { statfs, readFile, rm, mkdir, writeFile } from 'node:fs/promises';
+import { statfs, readFile, rm, mkdir, writeFile, stat, open } from 'node:fs/promises';
 import { randomFillSync } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,10 +100,28 @@ const warmCopyG = row('fleetlab warm load + private copy of the image', warm.byt
 warm.release();
 void privateCopy;
 
+async function readWhole(file: string): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const buf = Buffer.allocUnsafeSlow(size);
+    for (let at = 0; at < size;) {
+      const { bytesRead } = await fh.read(buf, at, Math.min(1 << 30, size - at), at);
+      if (bytesRead <= 0) throw new Error(`short read of ${file}`);
+      at += bytesRead;
+    }
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
 // 4. Naive Node: readFile(safetensors) + parse header + copy every tensor out.
 async function naive(): Promise<number> {
   const s0 = now();
-  const buf = await readFile(st);
+  // readFile refuses files over 2 GiB (ERR_FS_FILE_TOO_LARGE); above that, the same
+  // single-buffer read done by hand.
+  const buf = (await stat(st)).size < 2 ** 31 ? await readFile(st) : await readWhole(st);
   const h = await readSafetensorsHeader(st);
   for (const t of h.tensors) Buffer.from(buf.subarray(t.begin, t.end));
   return now() - s0;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
-import { findPreset, PRESET_NAMES } from '../artifact/presets.ts';
+import { findPreset, PRESET_NAMES, REPRODUCTIONS } from '../artifact/index.ts';
 import { compareTable, type RunSummary, VERSION } from '../metrics/index.ts';
 import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
@@ -73,6 +74,31 @@ program
       summaries.push(summary);
     }
     console.log(compareTable(summaries));
+  });
+
+program
+  .command('reproduce')
+  .description(`reproduce a paper's evaluation figures in the simulator: ${REPRODUCTIONS.map((r) => r.paper).join(', ')}`)
+  .argument('<paper>', REPRODUCTIONS.map((r) => r.paper).join(' | '))
+  .option('--full', "full mode: the paper's request counts and every point (quick mode otherwise)", false)
+  .option('--only <figure>', 'only this figure (repeatable), e.g. fig11', collect, [])
+  .option('-o, --out <dir>', 'output root (default results/<paper>)')
+  .option('-j, --workers <n>', 'worker threads for sweep points', integer)
+  .option('--no-progress', 'no progress bar')
+  .action(async (paper, opts) => {
+    const reproduction = REPRODUCTIONS.find((r) => r.paper === paper);
+    if (reproduction === undefined) {
+      throw new InvalidArgumentError(`unknown paper "${paper}"; expected one of: ${REPRODUCTIONS.map((r) => r.paper).join(', ')}`);
+    }
+    const unknown = opts.only.filter((f) => !reproduction.figures.includes(f));
+    if (unknown.length > 0) throw new InvalidArgumentError(`unknown figure ${unknown.join(', ')}; ${paper} has: ${reproduction.figures.join(', ')}`);
+    await reproduction.run({
+      full: opts.full,
+      only: opts.only,
+      out: opts.out ?? join('results', paper),
+      workers: opts.workers ?? Math.max(1, availableParallelism()),
+      progress: opts.progress,
+    });
   });
 
 program.parseAsync().catch((error: unknown) => {

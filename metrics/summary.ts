@@ -35,6 +35,8 @@ export interface RunSummary extends LatencySummary {
   readonly preempted_requests: number;
   readonly migrations: MigrationSummary;
   readonly avg_instances_time_weighted: number;
+  /** The Llumnix artifact's average: over step reports (biased towards busy periods). */
+  readonly avg_instances_record_weighted: number;
   readonly makespan_s: number;
   readonly throughput_req_per_s: number;
   readonly events: number;
@@ -95,6 +97,7 @@ export function summarize(result: SimRunResult): { summary: RunSummary; rows: Re
     preempted_requests: rows.filter((r) => r.preemptions > 0).length,
     migrations: migrationSummary(result.migrations),
     avg_instances_time_weighted: round(result.avg_instances),
+    avg_instances_record_weighted: round(result.avg_instances_record_weighted),
     makespan_s: round(result.end_s),
     throughput_req_per_s: round(result.end_s > 0 ? rows.length / result.end_s : 0),
     events: result.events,

@@ -40,6 +40,9 @@ export { everyReportsTrigger } from './trigger/every-reports.ts';
 export { everyIntervalTrigger } from './trigger/every-interval.ts';
 export { createMigrationTrigger, TriggerSpec, type TriggerSpecInput } from './trigger/spec.ts';
 
+// Auto-scaling
+export { createScalingPolicy, fleetDispatchFreeness, fleetFreenessWithout, loadScaling, ScalingSpec, type ScalingSpecInput } from './scaling/index.ts';
+
 // Composition and presets
 export {
   createScheduler,

@@ -8,9 +8,10 @@ import { parseSpec } from './errors.ts';
 import { createDispatchPolicy, DispatchSpec, type DispatchDeps } from './dispatch/spec.ts';
 import { createPairingPolicy, PairingSpec } from './migration/spec.ts';
 import { createRequestSelector, SelectorSpec } from './selection/spec.ts';
+import { createScalingPolicy, ScalingSpec } from './scaling/spec.ts';
 import { createMigrationTrigger, TriggerSpec } from './trigger/spec.ts';
-import type { DispatchPolicy, MigrationPair, MigrationTrigger, PairingPolicy, RequestSelector } from './types.ts';
-import type { ArrivingRequest, ClusterView, InstanceId, LocalRequestView, RequestId, Verdict } from './view.ts';
+import type { DispatchPolicy, MigrationPair, MigrationTrigger, PairingPolicy, RequestSelector, ScalingPolicy } from './types.ts';
+import type { ArrivingRequest, ClusterView, Decision, InstanceId, LocalRequestView, RequestId, Verdict } from './view.ts';
 
 export const SchedulerSpec = z
   .strictObject({
@@ -22,6 +23,8 @@ export const SchedulerSpec = z
     selector: SelectorSpec.optional(),
     /** When pairing runs; required with `pairing`. */
     trigger: TriggerSpec.optional(),
+    /** Auto-scaling; absent = a fixed fleet. */
+    scaling: ScalingSpec.optional(),
   })
   .superRefine((spec, ctx) => {
     // Migration needs all three parts; a half-configured one would silently never migrate.
@@ -42,16 +45,24 @@ export interface SchedulerParts {
     readonly selector: RequestSelector;
     readonly trigger: MigrationTrigger;
   };
+  readonly scaling?: ScalingPolicy;
 }
 
 export class GlobalScheduler {
   readonly dispatchPolicy: DispatchPolicy;
   readonly migration: SchedulerParts['migration'];
+  readonly scaling: ScalingPolicy | undefined;
   #lastPairingS: number | undefined;
 
   constructor(parts: SchedulerParts) {
     this.dispatchPolicy = parts.dispatch;
     this.migration = parts.migration;
+    this.scaling = parts.scaling;
+  }
+
+  /** Call every `scaling.interval_s` from `scaling.first_check_s` on: scale-up / scale-down decisions. */
+  onScalingTick(view: ClusterView): Decision[] {
+    return this.scaling?.decide(view) ?? [];
   }
 
   /** Where `request` goes, or why it cannot be placed (never throws on a valid view). */
@@ -86,11 +97,13 @@ export function createScheduler(spec: SchedulerSpecInput | unknown, deps: Dispat
   const parsed = parseSpec('scheduler', SchedulerSpec, spec);
   const dispatch = createDispatchPolicy(parsed.dispatch, deps);
   const { pairing, selector, trigger } = parsed;
+  const scaling = parsed.scaling === undefined ? {} : { scaling: createScalingPolicy(parsed.scaling) };
   if (pairing === undefined || selector === undefined || trigger === undefined) {
-    return new GlobalScheduler({ dispatch });
+    return new GlobalScheduler({ dispatch, ...scaling });
   }
   return new GlobalScheduler({
     dispatch,
+    ...scaling,
     migration: {
       pairing: createPairingPolicy(pairing),
       selector: createRequestSelector(selector),

@@ -46,8 +46,11 @@ export interface MigrationTrigger {
   due(view: ClusterView, last_run_s: number | undefined): boolean;
 }
 
-/** Auto-scaling: called every scaling interval. */
+/** Auto-scaling: called every `interval_s`, from `first_check_s` on. */
 export interface ScalingPolicy {
   readonly name: string;
+  readonly interval_s: number;
+  readonly first_check_s: number;
+  /** `scale-up` and `scale-down` decisions (empty: keep the fleet as it is). */
   decide(view: ClusterView): Decision[];
 }

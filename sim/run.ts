@@ -30,7 +30,10 @@ export interface SimRunResult {
   readonly samples: readonly InstanceSample[];
   readonly end_s: number;
   readonly events: number;
+  /** Fleet size averaged over time (starting and draining instances count: they hold GPUs). */
   readonly avg_instances: number;
+  /** Fleet size averaged over step reports, as Llumnix's plot script (biased to busy periods). */
+  readonly avg_instances_record_weighted: number;
 }
 
 export interface SimulateOptions {
@@ -66,7 +69,9 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
         block_size_tokens: config.cluster.block_size_tokens,
         max_num_batched_tokens: config.cluster.max_num_batched_tokens,
         max_num_seqs: config.cluster.max_num_seqs,
+        high_priority_first: config.cluster.high_priority_first,
       },
+      startup_s: config.cluster.startup_s,
       perf,
       copy: linkCopyModel({
         bytes_per_block: bytesPerBlock,
@@ -120,6 +125,7 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
     end_s,
     events: sim.executed,
     avg_instances: cluster.averageInstances(),
+    avg_instances_record_weighted: cluster.averageInstancesPerReport(),
   };
 }
 

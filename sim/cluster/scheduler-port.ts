@@ -1,6 +1,7 @@
 import type {
   ArrivingRequest,
   ClusterView,
+  Decision,
   InstanceId,
   LocalRequestView,
   MigrationPair,
@@ -18,4 +19,8 @@ export interface FleetScheduler {
   onReport(view: ClusterView): readonly MigrationPair[];
   /** The source's local policy: which running request to migrate (undefined: none eligible). */
   selectRequest(running: readonly LocalRequestView[]): RequestId | undefined;
+  /** Auto-scaling cadence; undefined for a fixed fleet. */
+  readonly scaling: { readonly interval_s: number; readonly first_check_s: number } | undefined;
+  /** Called every scaling interval: scale-up / scale-down decisions. */
+  onScalingTick(view: ClusterView): readonly Decision[];
 }

@@ -1,4 +1,4 @@
-import type { ClusterView, InstanceReport, LocalRequestView } from '../../policies/index.ts';
+import type { ClusterView, Decision, InstanceReport, LocalRequestView } from '../../policies/index.ts';
 import type { RequestSpec } from '../../traces/request.ts';
 import { Band, type Simulation } from '../kernel/index.ts';
 import { Engine, type EngineLimits, SimInstance, SimRequest, type StepPlan } from '../instance/index.ts';
@@ -13,6 +13,8 @@ export interface SimClusterOptions {
   readonly perf: PerfModel;
   readonly copy: CopyModel;
   readonly migration: MigrationParams;
+  /** Delay from a scale-up decision until the new instance serves (model load, KV cache). */
+  readonly startup_s: number;
   /** Checks block accounting of an instance after each of its steps (tests; slow). */
   readonly checkInvariants?: boolean;
 }
@@ -36,7 +38,10 @@ export class SimCluster {
   readonly #reports: InstanceReport[] = [];
   readonly #dispatched: number[] = [];
   #reports_total = 0;
+  /** Σ over step reports of the fleet size then (the artifact's record-weighted average). */
+  #instancesAtReports = 0;
   #finished = 0;
+  #total = 0;
   readonly #instanceCount: TimeWeighted;
 
   constructor(
@@ -44,7 +49,7 @@ export class SimCluster {
     readonly options: SimClusterOptions,
     readonly scheduler: FleetScheduler,
   ) {
-    for (let i = 0; i < options.instances; i++) this.addInstance();
+    for (let i = 0; i < options.instances; i++) this.addInstance('active');
     this.#instanceCount = new TimeWeighted(this.instances.length, sim.now_s);
   }
 
@@ -61,24 +66,91 @@ export class SimCluster {
     };
   }
 
+  /** Instances alive (starting, active or draining), averaged over time. */
   averageInstances(): number {
     return this.#instanceCount.average(this.sim.now_s);
   }
 
-  private addInstance(): SimInstance {
+  /** Fleet size averaged over step reports, as the Llumnix artifact's plot script does. */
+  averageInstancesPerReport(): number {
+    return this.#reports_total === 0 ? this.instances.length : this.#instancesAtReports / this.#reports_total;
+  }
+
+  private addInstance(state: 'active' | 'starting'): SimInstance {
     const id = this.sim.nextId('instance');
-    const instance = new SimInstance(id, new Engine(this.options.limits, this.options.perf), 'active', this.sim.now_s);
+    const instance = new SimInstance(id, new Engine(this.options.limits, this.options.perf), state, this.sim.now_s);
     this.instances.push(instance);
     this.#reports.push(instance.report);
     this.#dispatched.push(0);
+    this.#instanceCount?.set(this.instances.length, this.sim.now_s);
     return instance;
   }
 
-  /** Schedules the arrival of every request of a workload. */
+  /** Schedules the arrival of every request of a workload, and the scaling checks. */
   load(workload: readonly RequestSpec[]): void {
+    this.#total += workload.length;
     for (const spec of workload) {
       this.sim.at(spec.arrival_s, Band.arrival, () => this.arrive(spec));
     }
+    const scaling = this.scheduler.scaling;
+    if (scaling !== undefined) this.sim.at(scaling.first_check_s, Band.control, () => this.scalingTick(scaling.interval_s));
+  }
+
+  private scalingTick(interval_s: number): void {
+    for (const decision of this.scheduler.onScalingTick(this.view())) this.applyScaling(decision);
+    // Stop once the workload is done, so the run ends with its last request.
+    if (this.#finished < this.#total) this.sim.after(interval_s, Band.control, () => this.scalingTick(interval_s));
+  }
+
+  /** Applies a scale-up or scale-down decision. */
+  applyScaling(decision: Decision): void {
+    if (decision.kind === 'scale-up') {
+      let n = decision.n;
+      // A draining instance is reused before a new one is started (as the artifact's manager).
+      for (const instance of this.instances) {
+        if (n > 0 && instance.state === 'terminating') {
+          instance.state = 'active';
+          this.refreshReport(instance);
+          n--;
+        }
+      }
+      for (; n > 0; n--) {
+        const instance = this.addInstance('starting');
+        this.sim.after(this.options.startup_s, Band.control, () => this.activate(instance));
+      }
+    } else if (decision.kind === 'scale-down') {
+      const instance = this.instances[this.indexOf(decision.instance)];
+      if (instance === undefined || instance.state !== 'active') {
+        throw new Error(`scale-down of instance ${decision.instance}, which is not an active instance`);
+      }
+      instance.state = 'terminating';
+      this.refreshReport(instance);
+      this.removeIfDrained(instance);
+    }
+  }
+
+  /** A started instance joins as an empty instance that has reported. */
+  private activate(instance: SimInstance): void {
+    instance.state = 'active';
+    instance.report = instance.snapshot(this.sim.now_s, true);
+    this.#reports[this.indexOf(instance.id)] = instance.report;
+  }
+
+  /** Re-publishes a report after a state change (not a step report: no trigger counts it). */
+  private refreshReport(instance: SimInstance): void {
+    instance.report = instance.snapshot(this.sim.now_s, instance.report.reported);
+    this.#reports[this.indexOf(instance.id)] = instance.report;
+  }
+
+  /** A draining instance leaves the fleet once nothing runs, waits or migrates on it. */
+  private removeIfDrained(instance: SimInstance): void {
+    const e = instance.engine;
+    if (instance.state !== 'terminating' || instance.busy || !e.idle || instance.migrations_in_flight > 0) return;
+    const index = this.indexOf(instance.id);
+    this.instances.splice(index, 1);
+    this.#reports.splice(index, 1);
+    this.#dispatched.splice(index, 1);
+    this.#instanceCount.set(this.instances.length, this.sim.now_s);
   }
 
   private arrive(spec: RequestSpec): void {
@@ -160,6 +232,7 @@ export class SimCluster {
     if (this.options.checkInvariants === true) instance.engine.checkBlocks();
     this.publishReport(instance);
     this.kick(instance);
+    this.removeIfDrained(instance);
   }
 
   private complete(instance: SimInstance, request: SimRequest): void {
@@ -174,6 +247,7 @@ export class SimCluster {
     instance.report = instance.snapshot(this.sim.now_s);
     this.#reports[this.indexOf(instance.id)] = instance.report;
     this.#reports_total++;
+    this.#instancesAtReports += this.instances.length;
     for (const pair of this.scheduler.onReport(this.view())) this.tryMigrate(pair.from, pair.to);
   }
 
@@ -209,7 +283,10 @@ export class SimCluster {
         params: this.options.migration,
         copy: this.options.copy,
         kick: (instance) => this.kick(instance),
-        done: (record) => this.migrations.push(record),
+        done: (record) => {
+          this.migrations.push(record);
+          this.removeIfDrained(src);
+        },
       },
       request,
       src,

@@ -12,5 +12,12 @@ export const ClusterConfig = z.strictObject({
   /** Cap on Σ prompt tokens of one prefill batch (12800 in Llumnix Fig. 11). */
   max_num_batched_tokens: z.number().int().positive().default(12800),
   max_num_seqs: z.number().int().positive().default(256),
+  /** Delay from a scale-up decision until a new instance serves (the artifact simulator: 5 s). */
+  startup_s: z.number().nonnegative().default(5),
+  /**
+   * Queue high-priority requests ahead of normal ones inside an instance (the paper's intent;
+   * the OSDI'24 artifact's queue was effectively FIFO).
+   */
+  high_priority_first: z.boolean().default(false),
 });
 export type ClusterConfig = z.infer<typeof ClusterConfig>;

@@ -13,6 +13,11 @@ export interface EngineLimits {
   readonly max_num_batched_tokens: number;
   /** Cap on running requests. */
   readonly max_num_seqs: number;
+  /**
+   * Queue high-priority requests ahead of normal ones (the paper's local priority queue; the
+   * OSDI'24 artifact's insertion never matched, so its queue was FIFO: false).
+   */
+  readonly high_priority_first?: boolean;
 }
 
 /** One iteration, decided when it starts. */
@@ -58,6 +63,12 @@ export class Engine {
 
   enqueue(request: SimRequest): void {
     request.phase = 'waiting';
+    if (this.limits.high_priority_first === true && request.priority === 'high') {
+      // Behind the high-priority requests already queued, ahead of every normal one.
+      const at = this.waiting.findIndex((r) => r.priority !== 'high');
+      this.waiting.splice(at < 0 ? this.waiting.length : at, 0, request);
+      return;
+    }
     this.waiting.push(request);
   }
 

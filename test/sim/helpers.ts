@@ -32,6 +32,8 @@ export function pinnedScheduler(route: (request: ArrivingRequest, view: ClusterV
     }),
     onReport: () => scheduler.pairs.splice(0),
     selectRequest: (running: readonly { id: number }[]) => running[running.length - 1]?.id,
+    scaling: undefined,
+    onScalingTick: () => [],
   };
   return scheduler;
 }
@@ -57,6 +59,7 @@ export function makeCluster(options: {
       perf: fittedPerfModel('test', LLAMA_7B_A10),
       copy: linkCopyModel({ bytes_per_block: 8 << 20, bandwidth_gbps: migration.bandwidth_gbps, stage_overhead_ms: migration.stage_overhead_ms }),
       migration,
+      startup_s: 5,
       checkInvariants: true,
     },
     options.scheduler,

@@ -1,0 +1,86 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { findPreset } from '../artifact/presets.ts';
+import { mergedCsv, mergeSweeps, parseShard, runSweep, type Sweep } from '../sweep/index.ts';
+import { mergeConfig } from './overrides.ts';
+
+/** A sweep file (JSON or YAML): points whose configs may extend a built-in `preset`. */
+const SweepFile = z.strictObject({
+  name: z.string().min(1).optional(),
+  base_seed: z.number().int().nonnegative().default(0),
+  points: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        labels: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+        seed_group: z.string().min(1).optional(),
+        config: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .min(1),
+});
+
+function loadSweep(file: string): Sweep {
+  const text = readFileSync(file, 'utf8');
+  const parsed = SweepFile.safeParse(file.endsWith('.json') ? JSON.parse(text) : parseYaml(text));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidArgumentError(`${file}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid sweep file'}`);
+  }
+  const { name, base_seed, points } = parsed.data;
+  return {
+    name: name ?? basename(file).replace(/\.(json|ya?ml)$/, ''),
+    base_seed,
+    points: points.map(({ id, labels, seed_group, config }) => {
+      const { preset, ...rest } = config;
+      const full = typeof preset === 'string' ? mergeConfig(findPreset(preset) as Record<string, unknown>, rest) : config;
+      return { id, labels, config: full as never, ...(seed_group === undefined ? {} : { seed_group }) };
+    }),
+  };
+}
+
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, received "${value}"`);
+  return n;
+};
+
+/** `fleetlab sweep FILE` and `fleetlab merge DIR...`. */
+export function registerSweepCommands(program: Pick<Command, 'command'>): void {
+  program
+    .command('sweep')
+    .description('run every point of a sweep file on worker threads; finished points are skipped')
+    .argument('<file>', 'sweep file (JSON or YAML): {name, base_seed, points: [{id, labels, seed_group, config}]}')
+    .option('-o, --out <dir>', 'output folder (default results/sweeps/<name>)')
+    .option('-j, --workers <n>', 'worker threads', positive)
+    .option('--shard <i/n>', 'run only the i-th of every n points (sorted by id)', parseShard)
+    .option('--no-progress', 'no progress bar')
+    .action(async (file, opts) => {
+      const sweep = loadSweep(file);
+      const out = opts.out ?? join('results', 'sweeps', sweep.name);
+      const outcomes = await runSweep(sweep, {
+        out,
+        workers: opts.workers ?? Math.max(1, availableParallelism()),
+        shard: opts.shard,
+        progress: opts.progress,
+        baseDir: dirname(resolve(file)),
+      });
+      const ran = outcomes.filter((o) => o.status === 'ran').length;
+      console.log(`${sweep.name}: ${ran} point(s) ran, ${outcomes.length - ran} already finished → ${out}/points/`);
+    });
+
+  program
+    .command('merge')
+    .description("gather sweep folders' point summaries (e.g. shards) into one CSV table")
+    .argument('<dirs...>', 'sweep output folders')
+    .option('-o, --out <file>', 'write the CSV here (stdout otherwise)')
+    .action((dirs, opts) => {
+      const csv = mergedCsv(mergeSweeps(dirs));
+      if (opts.out === undefined) process.stdout.write(csv);
+      else writeFileSync(opts.out, csv);
+    });
+}

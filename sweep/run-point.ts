@@ -1,0 +1,16 @@
+import { type RunSummary, writeResults } from '../metrics/index.ts';
+import { type RunConfig, simulate } from '../sim/index.ts';
+
+/** What a worker receives: plain data only (structured clone). */
+export interface PointTask {
+  readonly config: RunConfig;
+  readonly dir: string;
+  /** Where relative paths of the config resolve from. */
+  readonly baseDir: string;
+}
+
+/** Simulates one point and writes its folder atomically (writeResults stages and renames). */
+export function runPoint(task: PointTask): RunSummary {
+  const result = simulate(task.config, { baseDir: task.baseDir });
+  return writeResults(result, task.dir);
+}
