@@ -31,14 +31,30 @@ export function applyOverrides(config: Record<string, unknown>, sets: readonly s
   return out;
 }
 
-/** Deep merge for configs: objects merge, everything else (arrays included) replaces. */
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Discriminators of the config unions: a different value means a different shape. */
+const DISCRIMINATORS = ['kind', 'format'] as const;
+/** Fields whose alternatives are different keys (`prompt` + `output` or `paired`): never merged. */
+const REPLACED_WHOLE = new Set(['lengths']);
+
+/**
+ * Deep merge for configs: objects merge, everything else (arrays included) replaces. An object
+ * whose `kind` (or `format`) differs from the base's replaces it whole: a `replay` arrival
+ * must not inherit the `rate_per_s` of the `poisson` one it overrides. `lengths` always
+ * replaces whole.
+ */
 export function mergeConfig(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const prev = out[key];
-    const bothObjects =
-      prev !== null && typeof prev === 'object' && !Array.isArray(prev) && value !== null && typeof value === 'object' && !Array.isArray(value);
-    out[key] = bothObjects ? mergeConfig(prev as Record<string, unknown>, value as Record<string, unknown>) : value;
+    const sameShape =
+      !REPLACED_WHOLE.has(key) &&
+      isPlainObject(prev) &&
+      isPlainObject(value) &&
+      DISCRIMINATORS.every((d) => value[d] === undefined || value[d] === prev[d]);
+    out[key] = sameShape ? mergeConfig(prev, value) : value;
   }
   return out;
 }

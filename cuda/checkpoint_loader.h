@@ -23,6 +23,7 @@ struct LoadRequest {
   int poolChunks = 8;
   bool directIo = true;
   bool pin = false;
+  bool inPlace = true;                 // let readers pread() straight into the sink when it allows
 };
 
 struct LoadStats {
@@ -30,6 +31,7 @@ struct LoadStats {
   double readWallSeconds = 0;   // first read start -> last read end
   double readBusySeconds = 0;   // summed over reader threads
   double copyBusySeconds = 0;   // time the copier spent inside the sink
+  uint64_t inPlaceBytes = 0;    // bytes read straight into the destination (no staging copy)
   double totalSeconds = 0;
   std::string ioMode;           // "direct", "buffered" or "mixed"
   std::string fallbackReason;

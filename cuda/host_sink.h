@@ -1,5 +1,6 @@
-// HostSink: copies staged chunks into a caller-owned host buffer (a Node Buffer kept alive
-// by the worker for the whole load).
+// HostSink: the caller-owned host buffer (a Node Buffer kept alive by the worker for the
+// whole load). Ranges that start on a 4 KiB boundary are read in place by the readers; the
+// rest arrive as staged chunks and are copied.
 #pragma once
 #include "load_sink.h"
 
@@ -10,6 +11,7 @@ class HostSink : public LoadSink {
   HostSink(uint8_t* dest, uint64_t destBytes) : dest_(dest), destBytes_(destBytes) {}
   void put(int chunk, const uint8_t* src, uint64_t dstOffset, uint64_t len,
            const std::function<void(int)>& release) override;
+  uint8_t* inPlace(uint64_t dstOffset, uint64_t len) override;
   void finish(const std::function<void(int)>&) override {}
   const char* name() const override { return "host"; }
 

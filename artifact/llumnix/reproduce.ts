@@ -1,9 +1,46 @@
-import type { Reproduction } from '../reproduction.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeReport } from '../../plots/index.ts';
+import type { ReproduceOptions, Reproduction } from '../reproduction.ts';
+import { claimsMarkdown } from './claim-format.ts';
+import { FIGURES } from './figures.ts';
+import type { FigureResult, Mode } from './figure.ts';
+import { reportSection } from './report-section.ts';
+
+/**
+ * `fleetlab reproduce llumnix`: every figure (or `--only`), then `claims.md` and an offline
+ * `report.html` at the output root. A figure that fails does not stop the others; the run
+ * fails at the end naming it. `mode` other than quick/full is for tests (`mini`).
+ */
+export async function reproduceLlumnix(options: ReproduceOptions & { mode?: Mode }): Promise<FigureResult[]> {
+  const mode: Mode = options.mode ?? (options.full ? 'full' : 'quick');
+  const selected = FIGURES.filter((f) => options.only.length === 0 || options.only.includes(f.id));
+  mkdirSync(options.out, { recursive: true });
+  const results: FigureResult[] = [];
+  const failures: string[] = [];
+  for (const figure of selected) {
+    const dir = join(options.out, figure.id);
+    mkdirSync(dir, { recursive: true });
+    const started = performance.now();
+    try {
+      results.push(await figure.run({ dir, mode, workers: options.workers, progress: options.progress }));
+      console.error(`${figure.id}: done in ${((performance.now() - started) / 1e3).toFixed(1)} s → ${dir}/`);
+    } catch (error) {
+      failures.push(`${figure.id}: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`${figure.id}: FAILED: ${failures.at(-1)}`);
+    }
+  }
+  writeFileSync(join(options.out, 'claims.md'), claimsMarkdown(results));
+  writeReport(join(options.out, 'report.html'), `Llumnix (OSDI'24) reproduced in fleetlab — ${mode} mode`, results.map(reportSection));
+  console.error(`wrote ${join(options.out, 'claims.md')} and ${join(options.out, 'report.html')}`);
+  if (failures.length > 0) throw new Error(`${failures.length} figure(s) failed:\n${failures.join('\n')}`);
+  return results;
+}
 
 export const llumnixReproduction: Reproduction = {
   paper: 'llumnix',
-  figures: [],
-  run() {
-    return Promise.reject(new Error('fleetlab reproduce llumnix is not implemented yet'));
+  figures: FIGURES.map((f) => f.id),
+  run: async (options) => {
+    await reproduceLlumnix(options);
   },
 };

@@ -11,6 +11,12 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where 
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = (issue?.path ?? []).map(String);
+  if (issue?.code === 'unrecognized_keys') {
+    const prefix = path.length === 0 ? `${where}:` : `${where}:${path.join('.')}.`;
+    throw new ConfigError(`${prefix}${issue.keys.join(', ')}`, 'an unknown field', 'a field the schema knows (check the spelling)', {
+      cause: result.error,
+    });
+  }
   let received: unknown = input;
   for (const key of path) {
     received = received !== null && typeof received === 'object' ? (received as Record<string, unknown>)[key] : undefined;
