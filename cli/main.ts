@@ -8,6 +8,8 @@ import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
 import { runOne } from './run-one.ts';
+import { registerServerlessCommands } from './serverless-commands.ts';
+import { registerSweepCommands } from './sweep-commands.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const integer = (value: string): number => {
@@ -100,6 +102,9 @@ program
       progress: opts.progress,
     });
   });
+
+registerSweepCommands(program);
+registerServerlessCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`fleetlab: ${error instanceof Error ? error.message : String(error)}`);

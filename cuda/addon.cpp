@@ -1,15 +1,21 @@
 // Module entry point: registers the functions and classes typed in backend/native/addon-types.ts.
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <napi.h>
+// zlib ships with Node's headers and its symbols are exported by the node executable (the
+// same SIMD crc32 that node:zlib uses); the addon only calls it off the main thread.
+#include <zlib.h>
 
 #include "device_buffer.h"
 #include "device_runtime.h"
 #include "device_sink.h"
+#include "host_memory.h"
 #include "host_sink.h"
 #include "kv_pool_wrap.h"
 #include "load_worker.h"
 #include "napi_args.h"
+#include "promise_worker.h"
 
 namespace fleetlab {
 namespace {
@@ -79,9 +85,10 @@ Napi::Object startLoad(const Napi::CallbackInfo& info, LoadRequest req, LoadWork
   return handle;
 }
 
-// loadToHost(paths, readBytes, dstOffsets, threads, chunkBytes, poolChunks, directIo, dest, onProgress?)
+// loadToHost(paths, readBytes, dstOffsets, threads, chunkBytes, poolChunks, directIo, dest, onProgress?, inPlace?)
 Napi::Value LoadToHost(const Napi::CallbackInfo& info) {
   LoadRequest req = readPlan(info);
+  if (info.Length() > 9 && !info[9].IsUndefined()) req.inPlace = NapiArgs::boolean(info, 9, "inPlace");
   ByteView dest = NapiArgs::bytes(info, 7, "dest");
   if (planEnd(req) > dest.length) throw Napi::RangeError::New(info.Env(), "destination buffer smaller than the load plan");
   uint8_t* d = dest.data;
@@ -108,13 +115,78 @@ Napi::Value LoadToDevice(const Napi::CallbackInfo& info) {
                    info[7].As<Napi::Object>());
 }
 
+// prepareHostBuffer(buf, alignment, hugePages) -> offset of the first `alignment`-aligned byte
+// inside buf. With hugePages, madvise(MADV_HUGEPAGE) on it (a hint; the answer says whether
+// the kernel took it) so first-touch faults of a fresh image are 2 MiB at a time.
+Napi::Value PrepareHostBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ByteView b = NapiArgs::bytes(info, 0, "buf");
+  auto alignment = static_cast<size_t>(NapiArgs::integer(info, 1, "alignment", 1, 1 << 21));
+  if ((alignment & (alignment - 1)) != 0) throw Napi::RangeError::New(env, "alignment must be a power of two");
+  bool huge = NapiArgs::boolean(info, 2, "hugePages");
+  size_t pad = HostMemory::alignPad(b.data, alignment);
+  bool advised = false;
+  if (huge && pad < b.length) advised = HostMemory::adviseHugePages(b.data + pad, b.length - pad);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("offset", static_cast<double>(pad));
+  out.Set("hugePages", advised);
+  return out;
+}
+
+// copyBytes(dst, src, threads) -> Promise<void>: memcpy of src into dst (equal lengths,
+// checked in TypeScript and again here) on the libuv pool, split over `threads` threads.
+Napi::Value CopyBytes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ByteView dst = NapiArgs::bytes(info, 0, "dst");
+  ByteView src = NapiArgs::bytes(info, 1, "src");
+  int threads = static_cast<int>(NapiArgs::integer(info, 2, "threads", 1, 64));
+  if (dst.length != src.length) throw Napi::RangeError::New(env, "dst and src differ in length");
+  uint8_t* d = dst.data;
+  const uint8_t* s = src.data;
+  size_t n = src.length;
+  // Overlapping ranges would make a split copy order-dependent; TypeScript rejects them too.
+  if (n && d < s + n && s < d + n) throw Napi::RangeError::New(env, "dst and src overlap");
+  auto* w = new PromiseWorker(env, "copyBytes", [d, s, n, threads] { HostMemory::parallelCopy(d, s, n, threads); },
+                              nullptr, {dst.owner, src.owner}, nullptr);
+  w->Queue();
+  return w->promise();
+}
+
+// crc32(buf, seed) -> Promise<number>: zlib CRC-32 of buf continuing from seed, computed on
+// the libuv pool so checksumming 16 MiB transfer messages does not block the event loop.
+Napi::Value Crc32(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ByteView b = NapiArgs::bytes(info, 0, "buf");
+  auto seed = static_cast<uint32_t>(NapiArgs::integer(info, 1, "seed", 0, 0xffffffffLL));
+  auto result = std::make_shared<uint32_t>(seed);
+  const uint8_t* p = b.data;
+  size_t n = b.length;
+  auto* w = new PromiseWorker(env, "crc32",
+                              [p, n, result] {
+                                uLong c = *result;
+                                // crc32_z takes a z_size_t; loop anyway so a 32-bit zlib build stays correct.
+                                for (size_t at = 0; at < n;) {
+                                  size_t len = std::min<size_t>(n - at, 1u << 30);
+                                  c = crc32_z(c, p + at, static_cast<z_size_t>(len));
+                                  at += len;
+                                }
+                                *result = static_cast<uint32_t>(c);
+                              },
+                              [result](Napi::Env e) { return Napi::Number::New(e, *result); }, {b.owner}, nullptr);
+  w->Queue();
+  return w->promise();
+}
+
 Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   env.SetInstanceData<AddonData>(data);
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   exports.Set("deviceInfo", Napi::Function::New(env, DeviceInfo));
   exports.Set("loadToHost", Napi::Function::New(env, LoadToHost));
   exports.Set("loadToDevice", Napi::Function::New(env, LoadToDevice));
+  exports.Set("prepareHostBuffer", Napi::Function::New(env, PrepareHostBuffer));
+  exports.Set("copyBytes", Napi::Function::New(env, CopyBytes));
+  exports.Set("crc32", Napi::Function::New(env, Crc32));
   exports.Set("KvPool", KvPoolWrap::Init(env, &data->kvPoolCtor));
   Napi::Function db = DeviceBuffer::Init(env);
   data->deviceBufferCtor = Napi::Persistent(db);

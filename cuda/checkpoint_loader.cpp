@@ -1,6 +1,7 @@
 #include "checkpoint_loader.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include "chunk_pool.h"
+#include "host_memory.h"
 #include "partition_reader.h"
 
 namespace fleetlab {
@@ -25,11 +27,12 @@ struct ChunkJob {
   uint64_t fileOffset;
   uint64_t len;
   uint64_t dstOffset;
+  uint8_t* inPlace;  // read target inside the sink, or nullptr to go through a staging chunk
 };
 
 struct Filled {
   size_t job;
-  int chunk;
+  int chunk;  // -1: the bytes were read in place, nothing to copy
 };
 
 }  // namespace
@@ -57,14 +60,20 @@ LoadStats CheckpointLoader::run(const LoadRequest& req, LoadSink& sink,
     }
     for (uint64_t off = 0; off < req.readBytes[p]; off += req.chunkBytes) {
       uint64_t len = std::min<uint64_t>(req.chunkBytes, req.readBytes[p] - off);
-      jobs.push_back({p, off, len, req.dstOffsets[p] + off});
+      uint64_t dst = req.dstOffsets[p] + off;
+      jobs.push_back({p, off, len, dst, req.inPlace ? sink.inPlace(dst, len) : nullptr});
     }
     stats.bytes += req.readBytes[p];
   }
 
+  // Staging chunks exist only for jobs that cannot be read in place: a host load into an
+  // aligned image needs none (the bounce through a chunk plus memcpy into freshly faulted
+  // pages ran at disk speed on a 2-vCPU VM, halving the pipeline's headroom).
+  size_t staged = 0;
+  for (const auto& j : jobs) staged += j.inPlace ? 0 : 1;
   int threads = std::max(1, std::min<int>(req.threads, 64));
   size_t poolChunks = static_cast<size_t>(std::max(req.poolChunks, threads + 1));
-  poolChunks = std::min(poolChunks, std::max<size_t>(jobs.size(), 1));
+  poolChunks = std::min(poolChunks, staged);
   ChunkPool pool(poolChunks, req.chunkBytes, req.pin);
   stats.pinned = pool.pinned();
 
@@ -93,11 +102,16 @@ LoadStats CheckpointLoader::run(const LoadRequest& req, LoadSink& sink,
         if (stop || cancel) return;
         size_t j = next.fetch_add(1);
         if (j >= jobs.size()) return;
-        int chunk = pool.acquire(stop);
-        if (chunk < 0) return;
-        auto r0 = Clock::now();
         const ChunkJob& job = jobs[j];
-        readers[job.partition]->readFully(pool.data(chunk), job.len, job.fileOffset);
+        int chunk = -1;
+        uint8_t* target = job.inPlace;
+        if (!target) {
+          chunk = pool.acquire(stop);
+          if (chunk < 0) return;
+          target = pool.data(chunk);
+        }
+        auto r0 = Clock::now();
+        readers[job.partition]->readFully(target, job.len, job.fileOffset);
         busy[static_cast<size_t>(t)] += secondsSince(r0);
         lastReadEndNs = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
         {
@@ -113,8 +127,42 @@ LoadStats CheckpointLoader::run(const LoadRequest& req, LoadSink& sink,
     }
   };
 
+  // Prefaulter: a fresh host image must be faulted in page by page (on a VM with free-page
+  // reporting each first touch is also a host fault, ~1-2 GB/s per core). Done inside the
+  // readers' pread() it delays every I/O submission; done here, ahead of the readers'
+  // cursor, it overlaps with the disk. MADV_POPULATE_WRITE never changes contents, so
+  // racing a reader on the same pages is harmless.
+  std::atomic<bool> readersDone{false};
+  auto prefault = [&] {
+    size_t j = 0;
+    while (!stop && !cancel && !readersDone) {
+      j = std::max(j, next.load());
+      if (j >= jobs.size()) return;
+      const ChunkJob& job = jobs[j++];
+      if (job.inPlace && !HostMemory::populateWrite(job.inPlace, job.len)) return;
+    }
+  };
+  std::thread prefaulter;
+  const char* noPrefault = std::getenv("FLEETLAB_NATIVE_NO_PREFAULT");
+  if (staged < jobs.size() && !(noPrefault && noPrefault[0] == '1')) {
+    try {
+      prefaulter = std::thread(prefault);
+    } catch (const std::exception&) {
+      // Optional: without it the readers fault the pages themselves.
+    }
+  }
+
   std::vector<std::thread> pool_threads;
-  for (int t = 0; t < threads; ++t) pool_threads.emplace_back(reader, t);
+  for (int t = 0; t < threads; ++t) {
+    try {
+      pool_threads.emplace_back(reader, t);
+    } catch (const std::exception& e) {
+      // Fewer readers still finish the load; none at all is an error. Never leave this scope
+      // by exception with joinable threads (std::terminate).
+      if (t == 0) fail(std::string("cannot start reader threads: ") + e.what());
+      break;
+    }
+  }
 
   auto release = [&](int chunk) { pool.release(chunk); };
   uint64_t done = 0;
@@ -131,10 +179,14 @@ LoadStats CheckpointLoader::run(const LoadRequest& req, LoadSink& sink,
         f = ready.front();
         ready.pop_front();
       }
-      auto c0 = Clock::now();
       const ChunkJob& job = jobs[f.job];
-      sink.put(f.chunk, pool.data(f.chunk), job.dstOffset, job.len, release);
-      stats.copyBusySeconds += secondsSince(c0);
+      if (f.chunk >= 0) {
+        auto c0 = Clock::now();
+        sink.put(f.chunk, pool.data(f.chunk), job.dstOffset, job.len, release);
+        stats.copyBusySeconds += secondsSince(c0);
+      } else {
+        stats.inPlaceBytes += job.len;
+      }
       ++consumed;
       done += job.len;
       progress(done);
@@ -152,6 +204,8 @@ LoadStats CheckpointLoader::run(const LoadRequest& req, LoadSink& sink,
     pool.interrupt();
   }
   for (auto& th : pool_threads) th.join();
+  readersDone = true;
+  if (prefaulter.joinable()) prefaulter.join();
   try {
     sink.finish(release);  // drain device copies still referencing pool chunks
   } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "host_memory.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <sys/mman.h>
 #include <thread>
@@ -25,6 +26,20 @@ bool HostMemory::adviseHugePages(uint8_t* p, size_t len) {
   (void)len;
   return false;
 #endif
+}
+
+bool HostMemory::populateWrite(uint8_t* p, size_t len) {
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14+; older glibc headers lack the name
+#endif
+  const size_t page = 4096;
+  auto begin = reinterpret_cast<uintptr_t>(p) & ~(page - 1);
+  auto end = reinterpret_cast<uintptr_t>(p) + len;
+  if (end <= begin) return true;
+  for (;;) {
+    if (::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE) == 0) return true;
+    if (errno != EINTR) return false;
+  }
 }
 
 void HostMemory::parallelCopy(uint8_t* dst, const uint8_t* src, size_t len, int threads) {

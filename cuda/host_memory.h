@@ -15,6 +15,10 @@ class HostMemory {
   // madvise(MADV_HUGEPAGE) on the whole pages inside [p, p + len); a hint, failures ignored.
   // Returns true when the kernel accepted it.
   static bool adviseHugePages(uint8_t* p, size_t len);
+  // Faults [p, p + len) in writable without changing its contents (MADV_POPULATE_WRITE), so
+  // it is safe while O_DIRECT reads target the same pages. Returns false when the kernel
+  // lacks it (< 5.14); callers then leave faulting to the reads.
+  static bool populateWrite(uint8_t* p, size_t len);
   // memcpy split over `threads` threads in page-aligned slices (threads <= 1: plain memcpy).
   static void parallelCopy(uint8_t* dst, const uint8_t* src, size_t len, int threads);
 };

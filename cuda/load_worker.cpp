@@ -48,6 +48,7 @@ void LoadWorker::OnOK() {
   o.Set("readWallSeconds", stats_.readWallSeconds);
   o.Set("readBusySeconds", stats_.readBusySeconds);
   o.Set("copyBusySeconds", stats_.copyBusySeconds);
+  o.Set("inPlaceBytes", static_cast<double>(stats_.inPlaceBytes));
   o.Set("totalSeconds", stats_.totalSeconds);
   o.Set("ioMode", stats_.ioMode);
   o.Set("fallbackReason", stats_.fallbackReason);

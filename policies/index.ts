@@ -43,6 +43,9 @@ export { createMigrationTrigger, TriggerSpec, type TriggerSpecInput } from './tr
 // Auto-scaling
 export { createScalingPolicy, fleetDispatchFreeness, fleetFreenessWithout, loadScaling, ScalingSpec, type ScalingSpecInput } from './scaling/index.ts';
 
+// ServerlessLLM placement
+export * from './placement/index.ts';
+
 // Composition and presets
 export {
   createScheduler,

@@ -10,7 +10,15 @@ import { createPairingPolicy, PairingSpec } from './migration/spec.ts';
 import { createRequestSelector, SelectorSpec } from './selection/spec.ts';
 import { createScalingPolicy, ScalingSpec } from './scaling/spec.ts';
 import { createMigrationTrigger, TriggerSpec } from './trigger/spec.ts';
-import type { DispatchPolicy, MigrationPair, MigrationTrigger, PairingPolicy, RequestSelector, ScalingPolicy } from './types.ts';
+import type {
+  DispatchPolicy,
+  MigrationPair,
+  MigrationTrigger,
+  PairingPolicy,
+  RequestSelector,
+  ScalingPolicy,
+  SelectionContext,
+} from './types.ts';
 import type { ArrivingRequest, ClusterView, Decision, InstanceId, LocalRequestView, RequestId, Verdict } from './view.ts';
 
 export const SchedulerSpec = z
@@ -82,8 +90,8 @@ export class GlobalScheduler {
   }
 
   /** On a source instance: which running request to migrate (undefined: none eligible). */
-  selectRequest(running: readonly LocalRequestView[]): RequestId | undefined {
-    return this.migration?.selector.select(running);
+  selectRequest(running: readonly LocalRequestView[], context?: SelectionContext): RequestId | undefined {
+    return this.migration?.selector.select(running, context);
   }
 
   /** Time pairing last ran (`undefined` before the first round). */

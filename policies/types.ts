@@ -30,13 +30,19 @@ export interface PairingPolicy {
   pair(view: ClusterView): MigrationPair[];
 }
 
+/** What the source instance knows about itself when it picks a request to migrate. */
+export interface SelectionContext {
+  /** The source is a scale-in victim: everything must leave, high-priority work included. */
+  readonly draining: boolean;
+}
+
 /**
  * Runs on the source instance (Llumnix's llumlet): which running request to migrate, from the
  * instance's live running batch. `undefined` when no request is eligible.
  */
 export interface RequestSelector {
   readonly name: string;
-  select(running: readonly LocalRequestView[]): RequestId | undefined;
+  select(running: readonly LocalRequestView[], context?: SelectionContext): RequestId | undefined;
 }
 
 /** When pairing runs: after some number of reports, or every so many seconds. */

@@ -21,6 +21,8 @@ export interface NativeLoadStats {
   readWallSeconds: number;
   readBusySeconds: number;
   copyBusySeconds: number;
+  /** Bytes read straight into the destination (no staging chunk, no copy). */
+  inPlaceBytes: number;
   totalSeconds: number;
   ioMode: 'direct' | 'buffered' | 'mixed';
   fallbackReason: string;
@@ -56,16 +58,22 @@ export interface NativeAddon {
   loadToHost(
     paths: string[], readBytes: Float64Array, dstOffsets: Float64Array,
     threads: number, chunkBytes: number, poolChunks: number, directIo: boolean,
-    dest: Uint8Array, onProgress?: (bytesDone: number) => void,
+    dest: Uint8Array, onProgress?: (bytesDone: number) => void, inPlace?: boolean,
   ): NativeLoadHandle;
   loadToDevice(
     paths: string[], readBytes: Float64Array, dstOffsets: Float64Array,
     threads: number, chunkBytes: number, poolChunks: number, directIo: boolean,
     dest: NativeDeviceBuffer, onProgress?: (bytesDone: number) => void,
   ): NativeLoadHandle;
+  /** Offset of the first `alignment`-aligned byte of buf; hugePages asks for MADV_HUGEPAGE on the rest. */
+  prepareHostBuffer(buf: Uint8Array, alignment: number, hugePages: boolean): { offset: number; hugePages: boolean };
+  /** memcpy(dst, src) on `threads` native threads; equal lengths, no overlap. */
+  copyBytes(dst: Uint8Array, src: Uint8Array, threads: number): Promise<void>;
+  /** zlib CRC-32 of buf continuing from seed (0 to start), computed off the event loop. */
+  crc32(buf: Uint8Array, seed: number): Promise<number>;
   KvPool: new (layers: number, blocks: number, blockBytes: number, device: number) => NativeKvPool;
   DeviceBuffer: new (device: number, bytes: number) => NativeDeviceBuffer;
 }
 
 /** Bumped together with `abiVersion` in cuda/addon.cpp when the surface above changes. */
-export const EXPECTED_ABI_VERSION = 1;
+export const EXPECTED_ABI_VERSION = 2;

@@ -1,6 +1,15 @@
 // DRAM tier: host images of loaded checkpoints, bounded by capacity, evicted least recently
 // used first. An entry that is loading or pinned by a reader is never evicted.
 import { NativeError } from './errors.ts';
+import { allocHostBuffer } from './host-buffer.ts';
+
+export interface DramCacheOptions {
+  /**
+   * Allocates an entry's buffer. Default: 4 KiB-aligned with huge pages advised, so a cold
+   * load reads straight into the entry (no staging copy) — see host-buffer.ts.
+   */
+  allocate?: (bytes: number) => Buffer;
+}
 
 interface Entry {
   key: string;
@@ -39,7 +48,10 @@ export class DramCache {
   #misses = 0;
   #evictions = 0;
 
-  constructor(capacityBytes: number) {
+  readonly #allocate: (bytes: number) => Buffer;
+
+  constructor(capacityBytes: number, opts: DramCacheOptions = {}) {
+    this.#allocate = opts.allocate ?? allocHostBuffer;
     if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 0) throw new NativeError(`DramCache capacity must be a non-negative integer, got ${capacityBytes}`, 'EINVAL');
     this.capacityBytes = capacityBytes;
   }
@@ -76,11 +88,11 @@ export class DramCache {
     if (existing) this.#evictOne(existing); // same key, different size: the checkpoint changed
     this.#misses++;
     if (!this.#makeRoom(bytes)) {
-      const buffer = Buffer.allocUnsafeSlow(bytes);
+      const buffer = this.#allocate(bytes);
       await fill(buffer);
       return { buffer, hit: false, cached: false, release: () => {} };
     }
-    const entry: Entry = { key, bytes, buffer: Buffer.allocUnsafeSlow(bytes), pins: 1, lastAccess: ++this.#clock, ready: Promise.resolve(), loaded: false };
+    const entry: Entry = { key, bytes, buffer: this.#allocate(bytes), pins: 1, lastAccess: ++this.#clock, ready: Promise.resolve(), loaded: false };
     entry.ready = fill(entry.buffer).then(
       () => { entry.loaded = true; },
       (err: unknown) => {

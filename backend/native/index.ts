@@ -7,7 +7,8 @@ export { readCheckpointIndex, validateIndex, type CheckpointIndex, type TensorEn
 export { writeCheckpoint, planCheckpoint, type TensorInput, type FileRange, type WriteOptions } from './checkpoint-writer.ts';
 export { readSafetensorsHeader, writeSafetensors, convertSafetensors } from './safetensors.ts';
 export { loadCheckpoint, type LoadOptions, type LoadedCheckpoint, type StageStat } from './loader.ts';
-export { DramCache, type CacheLease, type CacheStats } from './dram-cache.ts';
+export { DramCache, type CacheLease, type CacheStats, type DramCacheOptions } from './dram-cache.ts';
+export { allocHostBuffer, copyBytes, HOST_ALIGNMENT, type CopyOptions, type HostBufferOptions } from './host-buffer.ts';
 export { KvBlockPool, type KvPoolSpec, type KvDtype } from './kv-pool.ts';
 export { listenForBlocks, sendBlocks, type KvReceiver, type SendResult } from './transfer.ts';
 export type { TensorView } from './tensor-view.ts';

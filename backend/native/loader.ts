@@ -8,6 +8,7 @@ import { INDEX_FILE, readCheckpointIndex, type CheckpointIndex } from './checkpo
 import type { DramCache } from './dram-cache.ts';
 import { NativeError, LoadCancelledError, fromNative } from './errors.ts';
 import { typedView, viewOf, type TensorView, type TypedView } from './tensor-view.ts';
+import { allocHostBuffer, copyBytes, type CopyOptions } from './host-buffer.ts';
 
 export interface LoadOptions {
   /** 'host' (default) or a GPU ordinal. */
@@ -18,6 +19,11 @@ export interface LoadOptions {
   poolChunks?: number;
   /** Try O_DIRECT (default true); falls back per file when the filesystem refuses. */
   directIo?: boolean;
+  /**
+   * Host target: let reader threads pread() straight into the (4 KiB-aligned) image instead
+   * of staging through chunks and copying (default true). false forces the staged path.
+   */
+  readInPlace?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: { bytesDone: number; bytesTotal: number }) => void;
   cache?: DramCache;
@@ -44,6 +50,11 @@ export interface LoadedCheckpoint {
   host?: Buffer;
   /** Device allocation (GPU target). */
   device?: NativeDeviceBuffer;
+  /**
+   * Copies the host image into a caller-owned buffer of `bytes` bytes on native threads
+   * (e.g. a GPU upload's staging, or a private copy of a DRAM-cached image).
+   */
+  copyImageTo(dest: Uint8Array, opts?: CopyOptions): Promise<void>;
   /** Typed view of a host tensor. */
   view(name: string): TypedView;
   /** Drops the cache pin (host) or frees the device allocation. */
@@ -112,7 +123,7 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
   const tensors = new Map(Object.entries(index.tensors).map(([name, e]) => [name, viewOf(name, e, bases[e.partition]!)]));
   let stats: NativeLoadStats | undefined;
   const diskToHost = async (buf: Buffer) => {
-    stats = await runNative((cb) => addon.loadToHost(paths, readBytes, dstOffsets, o.threads, o.chunkBytes, o.poolChunks, o.directIo, buf, cb), opts, imageBytes);
+    stats = await runNative((cb) => addon.loadToHost(paths, readBytes, dstOffsets, o.threads, o.chunkBytes, o.poolChunks, o.directIo, buf, cb, opts.readInPlace ?? true), opts, imageBytes);
   };
   const stages: StageStat[] = [];
   let source: LoadedCheckpoint['source'] = 'disk';
@@ -127,7 +138,7 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
       release = lease.release;
       if (lease.hit) source = 'dram';
     } else {
-      host = Buffer.allocUnsafeSlow(imageBytes);
+      host = allocHostBuffer(imageBytes);
       await diskToHost(host);
     }
   } else {
@@ -154,9 +165,13 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
     }
   }
   if (stats) {
+    const staged = stats.bytes - stats.inPlaceBytes;
     stages.unshift(
-      stage('disk->pinned (wall)', stats.bytes, stats.readWallSeconds),
-      stage(`pinned->${device ? 'device' : 'host'} (copier busy)`, stats.bytes, stats.copyBusySeconds),
+      ...(stats.inPlaceBytes > 0 ? [stage('disk->host image in place (wall)', stats.inPlaceBytes, stats.readWallSeconds)] : []),
+      ...(staged > 0 ? [
+        stage('disk->pinned (wall)', staged, stats.readWallSeconds),
+        stage(`pinned->${device ? 'device' : 'host'} (copier busy)`, staged, stats.copyBusySeconds),
+      ] : []),
       stage('pipeline total', stats.bytes, stats.totalSeconds),
     );
   }
@@ -166,6 +181,11 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
     index, source, ioMode: stats?.ioMode ?? 'none', fallbackReason: stats?.fallbackReason ?? '',
     bytes: imageBytes, seconds, gbps: seconds > 0 ? imageBytes / seconds / 1e9 : Infinity, stages, tensors,
     ...(host ? { host } : {}), ...(device ? { device } : {}),
+    async copyImageTo(dest: Uint8Array, copyOpts?: CopyOptions): Promise<void> {
+      if (!image) throw new NativeError('copyImageTo needs a host load; use device.download for GPU images', 'EINVAL');
+      if (!(dest instanceof Uint8Array) || dest.byteLength !== image.byteLength) throw new NativeError(`copyImageTo: destination must be a Uint8Array of ${image.byteLength} bytes, got ${(dest as Uint8Array | undefined)?.byteLength}`, 'EINVAL');
+      await copyBytes(dest, image, copyOpts);
+    },
     view(name: string): TypedView {
       const t = tensors.get(name);
       if (!t) throw new NativeError(`no tensor named ${JSON.stringify(name)} in ${dir}`, 'ENOENT');

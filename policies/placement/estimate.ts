@@ -60,3 +60,10 @@ export function tokensSoFar(instance: InstanceView): number {
 export function estimateResume(instance: InstanceView, model: ModelView): number {
   return model.resume_s_per_token * tokensSoFar(instance) + model.resume_base_s;
 }
+
+/** Upper bound on how long the instance stays busy: its longest remaining inference. */
+export function estimateRemaining(instance: InstanceView, model: ModelView): number {
+  let tokens = 0;
+  for (const inference of instance.inferences) tokens = Math.max(tokens, inference.max_tokens - inference.generated_tokens);
+  return tokens * model.decode_s_per_token;
+}

@@ -4,7 +4,7 @@
  * Pure: they read a `PlacementView` and return a `PlacementDecision`.
  */
 export * from './view.ts';
-export { bestTier, estimateLoad, estimateResume, holdsLocally, pathBandwidth, tokensSoFar } from './estimate.ts';
+export { bestTier, estimateLoad, estimateRemaining, estimateResume, holdsLocally, pathBandwidth, tokensSoFar } from './estimate.ts';
 export { isIdle, reclaimableGpus, takeGpus, type Capacity } from './capacity.ts';
 export { planMigrations, type MigrationPlan } from './migration-plan.ts';
 export { AVAILABILITY, availabilityPlacement } from './availability.ts';

@@ -8,9 +8,9 @@
  * the measured bandwidth of each node's tiers, and for each running inference the tokens it
  * has so far (upstream routers report `num_current_tokens`) — not its hidden future.
  */
+import type { InstanceId } from '../view.ts';
 
 export type NodeId = number;
-export type InstanceId = number;
 /** Where a checkpoint can be read from, fastest first. `remote` is always possible. */
 export type Tier = 'dram' | 'ssd' | 'remote';
 export const TIERS: readonly Tier[] = ['dram', 'ssd', 'remote'];
@@ -31,6 +31,8 @@ export interface InferenceProgress {
   readonly prompt_tokens: number;
   /** Tokens generated so far. */
   readonly generated_tokens: number;
+  /** The request's max_tokens (an upper bound on what it will generate; the router knows it). */
+  readonly max_tokens: number;
 }
 
 export interface InstanceView {
@@ -72,6 +74,8 @@ export interface ModelView {
   readonly resume_s_per_token: number;
   /** `b` of the same fit. */
   readonly resume_base_s: number;
+  /** Profiled seconds per decoded token (to bound how long a running inference may last). */
+  readonly decode_s_per_token: number;
 }
 
 export interface PlacementView {

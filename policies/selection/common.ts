@@ -1,6 +1,7 @@
 /**
  * Shared eligibility for migration request selection (reference §3.3).
  */
+import type { SelectionContext } from '../types.ts';
 import type { LocalRequestView } from '../view.ts';
 
 /**
@@ -13,14 +14,14 @@ export function movable(request: LocalRequestView): boolean {
 }
 
 /**
- * Movable normal-priority requests; only when there are none, movable high-priority ones.
- * High-priority work is what the headroom protects, so it moves last (e.g. when a
- * terminating instance must drain).
+ * Movable normal-priority requests; high-priority ones only from a draining instance, once no
+ * normal request is left. High-priority work is what the headroom protects: moving it off a
+ * merely loaded instance would spread it, and every instance hosting it repels normal work.
  */
-export function candidatesPreferNormal(running: readonly LocalRequestView[]): LocalRequestView[] {
+export function candidates(running: readonly LocalRequestView[], context: SelectionContext | undefined): LocalRequestView[] {
   const eligible = running.filter(movable);
   const normal = eligible.filter((r) => r.priority === 'normal');
-  return normal.length > 0 ? normal : eligible;
+  return normal.length > 0 || context?.draining !== true ? normal : eligible;
 }
 
 /** Earlier admit order first, then lower id: the documented tie-break of every selector. */

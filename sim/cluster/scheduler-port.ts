@@ -6,6 +6,7 @@ import type {
   LocalRequestView,
   MigrationPair,
   RequestId,
+  SelectionContext,
   Verdict,
 } from '../../policies/index.ts';
 
@@ -18,7 +19,7 @@ export interface FleetScheduler {
   /** Called after every instance step report; returns the migrations to start now. */
   onReport(view: ClusterView): readonly MigrationPair[];
   /** The source's local policy: which running request to migrate (undefined: none eligible). */
-  selectRequest(running: readonly LocalRequestView[]): RequestId | undefined;
+  selectRequest(running: readonly LocalRequestView[], context: SelectionContext): RequestId | undefined;
   /** Auto-scaling cadence; undefined for a fixed fleet. */
   readonly scaling: { readonly interval_s: number; readonly first_check_s: number } | undefined;
   /** Called every scaling interval: scale-up / scale-down decisions. */

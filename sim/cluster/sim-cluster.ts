@@ -274,7 +274,7 @@ export class SimCluster {
         migrating: false,
       });
     });
-    const chosen = this.scheduler.selectRequest(candidates);
+    const chosen = this.scheduler.selectRequest(candidates, { draining: src.state === 'terminating' });
     const request = chosen === undefined ? undefined : byId.get(chosen);
     if (request === undefined) return 'no eligible request';
     new LiveMigration(

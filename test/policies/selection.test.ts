@@ -36,9 +36,19 @@ test('SR / LR: shortest / longest length, ties → earlier admit order, then low
   t.is(lr.select(batch), 4);
 });
 
-test('SR / LR: prefer normal priority, fall back to high priority to drain', (t) => {
+test('SR / LR: normal priority only; high priority only from a draining instance with no normal left', (t) => {
   const mixed = [running(1, { length_tokens: 10, priority: 'high' }), running(2, { length_tokens: 500 })];
   t.is(sr.select(mixed), 2);
-  t.is(sr.select([running(1, { priority: 'high' })]), 1);
-  t.is(lr.select([running(1, { output_tokens: 0 })]), undefined);
+  t.is(sr.select(mixed, { draining: true }), 2);
+  // Moving high-priority work off a merely loaded instance would spread it over the fleet.
+  t.is(sr.select([running(1, { priority: 'high' })]), undefined);
+  t.is(sr.select([running(1, { priority: 'high' })], { draining: false }), undefined);
+  t.is(sr.select([running(1, { priority: 'high' })], { draining: true }), 1);
+  t.is(lr.select([running(1, { output_tokens: 0 })], { draining: true }), undefined);
+});
+
+test('LCFS drains high-priority work too, once no normal request is left', (t) => {
+  const lcfs = createRequestSelector({ kind: 'LCFS' });
+  t.is(lcfs.select([running(1, { priority: 'high' })]), undefined);
+  t.is(lcfs.select([running(1, { priority: 'high' })], { draining: true }), 1);
 });

@@ -22,7 +22,7 @@ function fleet(migrate: boolean, workload: RequestSpec[], scaling: Record<string
       return verdict;
     },
     onReport: (view) => scheduler.onReport(view),
-    selectRequest: (running) => scheduler.selectRequest(running),
+    selectRequest: (running, context) => scheduler.selectRequest(running, context),
     scaling: scheduler.scaling,
     onScalingTick: (view) => scheduler.onScalingTick(view),
   };

@@ -1,0 +1,2 @@
+export { PolicyConfigError as PolicyConfigErrorFor } from '../../policies/errors.ts';
+export * from '../../policies/placement/index.ts';
