@@ -8,8 +8,21 @@ export interface Claim {
   readonly paper: string;
   readonly paper_range: readonly [number, number];
   readonly measured_range: readonly [number, number];
-  readonly holds: boolean;
+  readonly verdict: Verdict;
   readonly note: string;
+}
+
+/**
+ * `holds`: every measured value lies in the paper's range, widened by 25 % at each end (a
+ * simulator is not the testbed); `partly`: the ranges overlap; `does not hold`: they do not.
+ */
+export type Verdict = 'holds' | 'partly' | 'does not hold';
+
+export function rangeVerdict(paper: readonly [number, number], measured: readonly [number, number]): Verdict {
+  const [lo, hi] = measured;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return 'does not hold';
+  if (lo >= paper[0] / 1.25 && hi <= paper[1] * 1.25) return 'holds';
+  return lo <= paper[1] && hi >= paper[0] ? 'partly' : 'does not hold';
 }
 
 const fmt = (r: readonly [number, number]): string => `${r[0].toFixed(2)}–${r[1].toFixed(2)}×`;
@@ -22,9 +35,9 @@ export function writeClaims(out: string, claims: readonly Claim[]): void {
   const lines = [
     '# ServerlessLLM claims vs fleetlab (computed by artifact/serverlessllm)',
     '',
-    '| claim | paper | measured | holds | note |',
+    '| claim | paper | measured | verdict | note |',
     '|---|---|---|---|---|',
-    ...claims.map((c) => `| ${c.paper} | ${fmt(c.paper_range)} | ${fmt(c.measured_range)} | ${c.holds ? 'yes' : 'no'} | ${c.note} |`),
+    ...claims.map((c) => `| ${c.paper} | ${fmt(c.paper_range)} | ${fmt(c.measured_range)} | ${c.verdict} | ${c.note} |`),
     '',
   ];
   writeFileSync(join(out, 'claims.md'), lines.join('\n'));

@@ -29,7 +29,11 @@ export function latencySpec(rows: readonly Record<string, unknown>[], series: st
   return {
     $schema: SCHEMA,
     data: { values: rows as Record<string, unknown>[] },
-    transform: [{ fold: ['ttft_mean_s', 'ttft_p99_s'], as: ['metric', 'seconds'] }],
+    transform: [
+      { fold: ['ttft_mean_s', 'ttft_p99_s'], as: ['field', 'seconds'] },
+      // Readable panel titles: the folded field names are column names, not labels.
+      { calculate: "datum.field === 'ttft_mean_s' ? 'mean' : 'P99'", as: 'metric' },
+    ],
     facet: {
       column: { field: 'metric', type: 'nominal', title: null },
       row: { field: 'dataset', type: 'nominal', title: null },

@@ -42,6 +42,52 @@ test('in-process loopback transfer is byte-identical', async (t) => {
   }
 });
 
+test('recycled message buffers never mix messages (windows 1, 2 and 4; uneven last message)', async (t) => {
+  const src = new KvBlockPool(spec);
+  const dst = new KvBlockPool(spec);
+  const data = Buffer.alloc(src.stagingBytes(40));
+  for (let i = 0; i < data.length; i++) data[i] = (i * 13 + (i >> 10)) & 0xff; // differs per block
+  await src.scatter(ids, data);
+  const r = await listenForBlocks(dst);
+  try {
+    for (const [window, per] of [[1, 3], [2, 7], [4, 1]] as const) {
+      const dstIds = ids.map((i) => (i * 7 + window) % 64);
+      const res = await sendBlocks(src, ids, dstIds, { port: r.port, blocksPerMessage: per, window });
+      t.is(res.messages, Math.ceil(40 / per));
+      t.true(Buffer.from(await dst.gather(dstIds)).equals(data), `window ${window}, ${per} blocks/message`);
+    }
+  } finally {
+    await r.close();
+  }
+});
+
+test('corrupted body: checksum mismatch is reported and no block of that message is written', async (t) => {
+  const dst = new KvBlockPool(spec);
+  const before = Buffer.from(await dst.gather(ids));
+  const errors: TransferError[] = [];
+  const r = await listenForBlocks(dst, { onError: (e) => errors.push(e) });
+  try {
+    const { encodeHeader, bodyCrc, MsgType } = await import('../../backend/native/wire.ts');
+    const net = await import('node:net');
+    const idBuf = Buffer.alloc(ids.length * 4);
+    ids.forEach((v, i) => idBuf.writeInt32LE(v, i * 4));
+    const payload = pattern(dst, ids.length);
+    const crc = bodyCrc([idBuf, payload]);
+    payload[12345] = payload[12345]! ^ 0x40; // flipped in transit
+    const s = net.connect({ host: '127.0.0.1', port: r.port });
+    await once(s, 'connect');
+    s.write(encodeHeader({ type: MsgType.Blocks, seq: 0, count: ids.length, bodyBytes: idBuf.length + payload.length, bodyCrc: crc }));
+    s.write(idBuf);
+    s.write(payload);
+    while (errors.length === 0) await new Promise((res) => setTimeout(res, 10));
+    t.regex(errors[0]!.message, /checksum mismatch.*no blocks of it were written/);
+    t.true(Buffer.from(await dst.gather(ids)).equals(before));
+    s.destroy();
+  } finally {
+    await r.close();
+  }
+});
+
 test('transfer to a receiver in a child process', async (t) => {
   const child = spawnPeer('receive');
   try {
