@@ -1,6 +1,7 @@
 // Native data-plane benchmark: cold/warm checkpoint loads vs naive Node loading vs the
 // device's raw O_DIRECT bandwidth (dd), KV gather/scatter/copy and loopback transfer.
-//   npm run bench:native -- [--size-gib 2] [--dir /path] [--threads 4] [--chunk-mib 32] [--rounds 2] [--keep]
+//   npm run bench:native -- [--size-gib 2] [--dir /path] [--threads 4] [--chunk-mib 32] [--rounds 2] [--keep] [--reuse]
+// (--reuse: development only, skips preparation when an earlier --keep run left the files)
 // Cold figures alternate dd and the loader (page cache dropped before each when root), so
 // both see the same disk state; every round is printed and the ratio uses the totals.
 import { parseArgs } from 'node:util';
@@ -55,6 +56,10 @@ if (free < sizeBytes * 2.2) {
 }
 const info = deviceInfo();
 console.log(`fleetlab native benchmark: ${(sizeBytes / 2 ** 30).toFixed(2)} GiB checkpoint in ${dir}; threads=${threads} chunk=${chunkBytes >> 20} MiB`);
+// Other processes share this machine's cores; the load average says how much the figures
+// below may be disturbed.
+const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+console.log(`CPUs: ${os.availableParallelism()}; load average at start: ${loadavg()}`);
 console.log(`GPUs: ${info.devices.length ? info.devices.map((d) => d.name).join(', ') : `none (${info.note})`}; CPU path measured`);
 
 // 1. A safetensors model of ~size bytes (64 MiB bf16 tensors plus an odd-sized tail).
@@ -128,6 +133,12 @@ stagedLoad.release();
 // them and must release()). Callers that need their own bytes copy on native threads.
 const warm = await loadCheckpoint(ck, { cache, threads, chunkBytes });
 const warmG = row(`fleetlab warm load (source=${warm.source}, zero-copy tensor views)`, warm.bytes, warm.seconds);
+// Reference for the fresh-buffer rows: first touch of never-used memory. On a VM whose
+// balloon reports free pages to the host this runs far below memory bandwidth and varies
+// from run to run; every copy into a fresh buffer (fleetlab's or Buffer.from) pays it.
+t0 = now();
+allocHostBuffer(warm.bytes).fill(0);
+row('  reference: first touch of fresh memory (alloc + fill(0), 1 thread)', warm.bytes, now() - t0);
 t0 = now();
 const fresh = allocHostBuffer(warm.bytes);
 await warm.copyImageTo(fresh);
@@ -187,7 +198,7 @@ await src.copyTo(dst, ids, ids);
 t0 = now(); await src.copyTo(dst, ids, ids); row('KV copy pool->pool (256 blocks, host)', staging.length, now() - t0);
 const recv = await listenForBlocks(dst);
 const tr = await sendBlocks(src, ids, ids, { port: recv.port });
-row(`KV loopback TCP transfer (${tr.messages} msgs, crc32)`, tr.bytes, tr.seconds);
+row(`KV loopback TCP transfer (${tr.messages} msgs of ${(tr.bytes / tr.messages / 2 ** 20).toFixed(0)} MiB, window 4, crc32 off-thread)`, tr.bytes, tr.seconds);
 await recv.close();
 
 const w = Math.max(...rows.map((r) => r[0].length));
@@ -199,5 +210,6 @@ console.log(`  warm (DRAM) load, zero-copy views / naive (warm)  = ${fmt(warmG /
 console.log(`  warm load + copy into a fresh buffer / naive      = ${fmt(warmCopyG / naiveG)}x  (target >= 5x)`);
 console.log(`  warm load + copy into a reused buffer / naive     = ${fmt(warmReuseG / naiveG)}x`);
 console.log(`  cold load / naive (same cache state)              = ${fmt(coldG / gb(sizeBytes, naiveColdS))}x`);
+console.log(`load average at end: ${loadavg()}`);
 if (dropNote) console.log(`note: ${dropNote}`);
 if (!a.keep) await rm(dir, { recursive: true, force: true });
