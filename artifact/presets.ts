@@ -24,7 +24,7 @@ export const PRESET_NAMES: readonly string[] = [...PRESETS.keys()];
 export function findPreset(name: string): RunConfigInput {
   const preset = PRESETS.get(name);
   if (preset === undefined) {
-    throw new ConfigError('preset', name, `one of: ${PRESET_NAMES.join(', ')}`);
+    throw ConfigError.single('preset', `one of ${PRESET_NAMES.join(' | ')}`, name);
   }
   return structuredClone(preset);
 }

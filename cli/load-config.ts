@@ -19,7 +19,7 @@ export interface ConfigSources {
 export function loadRunConfig(sources: ConfigSources): { config: RunConfig; baseDir: string } {
   let raw: Record<string, unknown> = {};
   let baseDir = process.cwd();
-  let where = 'config';
+  let where = sources.preset ?? 'config';
   if (sources.config !== undefined) {
     const path = resolve(sources.config);
     baseDir = dirname(path);
@@ -28,16 +28,16 @@ export function loadRunConfig(sources: ConfigSources): { config: RunConfig; base
     try {
       text = readFileSync(path, 'utf8');
     } catch (cause) {
-      throw new ConfigError('--config', sources.config, 'a readable JSON or YAML file', { cause });
+      throw ConfigError.single('--config', 'a readable JSON or YAML file', sources.config, { cause });
     }
     let parsed: unknown;
     try {
       parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
     } catch (cause) {
-      throw new ConfigError(sources.config, (cause as Error).message, 'valid JSON or YAML', { cause });
+      throw ConfigError.single('(file)', 'valid JSON or YAML', (cause as Error).message, { cause, source: sources.config });
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new ConfigError(sources.config, parsed, 'a mapping of config fields');
+      throw ConfigError.single('(file)', 'a mapping of config fields', parsed, { source: sources.config });
     }
     raw = parsed as Record<string, unknown>;
   }

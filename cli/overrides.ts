@@ -8,7 +8,7 @@ export function applyOverrides(config: Record<string, unknown>, sets: readonly s
   const out = structuredClone(config);
   for (const set of sets) {
     const eq = set.indexOf('=');
-    if (eq <= 0) throw new ConfigError('--set', set, 'key=value with a dotted key, e.g. workload.arrival.rate_per_s=7.5');
+    if (eq <= 0) throw ConfigError.single('--set', 'key=value with a dotted key, e.g. workload.arrival.rate_per_s=7.5', set);
     const path = set.slice(0, eq).split('.');
     const raw = set.slice(eq + 1);
     let value: unknown;
@@ -22,7 +22,7 @@ export function applyOverrides(config: Record<string, unknown>, sets: readonly s
       const next = at[key];
       if (next === undefined) at[key] = {};
       else if (next === null || typeof next !== 'object' || Array.isArray(next)) {
-        throw new ConfigError(`--set ${set}`, next, `an object at "${key}" to set a field inside`);
+        throw ConfigError.single(`--set ${set}`, `an object at "${key}" to set a field inside`, next);
       }
       at = at[key] as Record<string, unknown>;
     }

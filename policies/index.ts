@@ -5,7 +5,7 @@
 export * from './view.ts';
 export type * from './types.ts';
 
-export { PolicyConfigError, PolicyInputError } from './errors.ts';
+export { ConfigError, PolicyInputError } from './errors.ts';
 
 // Load metrics
 export {

@@ -1,54 +1,11 @@
 /**
  * The two ways a workload can be wrong: a config that asks for something impossible
- * (ConfigError) and a trace file whose content is not what its format promises (TraceError).
- * Both carry the pieces separately so callers can render them, and a message that reads
- * "Expected <what>, received <value>" so a user can fix the input without reading code.
+ * (ConfigError, shared by every config of the project) and a trace file whose content is not
+ * what its format promises (TraceError).
  */
+import { showValue } from '../config/errors.ts';
 
-/** Renders a value the way it appeared in the input: strings quoted, long values cut. */
-export function showValue(value: unknown): string {
-  let text: string;
-  if (value === undefined) text = 'undefined';
-  else if (typeof value === 'string') text = JSON.stringify(value);
-  else {
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = String(value);
-    }
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-export interface ConfigIssue {
-  /** Dotted path of the option, e.g. "arrival.rate_per_s". */
-  readonly option: string;
-  /** What a valid value looks like, e.g. "> 0". */
-  readonly expected: string;
-  /** The offending value, rendered. */
-  readonly received: string;
-}
-
-/** An invalid workload or trace-source configuration; lists every problem found, not just the first. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly issues: readonly ConfigIssue[];
-
-  constructor(issues: readonly ConfigIssue[], options?: ErrorOptions) {
-    super(issues.map(formatIssue).join('\n'), options);
-    this.issues = issues;
-  }
-
-  /** The first problem's pieces, for callers that only show one. */
-  get option(): string {
-    return this.issues[0]?.option ?? '';
-  }
-}
-
-function formatIssue(issue: ConfigIssue): string {
-  const sep = /^[<>=!]/.test(issue.expected) ? ' ' : ' to be ';
-  return `Expected ${issue.option || '(root)'}${sep}${issue.expected}, received ${issue.received}`;
-}
+export { ConfigError, showValue, type ConfigIssue } from '../config/errors.ts';
 
 export interface TraceErrorDetails {
   /** The trace file (path or builtin name) being read. */

@@ -126,9 +126,9 @@ export const serverlessllmReproduction: Reproduction = {
     writeClaims(options.out, claims);
     const figures: WrittenFigure[] = sections.flatMap((s) => s.figures);
     const mode = options.full ? 'full' : 'quick';
-    sections.unshift({ heading: 'Claims', paragraphs: claims.map((c) => `[${c.verdict}] ${c.paper}: measured ${c.measured_range[0]}–${c.measured_range[1]} (${c.note})`), figures: [] });
+    sections.unshift({ heading: 'Claims', paragraphs: claims.map((c) => `[${c.verdict}] ${c.paper}: measured ${c.measured_range[0].toFixed(2)}–${c.measured_range[1].toFixed(2)} (${c.note})`), figures: [] });
     writeReport(join(options.out, 'report.html'), `ServerlessLLM in fleetlab (${mode} mode)`, sections);
     console.log(`wrote ${figures.length} figures, ${claims.length} claims, report.html to ${options.out}/ in ${((Date.now() - started) / 1e3).toFixed(1)} s`);
-    for (const c of claims) console.log(`${c.verdict.padEnd(13)}  ${c.id}: paper ${c.paper_range.join('–')}, measured ${c.measured_range.join('–')} — ${c.note}`);
+    for (const c of claims) console.log(`${c.verdict.padEnd(13)}  ${c.id}: paper ${c.paper_range.join('–')}, measured ${c.measured_range.map((v) => v.toFixed(2)).join('–')} — ${c.note}`);
   },
 };

@@ -2,7 +2,7 @@
  * Dispatch specs (zod, discriminated on `kind`) and the factory that validates and builds them.
  */
 import { z } from 'zod';
-import { PolicyConfigError, parseSpec } from '../errors.ts';
+import { ConfigError, parseSpec } from '../errors.ts';
 import { priorityOptionFields } from '../load/options.ts';
 import { makeRegistry } from '../registry.ts';
 import type { DispatchPolicy } from '../types.ts';
@@ -52,7 +52,7 @@ const registry = makeRegistry<DispatchSpec, DispatchDeps, DispatchPolicy>(
       kind: RANDOM,
       build: (_spec, deps) => {
         if (typeof deps.rng !== 'function') {
-          throw new PolicyConfigError('dispatch.rng', 'to be a seeded () => number supplied by the caller', deps.rng);
+          throw ConfigError.single('dispatch.rng', 'to be a seeded () => number supplied by the caller', deps.rng);
         }
         return randomDispatch(deps.rng);
       },
@@ -60,7 +60,7 @@ const registry = makeRegistry<DispatchSpec, DispatchDeps, DispatchPolicy>(
   ],
 );
 
-/** Validates `spec` (throws `PolicyConfigError` naming field, value, expectation) and builds it. */
+/** Validates `spec` (throws `ConfigError` naming field, value, expectation) and builds it. */
 export function createDispatchPolicy(spec: DispatchSpecInput | unknown, deps: DispatchDeps = {}): DispatchPolicy {
   return registry.build(parseSpec('dispatch', DispatchSpec, spec), deps);
 }

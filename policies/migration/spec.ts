@@ -44,7 +44,7 @@ const registry = makeRegistry<PairingSpec, undefined, PairingPolicy>(
   ],
 );
 
-/** Validates `spec` (throws `PolicyConfigError` naming field, value, expectation) and builds it. */
+/** Validates `spec` (throws `ConfigError` naming field, value, expectation) and builds it. */
 export function createPairingPolicy(spec: PairingSpecInput | unknown): PairingPolicy {
   return registry.build(parseSpec('pairing', PairingSpec, spec), undefined);
 }

@@ -3,7 +3,8 @@
  * scheduler): the first node, by id, with enough free GPUs, wherever the checkpoint is.
  */
 import { takeGpus } from './capacity.ts';
-import { bestTier, estimateLoad, modelOf } from './estimate.ts';
+import { placeOn } from './decision.ts';
+import { estimateLoad, modelOf } from './estimate.ts';
 import type { PlacementDecision, PlacementPolicy, PlacementRequest, PlacementView } from './view.ts';
 
 export const AVAILABILITY = 'availability';
@@ -14,16 +15,7 @@ export function firstAvailable(policy: string, request: PlacementRequest, view: 
   for (const node of view.nodes) {
     const capacity = takeGpus(view, node, model.gpus_per_instance);
     if (capacity === undefined) continue;
-    return {
-      kind: 'place',
-      policy,
-      model: model.name,
-      node: node.id,
-      gpus: capacity.gpus,
-      tier: bestTier(node, model.name),
-      estimated_startup_s: estimateLoad(node, model, policy),
-      victims: capacity.victims,
-    };
+    return placeOn(policy, model, node, capacity, estimateLoad(node, model, policy));
   }
   return undefined;
 }

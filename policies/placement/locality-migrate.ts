@@ -7,10 +7,11 @@
  * max_tokens): if that is the minimum, the policy declines for now and is asked again later.
  */
 import { instancesOn, reclaimableGpus, takeGpus } from './capacity.ts';
-import { bestTier, estimateLoad, estimateRemaining, holdsLocally, modelOf } from './estimate.ts';
+import { placeOn, type Placement } from './decision.ts';
+import { estimateLoad, estimateRemaining, holdsLocally, modelOf } from './estimate.ts';
 import { planMigrations } from './migration-plan.ts';
 import { busyCandidates } from './preempt.ts';
-import type { InstanceView, PlacementDecision, PlacementPolicy, PlacementView } from './view.ts';
+import type { InstanceView, PlacementPolicy, PlacementView } from './view.ts';
 
 export const LOCALITY_MIGRATE = 'locality-migrate';
 
@@ -19,22 +20,15 @@ export function localityMigratePlacement(options: { migration: boolean } = { mig
     name: LOCALITY_MIGRATE,
     place(request, view) {
       const model = modelOf(view, request.model, LOCALITY_MIGRATE);
-      let best: (PlacementDecision & { kind: 'place' }) | undefined;
+      let best: Placement | undefined;
       let wait: { node: number; s: number } | undefined;
-      const consider = (decision: PlacementDecision & { kind: 'place' }): void => {
+      const consider = (decision: Placement): void => {
         if (best === undefined || decision.estimated_startup_s < best.estimated_startup_s) best = decision;
       };
       for (const node of view.nodes) {
-        const base = {
-          kind: 'place' as const,
-          policy: LOCALITY_MIGRATE,
-          model: model.name,
-          node: node.id,
-          tier: bestTier(node, model.name),
-        };
         const capacity = takeGpus(view, node, model.gpus_per_instance);
         if (capacity !== undefined) {
-          consider({ ...base, gpus: capacity.gpus, estimated_startup_s: estimateLoad(node, model, LOCALITY_MIGRATE), victims: capacity.victims });
+          consider(placeOn(LOCALITY_MIGRATE, model, node, capacity, estimateLoad(node, model, LOCALITY_MIGRATE)));
           continue;
         }
         if (!holdsLocally(node, model.name)) continue;
@@ -49,12 +43,7 @@ export function localityMigratePlacement(options: { migration: boolean } = { mig
         if (plan === undefined) continue;
         const rest = takeGpus(view, node, model.gpus_per_instance, plan.freed_gpus);
         if (rest === undefined) continue;
-        consider({
-          ...base,
-          gpus: rest.gpus,
-          estimated_startup_s: plan.total_s + estimateLoad(node, model, LOCALITY_MIGRATE),
-          victims: [...plan.victims, ...rest.victims],
-        });
+        consider(placeOn(LOCALITY_MIGRATE, model, node, rest, plan.total_s + estimateLoad(node, model, LOCALITY_MIGRATE), plan.victims));
       }
       if (wait !== undefined && (best === undefined || wait.s < best.estimated_startup_s)) {
         return {

@@ -5,7 +5,8 @@
  */
 import { firstAvailable } from './availability.ts';
 import { takeGpus } from './capacity.ts';
-import { bestTier, estimateLoad, holdsLocally, modelOf } from './estimate.ts';
+import { placeOn, type Placement } from './decision.ts';
+import { estimateLoad, holdsLocally, modelOf } from './estimate.ts';
 import type { PlacementDecision, PlacementPolicy, PlacementRequest, PlacementView } from './view.ts';
 
 export const LOCALITY_WAIT = 'locality-wait';
@@ -13,24 +14,13 @@ export const LOCALITY_WAIT = 'locality-wait';
 /** The holder with capacity and the smallest load estimate (ties: lowest node id). */
 export function bestLocalHolder(policy: string, request: PlacementRequest, view: PlacementView): PlacementDecision | undefined {
   const model = modelOf(view, request.model, policy);
-  let best: PlacementDecision | undefined;
+  let best: Placement | undefined;
   for (const node of view.nodes) {
     if (!holdsLocally(node, model.name)) continue;
     const capacity = takeGpus(view, node, model.gpus_per_instance);
     if (capacity === undefined) continue;
     const estimate = estimateLoad(node, model, policy);
-    if (best === undefined || (best.kind === 'place' && estimate < best.estimated_startup_s)) {
-      best = {
-        kind: 'place',
-        policy,
-        model: model.name,
-        node: node.id,
-        gpus: capacity.gpus,
-        tier: bestTier(node, model.name),
-        estimated_startup_s: estimate,
-        victims: capacity.victims,
-      };
-    }
+    if (best === undefined || estimate < best.estimated_startup_s) best = placeOn(policy, model, node, capacity, estimate);
   }
   return best;
 }

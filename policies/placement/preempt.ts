@@ -6,9 +6,10 @@
  */
 import { firstAvailable } from './availability.ts';
 import { instancesOn, reclaimableGpus, takeGpus } from './capacity.ts';
-import { bestTier, estimateLoad, holdsLocally, modelOf, tokensSoFar } from './estimate.ts';
+import { placeOn, type Placement } from './decision.ts';
+import { estimateLoad, holdsLocally, modelOf, tokensSoFar } from './estimate.ts';
 import { bestLocalHolder } from './locality-wait.ts';
-import type { InstanceView, PlacementDecision, PlacementPolicy, Victim } from './view.ts';
+import type { InstanceView, PlacementPolicy, Victim } from './view.ts';
 
 export const PREEMPT = 'preempt';
 
@@ -24,7 +25,7 @@ export function preemptPlacement(): PlacementPolicy {
       const local = bestLocalHolder(PREEMPT, request, view);
       if (local !== undefined) return local;
       const model = modelOf(view, request.model, PREEMPT);
-      let best: { decision: PlacementDecision & { kind: 'place' }; lost: number } | undefined;
+      let best: { decision: Placement; lost: number } | undefined;
       for (const node of view.nodes) {
         if (!holdsLocally(node, model.name)) continue;
         const shortage = model.gpus_per_instance - reclaimableGpus(view, node);
@@ -42,17 +43,8 @@ export function preemptPlacement(): PlacementPolicy {
         const capacity = takeGpus(view, node, model.gpus_per_instance, killed.flatMap((k) => k.gpus));
         if (capacity === undefined) continue;
         const lost = killed.reduce((sum, k) => sum + tokensSoFar(k), 0);
-        const victims: Victim[] = [...killed.map((k): Victim => ({ instance: k.id, action: 'preempt', idle: false })), ...capacity.victims];
-        const decision = {
-          kind: 'place' as const,
-          policy: PREEMPT,
-          model: model.name,
-          node: node.id,
-          gpus: capacity.gpus,
-          tier: bestTier(node, model.name),
-          estimated_startup_s: estimateLoad(node, model, PREEMPT),
-          victims,
-        };
+        const preempted = killed.map((k): Victim => ({ instance: k.id, action: 'preempt', idle: false }));
+        const decision = placeOn(PREEMPT, model, node, capacity, estimateLoad(node, model, PREEMPT), preempted);
         if (
           best === undefined ||
           decision.estimated_startup_s < best.decision.estimated_startup_s ||

@@ -33,7 +33,7 @@ const registry = makeRegistry<PlacementSpec, Record<string, never>, PlacementPol
   { kind: LOCALITY_MIGRATE, build: (spec) => localityMigratePlacement({ migration: spec.migration }) },
 ]);
 
-/** Validates `spec` (throws `PolicyConfigError` naming field, value, expectation) and builds it. */
+/** Validates `spec` (throws `ConfigError` naming field, value, expectation) and builds it. */
 export function createPlacementPolicy(spec: PlacementSpecInput | unknown): PlacementPolicy {
   return registry.build(parseSpec('placement', PlacementSpec, spec), {});
 }

@@ -40,7 +40,7 @@ export const ScalingSpec = z
 export type ScalingSpec = z.output<typeof ScalingSpec>;
 export type ScalingSpecInput = z.input<typeof ScalingSpec>;
 
-/** Validates `spec` (throws `PolicyConfigError` naming field, value, expectation) and builds it. */
+/** Validates `spec` (throws `ConfigError` naming field, value, expectation) and builds it. */
 export function createScalingPolicy(spec: ScalingSpecInput | unknown): ScalingPolicy {
   return loadScaling(parseSpec('scaling', ScalingSpec, spec));
 }

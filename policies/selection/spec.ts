@@ -29,7 +29,7 @@ const registry = makeRegistry<SelectorSpec, undefined, RequestSelector>(
   ],
 );
 
-/** Validates `spec` (throws `PolicyConfigError` naming field, value, expectation) and builds it. */
+/** Validates `spec` (throws `ConfigError` naming field, value, expectation) and builds it. */
 export function createRequestSelector(spec: SelectorSpecInput | unknown): RequestSelector {
   return registry.build(parseSpec('selector', SelectorSpec, spec), undefined);
 }

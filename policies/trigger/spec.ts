@@ -32,7 +32,7 @@ const registry = makeRegistry<TriggerSpec, undefined, MigrationTrigger>(
   ],
 );
 
-/** Validates `spec` (throws `PolicyConfigError` naming field, value, expectation) and builds it. */
+/** Validates `spec` (throws `ConfigError` naming field, value, expectation) and builds it. */
 export function createMigrationTrigger(spec: TriggerSpecInput | unknown): MigrationTrigger {
   return registry.build(parseSpec('trigger', TriggerSpec, spec), undefined);
 }

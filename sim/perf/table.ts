@@ -35,7 +35,7 @@ export function tablePerfModel(name: string, csvPath: string): PerfModel {
   try {
     rows = parse(readFileSync(csvPath, 'utf8'), { columns: true, skip_empty_lines: true, trim: true });
   } catch (cause) {
-    throw new ConfigError(`perf.profile`, csvPath, 'a readable CSV file with header phase,batch_size,tokens,latency_ms', { cause });
+    throw ConfigError.single('perf.profile', 'a readable CSV file with header phase,batch_size,tokens,latency_ms', csvPath, { cause });
   }
   const prefill: Point[] = [];
   const decode = new Map<number, Point[]>();
@@ -44,7 +44,7 @@ export function tablePerfModel(name: string, csvPath: string): PerfModel {
     const num = (field: string): number => {
       const value = Number(row[field]);
       if (row[field] === undefined || row[field] === '' || !Number.isFinite(value) || value < 0) {
-        throw new ConfigError(`${csvPath}:${line} ${field}`, row[field], 'a finite number >= 0');
+        throw ConfigError.single(field, 'a finite number >= 0', row[field], { source: `${csvPath}:${line}` });
       }
       return value;
     };
@@ -56,10 +56,10 @@ export function tablePerfModel(name: string, csvPath: string): PerfModel {
       const series = decode.get(batch) ?? [];
       series.push({ x: tokens, y: latency });
       decode.set(batch, series);
-    } else throw new ConfigError(`${csvPath}:${line} phase`, row.phase, "'prefill' or 'decode'");
+    } else throw ConfigError.single('phase', "'prefill' or 'decode'", row.phase, { source: `${csvPath}:${line}` });
   });
   if (prefill.length === 0 || decode.size === 0) {
-    throw new ConfigError('perf.profile', csvPath, 'at least one prefill row and one decode row');
+    throw ConfigError.single('perf.profile', 'at least one prefill row and one decode row', csvPath);
   }
   const byX = (a: Point, b: Point): number => a.x - b.x;
   prefill.sort(byX);

@@ -7,27 +7,27 @@ import {
   createScheduler,
   DispatchSpec,
   PairingSpec,
-  PolicyConfigError,
+  ConfigError,
   PolicyInputError,
 } from '../../policies/index.ts';
 import { makeRegistry } from '../../policies/registry.ts';
 import { busy, request, view } from './helpers.ts';
 
 const configError = (t: import('ava').ExecutionContext, fn: () => unknown, ...parts: RegExp[]): void => {
-  const error = t.throws(fn, { instanceOf: PolicyConfigError });
+  const error = t.throws(fn, { instanceOf: ConfigError });
   for (const part of parts) t.regex(error?.message ?? '', part);
 };
 
 test('factory errors name the field, the value and the expectation', (t) => {
-  configError(t, () => createPairingPolicy({ kind: 'defrag', max_concurrency: 0 }), /^Expected pairing\.max_concurrency to be >0, received 0$/);
+  configError(t, () => createPairingPolicy({ kind: 'defrag', max_concurrency: 0 }), /^Expected pairing\.max_concurrency > 0, received 0$/);
   configError(t, () => createPairingPolicy({ kind: 'defrag', migrate_threshold: 'high' }), /pairing\.migrate_threshold to be a number, received "high"/);
   configError(t, () => createDispatchPolicy({ kind: 'fastest' }), /dispatch\.kind/, /round-robin/, /"fastest"/);
   configError(t, () => createMigrationTrigger({ kind: 'every-interval', interval_s: -1 }), /trigger\.interval_s/, /received -1/);
-  configError(t, () => createRequestSelector({ kind: 'SR', k: 2 }), /selector\.k not to be set \(unknown option\), received 2/);
+  configError(t, () => createRequestSelector({ kind: 'SR', k: 2 }), /selector\.k to be absent \(not a known option\), received 2/);
   configError(t, () => createPairingPolicy({ kind: 'defrag', queued_demand: 'some' }), /pairing\.queued_demand to be one of "head-of-line" \| "all-waiting", received "some"/);
   configError(t, () => createPairingPolicy({ kind: 'defrag', max_concurrency: 1.5 }), /max_concurrency to be an integer, received 1\.5/);
   configError(t, () => createDispatchPolicy({ kind: 'random' }), /dispatch\.rng/, /seeded/, /received undefined/);
-  configError(t, () => createPairingPolicy(undefined), /^Expected pairing to be an object, received undefined$/);
+  configError(t, () => createPairingPolicy(undefined), /^Expected pairing to be present \(a required object\), received nothing$/);
 });
 
 test('specs fill documented defaults', (t) => {

@@ -1,2 +1,2 @@
-export { PolicyConfigError as PolicyConfigErrorFor } from '../../policies/errors.ts';
+export { ConfigError as PolicyConfigErrorFor } from '../../config/index.ts';
 export * from '../../policies/placement/index.ts';

@@ -45,11 +45,11 @@ test('keep-alive: an idle instance stays loaded for keep_alive seconds, then is 
 test('config errors name the field, the value and the expectation', (t) => {
   const base = { cluster: { nodes: 2, gpus_per_node: 2 }, models: [{ name: 'm', params_b: 7 }] };
   const cases: [unknown, RegExp][] = [
-    [{ ...base, cluster: { nodes: 0, gpus_per_node: 2 } }, /serverless:cluster\.nodes: expected .*>0, received 0/],
-    [{ ...base, models: [{ name: 'm', params_b: 7, gpus: 4 }] }, /models\.0\.gpus: expected at most cluster\.gpus_per_node \(2\), received 4/],
-    [{ ...base, models: [{ name: 'm', params_b: 7, ssd_nodes: [5] }] }, /models\.0\.ssd_nodes\.0: expected a node id below cluster\.nodes \(2\), received 5/],
+    [{ ...base, cluster: { nodes: 0, gpus_per_node: 2 } }, /serverless: Expected cluster\.nodes > 0, received 0/],
+    [{ ...base, models: [{ name: 'm', params_b: 7, gpus: 4 }] }, /models\[0\]\.gpus .*at most cluster\.gpus_per_node \(2\), received 4/],
+    [{ ...base, models: [{ name: 'm', params_b: 7, ssd_nodes: [5] }] }, /models\[0\]\.ssd_nodes\[0\] .*a node id below cluster\.nodes \(2\), received 5/],
     [{ ...base, loader: { kind: 'mmap' } }, /loader\.kind/],
-    [{ ...base, cluster: { ...base.cluster, bandwidth: { ssd_gb_per_s: -1 } } }, /cluster\.bandwidth\.ssd_gb_per_s: expected .*>0, received -1/],
+    [{ ...base, cluster: { ...base.cluster, bandwidth: { ssd_gb_per_s: -1 } } }, /cluster\.bandwidth\.ssd_gb_per_s > 0, received -1/],
   ];
   for (const [input, message] of cases) {
     const error = t.throws(() => parseServerlessConfig(input));

@@ -47,7 +47,7 @@ test('a malformed profile names file, line and field', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fleetlab-perf-'));
   const file = join(dir, 'bad.csv');
   writeFileSync(file, 'phase,batch_size,tokens,latency_ms\nprefill,1,100,10\ndecode,1,abc,20\n');
-  t.throws(() => tablePerfModel('t', file), { message: /bad\.csv:3 tokens: expected a finite number >= 0, received "abc"/ });
+  t.throws(() => tablePerfModel('t', file), { message: /bad\.csv:3: Expected tokens to be a finite number >= 0, received "abc"/ });
   writeFileSync(file, 'phase,batch_size,tokens,latency_ms\nprefill,1,100,10\nwarmup,1,1,1\n');
-  t.throws(() => tablePerfModel('t', file), { message: /bad\.csv:3 phase: expected 'prefill' or 'decode', received "warmup"/ });
+  t.throws(() => tablePerfModel('t', file), { message: /bad\.csv:3: Expected phase to be 'prefill' or 'decode', received "warmup"/ });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, TraceError } from '../errors.ts';
+import { ConfigError, showValue, TraceError } from '../errors.ts';
 import { parseConfig } from '../validate.ts';
 import { parseAzureCsv } from './azure.ts';
 import { BUILTIN_TRACES, builtinTracePath, isBuiltinName, type BuiltinName } from './builtin.ts';
@@ -26,7 +26,7 @@ export function parseTraceSource(input: TraceSourceInput | unknown, option = 'tr
 
 function unknownBuiltin(option: string, value: string): ConfigError {
   const names = Object.keys(BUILTIN_TRACES).map((n) => `"builtin:${n}"`);
-  return new ConfigError([{ option, expected: `one of ${names.join(' | ')}`, received: JSON.stringify(value) }]);
+  return new ConfigError([{ option, expected: `one of ${names.join(' | ')}`, received: showValue(value) }]);
 }
 
 /** The file a source points at: a shipped builtin, an absolute path, or a path under baseDir. */

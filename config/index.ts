@@ -1,0 +1,3 @@
+/** config/: the validation every config of the project shares (errors naming option, expectation and value). */
+export { ConfigError, showValue, type ConfigIssue } from './errors.ts';
+export { parseConfig } from './parse.ts';
