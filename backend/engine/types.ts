@@ -1,0 +1,73 @@
+// The contract between a generation engine (backend/engine: engine/ scheduler + native model
+// runner) and whatever serves it (the offline LLM API, the OpenAI server, instance processes).
+
+/** Per-request sampling, named as vLLM's SamplingParams. */
+export interface SamplingParams {
+  /** Tokens to generate at most. */
+  readonly max_tokens: number;
+  /** 0 means greedy. */
+  readonly temperature: number;
+  /** 1 means off. */
+  readonly top_p: number;
+  /** 0 or -1 means off. */
+  readonly top_k: number;
+  /** Seeds this request's own random stream; absent: derived from the engine seed and request id. */
+  readonly seed?: number;
+  /** Generation stops before these strings; they are not returned. */
+  readonly stop: readonly string[];
+  /** Generation stops after these token ids (besides the model's EOS unless ignore_eos). */
+  readonly stop_token_ids: readonly number[];
+  readonly ignore_eos: boolean;
+  /** Log-probabilities of this many top tokens per generated token (0: only the chosen one's, undefined: none). */
+  readonly logprobs?: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'abort';
+
+export interface GenerationRequest {
+  readonly request_id: string;
+  /** Token ids of the prompt (already templated and tokenized). */
+  readonly prompt_token_ids: readonly number[];
+  readonly sampling: SamplingParams;
+  /** Llumnix priority class. */
+  readonly priority?: 'normal' | 'high';
+}
+
+export interface TokenLogprob {
+  readonly token_id: number;
+  readonly logprob: number;
+  readonly top?: readonly { readonly token_id: number; readonly logprob: number }[];
+}
+
+/** One increment of a request's output; the last one carries finish_reason. */
+export interface GenerationDelta {
+  readonly request_id: string;
+  /** Token ids produced since the previous delta. */
+  readonly token_ids: readonly number[];
+  /** Text produced since the previous delta (incremental detokenisation, never a split character). */
+  readonly text: string;
+  readonly logprobs?: readonly TokenLogprob[];
+  readonly finish_reason?: FinishReason;
+}
+
+export interface ChatMessage {
+  readonly role: 'system' | 'user' | 'assistant' | 'tool';
+  readonly content: string;
+}
+
+/** Text ↔ tokens for one model (tokenizer.json + chat template). */
+export interface TextTokenizer {
+  encode(text: string, options?: { add_special_tokens?: boolean }): number[];
+  decode(ids: readonly number[], options?: { skip_special_tokens?: boolean }): string;
+  applyChatTemplate(messages: readonly ChatMessage[], options?: { add_generation_prompt?: boolean }): string;
+  readonly eos_token_ids: readonly number[];
+}
+
+/** What an API server needs of one model's engine. */
+export interface GenerationEngine {
+  readonly model_name: string;
+  readonly max_model_len: number;
+  readonly tokenizer: TextTokenizer;
+  /** Streams the request's output; aborting the signal ends it with finish_reason 'abort' and frees its blocks. */
+  generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta>;
+}
