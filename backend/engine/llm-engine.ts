@@ -1,0 +1,230 @@
+// The real engine of one instance: the engine core's scheduler and block manager (engine/, the
+// same code the simulator runs) with the native model runner as executor. One step at a time:
+// schedule → forward → sample → update → stream deltas. Requests and aborts that arrive while
+// a step runs are applied between steps, so the core is only touched by this loop.
+import { admissionError, createEngine, type EngineCore, type EngineKind, type EngineLimits } from '../../engine/index.ts';
+import { KvBlockPool, type KvDtype } from '../native/index.ts';
+import { openModel, resolveModelDir, type OpenedModel } from '../model/index.ts';
+import { AsyncQueue } from './async-queue.ts';
+import { Detokenizer } from './detokenizer.ts';
+import { forwardBatch } from './forward-batch.ts';
+import { OutputProcessor } from './output-processor.ts';
+import { RealSequence } from './real-sequence.ts';
+import { ModelRunner, type RunnerTensor } from './runner/index.ts';
+import { sampleToken } from './sampling.ts';
+import { SamplingRng, samplingSeed } from './sampling-rng.ts';
+import type { GenerationDelta, GenerationEngine, GenerationRequest } from './types.ts';
+
+export interface LLMEngineOptions {
+  /** An HF model folder, or a tiny preset name (`tiny`, `tiny-1_5b`, `tiny-3b`). */
+  readonly model: string;
+  /** Scheduler of the engine core (default vllm-v1, as a modern vLLM). */
+  readonly engine_kind?: EngineKind;
+  readonly num_kv_blocks?: number;
+  readonly block_size_tokens?: number;
+  readonly max_num_batched_tokens?: number;
+  readonly max_num_seqs?: number;
+  /** Longest prompt + output; default the smaller of the model's and the KV cache's. */
+  readonly max_model_len?: number;
+  readonly enable_prefix_caching?: boolean;
+  readonly kv_dtype?: KvDtype;
+  /** Compute threads of the model runner. */
+  readonly threads?: number;
+  /** Seeds every request that brings no seed of its own. */
+  readonly seed?: number;
+}
+
+export interface EngineStats {
+  readonly running: number;
+  readonly waiting: number;
+  readonly kv_cache_usage: number;
+  readonly steps: number;
+  /** Sequences preempted (recompute) since the engine started. */
+  readonly preemptions: number;
+}
+
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+}
+
+export class LLMEngine implements GenerationEngine {
+  readonly model_name: string;
+  readonly max_model_len: number;
+  readonly model: OpenedModel;
+  readonly runner: ModelRunner;
+  readonly core: EngineCore<RealSequence>;
+  readonly #seed: number;
+  readonly #pending: RealSequence[] = [];
+  readonly #byId = new Map<string, RealSequence>();
+  #nextId = 0;
+  #steps = 0;
+  #preemptions = 0;
+  #loop: Promise<void> | undefined;
+  #failed: Error | undefined;
+  #closed = false;
+  readonly #started_ms = performance.now();
+
+  private constructor(name: string, model: OpenedModel, runner: ModelRunner, core: EngineCore<RealSequence>, maxModelLen: number, seed: number) {
+    this.model_name = name;
+    this.model = model;
+    this.runner = runner;
+    this.core = core;
+    this.max_model_len = maxModelLen;
+    this.#seed = seed;
+  }
+
+  static async create(opts: LLMEngineOptions): Promise<LLMEngine> {
+    const dir = await resolveModelDir(opts.model);
+    const model = await openModel(dir);
+    const arch = model.arch;
+    const blockSize = opts.block_size_tokens ?? 16;
+    const numBlocks = opts.num_kv_blocks ?? 1024;
+    const capacity = numBlocks * blockSize;
+    const maxModelLen = opts.max_model_len ?? Math.min(arch.max_position_embeddings, capacity);
+    if (maxModelLen > arch.max_position_embeddings) {
+      throw new EngineError(`max_model_len = ${maxModelLen}; expected at most the model's max_position_embeddings ${arch.max_position_embeddings}`);
+    }
+    const limits: EngineLimits = {
+      total_blocks: numBlocks,
+      // vLLM v1 admits without a watermark; v0 keeps 1 % free (llumnix.md §6).
+      watermark_blocks: (opts.engine_kind ?? 'vllm-v1') === 'vllm-v0' ? Math.floor(numBlocks * 0.01) : 0,
+      block_size_tokens: blockSize,
+      max_num_batched_tokens: opts.max_num_batched_tokens ?? 2048,
+      max_num_seqs: opts.max_num_seqs ?? 64,
+      enable_prefix_caching: opts.enable_prefix_caching ?? true,
+      max_model_len_tokens: maxModelLen,
+    };
+    const core = createEngine<RealSequence>(opts.engine_kind ?? 'vllm-v1', limits);
+    const kvPool = new KvBlockPool({
+      numLayers: arch.num_hidden_layers, numBlocks, blockSize, numKvHeads: arch.num_key_value_heads, headDim: arch.head_dim, dtype: opts.kv_dtype ?? 'f32',
+    });
+    const tensors = (name: string): RunnerTensor | undefined => {
+      const t = model.tensors.get(name);
+      return t === undefined ? undefined : { dtype: t.dtype, shape: t.shape, data: t.bytes };
+    };
+    const runner = ModelRunner.create({ arch, tensors, kvPool, threads: opts.threads ?? 1 });
+    return new LLMEngine(opts.model, model, runner, core, maxModelLen, opts.seed ?? 0);
+  }
+
+  get tokenizer(): OpenedModel['tokenizer'] {
+    return this.model.tokenizer;
+  }
+
+  stats(): EngineStats {
+    const total = this.core.limits.total_blocks;
+    return { running: this.core.running.length, waiting: this.core.waiting.length + this.#pending.length, kv_cache_usage: (total - this.core.free_blocks) / total, steps: this.#steps, preemptions: this.#preemptions };
+  }
+
+  generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
+    if (this.#failed) throw new EngineError(`engine failed earlier: ${this.#failed.message}`);
+    if (this.#closed) throw new EngineError('engine is shut down');
+    if (this.#byId.has(request.request_id)) throw new EngineError(`request_id ${JSON.stringify(request.request_id)} is already running`);
+    const prompt = request.prompt_token_ids;
+    if (prompt.length === 0) throw new EngineError('prompt_token_ids is empty; expected at least one token');
+    const vocab = this.model.arch.vocab_size;
+    for (const [i, id] of prompt.entries()) {
+      if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new EngineError(`prompt_token_ids[${i}] = ${id}; expected an integer in [0, ${vocab})`);
+    }
+    const why = admissionError(this.core.kind, this.core.limits, prompt.length, request.sampling.max_tokens);
+    if (why !== undefined) throw new EngineError(`request ${request.request_id}: ${why}`);
+    const queue = new AsyncQueue<GenerationDelta>();
+    const detok = new Detokenizer(this.model.tokenizer, { prompt_ids: prompt });
+    const seq = new RealSequence({
+      id: this.#nextId++,
+      arrival_s: (performance.now() - this.#started_ms) / 1e3,
+      priority: request.priority ?? 'normal',
+      prompt_tokens: prompt.length,
+      max_output_tokens: request.sampling.max_tokens,
+      prompt_token_ids: prompt,
+      request_id: request.request_id,
+      sampling: request.sampling,
+      rng: SamplingRng.fromSeed(samplingSeed(request.sampling.seed, this.#seed, request.request_id)),
+      output: new OutputProcessor(request.request_id, request.sampling, this.model.tokenizer.eos_token_ids, detok),
+      queue,
+    });
+    this.#byId.set(request.request_id, seq);
+    this.#pending.push(seq);
+    if (signal !== undefined) {
+      if (signal.aborted) seq.abort_requested = true;
+      else signal.addEventListener('abort', () => this.abort(request.request_id), { once: true });
+    }
+    this.#kick();
+    return queue;
+  }
+
+  /** Ends a request wherever it is (between steps); its stream closes with finish_reason 'abort'. */
+  abort(request_id: string): void {
+    const seq = this.#byId.get(request_id);
+    if (seq === undefined) return;
+    seq.abort_requested = true;
+    this.#kick();
+  }
+
+  /** Stops accepting work, aborts what is left and waits for the step in flight. */
+  async shutdown(): Promise<void> {
+    this.#closed = true;
+    for (const seq of this.#byId.values()) seq.abort_requested = true;
+    this.#kick();
+    await this.#loop;
+    this.runner.free();
+    this.model.release();
+  }
+
+  #kick(): void {
+    this.#loop ??= this.#run().finally(() => {
+      this.#loop = undefined;
+      // Work that arrived after the loop decided to stop.
+      if (this.#failed === undefined && (this.#pending.length > 0 || !this.core.idle)) this.#kick();
+    });
+  }
+
+  async #run(): Promise<void> {
+    try {
+      for (;;) {
+        this.#applyBetweenSteps();
+        const plan = this.core.schedule();
+        if (plan === undefined || plan.prefills.length + plan.decodes.length === 0) return;
+        this.#preemptions += plan.preempted.length;
+        const out = await this.runner.forward(forwardBatch(plan));
+        this.#steps++;
+        const sampled: (number | undefined)[] = new Array(plan.prefills.length + plan.decodes.length).fill(undefined);
+        const seqs = [...plan.prefills.map((p) => p.seq), ...plan.decodes.map((d) => d.seq)];
+        for (const [row, index] of out.rows.entries()) {
+          const seq = seqs[index] as RealSequence;
+          const logits = out.logits.subarray(row * out.vocabSize, (row + 1) * out.vocabSize);
+          const token = sampleToken(logits, seq.sampling, seq.rng);
+          sampled[index] = token.token_id;
+          const delta = seq.output.accept(token.token_id, token.logprob);
+          seq.queue.push(delta);
+        }
+        const outcome = this.core.update(plan, (seq) => seq.output.finish_reason !== undefined, sampled);
+        for (const seq of outcome.finished) this.#retire(seq);
+      }
+    } catch (err) {
+      this.#failed = err instanceof Error ? err : new Error(String(err));
+      for (const seq of this.#byId.values()) seq.queue.close(new EngineError(`engine step failed: ${this.#failed.message}`));
+      this.#byId.clear();
+    }
+  }
+
+  #applyBetweenSteps(): void {
+    for (const seq of this.#pending.splice(0)) {
+      if (seq.abort_requested) this.#finishAborted(seq, false);
+      else this.core.enqueue(seq);
+    }
+    for (const seq of this.#byId.values()) {
+      if (seq.abort_requested && seq.status !== 'finished') this.#finishAborted(seq, true);
+    }
+  }
+
+  #finishAborted(seq: RealSequence, inCore: boolean): void {
+    if (inCore) this.core.abort(seq);
+    seq.queue.push(seq.output.abort());
+    this.#retire(seq);
+  }
+
+  #retire(seq: RealSequence): void {
+    seq.queue.close();
+    this.#byId.delete(seq.request_id);
+  }
+}

@@ -1,0 +1,165 @@
+// The real engine end to end on CPU: engine/ (vLLM v1 scheduler, block manager, prefix cache)
+// driving the native model runner on the tiny random model. Exactness, not tolerance: a
+// greedy sequence's tokens must not depend on its batch, on preemption + recompute, or on
+// prefix-cache hits.
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LLMEngine, type LLMEngineOptions } from '../../backend/engine/llm-engine.ts';
+import { LLM } from '../../backend/engine/llm.ts';
+import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
+import type { GenerationDelta, SamplingParams } from '../../backend/engine/types.ts';
+
+const cache = mkdtempSync(join(tmpdir(), 'fleetlab-engine-'));
+process.env['FLEETLAB_CACHE_DIR'] = cache;
+test.after.always(() => rmSync(cache, { recursive: true, force: true }));
+
+const greedy = (max_tokens: number): SamplingParams => parseSamplingParams({ max_tokens, temperature: 0, ignore_eos: true });
+
+async function collect(stream: AsyncIterable<GenerationDelta>): Promise<{ ids: number[]; text: string; finish: string | undefined }> {
+  const ids: number[] = [];
+  let text = '';
+  let finish: string | undefined;
+  for await (const d of stream) {
+    ids.push(...d.token_ids);
+    text += d.text;
+    finish = d.finish_reason ?? finish;
+  }
+  return { ids, text, finish };
+}
+
+/** Prompts of different lengths (token ids below the tiny tokenizer's vocabulary). */
+function prompts(n: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from({ length: 5 + ((i * 7) % 23) }, (_, j) => (i * 31 + j * 17 + 3) % 500));
+}
+
+async function run(opts: Omit<LLMEngineOptions, 'model'>, inputs: number[][], max_tokens: number): Promise<number[][]> {
+  const engine = await LLMEngine.create({ model: 'tiny', ...opts });
+  try {
+    const outs = await Promise.all(inputs.map((p, i) => collect(engine.generate({ request_id: `r${i}`, prompt_token_ids: p, sampling: greedy(max_tokens) }))));
+    engine.core.checkBlocks();
+    return outs.map((o) => o.ids);
+  } finally {
+    await engine.shutdown();
+  }
+}
+
+test('generates max_tokens tokens and finishes with length', async (t) => {
+  const engine = await LLMEngine.create({ model: 'tiny' });
+  try {
+    const out = await collect(engine.generate({ request_id: 'a', prompt_token_ids: [1, 2, 3, 4], sampling: greedy(12) }));
+    t.is(out.ids.length, 12);
+    t.is(out.finish, 'length');
+    t.is(engine.core.free_blocks, engine.core.limits.total_blocks, 'every block is free again');
+  } finally {
+    await engine.shutdown();
+  }
+});
+
+test('a sequence generates the same tokens alone and in a batch of 12', async (t) => {
+  const inputs = prompts(12);
+  const batched = await run({}, inputs, 10);
+  for (const i of [0, 5, 11]) {
+    const [alone] = await run({}, [inputs[i]!], 10);
+    t.deepEqual(batched[i], alone, `prompt ${i}`);
+  }
+});
+
+test('preemption and recompute under a tiny KV cache lose nothing: tokens equal a roomy run', async (t) => {
+  const inputs = prompts(10);
+  const roomy = await run({}, inputs, 24);
+  // 13 blocks of 4 tokens hold one longest request (26 prompt + 24 output tokens), not ten.
+  const engine = await LLMEngine.create({ model: 'tiny', num_kv_blocks: 13, block_size_tokens: 4, max_model_len: 52, enable_prefix_caching: false });
+  try {
+    const outs = await Promise.all(inputs.map((p, i) => collect(engine.generate({ request_id: `r${i}`, prompt_token_ids: p, sampling: greedy(24) }))));
+    t.deepEqual(outs.map((o) => o.ids), roomy);
+    t.true(engine.stats().preemptions > 0, 'the small cache forced preemptions');
+    t.is(engine.core.free_blocks, 13);
+  } finally {
+    await engine.shutdown();
+  }
+});
+
+test('chunked prefill (budget of 8 tokens a step) gives the same tokens as whole prompts', async (t) => {
+  const inputs = prompts(6);
+  const whole = await run({}, inputs, 8);
+  const chunked = await run({ max_num_batched_tokens: 8 }, inputs, 8);
+  t.deepEqual(chunked, whole);
+});
+
+test('prefix-cache hits reuse blocks and leave the output unchanged', async (t) => {
+  const shared = Array.from({ length: 40 }, (_, j) => (j * 13 + 7) % 500);
+  const a = [...shared, 11, 12];
+  const b = [...shared, 21, 22, 23];
+  const [noCacheB] = await run({ enable_prefix_caching: false }, [b], 8);
+  const engine = await LLMEngine.create({ model: 'tiny', enable_prefix_caching: true });
+  try {
+    await collect(engine.generate({ request_id: 'a', prompt_token_ids: a, sampling: greedy(8) }));
+    const cachedBefore = engine.core.blocks.cached_blocks;
+    t.true(cachedBefore >= 2, `blocks of the shared prefix are cached (${cachedBefore})`);
+    const out = await collect(engine.generate({ request_id: 'b', prompt_token_ids: b, sampling: greedy(8) }));
+    t.deepEqual(out.ids, noCacheB);
+  } finally {
+    await engine.shutdown();
+  }
+});
+
+test('an aborted request ends with finish_reason abort and frees its blocks', async (t) => {
+  const engine = await LLMEngine.create({ model: 'tiny' });
+  try {
+    const controller = new AbortController();
+    const stream = engine.generate({ request_id: 'x', prompt_token_ids: [5, 6, 7], sampling: greedy(1000) }, controller.signal);
+    const seen: GenerationDelta[] = [];
+    for await (const d of stream) {
+      seen.push(d);
+      if (seen.length === 3) controller.abort();
+    }
+    t.is(seen.at(-1)?.finish_reason, 'abort');
+    t.true(seen.length < 20);
+    t.is(engine.core.free_blocks, engine.core.limits.total_blocks);
+  } finally {
+    await engine.shutdown();
+  }
+});
+
+test('seeded sampling repeats exactly; another seed differs', async (t) => {
+  const engine = await LLMEngine.create({ model: 'tiny' });
+  try {
+    const params = (seed: number) => parseSamplingParams({ max_tokens: 16, temperature: 1.0, seed, ignore_eos: true });
+    const p = [9, 8, 7, 6];
+    const a = await collect(engine.generate({ request_id: 'a', prompt_token_ids: p, sampling: params(1) }));
+    const b = await collect(engine.generate({ request_id: 'b', prompt_token_ids: p, sampling: params(1) }));
+    const c = await collect(engine.generate({ request_id: 'c', prompt_token_ids: p, sampling: params(2) }));
+    t.deepEqual(a.ids, b.ids);
+    t.notDeepEqual(a.ids, c.ids);
+  } finally {
+    await engine.shutdown();
+  }
+});
+
+test('bad requests get clear errors', async (t) => {
+  const engine = await LLMEngine.create({ model: 'tiny', max_model_len: 64 });
+  try {
+    t.throws(() => engine.generate({ request_id: 'e', prompt_token_ids: [], sampling: greedy(4) }), { message: /prompt_token_ids is empty/ });
+    t.throws(() => engine.generate({ request_id: 'v', prompt_token_ids: [1, 99999], sampling: greedy(4) }), { message: /prompt_token_ids\[1\] = 99999/ });
+    t.throws(() => engine.generate({ request_id: 'l', prompt_token_ids: [1, 2, 3], sampling: greedy(62) }), { message: /max_model_len 64/ });
+  } finally {
+    await engine.shutdown();
+  }
+});
+
+test('the offline LLM API tokenizes, generates and detokenizes', async (t) => {
+  const llm = await LLM.create({ model: 'tiny' });
+  try {
+    const outs = await llm.generate(['hello world', 'the quick brown fox'], { max_tokens: 6, temperature: 0, ignore_eos: true });
+    t.is(outs.length, 2);
+    for (const o of outs) {
+      t.is(o.outputs[0].token_ids.length, 6);
+      t.is(o.outputs[0].text, llm.engine.tokenizer.decode(o.outputs[0].token_ids, { skip_special_tokens: true }));
+    }
+    t.notDeepEqual(outs[0]!.outputs[0].token_ids, outs[1]!.outputs[0].token_ids, 'a random model still answers different prompts differently');
+  } finally {
+    await llm.shutdown();
+  }
+});
