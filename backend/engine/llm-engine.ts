@@ -8,6 +8,7 @@ import { openModel, resolveModelDir, type OpenedModel } from '../model/index.ts'
 import { AsyncQueue } from './async-queue.ts';
 import { Detokenizer } from './detokenizer.ts';
 import { forwardBatch } from './forward-batch.ts';
+import { engineLoad, type EngineLoad } from './load-report.ts';
 import { OutputProcessor } from './output-processor.ts';
 import { RealSequence } from './real-sequence.ts';
 import { ModelRunner, type RunnerTensor } from './runner/index.ts';
@@ -62,6 +63,7 @@ export class LLMEngine implements GenerationEngine {
   #loop: Promise<void> | undefined;
   #failed: Error | undefined;
   #closed = false;
+  readonly #stepListeners = new Set<() => void>();
   readonly #started_ms = performance.now();
 
   private constructor(name: string, model: OpenedModel, runner: ModelRunner, core: EngineCore<RealSequence>, maxModelLen: number, seed: number) {
@@ -113,6 +115,17 @@ export class LLMEngine implements GenerationEngine {
   stats(): EngineStats {
     const total = this.core.limits.total_blocks;
     return { running: this.core.running.length, waiting: this.core.waiting.length + this.#pending.length, kv_cache_usage: (total - this.core.free_blocks) / total, steps: this.#steps, preemptions: this.#preemptions };
+  }
+
+  /** The load an instance reports (pending requests count as waiting). */
+  load(): EngineLoad {
+    return engineLoad(this.core, this.#pending);
+  }
+
+  /** Calls `listener` after every step (and after requests are queued); returns an unsubscribe. */
+  onStep(listener: () => void): () => void {
+    this.#stepListeners.add(listener);
+    return () => this.#stepListeners.delete(listener);
   }
 
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
@@ -199,6 +212,7 @@ export class LLMEngine implements GenerationEngine {
         }
         const outcome = this.core.update(plan, (seq) => seq.output.finish_reason !== undefined, sampled);
         for (const seq of outcome.finished) this.#retire(seq);
+        for (const listener of this.#stepListeners) listener();
       }
     } catch (err) {
       this.#failed = err instanceof Error ? err : new Error(String(err));

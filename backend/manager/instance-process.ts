@@ -1,0 +1,57 @@
+// Starts one instance as its own process (fault isolation: an instance that dies takes
+// nothing else with it) and stops it by pid: SIGTERM, then SIGKILL if it does not exit.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { LLMEngineOptions } from '../engine/llm-engine.ts';
+
+const MAIN = fileURLToPath(new URL('../instance/main.ts', import.meta.url));
+
+export interface InstanceProcess {
+  readonly pid: number;
+  readonly host: string;
+  readonly port: number;
+  readonly max_model_len: number;
+  readonly child: ChildProcess;
+  /** Resolves with the exit code (or signal) when the process is gone. */
+  readonly exited: Promise<number | string>;
+  stop(grace_ms?: number): Promise<void>;
+}
+
+export async function startInstanceProcess(engine: LLMEngineOptions, opts: { host?: string; ready_timeout_ms?: number } = {}): Promise<InstanceProcess> {
+  const host = opts.host ?? '127.0.0.1';
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--options', JSON.stringify({ host, port: 0, engine })], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const lines = createInterface({ input: child.stdout! });
+  const ready = await new Promise<{ port: number; max_model_len: number }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`instance process ${child.pid} did not report ready within ${opts.ready_timeout_ms ?? 120_000} ms`));
+    }, opts.ready_timeout_ms ?? 120_000);
+    lines.on('line', (line) => {
+      try {
+        const msg = JSON.parse(line) as { ready?: boolean; port?: number; max_model_len?: number };
+        if (msg.ready === true && typeof msg.port === 'number' && typeof msg.max_model_len === 'number') {
+          clearTimeout(timer);
+          resolve({ port: msg.port, max_model_len: msg.max_model_len });
+        }
+      } catch {
+        // Not the ready line: the instance's own output, ignored.
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`instance process exited (${code}) before it was ready; its stderr above says why`));
+    });
+  });
+  const stop = async (grace_ms = 10_000): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), grace_ms);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { pid: child.pid!, host, port: ready.port, max_model_len: ready.max_model_len, child, exited, stop };
+}

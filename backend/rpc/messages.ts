@@ -1,0 +1,94 @@
+// TypeScript shapes of instance.proto's messages (proto-loader with keepCase, longs as numbers,
+// defaults filled) and the conversions to and from the engine's own types.
+import type { FinishReason, GenerationDelta, GenerationRequest, SamplingParams, TokenLogprob } from '../engine/types.ts';
+
+export interface SamplingMessage {
+  max_tokens: number;
+  temperature: number;
+  top_p: number;
+  top_k: number;
+  has_seed: boolean;
+  seed: number;
+  stop: string[];
+  stop_token_ids: number[];
+  ignore_eos: boolean;
+  logprobs: number;
+}
+
+export interface GenerateMessage {
+  request_id: string;
+  prompt_token_ids: number[];
+  sampling: SamplingMessage;
+  priority: string;
+}
+
+export interface DeltaMessage {
+  token_ids: number[];
+  text: string;
+  logprobs: { token_id: number; logprob: number; top: { token_id: number; logprob: number }[] }[];
+  finish_reason: string;
+}
+
+export interface ReportMessage {
+  total_blocks: number;
+  watermark_blocks: number;
+  free_blocks: number;
+  running: number;
+  waiting: number;
+  killed: number;
+  head_waiting_blocks: number;
+  all_waiting_blocks: number;
+  high_priority: number;
+  last_running_blocks: number;
+  steps: number;
+  preemptions: number;
+  kv_cache_usage: number;
+}
+
+export function toGenerateMessage(r: GenerationRequest): GenerateMessage {
+  const s = r.sampling;
+  return {
+    request_id: r.request_id,
+    prompt_token_ids: [...r.prompt_token_ids],
+    sampling: {
+      max_tokens: s.max_tokens, temperature: s.temperature, top_p: s.top_p, top_k: s.top_k,
+      has_seed: s.seed !== undefined, seed: s.seed ?? 0, stop: [...s.stop], stop_token_ids: [...s.stop_token_ids],
+      ignore_eos: s.ignore_eos, logprobs: s.logprobs ?? -1,
+    },
+    priority: r.priority ?? 'normal',
+  };
+}
+
+export function fromGenerateMessage(m: GenerateMessage): GenerationRequest {
+  const s = m.sampling;
+  const sampling: SamplingParams = {
+    max_tokens: s.max_tokens, temperature: s.temperature, top_p: s.top_p, top_k: s.top_k,
+    ...(s.has_seed ? { seed: s.seed } : {}),
+    stop: s.stop, stop_token_ids: s.stop_token_ids, ignore_eos: s.ignore_eos,
+    ...(s.logprobs >= 0 ? { logprobs: s.logprobs } : {}),
+  };
+  return { request_id: m.request_id, prompt_token_ids: m.prompt_token_ids, sampling, priority: m.priority === 'high' ? 'high' : 'normal' };
+}
+
+export function toDeltaMessage(d: GenerationDelta): DeltaMessage {
+  return {
+    token_ids: [...d.token_ids],
+    text: d.text,
+    logprobs: (d.logprobs ?? []).map((l) => ({ token_id: l.token_id, logprob: l.logprob, top: [...(l.top ?? [])] })),
+    finish_reason: d.finish_reason ?? '',
+  };
+}
+
+const FINISH: readonly FinishReason[] = ['stop', 'length', 'abort'];
+
+export function fromDeltaMessage(request_id: string, m: DeltaMessage): GenerationDelta {
+  const finish = FINISH.find((f) => f === m.finish_reason);
+  const logprobs: TokenLogprob[] = m.logprobs.map((l) => ({ token_id: l.token_id, logprob: l.logprob, ...(l.top.length > 0 ? { top: l.top } : {}) }));
+  return {
+    request_id,
+    token_ids: m.token_ids,
+    text: m.text,
+    ...(logprobs.length > 0 ? { logprobs } : {}),
+    ...(finish !== undefined ? { finish_reason: finish } : {}),
+  };
+}
