@@ -78,7 +78,7 @@ test('a scheduler with live migration is refused until real migration exists', a
     Fleet.start({
       instances: 1,
       engine: { model: 'tiny' },
-      scheduler: { dispatch: { kind: 'load' }, pairing: { kind: 'defrag' }, selector: { kind: 'lcfs' }, trigger: { kind: 'every-reports', reports_per_instance: 4 } } as never,
+      scheduler: { dispatch: { kind: 'load' }, pairing: { kind: 'defrag', migrate_threshold: 3, queued_demand: 'head-of-line' }, selector: { kind: 'SR' }, trigger: { kind: 'every-reports', reports_per_instance: 4 } },
     }),
     { message: /live migration between real instances is not implemented yet/ },
   );
