@@ -14,7 +14,7 @@ import { RealSequence } from './real-sequence.ts';
 import { ModelRunner, type RunnerTensor } from './runner/index.ts';
 import { sampleToken } from './sampling.ts';
 import { SamplingRng, samplingSeed } from './sampling-rng.ts';
-import type { GenerationDelta, GenerationEngine, GenerationRequest } from './types.ts';
+import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest } from './types.ts';
 
 export interface LLMEngineOptions {
   /** An HF model folder, or a tiny preset name (`tiny`, `tiny-1_5b`, `tiny-3b`). */
@@ -35,10 +35,7 @@ export interface LLMEngineOptions {
   readonly seed?: number;
 }
 
-export interface EngineStats {
-  readonly running: number;
-  readonly waiting: number;
-  readonly kv_cache_usage: number;
+export interface LLMEngineStats extends EngineStats {
   readonly steps: number;
   /** Sequences preempted (recompute) since the engine started. */
   readonly preemptions: number;
@@ -112,9 +109,15 @@ export class LLMEngine implements GenerationEngine {
     return this.model.tokenizer;
   }
 
-  stats(): EngineStats {
+  stats(): LLMEngineStats {
     const total = this.core.limits.total_blocks;
-    return { running: this.core.running.length, waiting: this.core.waiting.length + this.#pending.length, kv_cache_usage: (total - this.core.free_blocks) / total, steps: this.#steps, preemptions: this.#preemptions };
+    return {
+      num_requests_running: this.core.running.length,
+      num_requests_waiting: this.core.waiting.length + this.#pending.length,
+      kv_cache_usage_perc: (total - this.core.free_blocks) / total,
+      steps: this.#steps,
+      preemptions: this.#preemptions,
+    };
   }
 
   /** The load an instance reports (pending requests count as waiting). */
@@ -144,7 +147,7 @@ export class LLMEngine implements GenerationEngine {
     const detok = new Detokenizer(this.model.tokenizer, { prompt_ids: prompt });
     const seq = new RealSequence({
       id: this.#nextId++,
-      arrival_s: (performance.now() - this.#started_ms) / 1e3,
+      arrival_s: this.#clock_s(),
       priority: request.priority ?? 'normal',
       prompt_tokens: prompt.length,
       max_output_tokens: request.sampling.max_tokens,
@@ -183,6 +186,11 @@ export class LLMEngine implements GenerationEngine {
     this.model.release();
   }
 
+  /** Wall seconds since the engine started (orders FCFS, measures queue time). */
+  #clock_s(): number {
+    return (performance.now() - this.#started_ms) / 1e3;
+  }
+
   #kick(): void {
     this.#loop ??= this.#run().finally(() => {
       this.#loop = undefined;
@@ -198,6 +206,8 @@ export class LLMEngine implements GenerationEngine {
         const plan = this.core.schedule();
         if (plan === undefined || plan.prefills.length + plan.decodes.length === 0) return;
         this.#preemptions += plan.preempted.length;
+        const now_s = this.#clock_s();
+        for (const seq of plan.admitted) seq.first_scheduled_s ??= now_s;
         const out = await this.runner.forward(forwardBatch(plan));
         this.#steps++;
         const sampled: (number | undefined)[] = new Array(plan.prefills.length + plan.decodes.length).fill(undefined);
@@ -208,7 +218,9 @@ export class LLMEngine implements GenerationEngine {
           const token = sampleToken(logits, seq.sampling, seq.rng);
           sampled[index] = token.token_id;
           const delta = seq.output.accept(token.token_id, token.logprob);
-          seq.queue.push(delta);
+          if (seq.generated === 0 && seq.first_scheduled_s !== undefined) {
+            seq.queue.push({ ...delta, queue_time_s: seq.first_scheduled_s - seq.arrival_s });
+          } else seq.queue.push(delta);
         }
         const outcome = this.core.update(plan, (seq) => seq.output.finish_reason !== undefined, sampled);
         for (const seq of outcome.finished) this.#retire(seq);

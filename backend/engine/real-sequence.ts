@@ -20,6 +20,8 @@ export class RealSequence extends Sequence {
   readonly rng: SamplingRng;
   readonly output: OutputProcessor;
   readonly queue: AsyncQueue<GenerationDelta>;
+  /** When the scheduler first admitted it (engine seconds), for vLLM's queue time. */
+  first_scheduled_s: number | undefined;
   /** Set when the client went away; applied between steps. */
   abort_requested = false;
 

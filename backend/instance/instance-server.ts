@@ -14,7 +14,7 @@ export interface InstanceServer {
 
 export function reportOf(engine: LLMEngine): ReportMessage {
   const s = engine.stats();
-  return { ...engine.load(), steps: s.steps, preemptions: s.preemptions, kv_cache_usage: s.kv_cache_usage };
+  return { ...engine.load(), steps: s.steps, preemptions: s.preemptions, kv_cache_usage: s.kv_cache_usage_perc };
 }
 
 export async function startInstanceServer(engine: LLMEngine, host: string, port: number): Promise<InstanceServer> {

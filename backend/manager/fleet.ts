@@ -3,7 +3,7 @@
 // each request goes. To an API server it is one GenerationEngine per model.
 import { createScheduler, type ClusterView, type GlobalScheduler, type InstanceReport, type SchedulerSpecInput } from '../../policies/index.ts';
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
-import type { GenerationDelta, GenerationEngine, GenerationRequest, TextTokenizer } from '../engine/types.ts';
+import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest, TextTokenizer } from '../engine/types.ts';
 import { loadTokenizer, readModelFolder, resolveModelDir } from '../model/index.ts';
 import type { ReportMessage } from '../rpc/messages.ts';
 import { InstanceClient } from './instance-client.ts';
@@ -89,6 +89,20 @@ export class Fleet implements GenerationEngine {
       dispatched: live.map((m) => this.#dispatched[m.id] ?? 0),
       reports_total: this.#reportsTotal,
     };
+  }
+
+  /** The fleet's load from the latest reports: requests summed, KV usage averaged over live instances. */
+  stats(): EngineStats {
+    const live = this.#members.filter((m) => m.alive);
+    let running = 0;
+    let waiting = 0;
+    let usage = 0;
+    for (const m of live) {
+      running += m.report.running;
+      waiting += m.report.waiting;
+      usage += 1 - m.report.free_blocks / m.report.total_blocks;
+    }
+    return { num_requests_running: running, num_requests_waiting: waiting, kv_cache_usage_perc: live.length === 0 ? 0 : usage / live.length };
   }
 
   /** Requests dispatched to each instance so far, by instance id. */
