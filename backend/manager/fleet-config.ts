@@ -1,0 +1,66 @@
+// `fleetlab serve --config fleet.yaml`: the real fleet's config, validated with zod. The
+// `scheduler:` section is the same one a simulation config takes (policies/SchedulerSpec).
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { parseConfig } from '../../config/index.ts';
+import { SchedulerSpec } from '../../policies/index.ts';
+import { ENGINE_KINDS } from '../../engine/index.ts';
+import type { FleetOptions } from './fleet.ts';
+
+export const FleetConfig = z.strictObject({
+  /** HF model folder, or a tiny preset (`tiny`, `tiny-1_5b`, `tiny-3b`). */
+  model: z.string().min(1).default('tiny'),
+  /** Instance processes on this machine. */
+  instances: z.number().int().min(1).max(64).default(2),
+  /** Every instance's engine. */
+  engine: z
+    .strictObject({
+      kind: z.enum(ENGINE_KINDS).default('vllm-v1'),
+      num_kv_blocks: z.number().int().min(1).optional(),
+      block_size_tokens: z.number().int().min(1).max(256).optional(),
+      max_num_batched_tokens: z.number().int().min(1).optional(),
+      max_num_seqs: z.number().int().min(1).optional(),
+      max_model_len: z.number().int().min(2).optional(),
+      enable_prefix_caching: z.boolean().optional(),
+      /** Compute threads per instance (a CPU budget each). */
+      threads: z.number().int().min(1).max(256).default(1),
+      seed: z.number().int().min(0).default(0),
+    })
+    .prefault({}),
+  /** The global scheduler: Llumnix's load dispatch unless told otherwise. */
+  scheduler: SchedulerSpec.prefault({ dispatch: { kind: 'load' } }),
+  /** Address the instances' gRPC servers bind. */
+  instance_host: z.string().default('127.0.0.1'),
+});
+export type FleetConfig = z.output<typeof FleetConfig>;
+
+export function parseFleetConfig(input: unknown, source?: string): FleetConfig {
+  return parseConfig(FleetConfig, input ?? {}, '', source);
+}
+
+export function readFleetConfig(file: string): FleetConfig {
+  const text = readFileSync(file, 'utf8');
+  return parseFleetConfig(file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text), file);
+}
+
+export function fleetOptions(c: FleetConfig): FleetOptions {
+  const e = c.engine;
+  return {
+    instances: c.instances,
+    host: c.instance_host,
+    scheduler: c.scheduler,
+    engine: {
+      model: c.model,
+      engine_kind: e.kind,
+      threads: e.threads,
+      seed: e.seed,
+      ...(e.num_kv_blocks !== undefined ? { num_kv_blocks: e.num_kv_blocks } : {}),
+      ...(e.block_size_tokens !== undefined ? { block_size_tokens: e.block_size_tokens } : {}),
+      ...(e.max_num_batched_tokens !== undefined ? { max_num_batched_tokens: e.max_num_batched_tokens } : {}),
+      ...(e.max_num_seqs !== undefined ? { max_num_seqs: e.max_num_seqs } : {}),
+      ...(e.max_model_len !== undefined ? { max_model_len: e.max_model_len } : {}),
+      ...(e.enable_prefix_caching !== undefined ? { enable_prefix_caching: e.enable_prefix_caching } : {}),
+    },
+  };
+}

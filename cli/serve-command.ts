@@ -1,0 +1,54 @@
+/**
+ * `fleetlab serve [--config fleet.yaml] [--host 127.0.0.1] [--port 8000]`: starts the real
+ * fleet on this machine (instance processes of the model, the manager running policies/) and
+ * the OpenAI-compatible API in front of it. Without a config: 2 CPU instances of the tiny model.
+ */
+import { type Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { createApiServer, StaticEngineRouter } from '../backend/api/index.ts';
+import { Fleet } from '../backend/manager/fleet.ts';
+import { fleetOptions, parseFleetConfig, readFleetConfig } from '../backend/manager/fleet-config.ts';
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port in [0, 65535], received "${value}"`);
+  return n;
+};
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, received "${value}"`);
+  return n;
+};
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve a real fleet behind an OpenAI-compatible API (default: 2 CPU instances of the tiny model on 127.0.0.1:8000)')
+    .option('-c, --config <file>', 'fleet config (YAML/JSON): model, instances, engine, scheduler')
+    .option('--model <dir>', 'model folder or tiny preset (overrides the config)')
+    .option('--instances <n>', 'instance processes (overrides the config)', positive)
+    .option('--host <host>', 'address the API binds', '127.0.0.1')
+    .option('--port <port>', 'port the API listens on (0: any free port)', port, 8000)
+    .option('--api-key <key>', 'require `Authorization: Bearer <key>` on /v1 (like vLLM)')
+    .action(async (opts) => {
+      const config = opts.config === undefined ? parseFleetConfig({}) : readFleetConfig(opts.config);
+      const options = fleetOptions({
+        ...config,
+        ...(opts.model !== undefined ? { model: opts.model } : {}),
+        ...(opts.instances !== undefined ? { instances: opts.instances } : {}),
+      });
+      console.error(`fleetlab serve: starting ${options.instances} instance(s) of ${options.engine.model} …`);
+      const fleet = await Fleet.start(options);
+      const api = createApiServer({ router: new StaticEngineRouter([fleet]), api_key: opts.apiKey });
+      const url = await api.listen({ host: opts.host, port: opts.port });
+      console.error(`fleetlab serve: instances pid ${fleet.pids.join(', ')}; API on ${url} (model "${fleet.model_name}"); Ctrl-C stops`);
+      // Machine-readable for scripts and tests that start `serve` on port 0.
+      console.log(JSON.stringify({ ready: true, url, model: fleet.model_name, pids: fleet.pids }));
+      const stop = async (): Promise<void> => {
+        await api.close();
+        await fleet.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}
