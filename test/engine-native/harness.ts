@@ -37,7 +37,7 @@ export function blocksFor(len: number): number {
 
 /** Runs `tokens` through the runner as prefill chunks of `chunk` tokens; returns last logits. */
 export async function prefill(r: ModelRunner, tokens: number[], table: number[], chunk = tokens.length): Promise<Float32Array> {
-  let last = new Float32Array();
+  let last: Float32Array = new Float32Array();
   for (let s = 0; s < tokens.length; s += chunk) {
     const piece = tokens.slice(s, s + chunk);
     const out = await r.forward([{ tokens: piece, startPos: s, blockTable: table, wantLogits: true }]);
