@@ -14,6 +14,7 @@
 #include "host_sink.h"
 #include "kv_pool_wrap.h"
 #include "load_worker.h"
+#include "model_runner_wrap.h"
 #include "napi_args.h"
 #include "promise_worker.h"
 
@@ -180,7 +181,7 @@ Napi::Value Crc32(const Napi::CallbackInfo& info) {
 Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   env.SetInstanceData<AddonData>(data);
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("abiVersion", Napi::Number::New(env, 3));
   exports.Set("deviceInfo", Napi::Function::New(env, DeviceInfo));
   exports.Set("loadToHost", Napi::Function::New(env, LoadToHost));
   exports.Set("loadToDevice", Napi::Function::New(env, LoadToDevice));
@@ -188,6 +189,9 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("copyBytes", Napi::Function::New(env, CopyBytes));
   exports.Set("crc32", Napi::Function::New(env, Crc32));
   exports.Set("KvPool", KvPoolWrap::Init(env, &data->kvPoolCtor));
+  exports.Set("ModelRunner", ModelRunnerWrap::Init(env));
+  exports.Set("cpuFeatures", Napi::Function::New(env, CpuFeaturesJs));
+  exports.Set("cpuPeaks", Napi::Function::New(env, CpuPeaksJs));
   Napi::Function db = DeviceBuffer::Init(env);
   data->deviceBufferCtor = Napi::Persistent(db);
   exports.Set("DeviceBuffer", db);

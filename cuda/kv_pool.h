@@ -30,6 +30,8 @@ class KvPool {
   void scatter(const int32_t* ids, size_t n, const uint8_t* staging);
   static void copy(KvPool& src, KvPool& dst, const int32_t* srcIds, const int32_t* dstIds,
                    size_t n);
+  // Start of one layer's K (kind 0) or V (kind 1) slab, for the model runner's paged attention.
+  uint8_t* slabData(int layer, int kind) const { return slab(layer, kind); }
 
  private:
   uint8_t* slab(int layer, int kind) const { return slabs_[static_cast<size_t>(layer * 2 + kind)]; }

@@ -13,6 +13,8 @@ class KvPoolWrap : public Napi::ObjectWrap<KvPoolWrap> {
   static Napi::Function Init(Napi::Env env, Napi::FunctionReference* ctor);
   explicit KvPoolWrap(const Napi::CallbackInfo& info);
   std::shared_ptr<KvPool> pool(Napi::Env env) const;
+  // True when `o` was made by this class (so Unwrap is safe); used by the model runner.
+  static bool isKvPool(const Napi::Object& o) { return ctor_ && o.InstanceOf(ctor_->Value()); }
 
  private:
   Napi::Value Gather(const Napi::CallbackInfo& info);

@@ -52,6 +52,45 @@ export interface NativeDeviceBuffer {
   free(): void;
 }
 
+/** Native model runner (cuda/model_runner_wrap.cpp); backend/engine/runner validates every argument. */
+export interface NativeModelRunner {
+  /** SIMD variant in use: 'scalar' | 'avx2' | 'avx512'. */
+  readonly kernel: string;
+  readonly threads: number;
+  /**
+   * One step. seqs holds 4 int32 per sequence (tokenOffset, numTokens, startPos, wantLogits);
+   * sequence i's block table is blockTables[blockOffsets[i] .. blockOffsets[i+1]); logits
+   * receives [sequences wanting logits × vocab]. Throws EBUSY while another step runs.
+   */
+  forward(tokens: Int32Array, seqs: Int32Array, blockTables: Int32Array, blockOffsets: Int32Array, logits: Float32Array): Promise<void>;
+  /** Drops the weights and KV pool references; refused while a step runs. */
+  free(): void;
+}
+
+/** Order of the ModelRunner constructor's Float64Array config (cuda/model_runner_wrap.cpp ConfigIndex). */
+export const RUNNER_CONFIG_FIELDS = [
+  'vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads',
+  'num_key_value_heads', 'head_dim', 'rms_norm_eps', 'rope_theta', 'llama3', 'rope_factor',
+  'low_freq_factor', 'high_freq_factor', 'original_max_position_embeddings', 'attention_bias',
+  'block_size', 'kv_dtype', 'threads',
+] as const;
+
+export interface NativeCpuFeatures {
+  avx2: boolean;
+  fma: boolean;
+  f16c: boolean;
+  avx512f: boolean;
+  avx512bf16: boolean;
+  /** The runner's 'auto' choice on this CPU. */
+  best: string;
+}
+
+export interface NativeCpuPeaks {
+  readBytesPerSecond: number;
+  flopsPerSecond: number;
+  fmaIsa: string;
+}
+
 export interface NativeAddon {
   abiVersion: number;
   deviceInfo(): NativeDeviceInfo;
@@ -73,7 +112,16 @@ export interface NativeAddon {
   crc32(buf: Uint8Array, seed: number): Promise<number>;
   KvPool: new (layers: number, blocks: number, blockBytes: number, device: number) => NativeKvPool;
   DeviceBuffer: new (device: number, bytes: number) => NativeDeviceBuffer;
+  /**
+   * tensors: 3 global slots (embed, final norm, lm head or null when tied) then 12 per layer
+   * (input norm, q, k, v, o, q bias, k bias, v bias, post-attention norm, gate, up, down;
+   * biases null when absent); dtypes: 0 f32, 1 bf16, 2 f16 per slot.
+   */
+  ModelRunner: new (config: Float64Array, tensors: (Uint8Array | null)[], dtypes: Int32Array, kvPool: NativeKvPool, simd: string) => NativeModelRunner;
+  cpuFeatures(): NativeCpuFeatures;
+  /** Measures memory read bandwidth (streaming bufferBytes) and FMA peak on `threads` threads. */
+  cpuPeaks(threads: number, bufferBytes: number, seconds: number): Promise<NativeCpuPeaks>;
 }
 
 /** Bumped together with `abiVersion` in cuda/addon.cpp when the surface above changes. */
-export const EXPECTED_ABI_VERSION = 2;
+export const EXPECTED_ABI_VERSION = 3;

@@ -87,6 +87,11 @@ export class KvBlockPool {
     await this.native.copyTo(dst.native, s, d).catch((err: unknown) => { throw fromNative(err, 'KV copy'); });
   }
 
+  /** The addon object, for other native classes that read the pool (the model runner). */
+  nativeHandle(): NativeKvPool {
+    return this.native;
+  }
+
   get pinned(): boolean {
     return this.native.pinned;
   }

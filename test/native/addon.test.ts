@@ -3,7 +3,7 @@ import { addonCandidates, deviceInfo, loadAddon } from '../../backend/native/ind
 
 test('addon loads and reports devices (zero on machines without a driver)', (t) => {
   const addon = loadAddon();
-  t.is(addon.abiVersion, 2);
+  t.is(addon.abiVersion, 3);
   const info = deviceInfo();
   t.true(Array.isArray(info.devices));
   if (info.devices.length === 0) t.true(info.note.length > 0, 'an empty list says why');

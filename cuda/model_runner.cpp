@@ -1,0 +1,180 @@
+#include "model_runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "cpu_features.h"
+
+namespace fleetlab {
+
+ModelRunner::ModelRunner(const ModelConfig& config, ModelWeights weights, std::shared_ptr<KvPool> kv,
+                         ElemType kvType, int blockSize, int threads, SimdLevel simd)
+    : c_(config),
+      w_(std::move(weights)),
+      kv_(std::move(kv)),
+      geo_{blockSize, config.kvHeads, config.headDim, kvType},
+      kernels_(CpuFeatures::kernels(simd)),
+      rope_(config.rope),
+      attn_(geo_, config.queryHeads, kernels_),
+      pool_(threads),
+      scratch_(static_cast<size_t>(threads)) {
+  if (kv_->device() >= 0) throw std::runtime_error("the CPU model runner needs a host KV pool, got one on GPU " + std::to_string(kv_->device()));
+  if (kv_->layers() != c_.layers) {
+    throw std::runtime_error("KV pool has " + std::to_string(kv_->layers()) + " layers, the model " + std::to_string(c_.layers));
+  }
+  const uint64_t want = static_cast<uint64_t>(blockSize) * c_.kvHeads * c_.headDim * elemBytes(kvType);
+  if (kv_->blockBytes() != want) {
+    throw std::runtime_error("KV pool blocks hold " + std::to_string(kv_->blockBytes()) + " bytes, expected " +
+                             std::to_string(want) + " (block_size x kv_heads x head_dim x dtype bytes)");
+  }
+  if (c_.queryHeads % c_.kvHeads != 0) throw std::runtime_error("num_attention_heads must be a multiple of num_key_value_heads");
+  if (static_cast<int>(w_.layers.size()) != c_.layers) throw std::runtime_error("weights for a different layer count");
+}
+
+void ModelRunner::validate(const ForwardBatch& b) const {
+  for (int i = 0; i < b.numTokens; ++i) {
+    if (b.tokens[i] < 0 || b.tokens[i] >= c_.vocab) {
+      throw std::runtime_error("token id " + std::to_string(b.tokens[i]) + " at index " + std::to_string(i) +
+                               " is outside [0, " + std::to_string(c_.vocab) + ")");
+    }
+  }
+  int expectOffset = 0;
+  for (size_t s = 0; s < b.seqs.size(); ++s) {
+    const SeqSlice& q = b.seqs[s].slice;
+    const std::string who = "sequence " + std::to_string(s);
+    if (q.tokenOffset != expectOffset || q.numTokens < 1) throw std::runtime_error(who + ": token ranges must be consecutive and non-empty");
+    expectOffset += q.numTokens;
+    if (q.startPos < 0) throw std::runtime_error(who + ": negative start position");
+    const int64_t end = static_cast<int64_t>(q.startPos) + q.numTokens;
+    if (end > static_cast<int64_t>(q.numBlocks) * geo_.blockSize) {
+      throw std::runtime_error(who + ": block table has " + std::to_string(q.numBlocks) + " blocks (" +
+                               std::to_string(static_cast<int64_t>(q.numBlocks) * geo_.blockSize) + " slots), needs " +
+                               std::to_string(end));
+    }
+    for (int i = 0; i < q.numBlocks; ++i) {
+      if (q.blocks[i] < 0 || q.blocks[i] >= kv_->blocks()) {
+        throw std::runtime_error(who + ": block id " + std::to_string(q.blocks[i]) + " outside [0, " +
+                                 std::to_string(kv_->blocks()) + ")");
+      }
+    }
+  }
+  if (expectOffset != b.numTokens) throw std::runtime_error("sequences cover " + std::to_string(expectOffset) + " tokens, batch has " + std::to_string(b.numTokens));
+}
+
+void ModelRunner::matmul(const WeightRef& w, int N, int K, const float* X, int M, float* Y) {
+  // Row blocks only decide which thread computes which rows; each element's arithmetic is fixed.
+  const int target = std::max(1, N / (pool_.threads() * 8));
+  const int rowsPerItem = std::min(256, std::max(4, target));
+  const int items = (N + rowsPerItem - 1) / rowsPerItem;
+  const DotKernels k = kernels_;
+  pool_.parallelFor(items, [&](int item, int) {
+    const int begin = item * rowsPerItem;
+    const int end = std::min(N, begin + rowsPerItem);
+    k.matmulRows(w.data, w.type, K, begin, end, X, K, M, Y, N);
+  });
+}
+
+void ModelRunner::rmsNorm(const float* x, const WeightRef& w, int M, float* out) const {
+  const int H = c_.hidden;
+  for (int m = 0; m < M; ++m) {
+    const float* xr = x + static_cast<size_t>(m) * H;
+    float* o = out + static_cast<size_t>(m) * H;
+    const float meanSq = kernels_.dot(xr, xr, H) / static_cast<float>(H);
+    const float inv = 1.0f / std::sqrt(meanSq + c_.rmsEps);
+    for (int i = 0; i < H; ++i) o[i] = (xr[i] * inv) * loadElem(w.data, w.type, static_cast<size_t>(i));
+  }
+}
+
+void ModelRunner::addBias(float* y, const WeightRef& b, int M, int N) const {
+  if (!b.data) return;
+  for (int m = 0; m < M; ++m)
+    for (int n = 0; n < N; ++n) y[static_cast<size_t>(m) * N + n] += loadElem(b.data, b.type, static_cast<size_t>(n));
+}
+
+void ModelRunner::attention(int layer, const ForwardBatch& b, const std::vector<int>& seqOf,
+                            const std::vector<int>& pos, const float* q, float* out) {
+  const int Hq = c_.queryHeads, D = c_.headDim;
+  const uint8_t* kSlab = kv_->slabData(layer, 0);
+  const uint8_t* vSlab = kv_->slabData(layer, 1);
+  pool_.parallelFor(b.numTokens * Hq, [&](int item, int thread) {
+    const int m = item / Hq, h = item % Hq;
+    const size_t at = static_cast<size_t>(m) * Hq * D + static_cast<size_t>(h) * D;
+    attn_.attend(kSlab, vSlab, b.seqs[static_cast<size_t>(seqOf[static_cast<size_t>(m)])].slice,
+                 pos[static_cast<size_t>(m)], h, q + at, out + at, scratch_[static_cast<size_t>(thread)]);
+  });
+}
+
+void ModelRunner::forward(const ForwardBatch& b) {
+  validate(b);
+  const int M = b.numTokens, H = c_.hidden, I = c_.intermediate, D = c_.headDim;
+  const int qDim = c_.queryHeads * D, kvDim = c_.kvHeads * D;
+  std::vector<int> seqOf(static_cast<size_t>(M)), pos(static_cast<size_t>(M));
+  for (size_t s = 0; s < b.seqs.size(); ++s) {
+    const SeqSlice& q = b.seqs[s].slice;
+    for (int t = 0; t < q.numTokens; ++t) {
+      seqOf[static_cast<size_t>(q.tokenOffset + t)] = static_cast<int>(s);
+      pos[static_cast<size_t>(q.tokenOffset + t)] = q.startPos + t;
+    }
+  }
+  const size_t Ms = static_cast<size_t>(M);
+  std::vector<float> x(Ms * H), xn(Ms * H), qb(Ms * qDim), kb(Ms * kvDim), vb(Ms * kvDim), att(Ms * qDim),
+      proj(Ms * H), gate(Ms * I), up(Ms * I);
+  std::vector<float> cosv(Ms * rope_.half()), sinv(Ms * rope_.half());
+  for (int m = 0; m < M; ++m) {
+    rope_.angles(pos[static_cast<size_t>(m)], &cosv[static_cast<size_t>(m) * rope_.half()], &sinv[static_cast<size_t>(m) * rope_.half()]);
+    const size_t row = static_cast<size_t>(b.tokens[m]) * H;
+    for (int i = 0; i < H; ++i) x[static_cast<size_t>(m) * H + i] = loadElem(w_.embed.data, w_.embed.type, row + i);
+  }
+
+  for (int l = 0; l < c_.layers; ++l) {
+    const LayerWeights& L = w_.layers[static_cast<size_t>(l)];
+    rmsNorm(x.data(), L.inputNorm, M, xn.data());
+    matmul(L.q, qDim, H, xn.data(), M, qb.data());
+    matmul(L.k, kvDim, H, xn.data(), M, kb.data());
+    matmul(L.v, kvDim, H, xn.data(), M, vb.data());
+    addBias(qb.data(), L.qBias, M, qDim);
+    addBias(kb.data(), L.kBias, M, kvDim);
+    addBias(vb.data(), L.vBias, M, kvDim);
+    for (int m = 0; m < M; ++m) {
+      const float* cs = &cosv[static_cast<size_t>(m) * rope_.half()];
+      const float* sn = &sinv[static_cast<size_t>(m) * rope_.half()];
+      Rope::apply(&qb[static_cast<size_t>(m) * qDim], c_.queryHeads, D, cs, sn);
+      Rope::apply(&kb[static_cast<size_t>(m) * kvDim], c_.kvHeads, D, cs, sn);
+    }
+    // All new K/V are written before any attention reads, so a prefill chunk sees itself.
+    for (const ForwardSeq& s : b.seqs) {
+      const size_t at = static_cast<size_t>(s.slice.tokenOffset) * kvDim;
+      attn_.write(kv_->slabData(l, 0), kv_->slabData(l, 1), s.slice, &kb[at], &vb[at], kvDim);
+    }
+    attention(l, b, seqOf, pos, qb.data(), att.data());
+    matmul(L.o, H, qDim, att.data(), M, proj.data());
+    for (size_t i = 0; i < Ms * H; ++i) x[i] += proj[i];
+
+    rmsNorm(x.data(), L.postNorm, M, xn.data());
+    matmul(L.gate, I, H, xn.data(), M, gate.data());
+    matmul(L.up, I, H, xn.data(), M, up.data());
+    for (size_t i = 0; i < Ms * I; ++i) {
+      const float g = gate[i];
+      gate[i] = (g / (1.0f + std::exp(-g))) * up[i];
+    }
+    matmul(L.down, H, I, gate.data(), M, proj.data());
+    for (size_t i = 0; i < Ms * H; ++i) x[i] += proj[i];
+  }
+
+  // Final norm and LM head only for the last token of each sequence that asks for logits.
+  std::vector<float> last;
+  for (const ForwardSeq& s : b.seqs) {
+    if (!s.wantLogits) continue;
+    const size_t m = static_cast<size_t>(s.slice.tokenOffset + s.slice.numTokens - 1);
+    last.insert(last.end(), x.begin() + static_cast<std::ptrdiff_t>(m * H), x.begin() + static_cast<std::ptrdiff_t>((m + 1) * H));
+  }
+  const int nOut = static_cast<int>(last.size() / static_cast<size_t>(H));
+  if (nOut == 0) return;
+  std::vector<float> lastNorm(last.size());
+  rmsNorm(last.data(), w_.finalNorm, nOut, lastNorm.data());
+  matmul(w_.lmHead, c_.vocab, H, lastNorm.data(), nOut, b.logits);
+}
+
+}  // namespace fleetlab
