@@ -8,6 +8,7 @@ import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
 import { runOne } from './run-one.ts';
+import { registerModelCommands } from './model-commands.ts';
 import { registerServerlessCommands } from './serverless-commands.ts';
 import { registerSweepCommands } from './sweep-commands.ts';
 
@@ -105,6 +106,7 @@ program
 
 registerSweepCommands(program);
 registerServerlessCommands(program);
+registerModelCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`fleetlab: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,132 @@
+// One request's output side: samples each step's token from its logits row with the request's
+// own stream, turns tokens into text deltas, and decides when it is finished (EOS, stop token
+// ids, stop strings, max_tokens). Its whole state is serialisable, so a migrated request
+// resumes with the same random stream (see snapshot()/restore).
+import { Detokenizer, type TokenDecoder } from './detokenizer.ts';
+import { sampleToken } from './sampling.ts';
+import { SamplingRng, samplingSeed, type SamplingRngState } from './sampling-rng.ts';
+import { StopStringMatcher } from './sampling-stop.ts';
+import type { FinishReason, GenerationDelta, SamplingParams, TokenLogprob } from './types.ts';
+
+export interface RequestOutputInit {
+  readonly request_id: string;
+  readonly params: SamplingParams;
+  readonly decoder: TokenDecoder;
+  /** The model's EOS ids (tokenizer + generation_config). */
+  readonly eos_token_ids: readonly number[];
+  readonly prompt_token_ids: readonly number[];
+  /** Seeds requests without their own seed (with the request id). */
+  readonly engine_seed?: number;
+  /** Resume a stream saved by snapshot() (migration, recompute after preemption). */
+  readonly rng_state?: SamplingRngState;
+  /** Tokens already generated before a migration; they count towards max_tokens. */
+  readonly output_token_ids?: readonly number[];
+}
+
+/** What a request's sampling state needs to continue elsewhere. */
+export interface RequestOutputSnapshot {
+  readonly rng_state: SamplingRngState;
+  readonly output_token_ids: readonly number[];
+}
+
+export class RequestOutput {
+  readonly request_id: string;
+  readonly params: SamplingParams;
+  readonly #eos: ReadonlySet<number>;
+  readonly #stopIds: ReadonlySet<number>;
+  readonly #rng: SamplingRng;
+  readonly #detok: Detokenizer;
+  readonly #stops: StopStringMatcher;
+  readonly #outputIds: number[];
+  #finish: FinishReason | undefined;
+  #stopReason: string | number | undefined;
+
+  constructor(init: RequestOutputInit) {
+    this.request_id = init.request_id;
+    this.params = init.params;
+    this.#eos = new Set(init.params.ignore_eos ? [] : init.eos_token_ids);
+    this.#stopIds = new Set(init.params.stop_token_ids);
+    this.#rng = init.rng_state
+      ? SamplingRng.fromState(init.rng_state)
+      : SamplingRng.fromSeed(samplingSeed(init.params.seed, init.engine_seed ?? 0, init.request_id));
+    this.#outputIds = [...(init.output_token_ids ?? [])];
+    // Text already streamed before a migration is not streamed again: the detokenizer starts
+    // with those tokens as context.
+    this.#detok = new Detokenizer(init.decoder, { prompt_ids: [...init.prompt_token_ids, ...this.#outputIds] });
+    this.#stops = new StopStringMatcher(init.params.stop);
+  }
+
+  get finished(): boolean {
+    return this.#finish !== undefined;
+  }
+
+  get finish_reason(): FinishReason | undefined {
+    return this.#finish;
+  }
+
+  /** The stop string or stop token id that ended the request (vLLM's stop_reason); undefined for EOS or length. */
+  get stop_reason(): string | number | undefined {
+    return this.#stopReason;
+  }
+
+  get output_token_ids(): readonly number[] {
+    return this.#outputIds;
+  }
+
+  snapshot(): RequestOutputSnapshot {
+    return { rng_state: this.#rng.state(), output_token_ids: [...this.#outputIds] };
+  }
+
+  /** Samples from this step's logits row and appends the token. */
+  sample(logits: Float32Array): GenerationDelta {
+    if (this.finished) throw new Error(`request ${this.request_id} is already finished (${this.#finish}); it must not be scheduled again`);
+    const s = sampleToken(logits, this.params, this.#rng);
+    return this.append(s.token_id, s.logprob);
+  }
+
+  /** Appends a token chosen elsewhere (e.g. sampled on the device) and returns its delta. */
+  append(tokenId: number, logprob?: TokenLogprob): GenerationDelta {
+    if (this.finished) throw new Error(`request ${this.request_id} is already finished (${this.#finish})`);
+    this.#outputIds.push(tokenId);
+    let text = '';
+    if (this.#eos.has(tokenId) || this.#stopIds.has(tokenId)) {
+      // The stop token's own text is not part of the output (vLLM's default).
+      if (!this.#eos.has(tokenId)) this.#stopReason = tokenId;
+      text = this.#finishWith('stop');
+    } else {
+      const scan = this.#stops.push(this.#detok.push(tokenId));
+      text = scan.text;
+      if (scan.stop !== undefined) {
+        this.#finish = 'stop';
+        this.#stopReason = scan.stop;
+      } else if (this.#outputIds.length >= this.params.max_tokens) {
+        text += this.#finishWith('length');
+      }
+    }
+    return {
+      request_id: this.request_id,
+      token_ids: [tokenId],
+      text,
+      ...(logprob !== undefined ? { logprobs: [logprob] } : {}),
+      ...(this.#finish !== undefined ? { finish_reason: this.#finish } : {}),
+    };
+  }
+
+  /** Ends the request (abort or engine shutdown); returns the delta with the held-back text. */
+  abort(): GenerationDelta {
+    const text = this.finished ? '' : this.#finishWith('abort');
+    return { request_id: this.request_id, token_ids: [], text, finish_reason: this.#finish ?? 'abort' };
+  }
+
+  #finishWith(reason: FinishReason): string {
+    // Characters still split, then text held for a possible stop string, which may now complete one.
+    const scan = this.#stops.push(this.#detok.flush());
+    this.#finish = reason;
+    if (scan.stop !== undefined) {
+      this.#finish = 'stop';
+      this.#stopReason = scan.stop;
+      return scan.text;
+    }
+    return scan.text + this.#stops.flush();
+  }
+}
