@@ -48,6 +48,11 @@ export interface GenerationDelta {
   readonly text: string;
   readonly logprobs?: readonly TokenLogprob[];
   readonly finish_reason?: FinishReason;
+  /**
+   * Seconds the request waited between arrival at the engine and its first scheduling (vLLM's
+   * queue time); engines that know it set it once, on the request's first delta.
+   */
+  readonly queue_time_s?: number;
 }
 
 export interface ChatMessage {
@@ -63,6 +68,16 @@ export interface TextTokenizer {
   readonly eos_token_ids: readonly number[];
 }
 
+/** An engine's load right now, as vLLM's gauges report it. */
+export interface EngineStats {
+  /** Requests scheduled in the running batch. */
+  readonly num_requests_running: number;
+  /** Requests admitted but waiting (queued or preempted). */
+  readonly num_requests_waiting: number;
+  /** Fraction of KV-cache blocks in use, 0–1. */
+  readonly kv_cache_usage_perc: number;
+}
+
 /** What an API server needs of one model's engine. */
 export interface GenerationEngine {
   readonly model_name: string;
@@ -70,4 +85,6 @@ export interface GenerationEngine {
   readonly tokenizer: TextTokenizer;
   /** Streams the request's output; aborting the signal ends it with finish_reason 'abort' and frees its blocks. */
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta>;
+  /** Current load for the `/metrics` gauges; engines without it leave those gauges unset. */
+  stats?(): EngineStats;
 }
