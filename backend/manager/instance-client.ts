@@ -6,13 +6,16 @@ import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
 import { instanceService } from '../rpc/load-proto.ts';
 import { fromDeltaMessage, toGenerateMessage, type DeltaMessage, type ReportMessage } from '../rpc/messages.ts';
 
+/** proto-loader's dynamic client: one method per rpc of instance.proto. */
+type DynamicClient = grpc.Client & Record<string, (...args: unknown[]) => grpc.ClientReadableStream<unknown>>;
+
 export class InstanceClient {
-  readonly #client: grpc.Client & Record<string, (...args: unknown[]) => grpc.ClientReadableStream<unknown>>;
+  readonly #client: DynamicClient;
   #reports: grpc.ClientReadableStream<unknown> | undefined;
 
   constructor(readonly address: string) {
     const { Client } = instanceService();
-    this.#client = new Client(address, grpc.credentials.createInsecure()) as unknown as InstanceClient['#client'];
+    this.#client = new Client(address, grpc.credentials.createInsecure()) as unknown as DynamicClient;
   }
 
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
