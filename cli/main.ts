@@ -8,6 +8,8 @@ import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
 import { runOne } from './run-one.ts';
+import { registerGenerateCommand } from './generate-command.ts';
+import { registerServeCommand } from './serve-command.ts';
 import { registerServerlessCommands } from './serverless-commands.ts';
 import { registerSweepCommands } from './sweep-commands.ts';
 
@@ -105,6 +107,8 @@ program
 
 registerSweepCommands(program);
 registerServerlessCommands(program);
+registerGenerateCommand(program);
+registerServeCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`fleetlab: ${error instanceof Error ? error.message : String(error)}`);
