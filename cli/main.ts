@@ -9,6 +9,8 @@ import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
 import { runOne } from './run-one.ts';
 import { registerModelCommands } from './model-commands.ts';
+import { registerGenerateCommand } from './generate-command.ts';
+import { registerServeCommand } from './serve-command.ts';
 import { registerServerlessCommands } from './serverless-commands.ts';
 import { registerSweepCommands } from './sweep-commands.ts';
 
@@ -107,6 +109,8 @@ program
 registerSweepCommands(program);
 registerServerlessCommands(program);
 registerModelCommands(program);
+registerGenerateCommand(program);
+registerServeCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`fleetlab: ${error instanceof Error ? error.message : String(error)}`);
