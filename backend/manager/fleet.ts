@@ -6,7 +6,7 @@ import type { LLMEngineOptions } from '../engine/llm-engine.ts';
 import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest, TextTokenizer } from '../engine/types.ts';
 import { loadTokenizer, readModelFolder, resolveModelDir } from '../model/index.ts';
 import type { ReportMessage } from '../rpc/messages.ts';
-import { InstanceClient } from './instance-client.ts';
+import { InstanceClient } from '../rpc/instance-client.ts';
 import { startInstanceProcess, type InstanceProcess } from './instance-process.ts';
 
 export interface FleetOptions {

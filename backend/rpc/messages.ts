@@ -27,6 +27,40 @@ export interface DeltaMessage {
   text: string;
   logprobs: { token_id: number; logprob: number; top: { token_id: number; logprob: number }[] }[];
   finish_reason: string;
+  migrated_to: string;
+  queue_time_s: number;
+}
+
+/** A delta as an instance streams it: the last one of a migrated request names where it went. */
+export type InstanceDelta = GenerationDelta & { readonly migrated_to?: string };
+
+export interface MigrateOutMessage {
+  dst_address: string;
+  dst_kv_host: string;
+  dst_kv_port: number;
+  selector_json: string;
+  draining: boolean;
+  max_stages: number;
+  last_stage_max_blocks: number;
+}
+
+export type MigrationOutcome =
+  | 'committed'
+  | 'no-request'
+  | 'aborted-dst-no-memory'
+  | 'aborted-finished'
+  | 'aborted-preempted'
+  | 'aborted-max-stages'
+  | 'aborted-dst-failed';
+
+export interface MigrateOutReply {
+  outcome: MigrationOutcome;
+  request_id: string;
+  stages: number;
+  blocks: number;
+  downtime_ms: number;
+  total_ms: number;
+  detail: string;
 }
 
 export interface ReportMessage {
@@ -70,18 +104,20 @@ export function fromGenerateMessage(m: GenerateMessage): GenerationRequest {
   return { request_id: m.request_id, prompt_token_ids: m.prompt_token_ids, sampling, priority: m.priority === 'high' ? 'high' : 'normal' };
 }
 
-export function toDeltaMessage(d: GenerationDelta): DeltaMessage {
+export function toDeltaMessage(d: InstanceDelta): DeltaMessage {
   return {
     token_ids: [...d.token_ids],
     text: d.text,
     logprobs: (d.logprobs ?? []).map((l) => ({ token_id: l.token_id, logprob: l.logprob, top: [...(l.top ?? [])] })),
     finish_reason: d.finish_reason ?? '',
+    migrated_to: d.migrated_to ?? '',
+    queue_time_s: d.queue_time_s ?? -1,
   };
 }
 
 const FINISH: readonly FinishReason[] = ['stop', 'length', 'abort'];
 
-export function fromDeltaMessage(request_id: string, m: DeltaMessage): GenerationDelta {
+export function fromDeltaMessage(request_id: string, m: DeltaMessage): InstanceDelta {
   const finish = FINISH.find((f) => f === m.finish_reason);
   const logprobs: TokenLogprob[] = m.logprobs.map((l) => ({ token_id: l.token_id, logprob: l.logprob, ...(l.top.length > 0 ? { top: l.top } : {}) }));
   return {
@@ -90,5 +126,7 @@ export function fromDeltaMessage(request_id: string, m: DeltaMessage): Generatio
     text: m.text,
     ...(logprobs.length > 0 ? { logprobs } : {}),
     ...(finish !== undefined ? { finish_reason: finish } : {}),
+    ...(m.migrated_to !== '' ? { migrated_to: m.migrated_to } : {}),
+    ...(m.queue_time_s >= 0 ? { queue_time_s: m.queue_time_s } : {}),
   };
 }

@@ -3,8 +3,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { AsyncQueue } from '../engine/async-queue.ts';
 import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
-import { instanceService } from '../rpc/load-proto.ts';
-import { fromDeltaMessage, toGenerateMessage, type DeltaMessage, type ReportMessage } from '../rpc/messages.ts';
+import { instanceService } from './load-proto.ts';
+import { fromDeltaMessage, toGenerateMessage, type DeltaMessage, type ReportMessage } from './messages.ts';
 
 /** proto-loader's dynamic client: one method per rpc of instance.proto. */
 type DynamicClient = grpc.Client & Record<string, (...args: unknown[]) => grpc.ClientReadableStream<unknown>>;
