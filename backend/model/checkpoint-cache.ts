@@ -57,9 +57,24 @@ export async function checkpointCacheDir(folder: ModelFolder, opts: CheckpointCa
   return path.join(fleetlabCacheDir(), 'checkpoints', key);
 }
 
+const converting = new Map<string, Promise<CachedCheckpoint>>();
+
+/**
+ * The model's converted checkpoint, converted now if missing or stale. Concurrent calls in one
+ * process for the same folder share one conversion (processes are expected to start one after
+ * another, as the fleet starts its instances).
+ */
 export async function ensureCheckpoint(folder: ModelFolder, opts: CheckpointCacheOptions = {}): Promise<CachedCheckpoint> {
-  const t0 = performance.now();
   const root = await checkpointCacheDir(folder, opts);
+  const inFlight = converting.get(root);
+  if (inFlight !== undefined) return inFlight;
+  const done = ensureCheckpointOnce(folder, root, opts).finally(() => converting.delete(root));
+  converting.set(root, done);
+  return done;
+}
+
+async function ensureCheckpointOnce(folder: ModelFolder, root: string, opts: CheckpointCacheOptions): Promise<CachedCheckpoint> {
+  const t0 = performance.now();
   const ckpt = path.join(root, 'checkpoint');
   const stampFile = path.join(root, 'source.json');
   const want = await makeStamp(folder);

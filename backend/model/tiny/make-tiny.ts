@@ -124,8 +124,19 @@ export async function makeTinyModel(opts: MakeTinyOptions): Promise<TinyModel> {
  * The folder of a preset's tiny model (seed 0) under `<fleetlab cache>/models/<preset>`,
  * written on first use and again when the generator changed (see cache-dir.ts for the root).
  */
+const making = new Map<string, Promise<string>>();
+
 export async function ensureTinyModel(preset: TinyPresetName = 'tiny', root = fleetlabCacheDir()): Promise<string> {
   const dir = path.join(root, 'models', preset);
+  // Concurrent callers in one process share one write instead of racing on the same folder.
+  const inFlight = making.get(dir);
+  if (inFlight !== undefined) return inFlight;
+  const made = ensureTinyModelOnce(preset, dir).finally(() => making.delete(dir));
+  making.set(dir, made);
+  return made;
+}
+
+async function ensureTinyModelOnce(preset: TinyPresetName, dir: string): Promise<string> {
   const want = { generator_version: TINY_GENERATOR_VERSION, preset, seed: 0, spec: resolveTinySpec({ preset }) };
   const have = await readFile(path.join(dir, TINY_STAMP), 'utf8').catch(() => undefined);
   if (have === json(want)) return dir;
