@@ -4,6 +4,13 @@
 // Deltas are differences of decodes over a short window (vLLM's prefix/read offsets), which
 // also keeps SentencePiece's context-dependent leading spaces right.
 
+/** What a migrated request carries so another instance continues its text exactly. */
+export interface DetokenizerState {
+  readonly ids: readonly number[];
+  readonly prefix: number;
+  readonly read: number;
+}
+
 /** The decode a detokenizer needs (TextTokenizer fits). */
 export interface TokenDecoder {
   decode(ids: readonly number[], options?: { skip_special_tokens?: boolean }): string;
@@ -44,6 +51,21 @@ export class Detokenizer {
     return this.#text;
   }
 
+  /** The decode window (a few ids and two offsets): enough to continue elsewhere. */
+  state(): DetokenizerState {
+    return { ids: [...this.#ids], prefix: this.#prefix, read: this.#read };
+  }
+
+  /** Continues from `state` (taken on another instance); the text so far is not replayed. */
+  restore(state: DetokenizerState): void {
+    if (!(Number.isInteger(state.prefix) && Number.isInteger(state.read) && state.prefix >= 0 && state.prefix <= state.read && state.read <= state.ids.length)) {
+      throw new RangeError(`detokenizer state: expected 0 <= prefix <= read <= ids.length, received prefix ${state.prefix}, read ${state.read}, ${state.ids.length} ids`);
+    }
+    this.#ids = [...state.ids];
+    this.#prefix = state.prefix;
+    this.#read = state.read;
+  }
+
   /** Adds one token; returns the text it completes ('' while a character is still split). */
   push(id: number): string {
     this.#ids.push(id);
@@ -62,7 +84,7 @@ export class Detokenizer {
     const after = this.#decoder.decode(this.#ids.slice(this.#prefix), opts);
     const held = this.#ids.length - this.#read;
     if (!force && (after.length <= before.length || after.endsWith(REPLACEMENT)) && held < MAX_HELD_TOKENS) return '';
-    const delta = after.startsWith(before) ? after.slice(before.length) : after.slice(Math.min(before.length, after.length));
+    const delta = after.slice(newTextStart(before, after));
     // Keep the window short: the next decode starts at the last emitted boundary.
     this.#prefix = this.#read;
     this.#read = this.#ids.length;
@@ -72,4 +94,20 @@ export class Detokenizer {
     this.#text += delta;
     return delta;
   }
+}
+
+/**
+ * Where the new text of `after` begins: after the longest prefix it shares with `before`,
+ * never inside a surrogate pair. (A window that began mid-character decodes to U+FFFD, which
+ * the next decode may turn into an astral character of two UTF-16 units: slicing at
+ * `before.length` would emit a lone surrogate, which UTF-8 cannot carry.)
+ */
+function newTextStart(before: string, after: string): number {
+  if (after.startsWith(before)) return before.length;
+  let common = 0;
+  const max = Math.min(before.length, after.length);
+  while (common < max && before.charCodeAt(common) === after.charCodeAt(common)) common++;
+  const prev = after.charCodeAt(common - 1);
+  if (common > 0 && prev >= 0xd800 && prev <= 0xdbff) common--;
+  return common;
 }

@@ -2,12 +2,14 @@
 // same code the simulator runs) with the native model runner as executor. One step at a time:
 // schedule → forward → sample → update → stream deltas. Requests and aborts that arrive while
 // a step runs are applied between steps, so the core is only touched by this loop.
-import { admissionError, createEngine, type EngineCore, type EngineKind, type EngineLimits } from '../../engine/index.ts';
+import { admissionError, blocksFor, createEngine, type EngineCore, type EngineKind, type EngineLimits } from '../../engine/index.ts';
+import type { LocalRequestView } from '../../policies/index.ts';
 import { KvBlockPool, type KvDtype } from '../native/index.ts';
 import { openModel, resolveModelDir, type OpenedModel } from '../model/index.ts';
 import { AsyncQueue } from './async-queue.ts';
 import { Detokenizer } from './detokenizer.ts';
 import { forwardBatch } from './forward-batch.ts';
+import type { MigratedState } from './migrated-state.ts';
 import { engineLoad, type EngineLoad } from './load-report.ts';
 import { OutputProcessor } from './output-processor.ts';
 import { RealSequence } from './real-sequence.ts';
@@ -61,6 +63,8 @@ export class LLMEngine implements GenerationEngine {
   #failed: Error | undefined;
   #closed = false;
   readonly #stepListeners = new Set<() => void>();
+  /** Suspensions for migration, applied at the next step boundary. */
+  readonly #suspending = new Map<string, (suspended: boolean) => void>();
   readonly #started_ms = performance.now();
 
   private constructor(name: string, model: OpenedModel, runner: ModelRunner, core: EngineCore<RealSequence>, maxModelLen: number, seed: number) {
@@ -143,29 +147,112 @@ export class LLMEngine implements GenerationEngine {
     }
     const why = admissionError(this.core.kind, this.core.limits, prompt.length, request.sampling.max_tokens);
     if (why !== undefined) throw new EngineError(`request ${request.request_id}: ${why}`);
-    const queue = new AsyncQueue<GenerationDelta>();
-    const detok = new Detokenizer(this.model.tokenizer, { prompt_ids: prompt });
-    const seq = new RealSequence({
-      id: this.#nextId++,
-      arrival_s: this.#clock_s(),
-      priority: request.priority ?? 'normal',
-      prompt_tokens: prompt.length,
-      max_output_tokens: request.sampling.max_tokens,
-      prompt_token_ids: prompt,
-      request_id: request.request_id,
-      sampling: request.sampling,
-      rng: SamplingRng.fromSeed(samplingSeed(request.sampling.seed, this.#seed, request.request_id)),
-      output: new OutputProcessor(request.request_id, request.sampling, this.model.tokenizer.eos_token_ids, detok),
-      queue,
-    });
-    this.#byId.set(request.request_id, seq);
+    const rng = SamplingRng.fromSeed(samplingSeed(request.sampling.seed, this.#seed, request.request_id));
+    const seq = this.#newSequence(request.request_id, request.priority ?? 'normal', prompt, request.sampling, rng);
     this.#pending.push(seq);
     if (signal !== undefined) {
       if (signal.aborted) seq.abort_requested = true;
       else signal.addEventListener('abort', () => this.abort(request.request_id), { once: true });
     }
     this.#kick();
-    return queue;
+    return seq.queue;
+  }
+
+  #newSequence(request_id: string, priority: 'normal' | 'high', prompt: readonly number[], sampling: GenerationRequest['sampling'], rng: SamplingRng): RealSequence {
+    const detok = new Detokenizer(this.model.tokenizer, { prompt_ids: prompt });
+    const seq = new RealSequence({
+      id: this.#nextId++,
+      arrival_s: this.#clock_s(),
+      priority,
+      prompt_tokens: prompt.length,
+      max_output_tokens: sampling.max_tokens,
+      prompt_token_ids: prompt,
+      request_id,
+      sampling,
+      rng,
+      output: new OutputProcessor(request_id, sampling, this.model.tokenizer.eos_token_ids, detok),
+      queue: new AsyncQueue<GenerationDelta>(),
+    });
+    this.#byId.set(request_id, seq);
+    return seq;
+  }
+
+  // ---- Live migration (Llumnix): the instance's side of PRE-ALLOC, suspend, COMMIT/ABORT ----
+
+  /** The request, while this engine holds it. */
+  sequence(request_id: string): RealSequence | undefined {
+    return this.#byId.get(request_id);
+  }
+
+  /** Decoding requests as the source's selector sees them (prefilling ones cannot migrate yet). */
+  runningViews(migrating: ReadonlySet<string>): LocalRequestView[] {
+    const views: LocalRequestView[] = [];
+    for (const [order, seq] of this.core.running.entries()) {
+      if (seq.in_prefill || seq.abort_requested) continue;
+      views.push({
+        id: seq.id, arrival_s: seq.arrival_s, priority: seq.priority, length_tokens: seq.num_tokens,
+        output_tokens: seq.generated, admit_order: order, migrating: migrating.has(seq.request_id),
+      });
+    }
+    return views;
+  }
+
+  requestIdOf(sequence_id: number): string | undefined {
+    for (const seq of this.core.running) if (seq.id === sequence_id) return seq.request_id;
+    return undefined;
+  }
+
+  /** Takes the request out of the running batch at the next step boundary; false if it is no longer running. */
+  suspend(request_id: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.#suspending.get(request_id)?.(false);
+      this.#suspending.set(request_id, resolve);
+      this.#kick();
+    });
+  }
+
+  /** A migration aborted after suspending: the request runs here again. */
+  resumeSuspended(request_id: string): void {
+    const seq = this.#byId.get(request_id);
+    if (seq === undefined || seq.status !== 'suspended') return;
+    if (seq.abort_requested) this.#finishAborted(seq, true);
+    else this.core.resume(seq);
+    this.#kick();
+  }
+
+  /** COMMIT on the source: the request continues at `to`; its blocks are freed and its stream here ends. */
+  releaseMigrated(request_id: string, to: string): void {
+    const seq = this.#byId.get(request_id);
+    if (seq === undefined || seq.status !== 'suspended') throw new EngineError(`request ${request_id} is not suspended here; cannot release it`);
+    this.core.releaseSuspended(seq);
+    seq.status = 'finished';
+    seq.queue.push({ request_id, token_ids: [], text: '', migrated_to: to });
+    this.#retire(seq);
+  }
+
+  /** PRE-ALLOC on the destination (undefined: not enough free blocks above the watermark). */
+  reserveBlocks(n: number): number[] | undefined {
+    return this.core.reserve(n);
+  }
+
+  releaseReservation(ids: readonly number[]): void {
+    this.core.releaseReservation(ids);
+  }
+
+  /** COMMIT on the destination: the request runs here on the blocks its KV was copied into. */
+  commitIncoming(state: MigratedState, blockIds: readonly number[]): AsyncIterable<GenerationDelta> {
+    if (this.#closed) throw new EngineError('engine is shut down');
+    if (this.#byId.has(state.request_id)) throw new EngineError(`request_id ${JSON.stringify(state.request_id)} is already here`);
+    const need = blocksFor(state.num_computed_tokens, this.core.limits.block_size_tokens);
+    if (blockIds.length < need) throw new EngineError(`request ${state.request_id}: ${blockIds.length} blocks cannot hold ${state.num_computed_tokens} computed tokens (${need} needed)`);
+    const seq = this.#newSequence(state.request_id, state.priority, state.prompt_token_ids, state.sampling, SamplingRng.fromState(state.rng));
+    for (const id of state.output_token_ids) seq.appendToken(id);
+    seq.output.restore(state.output);
+    seq.num_computed_tokens = state.num_computed_tokens;
+    seq.in_prefill = false;
+    this.core.commitIncoming(seq, blockIds);
+    this.#kick();
+    return seq.queue;
   }
 
   /** Ends a request wherever it is (between steps); its stream closes with finish_reason 'abort'. */
@@ -195,7 +282,7 @@ export class LLMEngine implements GenerationEngine {
     this.#loop ??= this.#run().finally(() => {
       this.#loop = undefined;
       // Work that arrived after the loop decided to stop.
-      if (this.#failed === undefined && (this.#pending.length > 0 || !this.core.idle)) this.#kick();
+      if (this.#failed === undefined && (this.#pending.length > 0 || this.#suspending.size > 0 || !this.core.idle)) this.#kick();
     });
   }
 
@@ -234,12 +321,20 @@ export class LLMEngine implements GenerationEngine {
   }
 
   #applyBetweenSteps(): void {
+    for (const [request_id, resolve] of this.#suspending) {
+      this.#suspending.delete(request_id);
+      const seq = this.#byId.get(request_id);
+      const ok = seq !== undefined && seq.status === 'running' && !seq.in_prefill && !seq.abort_requested;
+      if (ok) this.core.suspend(seq);
+      resolve(ok);
+    }
     for (const seq of this.#pending.splice(0)) {
       if (seq.abort_requested) this.#finishAborted(seq, false);
       else this.core.enqueue(seq);
     }
     for (const seq of this.#byId.values()) {
-      if (seq.abort_requested && seq.status !== 'finished') this.#finishAborted(seq, true);
+      // A suspended request is the migration's to finish: it resumes or releases it.
+      if (seq.abort_requested && (seq.status === 'running' || seq.status === 'waiting')) this.#finishAborted(seq, true);
     }
   }
 

@@ -1,9 +1,16 @@
 // Turns one request's sampled tokens into the deltas its client sees: incremental text
 // (Detokenizer), stop conditions (EOS, stop token ids, max_tokens, stop strings through
 // StopStringMatcher) and logprobs.
-import type { Detokenizer } from './detokenizer.ts';
+import type { Detokenizer, DetokenizerState } from './detokenizer.ts';
 import { StopStringMatcher } from './sampling-stop.ts';
 import type { FinishReason, GenerationDelta, SamplingParams, TokenLogprob } from './types.ts';
+
+/** What another instance needs to continue this request's output exactly. */
+export interface OutputState {
+  readonly generated: number;
+  readonly detokenizer: DetokenizerState;
+  readonly held_text: string;
+}
 
 export class OutputProcessor {
   readonly #params: SamplingParams;
@@ -53,6 +60,18 @@ export class OutputProcessor {
       ...(logprob !== undefined ? { logprobs: [logprob] } : {}),
       ...(this.#finish !== undefined ? { finish_reason: this.#finish } : {}),
     };
+  }
+
+  state(): OutputState {
+    return { generated: this.#generated, detokenizer: this.#detok.state(), held_text: this.#stops.held };
+  }
+
+  /** Continues a request migrated here: its count, decode window and held-back text. */
+  restore(state: OutputState): void {
+    if (!Number.isInteger(state.generated) || state.generated < 0) throw new RangeError(`output state: generated = ${state.generated}; expected an integer >= 0`);
+    this.#generated = state.generated;
+    this.#detok.restore(state.detokenizer);
+    this.#stops.restore(state.held_text);
   }
 
   /** The closing delta of a request ended from outside (client gone, engine shut down). */

@@ -53,6 +53,11 @@ export interface GenerationDelta {
    * queue time); engines that know it set it once, on the request's first delta.
    */
   readonly queue_time_s?: number;
+  /**
+   * Set on the last delta an instance sends for a request that migrated away: the address of
+   * the instance that continues it (the fleet manager re-attaches there; clients never see it).
+   */
+  readonly migrated_to?: string;
 }
 
 export interface ChatMessage {

@@ -1,30 +1,73 @@
 // One engine instance behind the Instance gRPC service (Llumnix's llumlet): runs requests,
-// streams their deltas, pushes a load report after every step, and shuts down on request.
+// streams their deltas, pushes a load report after every step, takes part in live migrations
+// (as source: MigrateOut; as destination: PreAlloc / FreePreAlloc / Commit / Attach, with KV
+// blocks arriving on its transfer receiver), and shuts down on request.
 import * as grpc from '@grpc/grpc-js';
 import type { LLMEngine } from '../engine/llm-engine.ts';
+import type { MigratedState } from '../engine/migrated-state.ts';
+import type { GenerationDelta } from '../engine/types.ts';
+import { listenForBlocks, type KvReceiver } from '../native/index.ts';
+import { InstanceClient } from '../rpc/instance-client.ts';
 import { instanceService } from '../rpc/load-proto.ts';
-import { fromGenerateMessage, toDeltaMessage, type DeltaMessage, type GenerateMessage, type ReportMessage } from '../rpc/messages.ts';
+import { fromGenerateMessage, toDeltaMessage, type DeltaMessage, type GenerateMessage, type MigrateOutMessage, type ReportMessage } from '../rpc/messages.ts';
+import { IncomingMigrations } from './migration-in.ts';
+import { OutgoingMigrations } from './migration-out.ts';
 
 export interface InstanceServer {
   readonly port: number;
+  /** Where migrating sources send this instance's incoming KV blocks. */
+  readonly kv_port: number;
   /** Resolves when a Shutdown call (or `stop()`) has closed the server. */
   readonly closed: Promise<void>;
   stop(): Promise<void>;
 }
 
-export function reportOf(engine: LLMEngine): ReportMessage {
+export function reportOf(engine: LLMEngine, migrations: number): ReportMessage {
   const s = engine.stats();
-  return { ...engine.load(), steps: s.steps, preemptions: s.preemptions, kv_cache_usage: s.kv_cache_usage_perc };
+  return { ...engine.load(), steps: s.steps, preemptions: s.preemptions, kv_cache_usage: s.kv_cache_usage_perc, migrations_in_flight: migrations };
+}
+
+type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
+
+/** A unary handler from an async function; a thrown error becomes the call's error. */
+function unary<Req, Res>(fn: (req: Req) => Promise<Res> | Res): Handler<Req, Res> {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => fn(call.request))
+      .then((res) => callback(null, res), (err: unknown) => callback({ code: grpc.status.FAILED_PRECONDITION, details: err instanceof Error ? err.message : String(err) }));
+  };
+}
+
+function pipe(call: grpc.ServerWritableStream<unknown, DeltaMessage>, stream: AsyncIterable<GenerationDelta>): void {
+  void (async () => {
+    try {
+      for await (const d of stream) call.write(toDeltaMessage(d));
+      call.end();
+    } catch (err) {
+      call.destroy(Object.assign(new Error(err instanceof Error ? err.message : String(err)), { code: grpc.status.INTERNAL }));
+    }
+  })();
 }
 
 export async function startInstanceServer(engine: LLMEngine, host: string, port: number): Promise<InstanceServer> {
   const server = new grpc.Server();
+  const peers = new Map<string, InstanceClient>();
+  const dial = (address: string): InstanceClient => {
+    let c = peers.get(address);
+    if (c === undefined) peers.set(address, (c = new InstanceClient(address)));
+    return c;
+  };
+  const incoming = new IncomingMigrations(engine);
+  const outgoing = new OutgoingMigrations(engine, dial);
+  const receiver: KvReceiver = await listenForBlocks(engine.runner.kvPool, { host });
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await engine.shutdown();
+      await receiver.close();
+      for (const c of peers.values()) c.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
       resolveClosed();
     })());
@@ -34,32 +77,52 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
     Generate: (call: grpc.ServerWritableStream<GenerateMessage, DeltaMessage>) => {
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort());
-      void (async () => {
-        try {
-          const request = fromGenerateMessage(call.request);
-          for await (const d of engine.generate(request, controller.signal)) call.write(toDeltaMessage(d));
-          call.end();
-        } catch (err) {
-          call.destroy(Object.assign(new Error(err instanceof Error ? err.message : String(err)), { code: grpc.status.INVALID_ARGUMENT }));
-        }
-      })();
+      try {
+        pipe(call, engine.generate(fromGenerateMessage(call.request), controller.signal));
+      } catch (err) {
+        call.destroy(Object.assign(new Error(err instanceof Error ? err.message : String(err)), { code: grpc.status.INVALID_ARGUMENT }));
+      }
+    },
+    Attach: (call: grpc.ServerWritableStream<{ request_id: string }, DeltaMessage>) => {
+      const stream = incoming.attach(call.request.request_id);
+      if (stream === undefined) {
+        call.destroy(Object.assign(new Error(`no migrated request ${call.request.request_id} waits to be attached here`), { code: grpc.status.NOT_FOUND }));
+        return;
+      }
+      call.on('cancelled', () => engine.abort(call.request.request_id));
+      pipe(call, stream);
     },
     Reports: (call: grpc.ServerWritableStream<unknown, ReportMessage>) => {
-      call.write(reportOf(engine));
-      const off = engine.onStep(() => call.write(reportOf(engine)));
-      const end = (): void => {
-        off();
-      };
-      call.on('cancelled', end);
-      call.on('close', end);
+      const send = (): void => void call.write(reportOf(engine, outgoing.in_flight));
+      send();
+      const off = engine.onStep(send);
+      call.on('cancelled', off);
+      call.on('close', off);
     },
-    Shutdown: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      callback(null, {});
+    MigrateOut: unary((m: MigrateOutMessage) => outgoing.migrateOut(m)),
+    PreAlloc: unary((r: { request_id: string; blocks: number }) => {
+      const ids = incoming.preAlloc(r.request_id, r.blocks);
+      return { ok: ids !== undefined, block_ids: ids ?? [] };
+    }),
+    FreePreAlloc: unary((r: { request_id: string }) => {
+      incoming.free(r.request_id);
+      return {};
+    }),
+    Commit: unary((r: { request_id: string; state_json: string }) => {
+      try {
+        incoming.commit(JSON.parse(r.state_json) as MigratedState);
+        return { ok: true, detail: '' };
+      } catch (err) {
+        return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
+    }),
+    Shutdown: unary(() => {
       setImmediate(() => void stop());
-    },
+      return {};
+    }),
   });
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
-  return { port: bound, closed, stop };
+  return { port: bound, kv_port: receiver.port, closed, stop };
 }

@@ -1,5 +1,5 @@
 // Entry of one instance process: `node --import tsx backend/instance/main.ts --options JSON`.
-// Prints one JSON line `{"ready":true,"port":N,"pid":P,"max_model_len":L}` on stdout once serving; exits after Shutdown
+// Prints one JSON line `{"ready":true,"port":N,"kv_port":K,"pid":P,"max_model_len":L}` on stdout once serving; exits after Shutdown
 // or SIGTERM (stop admitting, abort what runs, close).
 import { LLMEngine, type LLMEngineOptions } from '../engine/llm-engine.ts';
 import { startInstanceServer } from './instance-server.ts';
@@ -20,7 +20,7 @@ function parseArgs(argv: readonly string[]): InstanceOptions {
 const options = parseArgs(process.argv.slice(2));
 const engine = await LLMEngine.create(options.engine);
 const server = await startInstanceServer(engine, options.host, options.port);
-process.stdout.write(`${JSON.stringify({ ready: true, port: server.port, pid: process.pid, max_model_len: engine.max_model_len })}\n`);
+process.stdout.write(`${JSON.stringify({ ready: true, port: server.port, kv_port: server.kv_port, pid: process.pid, max_model_len: engine.max_model_len })}\n`);
 process.once('SIGTERM', () => void server.stop());
 process.once('SIGINT', () => void server.stop());
 await server.closed;

@@ -1,11 +1,12 @@
 // The real fleet's manager: instance processes, a ClusterView built from their step reports
 // (wall-clock time), and the same policies/ GlobalScheduler the simulator runs deciding where
 // each request goes. To an API server it is one GenerationEngine per model.
-import { createScheduler, type ClusterView, type GlobalScheduler, type InstanceReport, type SchedulerSpecInput } from '../../policies/index.ts';
+import { parseConfig } from '../../config/index.ts';
+import { createScheduler, SchedulerSpec, type ClusterView, type GlobalScheduler, type InstanceReport, type SchedulerSpecInput } from '../../policies/index.ts';
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
 import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest, TextTokenizer } from '../engine/types.ts';
 import { loadTokenizer, readModelFolder, resolveModelDir } from '../model/index.ts';
-import type { ReportMessage } from '../rpc/messages.ts';
+import type { MigrateOutReply, ReportMessage } from '../rpc/messages.ts';
 import { InstanceClient } from '../rpc/instance-client.ts';
 import { startInstanceProcess, type InstanceProcess } from './instance-process.ts';
 
@@ -14,9 +15,29 @@ export interface FleetOptions {
   readonly instances: number;
   /** Engine of every instance (model, KV blocks, threads, …). */
   readonly engine: LLMEngineOptions;
-  /** The same `scheduler:` section a simulation config takes (dispatch only for now). */
+  /** The same `scheduler:` section a simulation config takes. */
   readonly scheduler: SchedulerSpecInput;
   readonly host?: string;
+  /** Live migration between instances (Llumnix's stages). */
+  readonly migration?: MigrationParams;
+}
+
+export interface MigrationParams {
+  /** Stages at most before the source gives up (Llumnix: 3). */
+  readonly max_stages: number;
+  /** The last stage (request suspended) starts when at most this many blocks are left (Llumnix: 16). */
+  readonly last_stage_max_blocks: number;
+  /** Migrations at once per instance, as source or destination (Llumnix's MAX_MIGRATION_CONCURRENCY). */
+  readonly max_concurrency: number;
+}
+
+export const DEFAULT_MIGRATION: MigrationParams = { max_stages: 3, last_stage_max_blocks: 16, max_concurrency: 1 };
+
+/** One migration the manager started, as it ended. */
+export interface MigrationRecord extends MigrateOutReply {
+  readonly from: number;
+  readonly to: number;
+  readonly started_s: number;
 }
 
 interface Member {
@@ -39,23 +60,32 @@ export class Fleet implements GenerationEngine {
   readonly #members: Member[];
   readonly #dispatched: number[];
   readonly #t0_ms = performance.now();
+  readonly #migration: MigrationParams;
+  readonly #selectorJson: string | undefined;
+  /** Migrations in flight per instance id (as source or destination). */
+  readonly #migrating: number[];
+  readonly #inFlight = new Set<Promise<unknown>>();
+  /** Every migration the manager started, in the order they ended. */
+  readonly migrations: MigrationRecord[] = [];
   #reportsTotal = 0;
+  #stopped = false;
 
-  private constructor(name: string, tokenizer: TextTokenizer, scheduler: GlobalScheduler, members: Member[], maxModelLen: number) {
+  private constructor(name: string, tokenizer: TextTokenizer, scheduler: GlobalScheduler, spec: SchedulerSpec, members: Member[], maxModelLen: number, migration: MigrationParams) {
     this.model_name = name;
     this.tokenizer = tokenizer;
     this.scheduler = scheduler;
     this.#members = members;
     this.#dispatched = members.map(() => 0);
+    this.#migrating = members.map(() => 0);
     this.max_model_len = maxModelLen;
+    this.#migration = migration;
+    this.#selectorJson = spec.selector === undefined ? undefined : JSON.stringify(spec.selector);
   }
 
   static async start(opts: FleetOptions): Promise<Fleet> {
     if (!Number.isInteger(opts.instances) || opts.instances < 1) throw new FleetError(`instances = ${opts.instances}; expected an integer >= 1`);
-    const scheduler = createScheduler(opts.scheduler);
-    if (scheduler.migration !== undefined) {
-      throw new FleetError('scheduler.pairing/selector/trigger: live migration between real instances is not implemented yet; use a dispatch-only scheduler (e.g. the llumnix dispatch without pairing)');
-    }
+    const spec = parseConfig(SchedulerSpec, opts.scheduler, 'scheduler');
+    const scheduler = createScheduler(spec);
     if (scheduler.scaling !== undefined) throw new FleetError('scheduler.scaling: auto-scaling of real instance processes is not implemented yet; remove `scaling`');
     const folder = await readModelFolder(await resolveModelDir(opts.engine.model));
     const tokenizer = await loadTokenizer(folder.dir, folder.generation.eos_token_ids);
@@ -71,7 +101,7 @@ export class Fleet implements GenerationEngine {
       id, process: p, client: new InstanceClient(`${p.host}:${p.port}`), alive: true,
       report: { id, state: 'active', reported: false, report_time_s: 0, total_blocks: 1, watermark_blocks: 0, free_blocks: 1, running: 0, waiting: 0, killed: 0, head_waiting_blocks: 0, all_waiting_blocks: 0, high_priority: 0, last_running_blocks: 0, migrations_in_flight: 0 },
     }));
-    const fleet = new Fleet(opts.engine.model, tokenizer, scheduler, members, Math.min(...processes.map((p) => p.max_model_len)));
+    const fleet = new Fleet(opts.engine.model, tokenizer, scheduler, spec, members, Math.min(...processes.map((p) => p.max_model_len)), opts.migration ?? DEFAULT_MIGRATION);
     for (const m of members) fleet.#watch(m);
     return fleet;
   }
@@ -123,11 +153,72 @@ export class Fleet implements GenerationEngine {
     const member = this.#members[verdict.value];
     if (member === undefined || !member.alive) throw new FleetError(`dispatch policy ${verdict.policy} chose instance ${verdict.value}, which is not serving`);
     this.#dispatched[member.id] = (this.#dispatched[member.id] ?? 0) + 1;
-    return member.client.generate(request, signal);
+    return this.#follow(request.request_id, member.client.generate(request, signal), signal);
+  }
+
+  /**
+   * The client's one stream across migrations: when an instance's stream ends with
+   * `migrated_to`, the rest of the output comes from that instance (no gap, no duplicate: the
+   * destination starts at the token after the source's last).
+   */
+  async *#follow(request_id: string, first: AsyncIterable<GenerationDelta>, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
+    let stream = first;
+    for (;;) {
+      let next: string | undefined;
+      for await (const d of stream) {
+        if (d.migrated_to !== undefined) next = d.migrated_to;
+        else yield d;
+      }
+      if (next === undefined) return;
+      const to = this.#members.find((m) => `${m.process.host}:${m.process.port}` === next);
+      if (to === undefined) throw new FleetError(`request ${request_id} migrated to ${next}, which is not an instance of this fleet`);
+      stream = to.client.attach(request_id, signal);
+    }
+  }
+
+  /**
+   * Live-migrates one running request from instance `from` to `to` (the source's selector
+   * picks which). Resolves with the outcome; the request is served either way.
+   */
+  async migrate(from: number, to: number): Promise<MigrationRecord> {
+    const src = this.#members[from];
+    const dst = this.#members[to];
+    if (src === undefined || dst === undefined || !src.alive || !dst.alive) throw new FleetError(`cannot migrate from ${from} to ${to}: both must be live instances`);
+    if (from === to) throw new FleetError(`cannot migrate from instance ${from} to itself`);
+    const started_s = this.now_s;
+    this.#migrating[from]!++;
+    this.#migrating[to]!++;
+    try {
+      const reply = await src.client.migrateOut({
+        dst_address: `${dst.process.host}:${dst.process.port}`, dst_kv_host: dst.process.host, dst_kv_port: dst.process.kv_port,
+        selector_json: this.#selectorJson ?? JSON.stringify({ kind: 'LCFS' }), draining: false,
+        max_stages: this.#migration.max_stages, last_stage_max_blocks: this.#migration.last_stage_max_blocks,
+      });
+      const record: MigrationRecord = { ...reply, from, to, started_s };
+      this.migrations.push(record);
+      return record;
+    } finally {
+      this.#migrating[from]!--;
+      this.#migrating[to]!--;
+    }
+  }
+
+  /** Runs the scheduler's migration policy on a fresh report (Llumnix: pairing every N·k reports). */
+  #onReport(): void {
+    if (this.#stopped || this.scheduler.migration === undefined) return;
+    const cap = this.#migration.max_concurrency;
+    for (const pair of this.scheduler.onReport(this.view())) {
+      if ((this.#migrating[pair.from] ?? cap) >= cap || (this.#migrating[pair.to] ?? cap) >= cap) continue;
+      const done = this.migrate(pair.from, pair.to).catch(() => undefined);
+      this.#inFlight.add(done);
+      void done.finally(() => this.#inFlight.delete(done));
+    }
   }
 
   /** Shuts every instance down (Shutdown RPC, then SIGTERM/SIGKILL by pid). */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    await Promise.all(this.#inFlight);
     await Promise.all(
       this.#members.map(async (m) => {
         m.alive = false;
@@ -149,8 +240,9 @@ export class Fleet implements GenerationEngine {
           total_blocks: r.total_blocks, watermark_blocks: r.watermark_blocks, free_blocks: r.free_blocks,
           running: r.running, waiting: r.waiting, killed: r.killed, head_waiting_blocks: r.head_waiting_blocks,
           all_waiting_blocks: r.all_waiting_blocks, high_priority: r.high_priority, last_running_blocks: r.last_running_blocks,
-          migrations_in_flight: 0,
+          migrations_in_flight: this.#migrating[m.id] ?? 0,
         };
+        if (reported) this.#onReport();
       },
       () => {
         // The report stream broke: the instance is gone (or shutting down); it leaves the view.

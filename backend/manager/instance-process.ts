@@ -11,6 +11,8 @@ export interface InstanceProcess {
   readonly pid: number;
   readonly host: string;
   readonly port: number;
+  /** The instance's KV transfer receiver (incoming migrations). */
+  readonly kv_port: number;
   readonly max_model_len: number;
   readonly child: ChildProcess;
   /** Resolves with the exit code (or signal) when the process is gone. */
@@ -25,17 +27,17 @@ export async function startInstanceProcess(engine: LLMEngineOptions, opts: { hos
   });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<{ port: number; max_model_len: number }>((resolve, reject) => {
+  const ready = await new Promise<{ port: number; kv_port: number; max_model_len: number }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`instance process ${child.pid} did not report ready within ${opts.ready_timeout_ms ?? 120_000} ms`));
     }, opts.ready_timeout_ms ?? 120_000);
     lines.on('line', (line) => {
       try {
-        const msg = JSON.parse(line) as { ready?: boolean; port?: number; max_model_len?: number };
-        if (msg.ready === true && typeof msg.port === 'number' && typeof msg.max_model_len === 'number') {
+        const msg = JSON.parse(line) as { ready?: boolean; port?: number; kv_port?: number; max_model_len?: number };
+        if (msg.ready === true && typeof msg.port === 'number' && typeof msg.kv_port === 'number' && typeof msg.max_model_len === 'number') {
           clearTimeout(timer);
-          resolve({ port: msg.port, max_model_len: msg.max_model_len });
+          resolve({ port: msg.port, kv_port: msg.kv_port, max_model_len: msg.max_model_len });
         }
       } catch {
         // Not the ready line: the instance's own output, ignored.
@@ -53,5 +55,5 @@ export async function startInstanceProcess(engine: LLMEngineOptions, opts: { hos
     await exited;
     clearTimeout(timer);
   };
-  return { pid: child.pid!, host, port: ready.port, max_model_len: ready.max_model_len, child, exited, stop };
+  return { pid: child.pid!, host, port: ready.port, kv_port: ready.kv_port, max_model_len: ready.max_model_len, child, exited, stop };
 }

@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { AsyncQueue } from '../engine/async-queue.ts';
 import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
 import { instanceService } from './load-proto.ts';
-import { fromDeltaMessage, toGenerateMessage, type DeltaMessage, type ReportMessage } from './messages.ts';
+import { fromDeltaMessage, toGenerateMessage, type DeltaMessage, type MigrateOutMessage, type MigrateOutReply, type ReportMessage } from './messages.ts';
 
 /** proto-loader's dynamic client: one method per rpc of instance.proto. */
 type DynamicClient = grpc.Client & Record<string, (...args: unknown[]) => grpc.ClientReadableStream<unknown>>;
@@ -19,21 +19,29 @@ export class InstanceClient {
   }
 
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
+    return this.#stream(request.request_id, this.#client['Generate']!(toGenerateMessage(request)) as grpc.ClientReadableStream<DeltaMessage>, signal);
+  }
+
+  /** The output of a request committed on this instance by a migration. */
+  attach(request_id: string, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
+    return this.#stream(request_id, this.#client['Attach']!({ request_id }) as grpc.ClientReadableStream<DeltaMessage>, signal);
+  }
+
+  #stream(request_id: string, call: grpc.ClientReadableStream<DeltaMessage>, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
     const queue = new AsyncQueue<GenerationDelta>();
-    const call = this.#client['Generate']!(toGenerateMessage(request)) as grpc.ClientReadableStream<DeltaMessage>;
     const cancel = (): void => call.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     let finished = false;
     call.on('data', (m: DeltaMessage) => {
-      const d = fromDeltaMessage(request.request_id, m);
-      if (d.finish_reason !== undefined) finished = true;
+      const d = fromDeltaMessage(request_id, m);
+      if (d.finish_reason !== undefined || d.migrated_to !== undefined) finished = true;
       queue.push(d);
     });
-    call.on('end', () => queue.close(finished ? undefined : new Error(`instance ${this.address} ended request ${request.request_id} without a finish reason`)));
+    call.on('end', () => queue.close(finished ? undefined : new Error(`instance ${this.address} ended request ${request_id} without a finish reason`)));
     call.on('error', (err: grpc.ServiceError) => {
       signal?.removeEventListener('abort', cancel);
       if (err.code === grpc.status.CANCELLED && signal?.aborted === true) {
-        queue.push({ request_id: request.request_id, token_ids: [], text: '', finish_reason: 'abort' });
+        queue.push({ request_id: request_id, token_ids: [], text: '', finish_reason: 'abort' });
         queue.close();
       } else queue.close(new Error(`instance ${this.address}: ${err.details || err.message}`));
     });
@@ -51,10 +59,34 @@ export class InstanceClient {
     call.on('end', () => onEnd());
   }
 
-  async shutdown(): Promise<void> {
-    await new Promise<void>((resolve, reject) =>
-      (this.#client as unknown as { Shutdown: (req: unknown, cb: (err: grpc.ServiceError | null) => void) => void }).Shutdown({}, (err) => (err ? reject(err) : resolve())),
+  /** Manager → source: migrate one running request (chosen by the source's selector) to a destination. */
+  migrateOut(m: MigrateOutMessage): Promise<MigrateOutReply> {
+    return this.#unary<MigrateOutReply>('MigrateOut', m);
+  }
+
+  /** Source → destination: PRE-ALLOC; undefined when the destination has no room. */
+  async preAlloc(request_id: string, blocks: number): Promise<number[] | undefined> {
+    const r = await this.#unary<{ ok: boolean; block_ids: number[] }>('PreAlloc', { request_id, blocks });
+    return r.ok ? r.block_ids : undefined;
+  }
+
+  async freePreAlloc(request_id: string): Promise<void> {
+    await this.#unary('FreePreAlloc', { request_id });
+  }
+
+  commit(request_id: string, state_json: string): Promise<{ ok: boolean; detail: string }> {
+    return this.#unary('Commit', { request_id, state_json });
+  }
+
+  #unary<T>(method: string, request: unknown): Promise<T> {
+    const fn = (this.#client as unknown as Record<string, (req: unknown, cb: (err: grpc.ServiceError | null, res: T) => void) => void>)[method]!;
+    return new Promise<T>((resolve, reject) =>
+      fn.call(this.#client, request, (err, res) => (err ? reject(new Error(`instance ${this.address} ${method}: ${err.details || err.message}`)) : resolve(res))),
     );
+  }
+
+  async shutdown(): Promise<void> {
+    await this.#unary('Shutdown', {});
   }
 
   close(): void {

@@ -32,7 +32,7 @@ export interface DeltaMessage {
 }
 
 /** A delta as an instance streams it: the last one of a migrated request names where it went. */
-export type InstanceDelta = GenerationDelta & { readonly migrated_to?: string };
+export type InstanceDelta = GenerationDelta;
 
 export interface MigrateOutMessage {
   dst_address: string;
@@ -77,6 +77,7 @@ export interface ReportMessage {
   steps: number;
   preemptions: number;
   kv_cache_usage: number;
+  migrations_in_flight: number;
 }
 
 export function toGenerateMessage(r: GenerationRequest): GenerateMessage {

@@ -1,0 +1,79 @@
+// The destination's side of a live migration: blocks pre-allocated per incoming request
+// (PRE-ALLOC, growing stage by stage), freed on ABORT, handed to the request on COMMIT. A
+// watchdog frees a reservation whose source went silent (Llumnix: pending pre-allocations
+// time out when the source dies).
+import type { LLMEngine } from '../engine/llm-engine.ts';
+import type { MigratedState } from '../engine/migrated-state.ts';
+import type { GenerationDelta } from '../engine/types.ts';
+
+interface Reservation {
+  ids: number[];
+  timer: NodeJS.Timeout;
+}
+
+export class IncomingMigrations {
+  readonly #byRequest = new Map<string, Reservation>();
+  /** Output streams of committed requests, until the manager attaches. */
+  readonly #committed = new Map<string, AsyncIterable<GenerationDelta>>();
+
+  constructor(
+    private readonly engine: LLMEngine,
+    /** A reservation with no PRE-ALLOC or COMMIT for this long is freed. */
+    readonly timeout_ms = 10_000,
+  ) {}
+
+  /** PRE-ALLOC: `n` more blocks for `request_id`; undefined (nothing taken) when they do not fit. */
+  preAlloc(request_id: string, n: number): number[] | undefined {
+    const ids = this.engine.reserveBlocks(n);
+    if (ids === undefined) return undefined;
+    const r = this.#byRequest.get(request_id);
+    if (r === undefined) this.#byRequest.set(request_id, { ids: [...ids], timer: this.#watchdog(request_id) });
+    else {
+      r.ids.push(...ids);
+      r.timer.refresh();
+    }
+    return ids;
+  }
+
+  /** ABORT: frees everything reserved for the request. */
+  free(request_id: string): void {
+    const r = this.#byRequest.get(request_id);
+    if (r === undefined) return;
+    clearTimeout(r.timer);
+    this.#byRequest.delete(request_id);
+    this.engine.releaseReservation(r.ids);
+  }
+
+  /** COMMIT: the request runs here on its reserved blocks. */
+  commit(state: MigratedState): void {
+    const r = this.#byRequest.get(state.request_id);
+    if (r === undefined) throw new Error(`no blocks are pre-allocated here for request ${state.request_id} (timed out after ${this.timeout_ms} ms, or never reserved)`);
+    clearTimeout(r.timer);
+    this.#byRequest.delete(state.request_id);
+    try {
+      this.#committed.set(state.request_id, this.engine.commitIncoming(state, r.ids));
+    } catch (err) {
+      this.engine.releaseReservation(r.ids);
+      throw err;
+    }
+  }
+
+  /** The committed request's output stream (once). */
+  attach(request_id: string): AsyncIterable<GenerationDelta> | undefined {
+    const stream = this.#committed.get(request_id);
+    this.#committed.delete(request_id);
+    return stream;
+  }
+
+  get reserved_blocks(): number {
+    let n = 0;
+    for (const r of this.#byRequest.values()) n += r.ids.length;
+    return n;
+  }
+
+  #watchdog(request_id: string): NodeJS.Timeout {
+    const timer = setTimeout(() => this.free(request_id), this.timeout_ms);
+    timer.unref();
+    return timer;
+  }
+}
