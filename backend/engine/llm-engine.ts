@@ -15,6 +15,7 @@ import { OutputProcessor } from './output-processor.ts';
 import { RealSequence } from './real-sequence.ts';
 import { ModelRunner, type RunnerTensor } from './runner/index.ts';
 import { sampleToken } from './sampling.ts';
+import { isGreedy } from './sampling-params.ts';
 import { SamplingRng, samplingSeed } from './sampling-rng.ts';
 import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest } from './types.ts';
 
@@ -149,6 +150,26 @@ export class LLMEngine implements GenerationEngine {
     if (why !== undefined) throw new EngineError(`request ${request.request_id}: ${why}`);
     const rng = SamplingRng.fromSeed(samplingSeed(request.sampling.seed, this.#seed, request.request_id));
     const seq = this.#newSequence(request.request_id, request.priority ?? 'normal', prompt, request.sampling, rng);
+    const done = request.resume_output_token_ids ?? [];
+    if (done.length >= request.sampling.max_tokens) {
+      this.#byId.delete(request.request_id);
+      throw new EngineError(`request ${request.request_id}: ${done.length} resumed output tokens leave nothing of max_tokens ${request.sampling.max_tokens} to generate`);
+    }
+    for (const [i, id] of done.entries()) {
+      if (!Number.isInteger(id) || id < 0 || id >= vocab) {
+        this.#byId.delete(request.request_id);
+        throw new EngineError(`resume_output_token_ids[${i}] = ${id}; expected an integer in [0, ${vocab})`);
+      }
+      // The same state the lost instance had: text and stop matching replayed, one random draw
+      // per sampled token skipped (sampling draws exactly once per non-greedy token).
+      seq.output.accept(id);
+      if (!isGreedy(request.sampling)) seq.rng.next();
+      seq.appendToken(id);
+    }
+    if (seq.output.finish_reason !== undefined) {
+      this.#byId.delete(request.request_id);
+      throw new EngineError(`request ${request.request_id}: its resumed output already ends (${seq.output.finish_reason}); nothing to continue`);
+    }
     this.#pending.push(seq);
     if (signal !== undefined) {
       if (signal.aborted) seq.abort_requested = true;

@@ -31,6 +31,12 @@ export interface GenerationRequest {
   readonly sampling: SamplingParams;
   /** Llumnix priority class. */
   readonly priority?: 'normal' | 'high';
+  /**
+   * Output tokens this request already produced elsewhere (its instance died): the engine
+   * recomputes their KV, replays its output state over them and continues with the next token,
+   * so the client's stream goes on without a gap or a duplicate.
+   */
+  readonly resume_output_token_ids?: readonly number[];
 }
 
 export interface TokenLogprob {

@@ -67,6 +67,8 @@ export class Fleet implements GenerationEngine {
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Every migration the manager started, in the order they ended. */
   readonly migrations: MigrationRecord[] = [];
+  /** Requests resumed on another instance after theirs died. */
+  failovers = 0;
   #reportsTotal = 0;
   #stopped = false;
 
@@ -145,6 +147,12 @@ export class Fleet implements GenerationEngine {
   }
 
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
+    const member = this.#dispatch(request);
+    return this.#follow(request, member, member.client.generate(request, signal), signal);
+  }
+
+  /** The instance the scheduler picks for `request` (counted as dispatched there). */
+  #dispatch(request: GenerationRequest): Member {
     const verdict = this.scheduler.dispatch(
       { id: this.#dispatched.reduce((a, b) => a + b, 0), prompt_tokens: request.prompt_token_ids.length, priority: request.priority ?? 'normal' },
       this.view(),
@@ -153,27 +161,52 @@ export class Fleet implements GenerationEngine {
     const member = this.#members[verdict.value];
     if (member === undefined || !member.alive) throw new FleetError(`dispatch policy ${verdict.policy} chose instance ${verdict.value}, which is not serving`);
     this.#dispatched[member.id] = (this.#dispatched[member.id] ?? 0) + 1;
-    return this.#follow(request.request_id, member.client.generate(request, signal), signal);
+    return member;
   }
 
   /**
-   * The client's one stream across migrations: when an instance's stream ends with
-   * `migrated_to`, the rest of the output comes from that instance (no gap, no duplicate: the
-   * destination starts at the token after the source's last).
+   * The client's one stream across migrations and failures. A stream that ends with
+   * `migrated_to` continues on that instance; a stream that breaks because its instance died
+   * is dispatched again with the tokens already produced (the new instance recomputes their
+   * KV and continues with the next token). Either way no token is lost or repeated.
    */
-  async *#follow(request_id: string, first: AsyncIterable<GenerationDelta>, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
-    let stream = first;
+  async *#follow(request: GenerationRequest, first: Member, stream: AsyncIterable<GenerationDelta>, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
+    const produced: number[] = [...(request.resume_output_token_ids ?? [])];
+    let member = first;
     for (;;) {
       let next: string | undefined;
-      for await (const d of stream) {
-        if (d.migrated_to !== undefined) next = d.migrated_to;
-        else yield d;
+      try {
+        for await (const d of stream) {
+          if (d.migrated_to !== undefined) {
+            next = d.migrated_to;
+            continue;
+          }
+          produced.push(...d.token_ids);
+          yield d;
+          if (d.finish_reason !== undefined) return;
+        }
+      } catch (err) {
+        if (signal?.aborted === true || member.alive && (await this.#stillAlive(member))) throw err;
+        // The instance died mid-stream: resume elsewhere from the tokens produced so far.
+        this.failovers++;
+        const resumed: GenerationRequest = { ...request, resume_output_token_ids: [...produced] };
+        member = this.#dispatch(resumed);
+        stream = member.client.generate(resumed, signal);
+        continue;
       }
       if (next === undefined) return;
       const to = this.#members.find((m) => `${m.process.host}:${m.process.port}` === next);
-      if (to === undefined) throw new FleetError(`request ${request_id} migrated to ${next}, which is not an instance of this fleet`);
-      stream = to.client.attach(request_id, signal);
+      if (to === undefined) throw new FleetError(`request ${request.request_id} migrated to ${next}, which is not an instance of this fleet`);
+      member = to;
+      stream = to.client.attach(request.request_id, signal);
     }
+  }
+
+  /** Whether the instance process still runs (a broken stream may be a dead process). */
+  async #stillAlive(m: Member): Promise<boolean> {
+    const code = await Promise.race([m.process.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+    if (code !== undefined) m.alive = false;
+    return m.alive;
   }
 
   /**

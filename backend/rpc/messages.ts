@@ -20,6 +20,7 @@ export interface GenerateMessage {
   prompt_token_ids: number[];
   sampling: SamplingMessage;
   priority: string;
+  resume_output_token_ids: number[];
 }
 
 export interface DeltaMessage {
@@ -91,6 +92,7 @@ export function toGenerateMessage(r: GenerationRequest): GenerateMessage {
       ignore_eos: s.ignore_eos, logprobs: s.logprobs ?? -1,
     },
     priority: r.priority ?? 'normal',
+    resume_output_token_ids: [...(r.resume_output_token_ids ?? [])],
   };
 }
 
@@ -102,7 +104,10 @@ export function fromGenerateMessage(m: GenerateMessage): GenerationRequest {
     stop: s.stop, stop_token_ids: s.stop_token_ids, ignore_eos: s.ignore_eos,
     ...(s.logprobs >= 0 ? { logprobs: s.logprobs } : {}),
   };
-  return { request_id: m.request_id, prompt_token_ids: m.prompt_token_ids, sampling, priority: m.priority === 'high' ? 'high' : 'normal' };
+  return {
+    request_id: m.request_id, prompt_token_ids: m.prompt_token_ids, sampling, priority: m.priority === 'high' ? 'high' : 'normal',
+    ...(m.resume_output_token_ids.length > 0 ? { resume_output_token_ids: m.resume_output_token_ids } : {}),
+  };
 }
 
 export function toDeltaMessage(d: InstanceDelta): DeltaMessage {

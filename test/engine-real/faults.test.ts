@@ -1,0 +1,88 @@
+// Faults lose nothing: an instance process killed mid-stream, its requests resume on another
+// instance from the tokens already produced (KV recomputed, output state replayed, random
+// stream fast-forwarded), and every client still gets one complete, gap-free answer.
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LLMEngine } from '../../backend/engine/llm-engine.ts';
+import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
+import type { GenerationDelta, SamplingParams } from '../../backend/engine/types.ts';
+import { Fleet } from '../../backend/manager/fleet.ts';
+
+const cache = mkdtempSync(join(tmpdir(), 'fleetlab-faults-'));
+process.env['FLEETLAB_CACHE_DIR'] = cache;
+test.after.always(() => rmSync(cache, { recursive: true, force: true }));
+
+interface Out {
+  ids: number[];
+  text: string;
+  finish: string | undefined;
+}
+
+async function collect(stream: AsyncIterable<GenerationDelta>, onToken?: (n: number) => void): Promise<Out> {
+  const out: Out = { ids: [], text: '', finish: undefined };
+  for await (const d of stream) {
+    out.ids.push(...d.token_ids);
+    out.text += d.text;
+    out.finish = d.finish_reason ?? out.finish;
+    onToken?.(out.ids.length);
+  }
+  return out;
+}
+
+const PROMPTS = Array.from({ length: 4 }, (_, i) => Array.from({ length: 5 + 4 * i }, (_, j) => (i * 71 + j * 13 + 5) % 500));
+
+async function reference(sampling: SamplingParams): Promise<Out[]> {
+  const e = await LLMEngine.create({ model: 'tiny' });
+  try {
+    return await Promise.all(PROMPTS.map((p, i) => collect(e.generate({ request_id: `r${i}`, prompt_token_ids: p, sampling }))));
+  } finally {
+    await e.shutdown();
+  }
+}
+
+for (const [name, options] of [
+  ['greedy', { max_tokens: 120, temperature: 0, ignore_eos: true }],
+  ['seeded sampling', { max_tokens: 120, temperature: 0.8, top_k: 50, seed: 3, ignore_eos: true }],
+] as const) {
+  test(`${name}: an instance killed mid-stream loses no token`, async (t) => {
+    const sampling = parseSamplingParams(options);
+    const expected = await reference(sampling);
+    const fleet = await Fleet.start({ instances: 2, engine: { model: 'tiny' }, scheduler: { dispatch: { kind: 'round-robin' } } });
+    try {
+      let midway: () => void;
+      const decoding = new Promise<void>((r) => (midway = r));
+      const runs = PROMPTS.map((p, i) => collect(fleet.generate({ request_id: `k${i}`, prompt_token_ids: p, sampling }), (n) => n === 10 && midway()));
+      await decoding;
+      process.kill(fleet.pids[0]!, 'SIGKILL');
+      const outs = await Promise.all(runs);
+      t.true(fleet.failovers >= 1, `requests resumed elsewhere: ${fleet.failovers}`);
+      t.deepEqual(outs, expected);
+    } finally {
+      await fleet.stop();
+    }
+  });
+}
+
+test('a dead destination aborts the migration; the request finishes on its source unchanged', async (t) => {
+  const sampling = parseSamplingParams({ max_tokens: 120, temperature: 0, ignore_eos: true });
+  const [expected] = await reference(sampling);
+  const fleet = await Fleet.start({
+    instances: 2, engine: { model: 'tiny' },
+    scheduler: { dispatch: { kind: 'round-robin' }, pairing: { kind: 'defrag', migrate_threshold: 1e9, queued_demand: 'head-of-line' }, selector: { kind: 'LCFS' }, trigger: { kind: 'every-reports', reports_per_instance: 1e6 } },
+  });
+  try {
+    let midway: () => void;
+    const decoding = new Promise<void>((r) => (midway = r));
+    const run = collect(fleet.generate({ request_id: 'd0', prompt_token_ids: PROMPTS[0]!, sampling }), (n) => n === 5 && midway());
+    await decoding;
+    process.kill(fleet.pids[1]!, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    const record = await fleet.migrate(0, 1).catch((err: Error) => ({ outcome: err.message }));
+    t.regex(String(record.outcome), /aborted-dst-failed|not serving|must be live/);
+    t.deepEqual(await run, expected);
+  } finally {
+    await fleet.stop();
+  }
+});
