@@ -12,6 +12,9 @@ const NONE = -1;
  *   block taken from the head loses its key (eviction);
  * - a cache hit on a free block takes it out of the free list (O(1): a doubly linked list
  *   over typed arrays).
+ *
+ * Without prefix caching no block is ever revived, so the free list is a plain stack (the
+ * cheapest structure; the simulator's v0 engine allocates every prompt block up front).
  */
 export class BlockManager {
   readonly #refs: Int32Array;
@@ -22,6 +25,8 @@ export class BlockManager {
   #head = NONE;
   #tail = NONE;
   #free = 0;
+  /** Free block ids when prefix caching is off (top at `#free − 1`). */
+  readonly #stack: Int32Array | undefined;
 
   constructor(
     readonly total_blocks: number,
@@ -30,10 +35,20 @@ export class BlockManager {
   ) {
     if (!Number.isInteger(total_blocks) || total_blocks < 1) throw new RangeError(`total_blocks must be an integer >= 1, received ${total_blocks}`);
     this.#refs = new Int32Array(total_blocks);
-    this.#prev = new Int32Array(total_blocks).fill(NONE);
-    this.#next = new Int32Array(total_blocks).fill(NONE);
     this.#keyOf = new Array<string | undefined>(total_blocks).fill(undefined);
-    for (let id = 0; id < total_blocks; id++) this.#pushTail(id);
+    if (prefix_caching) {
+      this.#stack = undefined;
+      this.#prev = new Int32Array(total_blocks).fill(NONE);
+      this.#next = new Int32Array(total_blocks).fill(NONE);
+      for (let id = 0; id < total_blocks; id++) this.#pushTail(id);
+    } else {
+      this.#prev = new Int32Array(0);
+      this.#next = new Int32Array(0);
+      // Lowest ids on top, so allocation order is 0, 1, 2, … like the LRU list's.
+      this.#stack = new Int32Array(total_blocks);
+      for (let i = 0; i < total_blocks; i++) this.#stack[i] = total_blocks - 1 - i;
+      this.#free = total_blocks;
+    }
   }
 
   /** Blocks with refcount 0 (cached-but-evictable ones included, as vLLM counts them). */
@@ -52,21 +67,22 @@ export class BlockManager {
 
   /** Takes `n` free blocks (LRU first, evicting their cached prefix); undefined if too few. */
   allocate(n: number): number[] | undefined {
-    if (n > this.#free) return undefined;
-    const out = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      const id = this.#head;
-      this.#unlink(id);
-      this.#evict(id);
-      this.#refs[id] = 1;
-      out[i] = id;
-    }
-    return out;
+    const out: number[] = [];
+    return this.allocateInto(out, n) ? out : undefined;
   }
 
   /** Appends `n` fresh blocks to `table`; false (nothing taken) when too few are free. */
   allocateInto(table: number[], n: number): boolean {
     if (n > this.#free) return false;
+    const stack = this.#stack;
+    if (stack !== undefined) {
+      for (let i = 0; i < n; i++) {
+        const id = stack[--this.#free] as number;
+        this.#refs[id] = 1;
+        table.push(id);
+      }
+      return true;
+    }
     for (let i = 0; i < n; i++) {
       const id = this.#head;
       this.#unlink(id);
@@ -87,10 +103,10 @@ export class BlockManager {
       const refs = (this.#refs[id] ?? 0) - 1;
       if (refs < 0) throw new EngineInvariantError(`block ${id} freed more often than referenced`);
       this.#refs[id] = refs;
-      if (refs === 0) {
-        if (!this.prefix_caching) this.#evict(id);
-        this.#pushTail(id);
-      }
+      if (refs !== 0) continue;
+      const stack = this.#stack;
+      if (stack !== undefined) stack[this.#free++] = id;
+      else this.#pushTail(id);
     }
   }
 
@@ -101,6 +117,7 @@ export class BlockManager {
 
   /** Takes one more reference to cached blocks (a hit); free ones leave the free list. */
   touch(blocks: readonly number[]): void {
+    if (this.#stack !== undefined && blocks.length > 0) throw new EngineInvariantError('a cache hit without prefix caching');
     for (const id of blocks) {
       if (this.#refs[id] === 0) this.#unlink(id);
       this.#refs[id] = (this.#refs[id] ?? 0) + 1;
@@ -116,6 +133,19 @@ export class BlockManager {
 
   /** Free-list and refcount consistency (tests; O(total)). */
   check(): void {
+    const stack = this.#stack;
+    if (stack !== undefined) {
+      const seen = new Set<number>();
+      for (let i = 0; i < this.#free; i++) {
+        const id = stack[i] as number;
+        if (this.#refs[id] !== 0 || seen.has(id)) throw new EngineInvariantError(`free stack holds block ${id} (refcount ${this.#refs[id]}) twice or in use`);
+        seen.add(id);
+      }
+      let zero = 0;
+      for (let id = 0; id < this.total_blocks; id++) if (this.#refs[id] === 0) zero++;
+      if (zero !== this.#free) throw new EngineInvariantError(`${zero} blocks have refcount 0, the free stack holds ${this.#free}`);
+      return;
+    }
     let n = 0;
     let last = NONE;
     for (let id = this.#head; id !== NONE; id = this.#next[id] as number) {

@@ -4,6 +4,12 @@ import type { EngineKind, EngineLimits } from './limits.ts';
 import type { StepOutcome, StepPlan } from './plan.ts';
 import type { Sequence } from './sequence.ts';
 
+interface StepOutcomeBuilder<S extends Sequence> {
+  readonly emitted: S[];
+  readonly finished: S[];
+  readonly prefilled: S[];
+}
+
 /** A sequence's stop condition, checked after each token is appended (EOS, max_tokens, stop strings). */
 export type StopCondition<S extends Sequence> = (seq: S) => boolean;
 
@@ -84,31 +90,30 @@ export abstract class EngineCore<S extends Sequence = Sequence> {
    * KV caught up, registers full blocks in the prefix cache, and frees stopped sequences.
    */
   update(plan: StepPlan<S>, stop: StopCondition<S>, sampled?: readonly (number | undefined)[]): StepOutcome<S> {
-    const emitted: S[] = [];
-    const finished: S[] = [];
-    const prefilled: S[] = [];
+    const outcome: StepOutcomeBuilder<S> = { emitted: [], finished: [], prefilled: [] };
     let i = 0;
-    const advance = (seq: S, tokens: number, index: number): void => {
-      if (seq.status !== 'running') throw new EngineInvariantError(`sequence ${seq.id} in a plan is ${seq.status}, not running`);
-      seq.num_computed_tokens += tokens;
-      if (seq.num_computed_tokens > seq.num_tokens) {
-        throw new EngineInvariantError(`sequence ${seq.id} computed ${seq.num_computed_tokens} of ${seq.num_tokens} tokens`);
-      }
-      this.cacheFullBlocks(seq);
-      if (seq.num_computed_tokens < seq.num_tokens) return; // a prefill chunk that is not the last
-      if (seq.in_prefill) {
-        seq.in_prefill = false;
-        prefilled.push(seq);
-      }
-      seq.appendToken(sampled?.[index]);
-      emitted.push(seq);
-      const cap = this.limits.max_model_len_tokens;
-      if (stop(seq) || (cap !== undefined && seq.num_tokens >= cap)) finished.push(seq);
-    };
-    for (const p of plan.prefills) advance(p.seq, p.new_tokens, i++);
-    for (const d of plan.decodes) advance(d.seq, 1, i++);
-    for (const seq of finished) this.finish(seq);
-    return { emitted, finished, prefilled };
+    // Plain loops, no closures: this runs once per simulated step.
+    for (const p of plan.prefills) this.advance(outcome, p.seq, p.new_tokens, stop, sampled?.[i++]);
+    for (const d of plan.decodes) this.advance(outcome, d.seq, 1, stop, sampled?.[i++]);
+    for (const seq of outcome.finished) this.finish(seq);
+    return outcome;
+  }
+
+  private advance(outcome: StepOutcomeBuilder<S>, seq: S, tokens: number, stop: StopCondition<S>, token_id: number | undefined): void {
+    if (seq.status !== 'running') throw new EngineInvariantError(`sequence ${seq.id} in a plan is ${seq.status}, not running`);
+    const computed = (seq.num_computed_tokens += tokens);
+    const total = seq.prompt_tokens + seq.generated;
+    if (computed > total) throw new EngineInvariantError(`sequence ${seq.id} computed ${computed} of ${total} tokens`);
+    if (this.blocks.prefix_caching) this.cacheFullBlocks(seq);
+    if (computed < total) return; // a prefill chunk that is not the last
+    if (seq.in_prefill) {
+      seq.in_prefill = false;
+      outcome.prefilled.push(seq);
+    }
+    seq.appendToken(token_id);
+    outcome.emitted.push(seq);
+    const cap = this.limits.max_model_len_tokens;
+    if (stop(seq) || (cap !== undefined && seq.num_tokens >= cap)) outcome.finished.push(seq);
   }
 
   /** Removes a sequence wherever it is (client gone, error) and frees its blocks. */

@@ -22,12 +22,14 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
   schedule(): StepPlan<S> | undefined {
     const admitted = this.admit();
     if (admitted.length > 0) {
-      const prefills: PrefillChunk<S>[] = admitted.map((seq) => ({ seq, new_tokens: seq.num_tokens, context_tokens: 0 }));
+      const prefills: PrefillChunk<S>[] = [];
+      for (const seq of admitted) prefills.push({ seq, new_tokens: seq.num_tokens, context_tokens: 0 });
       return { prefills, decodes: [], admitted, preempted: [] };
     }
     if (this.running.length === 0) return undefined;
     const preempted = this.reserveDecodeSlots();
-    const decodes: DecodeItem<S>[] = this.running.map((seq) => ({ seq, context_tokens: seq.num_tokens }));
+    const decodes: DecodeItem<S>[] = [];
+    for (const seq of this.running) decodes.push({ seq, context_tokens: seq.num_tokens });
     return { prefills: [], decodes, admitted: [], preempted };
   }
 
@@ -59,6 +61,7 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
    */
   private reserveDecodeSlots(): S[] {
     const preempted: S[] = [];
+    const size = this.limits.block_size_tokens;
     for (let i = 0; i < this.running.length; i++) {
       const seq = this.running[i] as S;
       while (this.blocks.free_blocks < 1) {
@@ -68,7 +71,7 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
         if (victim === seq) break;
       }
       if (seq.status !== 'running') break;
-      if (this.blocksFor(seq.num_tokens) > seq.block_table.length) this.blocks.allocateInto(seq.block_table, 1);
+      if (Math.ceil((seq.prompt_tokens + seq.generated) / size) > seq.block_table.length) this.blocks.allocateInto(seq.block_table, 1);
     }
     return preempted;
   }
