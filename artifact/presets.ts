@@ -1,11 +1,13 @@
 import { ConfigError, type RunConfigInput } from '../sim/index.ts';
 import { fig11Config } from './llumnix-fig11/configs.ts';
 import { FIG11_SYSTEMS, FIG11_TRACES } from './llumnix-fig11/setup.ts';
+import { singleGpuConfig } from './single-gpu.ts';
 
 /**
  * Built-in run configs, by name: `llumnix-fig11/<trace>/<system>` for every trace of Llumnix's
  * Fig. 11 (ShareGPT, BurstGPT, S-S, M-M, L-L, S-L, L-S) and every system (round-robin,
- * infaas++, llumnix), at the trace's default rate. Override anything with --set.
+ * infaas++, llumnix), at the trace's default rate; `single-gpu/sharegpt/<engine>`: one instance
+ * serving a ShareGPT-like trace on vLLM v1 (the modern setup) or v0. Override anything with --set.
  */
 function buildPresets(): Map<string, RunConfigInput> {
   const presets = new Map<string, RunConfigInput>();
@@ -14,6 +16,7 @@ function buildPresets(): Map<string, RunConfigInput> {
       presets.set(`llumnix-fig11/${trace.label}/${system}`, fig11Config(trace, system));
     }
   }
+  for (const engine of ['vllm-v1', 'vllm-v0'] as const) presets.set(`single-gpu/sharegpt/${engine}`, singleGpuConfig(engine));
   return presets;
 }
 

@@ -55,3 +55,6 @@ export {
   type SchedulerSpecInput,
 } from './scheduler.ts';
 export { createPreset, PRESET_NAMES, PRESETS, type PresetName } from './presets.ts';
+
+// The port a cluster (simulated or real) drives the global scheduler through
+export type { FleetScheduler } from './port.ts';

@@ -2,7 +2,9 @@ import { createScheduler } from '../policies/index.ts';
 import { generateWorkload } from '../traces/index.ts';
 import { buildPerfModel } from './build-perf.ts';
 import { SimCluster } from './cluster/index.ts';
-import type { RunConfig } from './config/index.ts';
+import type { EngineLimits } from '../engine/index.ts';
+import { ConfigError } from './errors.ts';
+import type { ClusterConfig, RunConfig } from './config/index.ts';
 import { Band, Simulation } from './kernel/index.ts';
 import type { SimRequest } from './instance/index.ts';
 import type { MigrationRecord } from './migration/index.ts';
@@ -63,14 +65,8 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
     sim,
     {
       instances: config.cluster.instances,
-      limits: {
-        total_blocks: config.cluster.total_blocks,
-        watermark_blocks: Math.floor(config.cluster.watermark_fraction * config.cluster.total_blocks),
-        block_size_tokens: config.cluster.block_size_tokens,
-        max_num_batched_tokens: config.cluster.max_num_batched_tokens,
-        max_num_seqs: config.cluster.max_num_seqs,
-        high_priority_first: config.cluster.high_priority_first,
-      },
+      engine: config.cluster.engine?.kind ?? 'vllm-v0',
+      limits: engineLimits(config.cluster),
       startup_s: config.cluster.startup_s,
       perf,
       copy: linkCopyModel({
@@ -126,6 +122,32 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
     events: sim.executed,
     avg_instances: cluster.averageInstances(),
     avg_instances_record_weighted: cluster.averageInstancesPerReport(),
+  };
+}
+
+/** The engine limits of every instance; vllm-v1 has no watermark (vLLM v1 removed it). */
+export function engineLimits(cluster: ClusterConfig): EngineLimits {
+  const engine = cluster.engine;
+  const common = {
+    total_blocks: cluster.total_blocks,
+    block_size_tokens: cluster.block_size_tokens,
+    max_num_batched_tokens: cluster.max_num_batched_tokens,
+    max_num_seqs: cluster.max_num_seqs,
+    high_priority_first: cluster.high_priority_first,
+  };
+  if (engine === undefined || engine.kind === 'vllm-v0') {
+    return { ...common, watermark_blocks: Math.floor(cluster.watermark_fraction * cluster.total_blocks) };
+  }
+  const capacity = cluster.total_blocks * cluster.block_size_tokens;
+  if (engine.max_model_len_tokens !== undefined && engine.max_model_len_tokens > capacity) {
+    // vLLM refuses to start when one max_model_len sequence cannot fit the KV cache.
+    throw ConfigError.single('cluster.engine.max_model_len_tokens', `at most the KV capacity ${capacity} (total_blocks × block_size_tokens)`, engine.max_model_len_tokens);
+  }
+  return {
+    ...common,
+    watermark_blocks: 0,
+    enable_prefix_caching: engine.enable_prefix_caching,
+    ...(engine.max_model_len_tokens === undefined ? {} : { max_model_len_tokens: engine.max_model_len_tokens }),
   };
 }
 

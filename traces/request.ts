@@ -8,6 +8,12 @@ export interface RequestSpec {
   readonly priority: 'normal' | 'high';
   /** Model asked for; undefined in single-model fleets. */
   readonly model?: string;
+  /**
+   * Prefix identity from the trace (Mooncake `hash_ids`): one id per `hash_block_tokens`
+   * prompt tokens, equal ids meaning equal prefixes. Engines with prefix caching reuse them.
+   */
+  readonly hash_ids?: readonly number[];
+  readonly hash_block_tokens?: number;
 }
 
 /** A uniform [0, 1) source; the simulation hands each component its own seeded stream. */

@@ -1,3 +1,2 @@
-export type { FleetScheduler } from './scheduler-port.ts';
 export { SimCluster, type Rejection, type SimClusterOptions } from './sim-cluster.ts';
 export { TimeWeighted } from './time-weighted.ts';

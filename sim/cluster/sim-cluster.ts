@@ -1,14 +1,16 @@
-import type { ClusterView, Decision, InstanceReport, LocalRequestView } from '../../policies/index.ts';
+import { admissionError, createEngine, type EngineKind, type EngineLimits, type StepPlan } from '../../engine/index.ts';
+import type { ClusterView, Decision, FleetScheduler, InstanceReport, LocalRequestView } from '../../policies/index.ts';
 import type { RequestSpec } from '../../traces/request.ts';
 import { Band, type Simulation } from '../kernel/index.ts';
-import { Engine, type EngineLimits, SimInstance, SimRequest, type StepPlan } from '../instance/index.ts';
+import { SimInstance, SimRequest } from '../instance/index.ts';
 import { LiveMigration, type MigrationParams, type MigrationRecord } from '../migration/index.ts';
-import type { CopyModel, PerfModel } from '../perf/index.ts';
-import type { FleetScheduler } from './scheduler-port.ts';
+import { checkedLatency, type CopyModel, type PerfModel } from '../perf/index.ts';
 import { TimeWeighted } from './time-weighted.ts';
 
 export interface SimClusterOptions {
   readonly instances: number;
+  /** The scheduler every instance runs (default vllm-v0: Llumnix's vLLM 0.1.7). */
+  readonly engine?: EngineKind;
   readonly limits: EngineLimits;
   readonly perf: PerfModel;
   readonly copy: CopyModel;
@@ -53,6 +55,10 @@ export class SimCluster {
     this.#instanceCount = new TimeWeighted(this.instances.length, sim.now_s);
   }
 
+  get engineKind(): EngineKind {
+    return this.options.engine ?? 'vllm-v0';
+  }
+
   get finished(): number {
     return this.#finished;
   }
@@ -78,7 +84,8 @@ export class SimCluster {
 
   private addInstance(state: 'active' | 'starting'): SimInstance {
     const id = this.sim.nextId('instance');
-    const instance = new SimInstance(id, new Engine(this.options.limits, this.options.perf), state, this.sim.now_s);
+    const engine = createEngine<SimRequest>(this.engineKind, this.options.limits);
+    const instance = new SimInstance(id, engine, state, this.sim.now_s);
     this.instances.push(instance);
     this.#reports.push(instance.report);
     this.#dispatched.push(0);
@@ -156,12 +163,9 @@ export class SimCluster {
   private arrive(spec: RequestSpec): void {
     const request = new SimRequest(spec);
     this.requests.push(request);
-    const { limits } = this.options;
-    const need = Math.ceil((spec.prompt_tokens + spec.output_tokens) / limits.block_size_tokens);
-    if (need > limits.total_blocks - limits.watermark_blocks || spec.prompt_tokens > limits.max_num_batched_tokens) {
-      // vLLM drops prompts it can never serve; so do we, and the summary counts them.
-      return this.reject(request, `needs ${need} blocks / ${spec.prompt_tokens} prompt tokens, beyond one instance`);
-    }
+    // vLLM drops requests it can never serve; so do we, and the summary counts them.
+    const never = admissionError(this.engineKind, this.options.limits, spec.prompt_tokens, spec.output_tokens);
+    if (never !== undefined) return this.reject(request, never);
     const verdict = this.scheduler.dispatch(
       { id: spec.id, prompt_tokens: spec.prompt_tokens, priority: spec.priority, ...(spec.model === undefined ? {} : { model: spec.model }) },
       this.view(),
@@ -201,43 +205,51 @@ export class SimCluster {
   private startStep(instance: SimInstance): void {
     instance.start_pending = false;
     if (instance.busy) return;
-    const plan = instance.engine.plan(this.sim.now_s);
+    const now = this.sim.now_s;
+    const plan = instance.engine.schedule();
     if (plan === undefined) return;
+    for (const victim of plan.preempted) victim.killed = { killed_s: now, output_tokens: victim.generated };
+    for (const request of plan.admitted) {
+      if (request.killed !== undefined) {
+        request.readmitted = { kill: request.killed, readmit_s: now };
+        request.killed = undefined;
+      }
+      request.first_scheduled_s ??= now;
+    }
+    const perf = this.options.perf;
     const slowdown = instance.migrations_out > 0 ? 1 + this.options.migration.source_slowdown : 1;
-    const duration_s = plan.duration_s * slowdown;
+    const duration_s = (checkedLatency(perf.name, 'step', perf.step_ms(plan)) / 1e3) * slowdown;
     instance.current = plan;
     instance.current_end_s = this.sim.now_s + duration_s;
     this.sim.at(instance.current_end_s, Band.stepEnd, () => this.endStep(instance, plan, duration_s));
   }
 
-  private endStep(instance: SimInstance, plan: StepPlan, duration_s: number): void {
+  private endStep(instance: SimInstance, plan: StepPlan<SimRequest>, duration_s: number): void {
     const now = this.sim.now_s;
     instance.current = undefined;
     instance.steps++;
     instance.busy_s += duration_s;
-    for (const request of plan.batch) {
-      // A request suspended by a migration's last stage mid-iteration cannot be in the batch:
-      // suspension waits for the iteration to end.
-      request.exec_s += duration_s;
-      request.emitToken(now);
-      if (request.prefilling) {
-        request.prefilling = false;
-        if (request.readmitted !== undefined) {
-          request.recomputes.push({ ...request.readmitted, end_s: now });
-          request.readmitted = undefined;
-        }
+    // A request suspended by a migration's last stage mid-iteration cannot be in the plan:
+    // suspension waits for the iteration to end.
+    for (const p of plan.prefills) p.seq.exec_s += duration_s;
+    for (const d of plan.decodes) d.seq.exec_s += duration_s;
+    const outcome = instance.engine.update(plan, isDone);
+    for (const request of outcome.emitted) request.markToken(now);
+    for (const request of outcome.prefilled) {
+      if (request.readmitted !== undefined) {
+        request.recomputes.push({ ...request.readmitted, end_s: now });
+        request.readmitted = undefined;
       }
-      if (request.done) this.complete(instance, request);
     }
+    for (const request of outcome.finished) this.complete(instance, request);
     if (this.options.checkInvariants === true) instance.engine.checkBlocks();
     this.publishReport(instance);
     this.kick(instance);
     this.removeIfDrained(instance);
   }
 
+  /** Bookkeeping of a request its engine finished (and freed). */
   private complete(instance: SimInstance, request: SimRequest): void {
-    instance.engine.release(request);
-    request.phase = 'finished';
     request.finish_s = this.sim.now_s;
     if (request.priority === 'high') instance.high_priority--;
     this.#finished++;
@@ -262,13 +274,13 @@ export class SimCluster {
     const candidates: LocalRequestView[] = [];
     const byId = new Map<number, SimRequest>();
     src.engine.running.forEach((r, admit_order) => {
-      if (r.migrating || r.prefilling || r.generated < 1) return;
+      if (r.migrating || r.in_prefill || r.generated < 1) return;
       byId.set(r.id, r);
       candidates.push({
         id: r.id,
         arrival_s: r.arrival_s,
         priority: r.priority,
-        length_tokens: r.length,
+        length_tokens: r.num_tokens,
         output_tokens: r.generated,
         admit_order,
         migrating: false,
@@ -294,4 +306,9 @@ export class SimCluster {
     );
     return undefined;
   }
+}
+
+/** The simulator's stop condition: the trace's output length (the client's max_tokens with ignore_eos). */
+function isDone(request: SimRequest): boolean {
+  return request.done;
 }

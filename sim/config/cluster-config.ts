@@ -1,4 +1,22 @@
 import { z } from 'zod';
+import { ENGINE_KINDS, type EngineKind } from '../../engine/index.ts';
+
+/**
+ * The scheduler + block manager of every instance (docs/engine.md). Absent means `vllm-v0`
+ * (kept absent rather than defaulted so existing results stay byte-identical).
+ */
+export const EngineSpec = z.strictObject({
+  /** vllm-v0: Llumnix's vLLM 0.1.7; vllm-v1: one token budget, chunked prefill, prefix cache. */
+  kind: z.enum(ENGINE_KINDS as [EngineKind, ...EngineKind[]]).default('vllm-v0'),
+  /** vllm-v1: reuse cached full KV blocks across requests and after preemption (vLLM v1's default). */
+  enable_prefix_caching: z.boolean().default(true),
+  /**
+   * vllm-v1: longest prompt + output admitted; a longer request is rejected with its reason.
+   * Default: the KV capacity (total_blocks × block_size_tokens), the most one instance can hold.
+   */
+  max_model_len_tokens: z.number().int().positive().optional(),
+});
+export type EngineSpec = z.output<typeof EngineSpec>;
 
 /** Fleet size and the vLLM engine limits of every instance (llumnix.md §6, Appendix A). */
 export const ClusterConfig = z.strictObject({
@@ -6,10 +24,16 @@ export const ClusterConfig = z.strictObject({
   instances: z.number().int().positive().default(16),
   /** M: KV blocks per instance (LLaMA-7B on a 24 GB A10 at 0.9 utilisation ≈ 792). */
   total_blocks: z.number().int().positive().default(792),
-  /** Admission watermark as a fraction of M (W = ⌊fraction·M⌋; vLLM uses 1 %). */
+  /**
+   * Admission watermark as a fraction of M (W = ⌊fraction·M⌋; vLLM 0.1.7 uses 1 %). vllm-v1 has
+   * no watermark and ignores it.
+   */
   watermark_fraction: z.number().min(0).max(0.5).default(0.01),
   block_size_tokens: z.number().int().positive().default(16),
-  /** Cap on Σ prompt tokens of one prefill batch (12800 in Llumnix Fig. 11). */
+  /**
+   * vllm-v0: cap on Σ prompt tokens of one prefill batch (12800 in Llumnix Fig. 11);
+   * vllm-v1: the token budget every step shares between decodes and prefill chunks.
+   */
   max_num_batched_tokens: z.number().int().positive().default(12800),
   max_num_seqs: z.number().int().positive().default(256),
   /** Delay from a scale-up decision until a new instance serves (the artifact simulator: 5 s). */
@@ -19,5 +43,6 @@ export const ClusterConfig = z.strictObject({
    * the OSDI'24 artifact's queue was effectively FIFO).
    */
   high_priority_first: z.boolean().default(false),
+  engine: EngineSpec.optional(),
 });
 export type ClusterConfig = z.infer<typeof ClusterConfig>;

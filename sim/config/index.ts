@@ -1,4 +1,4 @@
-export { ClusterConfig } from './cluster-config.ts';
+export { ClusterConfig, EngineSpec } from './cluster-config.ts';
 export { ModelConfig, PerfSpec } from './model-config.ts';
 export { parseRunConfig, parseWith } from './parse.ts';
 export { RunConfig, type RunConfigInput } from './run-config.ts';

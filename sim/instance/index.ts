@@ -1,3 +1,2 @@
-export { Engine, type EngineLimits, type StepPlan } from './engine.ts';
-export { SimInstance } from './instance.ts';
+export { SimInstance, type SimEngine } from './instance.ts';
 export { byArrival, SimRequest, type KillRecord, type RequestPhase } from './request.ts';

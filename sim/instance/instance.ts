@@ -1,6 +1,8 @@
+import type { EngineCore, StepPlan } from '../../engine/index.ts';
 import type { InstanceReport, InstanceState } from '../../policies/index.ts';
-import type { StepPlan } from './engine.ts';
-import { Engine } from './engine.ts';
+import type { SimRequest } from './request.ts';
+
+export type SimEngine = EngineCore<SimRequest>;
 
 /**
  * One simulated serving instance: its engine plus what the cluster tracks around it (lifecycle,
@@ -9,7 +11,7 @@ import { Engine } from './engine.ts';
 export class SimInstance {
   state: InstanceState;
   /** The iteration in flight, if any, and when it ends. */
-  current: StepPlan | undefined;
+  current: StepPlan<SimRequest> | undefined;
   current_end_s = 0;
   /** Whether a step-start event is already queued (so dispatch bursts queue one, not many). */
   start_pending = false;
@@ -23,7 +25,7 @@ export class SimInstance {
 
   constructor(
     readonly id: number,
-    readonly engine: Engine,
+    readonly engine: SimEngine,
     state: InstanceState,
     now_s: number,
   ) {
@@ -44,7 +46,7 @@ export class SimInstance {
   snapshot(now_s: number, reported = true): InstanceReport {
     const e = this.engine;
     let allWaiting = 0;
-    for (const r of e.waiting) allWaiting += r.length;
+    for (const r of e.waiting) allWaiting += r.num_tokens;
     const head = e.waiting[0];
     const last = e.running[e.running.length - 1];
     const block = e.limits.block_size_tokens;
@@ -59,10 +61,10 @@ export class SimInstance {
       running: e.running.length,
       waiting: e.waiting.length,
       killed: e.killed,
-      head_waiting_blocks: head === undefined ? 0 : head.length / block,
+      head_waiting_blocks: head === undefined ? 0 : head.num_tokens / block,
       all_waiting_blocks: allWaiting / block,
       high_priority: this.high_priority,
-      last_running_blocks: last === undefined ? 0 : last.blocks,
+      last_running_blocks: last === undefined ? 0 : last.block_table.length,
       migrations_in_flight: this.migrations_in_flight,
     };
   }

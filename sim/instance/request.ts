@@ -1,3 +1,4 @@
+import { Sequence, type SequenceStatus } from '../../engine/index.ts';
 import type { Priority } from '../../policies/index.ts';
 import type { RequestSpec } from '../../traces/request.ts';
 
@@ -10,35 +11,23 @@ export interface KillRecord {
 }
 
 /**
- * A request inside the simulated cluster: its progress and every timestamp the metrics need.
- * Token times are kept as first/last/count: the decode latency (mean inter-token gap) only
- * needs those, and it keeps memory flat for millions of requests.
+ * A request inside the simulated cluster: an engine `Sequence` (tokens counted, blocks, status
+ * — written only by its engine) plus every timestamp the metrics need. Token times are kept
+ * as first/last/count: the decode latency (mean inter-token gap) only needs those, and it
+ * keeps memory flat for millions of requests.
  */
-export class SimRequest {
-  readonly id: number;
-  readonly arrival_s: number;
-  readonly prompt_tokens: number;
+export class SimRequest extends Sequence {
   readonly output_tokens: number;
-  readonly priority: Priority;
+  declare readonly priority: Priority;
   readonly model: string | undefined;
 
-  phase: RequestPhase = 'arriving';
   instance = -1;
-  /** Output tokens produced so far. */
-  generated = 0;
-  /** Physical KV blocks held on its current instance. */
-  blocks = 0;
-  /** Bumped on every preemption, so an in-flight migration can tell its copy went stale. */
-  epoch = 0;
   migrating = false;
-  /** True while it sits in a prefill batch (its KV cache is being rebuilt). */
-  prefilling = false;
 
   first_scheduled_s: number | undefined;
   first_token_s: number | undefined;
   last_token_s: number | undefined;
   finish_s: number | undefined;
-  preemptions = 0;
   migrations = 0;
   /** Σ durations of the iterations it took part in (the artifact's "decode execution time"). */
   exec_s = 0;
@@ -50,28 +39,52 @@ export class SimRequest {
   readonly recomputes: { kill: KillRecord; readmit_s: number; end_s: number }[] = [];
 
   constructor(spec: RequestSpec) {
-    this.id = spec.id;
-    this.arrival_s = spec.arrival_s;
-    this.prompt_tokens = spec.prompt_tokens;
+    super({
+      id: spec.id,
+      arrival_s: spec.arrival_s,
+      priority: spec.priority,
+      prompt_tokens: spec.prompt_tokens,
+      max_output_tokens: spec.output_tokens,
+      ...(spec.hash_ids === undefined ? {} : { hash_ids: spec.hash_ids }),
+      ...(spec.hash_block_tokens === undefined ? {} : { hash_block_tokens: spec.hash_block_tokens }),
+    });
     this.output_tokens = spec.output_tokens;
-    this.priority = spec.priority;
     this.model = spec.model;
+  }
+
+  /** The engine's status, with 'arriving' before it reaches an instance. */
+  get phase(): RequestPhase {
+    return this.status === 'new' ? 'arriving' : this.status;
+  }
+
+  set phase(phase: RequestPhase) {
+    this.status = (phase === 'arriving' ? 'new' : phase) satisfies SequenceStatus;
   }
 
   /** Prompt plus generated tokens: what a re-prefill must recompute. */
   get length(): number {
-    return this.prompt_tokens + this.generated;
+    return this.num_tokens;
+  }
+
+  /** True while it sits in a prefill (its KV cache is being built or rebuilt). */
+  get prefilling(): boolean {
+    return this.in_prefill;
   }
 
   get done(): boolean {
     return this.generated >= this.output_tokens;
   }
 
-  /** Records one produced token at time `t_s`. */
-  emitToken(t_s: number): void {
-    this.generated++;
+  /** Records the time of a token its engine just appended. */
+  markToken(t_s: number): void {
     if (this.first_token_s === undefined) this.first_token_s = t_s;
     this.last_token_s = t_s;
+  }
+
+  /** Appends one token and records its time (outside an engine: tests, metrics fixtures). */
+  emitToken(t_s: number): void {
+    this.appendToken();
+    this.markToken(t_s);
   }
 }
 

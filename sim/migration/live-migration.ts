@@ -1,3 +1,4 @@
+import { planIncludes } from '../../engine/index.ts';
 import { Band, type Simulation } from '../kernel/index.ts';
 import type { SimInstance, SimRequest } from '../instance/index.ts';
 import type { CopyModel } from '../perf/index.ts';
@@ -28,7 +29,8 @@ export class LiveMigration {
   readonly #epoch: number;
   #stage = 0;
   #sent = 0;
-  #reserved = 0;
+  /** Block ids pre-allocated on the destination so far (every stage's). */
+  readonly #reserved: number[] = [];
   #suspended_s: number | undefined;
 
   constructor(
@@ -60,7 +62,8 @@ export class LiveMigration {
       (this.#stage > 0 && remaining <= params.last_stage_max_blocks) ||
       liveBlocks <= 0;
     if (!suspend && lastAllowed) return this.abort('max-stages');
-    if (suspend && this.src.busy && this.src.current?.batch.includes(r)) {
+    const inFlight = this.src.current;
+    if (suspend && inFlight !== undefined && planIncludes(inFlight, r)) {
       // Suspension happens between iterations: wait for the source's step to end.
       this.ctx.sim.at(this.src.current_end_s, Band.migration, () => this.nextStage());
       return;
@@ -76,49 +79,39 @@ export class LiveMigration {
     });
   }
 
-  /** PRE-ALLOC on the destination, under its admission watermark. */
+  /** PRE-ALLOC on the destination, under its watermark. */
   private reserve(blocks: number): boolean {
-    const engine = this.dst.engine;
-    if (engine.free_blocks - blocks < engine.limits.watermark_blocks) return false;
-    engine.free_blocks -= blocks;
-    engine.reserved_blocks += blocks;
-    this.#reserved += blocks;
+    const ids = this.dst.engine.reserve(blocks);
+    if (ids === undefined) return false;
+    for (const id of ids) this.#reserved.push(id);
     return true;
   }
 
   private suspend(): void {
-    const r = this.request;
-    this.src.engine.removeRunning(r);
-    this.src.engine.suspended_blocks += r.blocks;
-    r.phase = 'suspended';
+    this.src.engine.suspend(this.request);
     this.#suspended_s = this.ctx.sim.now_s;
   }
 
+  /** The source frees the request's blocks; the destination runs it on the copied ones. */
   private commit(): void {
     const r = this.request;
-    const srcEngine = this.src.engine;
-    srcEngine.suspended_blocks -= r.blocks;
-    srcEngine.free_blocks += r.blocks;
-    const dstEngine = this.dst.engine;
-    dstEngine.reserved_blocks -= this.#reserved;
-    r.blocks = this.#reserved;
+    this.src.engine.releaseSuspended(r);
+    this.dst.engine.commitIncoming(r, this.#reserved);
+    this.#reserved.length = 0;
     r.instance = this.dst.id;
     r.migrations++;
     if (r.priority === 'high') {
       this.src.high_priority--;
       this.dst.high_priority++;
     }
-    dstEngine.addRunning(r);
     this.finish('committed', undefined);
     this.ctx.kick(this.dst);
     this.ctx.kick(this.src);
   }
 
   private abort(reason: AbortReason): void {
-    const engine = this.dst.engine;
-    engine.free_blocks += this.#reserved;
-    engine.reserved_blocks -= this.#reserved;
-    this.#reserved = 0;
+    this.dst.engine.releaseReservation(this.#reserved);
+    this.#reserved.length = 0;
     this.finish('aborted', reason);
   }
 

@@ -1,3 +1,5 @@
+import type { StepBatch } from '../../engine/index.ts';
+
 /**
  * Cost models are their own family (as Vidur's execution-time predictors): the simulator asks
  * "how long does this step / copy take" and never hard-codes an answer.
@@ -8,6 +10,29 @@ export interface PerfModel {
   prefill_ms(prompt_tokens: readonly number[]): number;
   /** One decode iteration: `batch_size` running requests holding `context_tokens` in total. */
   decode_ms(batch_size: number, context_tokens: number): number;
+  /**
+   * Any step an engine plans: prefill chunks and decodes in one batch. A prefill-only batch of
+   * whole prompts costs exactly `prefill_ms`, a decode-only batch exactly `decode_ms`, an empty
+   * batch 0; each model documents its price of mixed batches and of chunks with context.
+   */
+  step_ms(batch: StepBatch): number;
+}
+
+/** Whole prompts only (every chunk starts at position 0): the v0 prefill batch. */
+export function wholePrompts(batch: StepBatch): number[] | undefined {
+  const lengths: number[] = [];
+  for (const p of batch.prefills) {
+    if (p.context_tokens !== 0) return undefined;
+    lengths.push(p.new_tokens);
+  }
+  return lengths;
+}
+
+/** Σ context tokens of the decodes (summed in plan order, as v0 summed its running list). */
+export function decodeContext(batch: StepBatch): number {
+  let context = 0;
+  for (const d of batch.decodes) context += d.context_tokens;
+  return context;
 }
 
 /** KV-cache geometry of one model: what a block holds and weighs. */

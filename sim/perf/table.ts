@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import type { PerfModel } from './perf-model.ts';
+import { decodeContext, type PerfModel, wholePrompts } from './perf-model.ts';
 import { ConfigError } from '../errors.ts';
 
 /**
@@ -13,18 +13,37 @@ import { ConfigError } from '../errors.ts';
  *   profiled batch size, then linear between the two neighbouring batch sizes.
  * Outside the profiled range the nearest segment is extended linearly (never clipped
  * silently to a constant), and a negative result is an error.
+ *
+ * Lookups are binary searches (a 12k-row table costs what a 500-row one does); decode reads
+ * only the two profiled batch sizes around the batch. Steps of the v1 engine:
+ * - a prefill chunk is looked up by its new tokens (the context it attends to is ignored: the
+ *   table has no such axis);
+ * - a mixed step costs prefill(Σ chunk tokens) + decode(B, ΣL) − shared, where shared is the
+ *   table's one-request, zero-context decode (the fixed per-step cost, paid once), clamped to
+ *   [0, the smaller part].
  */
 interface Point {
   x: number;
   y: number;
 }
 
+/** The segment [i−1, i] used for x: the first i ≥ 1 with xᵢ ≥ x, else the last one. */
+function segmentEnd(points: readonly Point[], x: number): number {
+  let lo = 1;
+  let hi = points.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((points[mid] as Point).x < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function interpolate(points: readonly Point[], x: number): number {
   const first = points[0];
   if (first === undefined) throw new Error('interpolate on an empty series');
   if (points.length === 1) return first.y;
-  let i = 1;
-  while (i < points.length - 1 && (points[i]?.x ?? Infinity) < x) i++;
+  const i = segmentEnd(points, x);
   const a = points[i - 1] as Point;
   const b = points[i] as Point;
   return a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
@@ -66,13 +85,29 @@ export function tablePerfModel(name: string, csvPath: string): PerfModel {
   for (const series of decode.values()) series.sort(byX);
   const batches = [...decode.keys()].sort((a, b) => a - b);
 
+  const batchPoints: Point[] = batches.map((b) => ({ x: b, y: 0 }));
   const decodeAt = (batch: number, tokens: number): number => {
-    const rowsAt = batches.map((b) => ({ x: b, y: interpolate(decode.get(b) as Point[], tokens) }));
-    return interpolate(rowsAt, batch);
+    const at = (b: number): Point => ({ x: b, y: interpolate(decode.get(b) as Point[], tokens) });
+    if (batches.length === 1) return at(batches[0] as number).y;
+    const i = segmentEnd(batchPoints, batch);
+    return interpolate([at(batches[i - 1] as number), at(batches[i] as number)], batch);
   };
+  const prefillAt = (prompts: readonly number[]): number => interpolate(prefill, prompts.reduce((s, t) => s + t, 0));
   return {
     name,
-    prefill_ms: (prompts) => interpolate(prefill, prompts.reduce((s, t) => s + t, 0)),
+    prefill_ms: prefillAt,
     decode_ms: decodeAt,
+    step_ms(batch) {
+      const hasPrefill = batch.prefills.length > 0;
+      const hasDecode = batch.decodes.length > 0;
+      if (!hasPrefill && !hasDecode) return 0;
+      if (!hasPrefill) return decodeAt(batch.decodes.length, decodeContext(batch));
+      const chunks = wholePrompts(batch) ?? batch.prefills.map((p) => p.new_tokens);
+      const prefillPart = prefillAt(chunks);
+      if (!hasDecode) return prefillPart;
+      const decodePart = decodeAt(batch.decodes.length, decodeContext(batch));
+      const shared = Math.min(Math.max(0, decodeAt(1, 0)), prefillPart, decodePart);
+      return prefillPart + decodePart - shared;
+    },
   };
 }

@@ -3,7 +3,7 @@
  * `PerfModel` per model on the cluster's GPU. Decode streams the weights (and the KV cache)
  * from HBM once per step; prefill is compute-bound at 2·params FLOPs per token.
  */
-import type { PerfModel } from '../perf/index.ts';
+import { decodeContext, type PerfModel, wholePrompts } from '../perf/index.ts';
 import type { ServerlessConfig } from './config.ts';
 
 export interface CatalogueEntry {
@@ -24,16 +24,28 @@ export function rooflinePerf(name: string, params_b: number, size_bytes: number,
   const flops = gpu.fp16_tflops * 1e12 * gpu.prefill_mfu * gpus;
   const weights_ms = (size_bytes / hbm) * 1e3;
   const perToken_ms = ((2 * params_b * 1e9) / flops) * 1e3;
+  const prefill_ms = (prompts: readonly number[]): number => {
+    let tokens = 0;
+    for (const p of prompts) tokens += p;
+    // A prefill is at least one pass over the weights.
+    return gpu.step_overhead_ms + Math.max(weights_ms, perToken_ms * tokens);
+  };
+  const decode_ms = (_batch: number, context: number): number => gpu.step_overhead_ms + weights_ms + ((context * kvBytesPerToken) / hbm) * 1e3;
   return {
     name: `${name}-roofline`,
-    prefill_ms(prompts) {
-      let tokens = 0;
-      for (const p of prompts) tokens += p;
-      // A prefill is at least one pass over the weights.
-      return gpu.step_overhead_ms + Math.max(weights_ms, perToken_ms * tokens);
-    },
-    decode_ms(_batch, context) {
-      return gpu.step_overhead_ms + weights_ms + ((context * kvBytesPerToken) / hbm) * 1e3;
+    prefill_ms,
+    decode_ms,
+    step_ms(batch) {
+      if (batch.decodes.length === 0) {
+        if (batch.prefills.length === 0) return 0;
+        return prefill_ms(wholePrompts(batch) ?? batch.prefills.map((p) => p.new_tokens));
+      }
+      if (batch.prefills.length === 0) return decode_ms(batch.decodes.length, decodeContext(batch));
+      // Mixed: one step is bound by the slower of streaming weights + KV and computing every token.
+      let tokens = batch.decodes.length;
+      for (const p of batch.prefills) tokens += p.new_tokens;
+      const memory_ms = weights_ms + ((decodeContext(batch) * kvBytesPerToken) / hbm) * 1e3;
+      return gpu.step_overhead_ms + Math.max(memory_ms, perToken_ms * tokens);
     },
   };
 }

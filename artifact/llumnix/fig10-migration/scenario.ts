@@ -50,7 +50,7 @@ export function runScenario(model: Fig10Model, length: number, migration: Partia
   sim.run({
     afterEach: () => {
       if (source.steps > lastSteps) {
-        if (plan?.kind === 'decode') decodes.push({ start_s: planStart, ms: (source.current_end_s - planStart) * 1e3 });
+        if (plan !== undefined && plan.prefills.length === 0) decodes.push({ start_s: planStart, ms: (source.current_end_s - planStart) * 1e3 });
         lastSteps = source.steps;
       }
       if (source.current !== undefined && source.current !== plan) {

@@ -1,18 +1,10 @@
-import type {
-  ArrivingRequest,
-  ClusterView,
-  Decision,
-  InstanceId,
-  LocalRequestView,
-  MigrationPair,
-  RequestId,
-  SelectionContext,
-  Verdict,
-} from '../../policies/index.ts';
+import type { MigrationPair, SelectionContext } from './types.ts';
+import type { ArrivingRequest, ClusterView, Decision, InstanceId, LocalRequestView, RequestId, Verdict } from './view.ts';
 
 /**
- * What the simulated cluster asks of the global scheduler (policies/). The same object drives
- * the real backend: it only ever sees views and returns data.
+ * What a cluster asks of the global scheduler: the simulator's `SimCluster` and the real
+ * backend's manager both drive it through this port, so neither needs the other. It only ever
+ * sees views and returns data.
  */
 export interface FleetScheduler {
   dispatch(request: ArrivingRequest, view: ClusterView): Verdict<InstanceId>;

@@ -1,0 +1,119 @@
+import { chainedTokenHash, type PrefixIdentity } from './block-hash.ts';
+
+export type SequenceStatus = 'new' | 'waiting' | 'running' | 'suspended' | 'finished';
+export type SequencePriority = 'normal' | 'high';
+
+export interface SequenceInit {
+  readonly id: number;
+  /** Orders first-come-first-served (seconds; data, not a clock). */
+  readonly arrival_s: number;
+  readonly priority: SequencePriority;
+  readonly prompt_tokens: number;
+  /** The client's max_tokens, when known (max_model_len is checked against prompt + this). */
+  readonly max_output_tokens?: number;
+  /** Real prompt token ids (the real engine); without them the sequence counts tokens only. */
+  readonly prompt_token_ids?: readonly number[];
+  /** Per-block hash ids from a trace (Mooncake `hash_ids`), one per `hash_block_tokens`. */
+  readonly hash_ids?: readonly number[];
+  readonly hash_block_tokens?: number;
+}
+
+/**
+ * One request inside an engine: its tokens (ids, or just a count in the simulator), the block
+ * table of real block ids holding its KV, and how far the KV is computed. The scheduler moves
+ * it between queues; only the engine writes these fields.
+ */
+export class Sequence {
+  readonly id: number;
+  readonly arrival_s: number;
+  readonly priority: SequencePriority;
+  readonly prompt_tokens: number;
+  readonly max_output_tokens: number | undefined;
+  /** Prompt then output token ids; undefined when the engine only counts tokens. */
+  readonly token_ids: number[] | undefined;
+  readonly identity: PrefixIdentity;
+
+  status: SequenceStatus = 'new';
+  /** Output tokens appended so far. */
+  generated = 0;
+  /** Tokens whose KV is in this sequence's blocks. */
+  num_computed_tokens = 0;
+  /** Tokens found in the prefix cache at its last admission. */
+  num_cached_tokens = 0;
+  /** Real block ids, in token order. */
+  block_table: number[] = [];
+  /** True from admission until the prompt (and any output to recompute) is computed. */
+  in_prefill = false;
+  /** Preempted and not yet readmitted. */
+  preempted_waiting = false;
+  preemptions = 0;
+  /** Bumped on every preemption, so an in-flight migration can tell its copy went stale. */
+  epoch = 0;
+  /** Leading blocks already registered in the current engine's prefix cache. */
+  cached_blocks = 0;
+  readonly #keys: string[] = [];
+
+  constructor(init: SequenceInit) {
+    this.id = init.id;
+    this.arrival_s = init.arrival_s;
+    this.priority = init.priority;
+    this.prompt_tokens = init.prompt_tokens;
+    this.max_output_tokens = init.max_output_tokens;
+    if (init.prompt_token_ids !== undefined) {
+      if (init.prompt_token_ids.length !== init.prompt_tokens) {
+        throw new RangeError(`sequence ${init.id}: ${init.prompt_token_ids.length} prompt token ids for prompt_tokens ${init.prompt_tokens}`);
+      }
+      this.token_ids = [...init.prompt_token_ids];
+      this.identity = { kind: 'tokens' };
+    } else {
+      this.token_ids = undefined;
+      this.identity =
+        init.hash_ids !== undefined && init.hash_ids.length > 0
+          ? { kind: 'trace', hash_ids: init.hash_ids, hash_block_tokens: init.hash_block_tokens ?? 512 }
+          : { kind: 'own' };
+    }
+  }
+
+  /** Prompt plus generated tokens: what a re-prefill must recompute. */
+  get num_tokens(): number {
+    return this.prompt_tokens + this.generated;
+  }
+
+  /** Blocks held (its block table's length). */
+  get blocks(): number {
+    return this.block_table.length;
+  }
+
+  /** Appends one sampled token (its id when the engine runs a real model). */
+  appendToken(token_id?: number): void {
+    this.generated++;
+    if (this.token_ids !== undefined) {
+      if (token_id === undefined) throw new RangeError(`sequence ${this.id} holds token ids; a sampled token id is required`);
+      this.token_ids.push(token_id);
+    }
+  }
+
+  /** Prefix-cache key of full block `index` (block_size tokens each). */
+  blockKey(index: number, block_size: number): string {
+    const known = this.#keys[index];
+    if (known !== undefined) return known;
+    let key: string;
+    const identity = this.identity;
+    if (identity.kind === 'tokens') {
+      const parent = index === 0 ? undefined : this.blockKey(index - 1, block_size);
+      key = chainedTokenHash(parent, this.token_ids as number[], index * block_size, (index + 1) * block_size);
+    } else if (identity.kind === 'trace' && (index + 1) * block_size <= identity.hash_ids.length * identity.hash_block_tokens) {
+      const per = identity.hash_block_tokens;
+      const j = Math.floor((index * block_size) / per);
+      key = `t${identity.hash_ids[j]}:${index * block_size - j * per}:${block_size}`;
+    } else key = `s${this.id}:${index}`;
+    // Token-id keys are immutable once the block is full; the cache keeps them.
+    if (identity.kind === 'tokens') this.#keys[index] = key;
+    return key;
+  }
+}
+
+/** Orders sequences first-come-first-served: arrival time, then id. */
+export function byArrival(a: Sequence, b: Sequence): number {
+  return a.arrival_s - b.arrival_s || a.id - b.id;
+}

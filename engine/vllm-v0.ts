@@ -1,0 +1,78 @@
+import { EngineCore } from './engine-core.ts';
+import type { EngineKind } from './limits.ts';
+import type { DecodeItem, PrefillChunk, StepPlan } from './plan.ts';
+import { byArrival, type Sequence } from './sequence.ts';
+
+/**
+ * vLLM 0.1.7 as Llumnix ran it (llumnix.md §6): strict-FCFS admission under a watermark and
+ * a Σ-prompt-token cap, prefill-only or decode-only steps, one free block demanded per
+ * running sequence before every decode, preemption by recompute of the latest arrival.
+ */
+export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S> {
+  readonly kind: EngineKind = 'vllm-v0';
+
+  /** Keeps the running list sorted by arrival (vLLM's FCFS policy re-sorts before each decode). */
+  protected addRunning(seq: S): void {
+    seq.status = 'running';
+    let i = this.running.length;
+    while (i > 0 && byArrival(this.running[i - 1] as S, seq) > 0) i--;
+    this.running.splice(i, 0, seq);
+  }
+
+  schedule(): StepPlan<S> | undefined {
+    const admitted = this.admit();
+    if (admitted.length > 0) {
+      const prefills: PrefillChunk<S>[] = [];
+      for (const seq of admitted) prefills.push({ seq, new_tokens: seq.num_tokens, context_tokens: 0 });
+      return { prefills, decodes: [], admitted, preempted: [] };
+    }
+    if (this.running.length === 0) return undefined;
+    const preempted = this.reserveDecodeSlots();
+    const decodes: DecodeItem<S>[] = [];
+    for (const seq of this.running) decodes.push({ seq, context_tokens: seq.num_tokens });
+    return { prefills: [], decodes, admitted: [], preempted };
+  }
+
+  /** Strict FCFS: admit from the head while blocks, the token cap and batch size allow. */
+  private admit(): S[] {
+    const admitted: S[] = [];
+    let tokens = 0;
+    const { watermark_blocks, max_num_batched_tokens, max_num_seqs } = this.limits;
+    for (;;) {
+      const head = this.waiting[0];
+      if (head === undefined) break;
+      const length = head.num_tokens;
+      const need = this.blocksFor(length);
+      if (this.blocks.free_blocks - need < watermark_blocks) break;
+      if (tokens + length > max_num_batched_tokens) break;
+      if (this.running.length + 1 > max_num_seqs) break;
+      this.blocks.allocateInto(head.block_table, need);
+      this.admitHead(head, 0);
+      tokens += length;
+      admitted.push(head);
+    }
+    return admitted;
+  }
+
+  /**
+   * Gives every running sequence (FCFS order) a slot for its next token. vLLM 0.1.7 requires
+   * one free block per sequence even when it will not need a new one; when none is left it
+   * preempts the latest arrival, or the sequence itself when it is the latest.
+   */
+  private reserveDecodeSlots(): S[] {
+    const preempted: S[] = [];
+    const size = this.limits.block_size_tokens;
+    for (let i = 0; i < this.running.length; i++) {
+      const seq = this.running[i] as S;
+      while (this.blocks.free_blocks < 1) {
+        const victim = this.running.pop() as S;
+        this.preempt(victim);
+        preempted.push(victim);
+        if (victim === seq) break;
+      }
+      if (seq.status !== 'running') break;
+      if (Math.ceil((seq.prompt_tokens + seq.generated) / size) > seq.block_table.length) this.blocks.allocateInto(seq.block_table, 1);
+    }
+    return preempted;
+  }
+}

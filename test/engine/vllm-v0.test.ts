@@ -1,0 +1,76 @@
+import test from 'ava';
+import { VllmV0Scheduler } from '../../engine/index.ts';
+import { fittedPerfModel, LLAMA_7B_A10 } from '../../sim/index.ts';
+import { decodeIds, ids, LIMITS, prefillIds, stopAtOutput, TestSeq } from './helpers.ts';
+
+const perf = fittedPerfModel('test', LLAMA_7B_A10);
+const engine = (limits = {}): VllmV0Scheduler<TestSeq> => new VllmV0Scheduler<TestSeq>({ ...LIMITS, ...limits });
+
+test('admission is strict FCFS: a head request that does not fit blocks the ones behind it', (t) => {
+  const e = engine({ total_blocks: 20, watermark_blocks: 2 });
+  e.enqueue(new TestSeq(0, 16 * 19)); // 19 blocks: 20 − 19 = 1 < watermark 2
+  e.enqueue(new TestSeq(1, 16));
+  t.is(e.schedule(), undefined);
+  t.deepEqual(ids(e.waiting), [0, 1]);
+});
+
+test('a prefill batch admits while blocks, the token budget and max_num_seqs allow', (t) => {
+  const e = engine({ max_num_batched_tokens: 100, max_num_seqs: 2 });
+  for (const [id, prompt] of [[0, 40], [1, 40], [2, 10]] as const) e.enqueue(new TestSeq(id, prompt));
+  const plan = e.schedule();
+  t.deepEqual(prefillIds(plan), [0, 1]); // request 2 stops at max_num_seqs = 2
+  t.deepEqual(decodeIds(plan), []);
+  t.is(e.free_blocks, 100 - 3 - 3);
+  t.is(perf.step_ms(plan!), perf.prefill_ms([40, 40])); // bit for bit
+
+  const tokenBound = engine({ max_num_batched_tokens: 70 });
+  for (const [id, prompt] of [[0, 40], [1, 40]] as const) tokenBound.enqueue(new TestSeq(id, prompt));
+  t.deepEqual(prefillIds(tokenBound.schedule()), [0]);
+});
+
+test('with no admission the iteration decodes every running request, allocating a block at each 16-token boundary', (t) => {
+  const e = engine();
+  const r = new TestSeq(0, 16);
+  e.enqueue(r);
+  const prefill = e.schedule()!;
+  e.update(prefill, stopAtOutput); // the prefill's token: length 17, KV holds 16 tokens in 1 block
+  t.is(r.generated, 1);
+  t.is(r.blocks, 1);
+  const plan = e.schedule()!;
+  t.deepEqual(decodeIds(plan), [0]);
+  t.is(r.blocks, 2); // the KV of token 17 needs a second block
+  t.is(perf.step_ms(plan), perf.decode_ms(1, 17));
+});
+
+test('out of blocks, decode preempts the latest arrival: blocks freed, back at the head of the queue', (t) => {
+  const e = engine({ total_blocks: 4, watermark_blocks: 0 });
+  const early = new TestSeq(0, 32, 100, 0);
+  const late = new TestSeq(1, 32, 100, 1);
+  e.enqueue(early);
+  e.enqueue(late);
+  const first = e.schedule()!;
+  t.deepEqual(prefillIds(first), [0, 1]); // 2 + 2 blocks: the cache is full
+  e.update(first, stopAtOutput);
+  e.enqueue(new TestSeq(2, 16, 100, 2));
+  const plan = e.schedule()!;
+  t.deepEqual(ids(plan.preempted), [1]);
+  t.deepEqual(decodeIds(plan), [0]);
+  t.deepEqual(ids(e.waiting), [1, 2]);
+  t.is(late.blocks, 0);
+  t.is(late.preemptions, 1);
+  t.is(e.killed, 1);
+  t.is(late.num_tokens, 33); // a re-prefill recomputes prompt + generated tokens
+  e.checkBlocks();
+});
+
+test('the only running request preempts itself when no block is left', (t) => {
+  const e = engine({ total_blocks: 2, watermark_blocks: 0 });
+  const r = new TestSeq(0, 32);
+  e.enqueue(r);
+  e.update(e.schedule()!, stopAtOutput);
+  const plan = e.schedule()!;
+  t.deepEqual(ids(plan.preempted), [0]);
+  t.deepEqual(plan.decodes, []);
+  t.is(perf.step_ms(plan), 0);
+  t.is(e.free_blocks, 2);
+});
