@@ -9,6 +9,7 @@ import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
 import { runOne } from './run-one.ts';
 import { registerModelCommands } from './model-commands.ts';
+import { registerFidelityCommands } from './fidelity-commands.ts';
 import { registerGenerateCommand } from './generate-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerServerlessCommands } from './serverless-commands.ts';
@@ -110,6 +111,7 @@ registerSweepCommands(program);
 registerServerlessCommands(program);
 registerModelCommands(program);
 registerGenerateCommand(program);
+registerFidelityCommands(program);
 registerServeCommand(program);
 
 program.parseAsync().catch((error: unknown) => {

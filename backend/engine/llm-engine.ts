@@ -44,6 +44,21 @@ export interface LLMEngineStats extends EngineStats {
   readonly preemptions: number;
 }
 
+/** One engine step as it ran (the real backend's steps.csv row; the profiler's raw data). */
+export interface StepTiming {
+  readonly step: number;
+  readonly prefill_seqs: number;
+  readonly prefill_tokens: number;
+  readonly decode_seqs: number;
+  /** Σ context tokens of the decodes (tokens in their KV after this step). */
+  readonly decode_context_tokens: number;
+  readonly preempted: number;
+  /** The model's forward pass alone. */
+  readonly forward_ms: number;
+  /** Schedule + forward + sampling + update: the step's whole wall time. */
+  readonly step_ms: number;
+}
+
 export class EngineError extends Error {
   override readonly name = 'EngineError';
 }
@@ -63,7 +78,7 @@ export class LLMEngine implements GenerationEngine {
   #loop: Promise<void> | undefined;
   #failed: Error | undefined;
   #closed = false;
-  readonly #stepListeners = new Set<() => void>();
+  readonly #stepListeners = new Set<(step: StepTiming) => void>();
   /** Suspensions for migration, applied at the next step boundary. */
   readonly #suspending = new Map<string, (suspended: boolean) => void>();
   readonly #started_ms = performance.now();
@@ -130,8 +145,8 @@ export class LLMEngine implements GenerationEngine {
     return engineLoad(this.core, this.#pending);
   }
 
-  /** Calls `listener` after every step (and after requests are queued); returns an unsubscribe. */
-  onStep(listener: () => void): () => void {
+  /** Calls `listener` after every step with its timing; returns an unsubscribe. */
+  onStep(listener: (step: StepTiming) => void): () => void {
     this.#stepListeners.add(listener);
     return () => this.#stepListeners.delete(listener);
   }
@@ -311,12 +326,16 @@ export class LLMEngine implements GenerationEngine {
     try {
       for (;;) {
         this.#applyBetweenSteps();
+        const t0 = performance.now();
         const plan = this.core.schedule();
         if (plan === undefined || plan.prefills.length + plan.decodes.length === 0) return;
         this.#preemptions += plan.preempted.length;
         const now_s = this.#clock_s();
         for (const seq of plan.admitted) seq.first_scheduled_s ??= now_s;
-        const out = await this.runner.forward(forwardBatch(plan));
+        const batch = forwardBatch(plan);
+        const f0 = performance.now();
+        const out = await this.runner.forward(batch);
+        const forward_ms = performance.now() - f0;
         this.#steps++;
         const sampled: (number | undefined)[] = new Array(plan.prefills.length + plan.decodes.length).fill(undefined);
         const seqs = [...plan.prefills.map((p) => p.seq), ...plan.decodes.map((d) => d.seq)];
@@ -332,7 +351,17 @@ export class LLMEngine implements GenerationEngine {
         }
         const outcome = this.core.update(plan, (seq) => seq.output.finish_reason !== undefined, sampled);
         for (const seq of outcome.finished) this.#retire(seq);
-        for (const listener of this.#stepListeners) listener();
+        if (this.#stepListeners.size > 0) {
+          let prefill_tokens = 0;
+          let decode_context_tokens = 0;
+          for (const p of plan.prefills) prefill_tokens += p.new_tokens;
+          for (const d of plan.decodes) decode_context_tokens += d.context_tokens;
+          const timing: StepTiming = {
+            step: this.#steps, prefill_seqs: plan.prefills.length, prefill_tokens, decode_seqs: plan.decodes.length, decode_context_tokens,
+            preempted: plan.preempted.length, forward_ms, step_ms: performance.now() - t0,
+          };
+          for (const listener of this.#stepListeners) listener(timing);
+        }
       }
     } catch (err) {
       this.#failed = err instanceof Error ? err : new Error(String(err));

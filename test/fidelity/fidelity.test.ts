@@ -1,0 +1,45 @@
+// The fidelity loop end to end at CI size: profile the real engine, replay a short trace on a
+// 2-instance tiny fleet and in the simulator, write the report. On a shared 2-core machine only
+// the loop's completeness is robust; its accuracy is measured by `npm run bench:fidelity`.
+import test from 'ava';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runFidelity } from '../../fidelity/run-fidelity.ts';
+import { syntheticTrace } from '../../fidelity/workload.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fleetlab-fidelity-'));
+process.env['FLEETLAB_CACHE_DIR'] = join(dir, 'cache');
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+
+test('the synthetic trace is seeded: same seed, same rows; another seed, other rows', (t) => {
+  const spec = { requests: 20, rate_per_s: 5, prompt_tokens: [8, 64] as const, output_tokens: [4, 16] as const, seed: 1 };
+  t.deepEqual(syntheticTrace(spec), syntheticTrace(spec));
+  t.notDeepEqual(syntheticTrace(spec), syntheticTrace({ ...spec, seed: 2 }));
+  const rows = syntheticTrace(spec);
+  t.true(rows.every((r, i) => i === 0 || r.arrival_s >= rows[i - 1]!.arrival_s), 'arrivals are sorted');
+});
+
+test('profile → real replay → simulation → report, every request finished in both worlds', async (t) => {
+  const out = join(dir, 'report');
+  const report = await runFidelity({
+    model: 'tiny', instances: 2, scheduler: { dispatch: { kind: 'load' } }, num_kv_blocks: 256, block_size_tokens: 16,
+    max_num_batched_tokens: 256, max_num_seqs: 16, threads: 1,
+    trace: { requests: 12, rate_per_s: 6, prompt_tokens: [8, 64], output_tokens: [4, 16], seed: 0 },
+    profile: { repeats: 2, prefill_tokens: [16, 64, 256], decode_batch_sizes: [1, 4, 16], decode_context_tokens: [16, 80] },
+    out,
+  });
+  for (const f of ['fidelity.md', 'fidelity.json', 'requests.csv', 'profile.csv', 'profile.json', 'trace.csv']) t.true(existsSync(join(out, f)), f);
+  t.deepEqual(report.metrics.map((m) => m.metric), ['TTFT', 'TPOT', 'E2E']);
+  for (const m of report.metrics) {
+    for (const k of ['mean', 'p50', 'p90', 'p99'] as const) {
+      t.true(m.real[k] > 0 && m.sim[k] > 0, `${m.metric} ${k}: real ${m.real[k]}, simulated ${m.sim[k]}`);
+      t.true(Number.isFinite(m.rel_error[k]));
+    }
+  }
+  const rows = readFileSync(join(out, 'requests.csv'), 'utf8').trim().split('\n');
+  t.is(rows.length, 13, 'a row per request and the header');
+  t.true(report.real.every((r, i) => r.output_tokens === syntheticTrace({ requests: 12, rate_per_s: 6, prompt_tokens: [8, 64], output_tokens: [4, 16], seed: 0 })[i]!.output_tokens), 'the real fleet produced every requested token');
+  const md = readFileSync(join(out, 'fidelity.md'), 'utf8');
+  t.regex(md, /\| TTFT \| p99 \|/);
+});
