@@ -3,7 +3,7 @@
 // ids, stop strings, max_tokens). Its whole state is serialisable, so a migrated request
 // resumes with the same random stream (see snapshot()/restore).
 import { Detokenizer, type TokenDecoder } from './detokenizer.ts';
-import { sampleToken } from './sampling.ts';
+import { sampleToken, type SamplingScratch } from './sampling.ts';
 import { SamplingRng, samplingSeed, type SamplingRngState } from './sampling-rng.ts';
 import { StopStringMatcher } from './sampling-stop.ts';
 import type { FinishReason, GenerationDelta, SamplingParams, TokenLogprob } from './types.ts';
@@ -77,10 +77,10 @@ export class RequestOutput {
     return { rng_state: this.#rng.state(), output_token_ids: [...this.#outputIds] };
   }
 
-  /** Samples from this step's logits row and appends the token. */
-  sample(logits: Float32Array): GenerationDelta {
+  /** Samples from this step's logits row and appends the token (`scratch`: the engine's reusable buffers). */
+  sample(logits: Float32Array, scratch?: SamplingScratch): GenerationDelta {
     if (this.finished) throw new Error(`request ${this.request_id} is already finished (${this.#finish}); it must not be scheduled again`);
-    const s = sampleToken(logits, this.params, this.#rng);
+    const s = sampleToken(logits, this.params, this.#rng, scratch);
     return this.append(s.token_id, s.logprob);
   }
 
