@@ -21,12 +21,18 @@ export interface RequestOutputInit {
   readonly rng_state?: SamplingRngState;
   /** Tokens already generated before a migration; they count towards max_tokens. */
   readonly output_token_ids?: readonly number[];
+  /** Of those, how many at the end had no text emitted yet (a split character). */
+  readonly held_tokens?: number;
+  /** Text held back for a possible stop string, not emitted yet. */
+  readonly held_text?: string;
 }
 
-/** What a request's sampling state needs to continue elsewhere. */
+/** What a request's output state needs to continue elsewhere (plain JSON). */
 export interface RequestOutputSnapshot {
   readonly rng_state: SamplingRngState;
   readonly output_token_ids: readonly number[];
+  readonly held_tokens: number;
+  readonly held_text: string;
 }
 
 export class RequestOutput {
@@ -51,9 +57,12 @@ export class RequestOutput {
       : SamplingRng.fromSeed(samplingSeed(init.params.seed, init.engine_seed ?? 0, init.request_id));
     this.#outputIds = [...(init.output_token_ids ?? [])];
     // Text already streamed before a migration is not streamed again: the detokenizer starts
-    // with those tokens as context.
-    this.#detok = new Detokenizer(init.decoder, { prompt_ids: [...init.prompt_token_ids, ...this.#outputIds] });
-    this.#stops = new StopStringMatcher(init.params.stop);
+    // with those tokens as context, then re-reads the ones whose text was still held back.
+    const held = Math.min(init.held_tokens ?? 0, this.#outputIds.length);
+    const emitted = this.#outputIds.length - held;
+    this.#detok = new Detokenizer(init.decoder, { prompt_ids: [...init.prompt_token_ids, ...this.#outputIds.slice(0, emitted)] });
+    for (const id of this.#outputIds.slice(emitted)) this.#detok.push(id);
+    this.#stops = new StopStringMatcher(init.params.stop, init.held_text ?? '');
   }
 
   get finished(): boolean {
@@ -74,7 +83,10 @@ export class RequestOutput {
   }
 
   snapshot(): RequestOutputSnapshot {
-    return { rng_state: this.#rng.state(), output_token_ids: [...this.#outputIds] };
+    return {
+      rng_state: this.#rng.state(), output_token_ids: [...this.#outputIds],
+      held_tokens: this.#detok.heldTokens, held_text: this.#stops.heldText,
+    };
   }
 
   /** Samples from this step's logits row and appends the token (`scratch`: the engine's reusable buffers). */
