@@ -82,6 +82,7 @@ test('bf16 weights are the f32 weights of the same seed rounded to nearest even'
 });
 
 test('weight scales: unit-ish projections, norms near 1, embeddings sized for logits of std ~2', async (t) => {
+  // (tied qwen2 here: shorter embedding rows, final norm gain 2; see random-weights.ts)
   const { dir, cleanup } = await tempDir();
   try {
     const m = await microModel(dir, { hidden: 64, heads: 4, intermediate: 128, vocab: 512 });
@@ -96,7 +97,8 @@ test('weight scales: unit-ish projections, norms near 1, embeddings sized for lo
     const n = await stdOf('model.layers.0.input_layernorm.weight');
     t.true(Math.abs(n.mean - 1) < 0.05 && n.std > 0.05, `norm mean ${n.mean}`);
     const e = await stdOf('model.embed_tokens.weight');
-    t.true(Math.abs(e.std * Math.sqrt(64) - 2) < 0.1, `embedding std ${e.std}`);
+    t.true(Math.abs(e.std * Math.sqrt(64) - 1) < 0.05, `embedding std ${e.std}`);
+    t.true(Math.abs((await stdOf('model.norm.weight')).mean - 2) < 0.1);
   } finally {
     await cleanup();
   }
