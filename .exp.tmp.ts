@@ -1,2 +1,0 @@
-const V = 151936; const a = new Float32Array(V).map((_, i) => Math.sin(i) * 4); const w = new Float64Array(V);
-for (let rep = 0; rep < 5; rep++) { const t0 = performance.now(); let s = 0; for (let i = 0; i < V; i++) s += (w[i] = Math.exp(a[i]! - 4)); const t1 = performance.now(); let m = -Infinity; for (let i = 0; i < V; i++) if (a[i]! > m) m = a[i]!; console.log((t1 - t0).toFixed(2), (performance.now() - t1).toFixed(2), s > 0, m); }
