@@ -27,7 +27,7 @@ test('openModel: converts once into <model>/.fleetlab/checkpoint, loads, every t
       const got = model.tensor(name);
       t.is(got.dtype, 'bf16');
       t.is(got.offset % 256, 0);
-      t.true(Buffer.from(got.bytes).equals(bytes), name);
+      t.true(Buffer.from(got.data).equals(bytes), name);
       t.true(Buffer.from(model.image.subarray(got.offset, got.offset + got.size)).equals(bytes));
     }
     t.deepEqual(model.tensor('model.norm.weight').shape, [32]);
@@ -70,7 +70,7 @@ test('a changed source is converted again; a sharded folder loads the same bytes
     await writeFile(path.join(m, 'model.safetensors.index.json'), JSON.stringify({ weight_map: weightMap }));
     const model = await openModel(m);
     t.true(model.load.converted, 'different source files → converted again');
-    for (const x of all) t.true(Buffer.from(model.tensor(x.name).bytes).equals(x.data), x.name);
+    for (const x of all) t.true(Buffer.from(model.tensor(x.name).data).equals(x.data), x.name);
     model.release();
   } finally {
     await cleanup();
@@ -89,7 +89,7 @@ test('cacheDir option and the DRAM cache: a second open reads no disk', async (t
     a.release();
     const b = await openModel(m, { cacheDir, dramCache: cache });
     t.is(b.load.source, 'dram');
-    t.true(Buffer.from(b.tensor('model.embed_tokens.weight').bytes).equals(Buffer.from(a.tensor('model.embed_tokens.weight').bytes)));
+    t.true(Buffer.from(b.tensor('model.embed_tokens.weight').data).equals(Buffer.from(a.tensor('model.embed_tokens.weight').data)));
     b.release();
   } finally {
     await cleanup();
