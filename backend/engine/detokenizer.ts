@@ -46,6 +46,11 @@ export class Detokenizer {
     this.#read = this.#ids.length;
   }
 
+  /** Tokens pushed whose text is not emitted yet (a character still split). */
+  get heldTokens(): number {
+    return this.#ids.length - this.#read;
+  }
+
   /** All text emitted so far. */
   get text(): string {
     return this.#text;

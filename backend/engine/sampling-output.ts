@@ -3,7 +3,7 @@
 // ids, stop strings, max_tokens). Its whole state is serialisable, so a migrated request
 // resumes with the same random stream (see snapshot()/restore).
 import { Detokenizer, type TokenDecoder } from './detokenizer.ts';
-import { sampleToken } from './sampling.ts';
+import { sampleToken, type SamplingScratch } from './sampling.ts';
 import { SamplingRng, samplingSeed, type SamplingRngState } from './sampling-rng.ts';
 import { StopStringMatcher } from './sampling-stop.ts';
 import type { FinishReason, GenerationDelta, SamplingParams, TokenLogprob } from './types.ts';
@@ -21,12 +21,18 @@ export interface RequestOutputInit {
   readonly rng_state?: SamplingRngState;
   /** Tokens already generated before a migration; they count towards max_tokens. */
   readonly output_token_ids?: readonly number[];
+  /** Of those, how many at the end had no text emitted yet (a split character). */
+  readonly held_tokens?: number;
+  /** Text held back for a possible stop string, not emitted yet. */
+  readonly held_text?: string;
 }
 
-/** What a request's sampling state needs to continue elsewhere. */
+/** What a request's output state needs to continue elsewhere (plain JSON). */
 export interface RequestOutputSnapshot {
   readonly rng_state: SamplingRngState;
   readonly output_token_ids: readonly number[];
+  readonly held_tokens: number;
+  readonly held_text: string;
 }
 
 export class RequestOutput {
@@ -51,9 +57,12 @@ export class RequestOutput {
       : SamplingRng.fromSeed(samplingSeed(init.params.seed, init.engine_seed ?? 0, init.request_id));
     this.#outputIds = [...(init.output_token_ids ?? [])];
     // Text already streamed before a migration is not streamed again: the detokenizer starts
-    // with those tokens as context.
-    this.#detok = new Detokenizer(init.decoder, { prompt_ids: [...init.prompt_token_ids, ...this.#outputIds] });
-    this.#stops = new StopStringMatcher(init.params.stop);
+    // with those tokens as context, then re-reads the ones whose text was still held back.
+    const held = Math.min(init.held_tokens ?? 0, this.#outputIds.length);
+    const emitted = this.#outputIds.length - held;
+    this.#detok = new Detokenizer(init.decoder, { prompt_ids: [...init.prompt_token_ids, ...this.#outputIds.slice(0, emitted)] });
+    for (const id of this.#outputIds.slice(emitted)) this.#detok.push(id);
+    this.#stops = new StopStringMatcher(init.params.stop, init.held_text ?? '');
   }
 
   get finished(): boolean {
@@ -74,13 +83,16 @@ export class RequestOutput {
   }
 
   snapshot(): RequestOutputSnapshot {
-    return { rng_state: this.#rng.state(), output_token_ids: [...this.#outputIds] };
+    return {
+      rng_state: this.#rng.state(), output_token_ids: [...this.#outputIds],
+      held_tokens: this.#detok.heldTokens, held_text: this.#stops.heldText,
+    };
   }
 
-  /** Samples from this step's logits row and appends the token. */
-  sample(logits: Float32Array): GenerationDelta {
+  /** Samples from this step's logits row and appends the token (`scratch`: the engine's reusable buffers). */
+  sample(logits: Float32Array, scratch?: SamplingScratch): GenerationDelta {
     if (this.finished) throw new Error(`request ${this.request_id} is already finished (${this.#finish}); it must not be scheduled again`);
-    const s = sampleToken(logits, this.params, this.#rng);
+    const s = sampleToken(logits, this.params, this.#rng, scratch);
     return this.append(s.token_id, s.logprob);
   }
 

@@ -12,9 +12,16 @@ export class StopStringMatcher {
   readonly #stops: readonly string[];
   #held = '';
 
-  constructor(stops: readonly string[]) {
+  /** `held`: text a previous matcher held back (a migrated request's, see heldText). */
+  constructor(stops: readonly string[], held = '') {
     if (stops.some((s) => s.length === 0)) throw new RangeError('stop strings must be non-empty');
     this.#stops = stops;
+    this.#held = held;
+  }
+
+  /** Text held back because it may start a stop string. */
+  get heldText(): string {
+    return this.#held;
   }
 
   /** Scans new text; after a stop is reported, the matcher must not be used again. */

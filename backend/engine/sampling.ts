@@ -12,6 +12,29 @@ export interface SampledToken {
   readonly logprob?: TokenLogprob;
 }
 
+/**
+ * Reusable vocabulary-sized buffers: allocating a fresh 1.2 MB array per token (Qwen2's 151,936
+ * ids) costs more than the exp() pass itself. One per engine step loop; not shared across threads.
+ */
+export class SamplingScratch {
+  #weights = new Float64Array(0);
+  #pool = new Float64Array(0);
+
+  /** A zeroed Float64Array of `n` entries (valid until the next call). */
+  weights(n: number): Float64Array {
+    if (this.#weights.length < n) this.#weights = new Float64Array(n);
+    const w = this.#weights.subarray(0, n);
+    w.fill(0);
+    return w;
+  }
+
+  /** A second Float64Array of `n` entries, contents undefined. */
+  pool(n: number): Float64Array {
+    if (this.#pool.length < n) this.#pool = new Float64Array(n);
+    return this.#pool.subarray(0, n);
+  }
+}
+
 export class SamplingError extends Error {
   override readonly name = 'SamplingError';
 }
@@ -27,71 +50,118 @@ function checkRow(row: Float32Array): number {
   return best;
 }
 
+/** The candidates to sample from (ids in a fixed order) with unnormalised weights exp((logit - max) / T). */
+interface Candidates {
+  /** null: every id, in id order. */
+  readonly ids: Int32Array | null;
+  readonly weights: Float64Array;
+}
+
+/** Top-k, then top-p within it: ids by descending logit (ties to the lower id), the kept prefix. */
+function topKCandidates(row: Float32Array, max: number, invT: number, p: SamplingParams): Candidates {
+  const ids = Int32Array.from(topIds(row, p.top_k));
+  const weights = new Float64Array(ids.length);
+  for (let k = 0; k < ids.length; k++) weights[k] = Math.exp((row[ids[k]!]! - max) * invT);
+  if (p.top_p >= 1) return { ids, weights };
+  const total = weights.reduce((a, b) => a + b, 0);
+  let cum = 0;
+  let keep = 0;
+  // The smallest prefix holding top_p of the mass (at least one token).
+  while (keep < weights.length && (keep === 0 || cum < p.top_p * total)) cum += weights[keep++]!;
+  return { ids: ids.subarray(0, keep), weights: weights.subarray(0, keep) };
+}
+
 /**
- * The candidates to sample from, each with an unnormalised weight exp((logit - max) / T), in
- * descending weight order (ties to the lower id) when top-k or top-p cut the set, else in id order.
+ * The smallest weight w* of the nucleus: the largest w such that the weights >= w hold `need`.
+ * A weighted quickselect (three-way partitions, descending), O(n) expected, no sort.
  */
-function candidates(row: Float32Array, argmax: number, p: SamplingParams): { ids: ArrayLike<number>; weights: Float64Array } {
+function nucleusThreshold(a: Float64Array, need: number): number {
+  let lo = 0;
+  let hi = a.length;
+  for (;;) {
+    if (hi - lo === 1) return a[lo]!;
+    const x = a[lo]!, y = a[(lo + hi) >> 1]!, z = a[hi - 1]!;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)); // median of three
+    // Dutch-flag partition: [> pivot | == pivot | < pivot].
+    let gt = lo, i = lo, lt = hi;
+    let massGt = 0, massEq = 0;
+    while (i < lt) {
+      const v = a[i]!;
+      if (v > pivot) { a[i] = a[gt]!; a[gt++] = v; massGt += v; i++; }
+      else if (v < pivot) { a[i] = a[--lt]!; a[lt] = v; }
+      else { massEq += v; i++; }
+    }
+    if (massGt >= need && gt > lo) hi = gt;
+    else if (massGt + massEq >= need || lt === hi) return pivot;
+    else { need -= massGt + massEq; lo = lt; }
+  }
+}
+
+/**
+ * Top-p over the whole vocabulary without sorting it: find the nucleus's smallest weight w*,
+ * keep every id with a larger weight and, of those equal to w*, the lowest ids needed (the
+ * order a stable descending sort would give). Tokens below e^-40 of the best are dropped
+ * before the search (their mass cannot reach any top_p that matters). Kept ids stay in id order.
+ */
+function topPCandidates(row: Float32Array, max: number, invT: number, topP: number, scratch: SamplingScratch): Candidates {
+  const w = scratch.weights(row.length);
+  let total = 0;
+  let n = 0;
+  for (let i = 0; i < row.length; i++) {
+    const e = (row[i]! - max) * invT;
+    if (e > -40) { total += (w[i] = Math.exp(e)); n++; }
+  }
+  const need = topP * total;
+  const pool = scratch.pool(n);
+  for (let i = 0, k = 0; i < w.length; i++) if (w[i]! > 0) pool[k++] = w[i]!;
+  const wStar = nucleusThreshold(pool, need);
+  let massAbove = 0;
+  let above = 0;
+  for (let i = 0; i < w.length; i++) if (w[i]! > wStar) { massAbove += w[i]!; above++; }
+  let ties = Math.max(1, Math.ceil((need - massAbove) / wStar));
+  const ids = new Int32Array(above + ties);
+  const weights = new Float64Array(above + ties);
+  let k = 0;
+  for (let i = 0; i < w.length && k < ids.length; i++) {
+    const v = w[i]!;
+    if (v > wStar || (v === wStar && ties-- > 0)) { ids[k] = i; weights[k++] = v; }
+  }
+  return { ids: ids.subarray(0, k), weights: weights.subarray(0, k) };
+}
+
+function candidates(row: Float32Array, argmax: number, p: SamplingParams, scratch: SamplingScratch): Candidates {
   const invT = 1 / p.temperature;
   const max = row[argmax]!;
-  const useTopK = p.top_k > 0 && p.top_k < row.length;
-  if (!useTopK && p.top_p >= 1) {
-    const weights = new Float64Array(row.length);
-    for (let i = 0; i < row.length; i++) weights[i] = Math.exp((row[i]! - max) * invT);
-    return { ids: { length: row.length }, weights };
+  if (p.top_k > 0 && p.top_k < row.length) return topKCandidates(row, max, invT, p);
+  if (p.top_p < 1) return topPCandidates(row, max, invT, p.top_p, scratch);
+  const weights = scratch.weights(row.length);
+  for (let i = 0; i < row.length; i++) {
+    const e = (row[i]! - max) * invT;
+    if (e > -40) weights[i] = Math.exp(e); // below e^-40 of the best: weight 0, never drawn
   }
-  let ids: number[];
-  if (useTopK) {
-    ids = topIds(row, p.top_k);
-  } else {
-    // Top-p over the whole vocabulary without sorting it: the nucleus is a prefix of the
-    // tokens whose weight is above any threshold t whose set already holds top_p of the mass.
-    let total = 0;
-    const w = new Float64Array(row.length);
-    for (let i = 0; i < row.length; i++) total += (w[i] = Math.exp((row[i]! - max) * invT));
-    let t = 0.5;
-    for (;;) {
-      ids = [];
-      let mass = 0;
-      for (let i = 0; i < w.length; i++) if (w[i]! >= t) { ids.push(i); mass += w[i]!; }
-      if (mass >= p.top_p * total || t === 0) break;
-      t = t < 1e-300 ? 0 : t / 16;
-    }
-    ids.sort((a, b) => w[b]! - w[a]! || a - b);
-  }
-  let weights = Float64Array.from(ids, (i) => Math.exp((row[i]! - max) * invT));
-  if (p.top_p < 1) {
-    const total = weights.reduce((a, b) => a + b, 0);
-    let cum = 0;
-    let keep = 0;
-    // Keep the smallest prefix holding top_p of the mass (at least one token).
-    while (keep < weights.length && (keep === 0 || cum < p.top_p * total)) cum += weights[keep++]!;
-    ids = ids.slice(0, keep);
-    weights = weights.subarray(0, keep);
-  }
-  return { ids, weights };
+  return { ids: null, weights };
 }
 
 /** Samples one token. Greedy requests draw nothing from `rng`; others draw exactly once. */
-export function sampleToken(row: Float32Array, p: SamplingParams, rng: SamplingRng): SampledToken {
+export function sampleToken(row: Float32Array, p: SamplingParams, rng: SamplingRng, scratch = new SamplingScratch()): SampledToken {
   const argmax = checkRow(row);
   let chosen = argmax;
   if (!isGreedy(p)) {
-    const { ids, weights } = candidates(row, argmax, p);
-    const total = weights.reduce((a, b) => a + b, 0);
+    const { ids, weights } = candidates(row, argmax, p, scratch);
+    let total = 0;
+    for (let k = 0; k < weights.length; k++) total += weights[k]!;
     const target = rng.next() * total;
-    const id = (k: number) => (Array.isArray(ids) ? (ids as number[])[k]! : k);
-    chosen = id(weights.length - 1); // rounding can leave target just past the last sum
+    let pick = weights.length - 1; // rounding can leave target just past the last sum
     let cum = 0;
     for (let k = 0; k < weights.length; k++) {
       cum += weights[k]!;
       if (target < cum) {
-        chosen = id(k);
+        pick = k;
         break;
       }
     }
-    // A zero-weight tail token can only be picked through rounding: fall back to the best.
-    if (weights[Array.isArray(ids) ? (ids as number[]).indexOf(chosen) : chosen] === 0) chosen = argmax;
+    // A zero-weight token can only be reached through rounding: fall back to the best.
+    chosen = weights[pick] === 0 ? argmax : ids === null ? pick : ids[pick]!;
   }
   if (p.logprobs === undefined) return { token_id: chosen };
   return { token_id: chosen, logprob: tokenLogprob(row, chosen, p.logprobs) };

@@ -11,11 +11,15 @@ import { loadTokenizer } from './load-tokenizer.ts';
 import { readModelFolder } from './model-folder.ts';
 import type { WeightDtype } from './validate-tensors.ts';
 
-/** A weight in host memory: a view into the loaded image (no copy). */
+/**
+ * A weight in host memory: a view into the loaded image (no copy). Structurally a runner
+ * tensor ({ dtype, shape, data }), so `tensors: (name) => model.tensors.get(name)` feeds the
+ * model runner directly.
+ */
 export interface HostTensor extends TensorView {
   readonly dtype: WeightDtype;
   /** The tensor's bytes (f16/bf16 as raw 16-bit patterns), `size` long, at `offset` in `image`. */
-  readonly bytes: Uint8Array;
+  readonly data: Uint8Array;
 }
 
 export interface OpenModelOptions extends CheckpointCacheOptions {
@@ -59,7 +63,7 @@ export async function openModel(dir: string, opts: OpenModelOptions = {}): Promi
   for (const t of folder.tensors.used) {
     const v = loaded.tensors.get(t.name);
     if (!v) throw new Error(`${cached.dir}: tensor ${JSON.stringify(t.name)} missing from the converted checkpoint; delete ${cached.dir} and open again`);
-    tensors.set(t.name, { ...v, dtype: t.dtype as WeightDtype, bytes: new Uint8Array(image.buffer, image.byteOffset + v.offset, v.size) });
+    tensors.set(t.name, { ...v, dtype: t.dtype as WeightDtype, data: new Uint8Array(image.buffer, image.byteOffset + v.offset, v.size) });
   }
   return {
     dir: folder.dir, arch: folder.arch, tokenizer, generation: folder.generation, checkpointDir: cached.dir,

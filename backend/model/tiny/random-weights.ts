@@ -47,6 +47,11 @@ export function fromBf16(bits: Uint16Array): Float32Array {
 }
 
 function stdFor(name: string, shape: readonly number[], arch: ModelArch): { std: number; mean: number } {
+  // Tied models: the residual stream still holds the input token's own embedding, so its logit
+  // gets a head start (random tied models love repeating the last token). Shorter embedding rows
+  // shrink that head start; the final norm's gain of 2 restores logits of std ~2.
+  if (name === 'model.norm.weight' && arch.tie_word_embeddings) return { std: 0.2, mean: 2 };
+  if (name === 'model.embed_tokens.weight' && arch.tie_word_embeddings) return { std: 1 / Math.sqrt(arch.hidden_size), mean: 0 };
   if (name.endsWith('layernorm.weight') || name === 'model.norm.weight') return { std: 0.1, mean: 1 };
   if (name.endsWith('.bias')) return { std: 0.1, mean: 0 };
   // Embedding rows and lm_head rows of norm ~2: logits = normed hidden · row.
