@@ -4,13 +4,6 @@
 // Deltas are differences of decodes over a short window (vLLM's prefix/read offsets), which
 // also keeps SentencePiece's context-dependent leading spaces right.
 
-/** What a migrated request carries so another instance continues its text exactly. */
-export interface DetokenizerState {
-  readonly ids: readonly number[];
-  readonly prefix: number;
-  readonly read: number;
-}
-
 /** The decode a detokenizer needs (TextTokenizer fits). */
 export interface TokenDecoder {
   decode(ids: readonly number[], options?: { skip_special_tokens?: boolean }): string;
@@ -54,21 +47,6 @@ export class Detokenizer {
   /** All text emitted so far. */
   get text(): string {
     return this.#text;
-  }
-
-  /** The decode window (a few ids and two offsets): enough to continue elsewhere. */
-  state(): DetokenizerState {
-    return { ids: [...this.#ids], prefix: this.#prefix, read: this.#read };
-  }
-
-  /** Continues from `state` (taken on another instance); the text so far is not replayed. */
-  restore(state: DetokenizerState): void {
-    if (!(Number.isInteger(state.prefix) && Number.isInteger(state.read) && state.prefix >= 0 && state.prefix <= state.read && state.read <= state.ids.length)) {
-      throw new RangeError(`detokenizer state: expected 0 <= prefix <= read <= ids.length, received prefix ${state.prefix}, read ${state.read}, ${state.ids.length} ids`);
-    }
-    this.#ids = [...state.ids];
-    this.#prefix = state.prefix;
-    this.#read = state.read;
   }
 
   /** Adds one token; returns the text it completes ('' while a character is still split). */

@@ -7,14 +7,13 @@ import type { LocalRequestView } from '../../policies/index.ts';
 import { KvBlockPool, type KvDtype } from '../native/index.ts';
 import { openModel, resolveModelDir, type OpenedModel } from '../model/index.ts';
 import { AsyncQueue } from './async-queue.ts';
-import { Detokenizer } from './detokenizer.ts';
 import { forwardBatch } from './forward-batch.ts';
 import type { MigratedState } from './migrated-state.ts';
 import { engineLoad, type EngineLoad } from './load-report.ts';
-import { OutputProcessor } from './output-processor.ts';
 import { RealSequence } from './real-sequence.ts';
 import { ModelRunner, type RunnerTensor } from './runner/index.ts';
-import { sampleToken } from './sampling.ts';
+import { RequestOutput, type RequestOutputInit } from './sampling-output.ts';
+import { SamplingScratch } from './sampling.ts';
 import { isGreedy } from './sampling-params.ts';
 import { SamplingRng, samplingSeed } from './sampling-rng.ts';
 import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest } from './types.ts';
@@ -82,6 +81,8 @@ export class LLMEngine implements GenerationEngine {
   /** Suspensions for migration, applied at the next step boundary. */
   readonly #suspending = new Map<string, (suspended: boolean) => void>();
   readonly #started_ms = performance.now();
+  /** Sampling buffers reused across steps (one step runs at a time). */
+  readonly #scratch = new SamplingScratch();
 
   private constructor(name: string, model: OpenedModel, runner: ModelRunner, core: EngineCore<RealSequence>, maxModelLen: number, seed: number) {
     this.model_name = name;
@@ -119,7 +120,7 @@ export class LLMEngine implements GenerationEngine {
     });
     const tensors = (name: string): RunnerTensor | undefined => {
       const t = model.tensors.get(name);
-      return t === undefined ? undefined : { dtype: t.dtype, shape: t.shape, data: t.bytes };
+      return t === undefined ? undefined : { dtype: t.dtype, shape: t.shape, data: t.data };
     };
     const runner = ModelRunner.create({ arch, tensors, kvPool, threads: opts.threads ?? 1 });
     return new LLMEngine(opts.model, model, runner, core, maxModelLen, opts.seed ?? 0);
@@ -163,25 +164,28 @@ export class LLMEngine implements GenerationEngine {
     }
     const why = admissionError(this.core.kind, this.core.limits, prompt.length, request.sampling.max_tokens);
     if (why !== undefined) throw new EngineError(`request ${request.request_id}: ${why}`);
-    const rng = SamplingRng.fromSeed(samplingSeed(request.sampling.seed, this.#seed, request.request_id));
-    const seq = this.#newSequence(request.request_id, request.priority ?? 'normal', prompt, request.sampling, rng);
     const done = request.resume_output_token_ids ?? [];
     if (done.length >= request.sampling.max_tokens) {
-      this.#byId.delete(request.request_id);
       throw new EngineError(`request ${request.request_id}: ${done.length} resumed output tokens leave nothing of max_tokens ${request.sampling.max_tokens} to generate`);
     }
     for (const [i, id] of done.entries()) {
-      if (!Number.isInteger(id) || id < 0 || id >= vocab) {
-        this.#byId.delete(request.request_id);
-        throw new EngineError(`resume_output_token_ids[${i}] = ${id}; expected an integer in [0, ${vocab})`);
-      }
-      // The same state the lost instance had: text and stop matching replayed, one random draw
-      // per sampled token skipped (sampling draws exactly once per non-greedy token).
-      seq.output.accept(id);
-      if (!isGreedy(request.sampling)) seq.rng.next();
+      if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new EngineError(`resume_output_token_ids[${i}] = ${id}; expected an integer in [0, ${vocab})`);
+    }
+    // Resumed after its instance died: the random stream skips one draw per token sampled
+    // there (sampling draws exactly once per non-greedy token) and the output side replays
+    // those tokens, so text and stop matching stand where the lost instance left them.
+    let rng_state: RequestOutputInit['rng_state'];
+    if (done.length > 0 && !isGreedy(request.sampling)) {
+      const rng = SamplingRng.fromSeed(samplingSeed(request.sampling.seed, this.#seed, request.request_id));
+      for (let k = 0; k < done.length; k++) rng.next();
+      rng_state = rng.state();
+    }
+    const seq = this.#newSequence(request.request_id, request.priority ?? 'normal', prompt, request.sampling, rng_state === undefined ? {} : { rng_state });
+    for (const id of done) {
+      seq.output.append(id);
       seq.appendToken(id);
     }
-    if (seq.output.finish_reason !== undefined) {
+    if (seq.output.finished) {
       this.#byId.delete(request.request_id);
       throw new EngineError(`request ${request.request_id}: its resumed output already ends (${seq.output.finish_reason}); nothing to continue`);
     }
@@ -194,8 +198,13 @@ export class LLMEngine implements GenerationEngine {
     return seq.queue;
   }
 
-  #newSequence(request_id: string, priority: 'normal' | 'high', prompt: readonly number[], sampling: GenerationRequest['sampling'], rng: SamplingRng): RealSequence {
-    const detok = new Detokenizer(this.model.tokenizer, { prompt_ids: prompt });
+  #newSequence(
+    request_id: string,
+    priority: 'normal' | 'high',
+    prompt: readonly number[],
+    sampling: GenerationRequest['sampling'],
+    resume: Pick<RequestOutputInit, 'rng_state' | 'output_token_ids' | 'held_tokens' | 'held_text'>,
+  ): RealSequence {
     const seq = new RealSequence({
       id: this.#nextId++,
       arrival_s: this.#clock_s(),
@@ -204,9 +213,10 @@ export class LLMEngine implements GenerationEngine {
       max_output_tokens: sampling.max_tokens,
       prompt_token_ids: prompt,
       request_id,
-      sampling,
-      rng,
-      output: new OutputProcessor(request_id, sampling, this.model.tokenizer.eos_token_ids, detok),
+      output: new RequestOutput({
+        request_id, params: sampling, decoder: this.model.tokenizer, eos_token_ids: this.model.tokenizer.eos_token_ids,
+        prompt_token_ids: prompt, engine_seed: this.#seed, ...resume,
+      }),
       queue: new AsyncQueue<GenerationDelta>(),
     });
     this.#byId.set(request_id, seq);
@@ -281,9 +291,11 @@ export class LLMEngine implements GenerationEngine {
     if (this.#byId.has(state.request_id)) throw new EngineError(`request_id ${JSON.stringify(state.request_id)} is already here`);
     const need = blocksFor(state.num_computed_tokens, this.core.limits.block_size_tokens);
     if (blockIds.length < need) throw new EngineError(`request ${state.request_id}: ${blockIds.length} blocks cannot hold ${state.num_computed_tokens} computed tokens (${need} needed)`);
-    const seq = this.#newSequence(state.request_id, state.priority, state.prompt_token_ids, state.sampling, SamplingRng.fromState(state.rng));
-    for (const id of state.output_token_ids) seq.appendToken(id);
-    seq.output.restore(state.output);
+    const o = state.output;
+    const seq = this.#newSequence(state.request_id, state.priority, state.prompt_token_ids, state.sampling, {
+      rng_state: o.rng_state, output_token_ids: o.output_token_ids, held_tokens: o.held_tokens, held_text: o.held_text,
+    });
+    for (const id of o.output_token_ids) seq.appendToken(id);
     seq.num_computed_tokens = state.num_computed_tokens;
     seq.in_prefill = false;
     this.core.commitIncoming(seq, blockIds);
@@ -342,14 +354,13 @@ export class LLMEngine implements GenerationEngine {
         for (const [row, index] of out.rows.entries()) {
           const seq = seqs[index] as RealSequence;
           const logits = out.logits.subarray(row * out.vocabSize, (row + 1) * out.vocabSize);
-          const token = sampleToken(logits, seq.sampling, seq.rng);
-          sampled[index] = token.token_id;
-          const delta = seq.output.accept(token.token_id, token.logprob);
+          const delta = seq.output.sample(logits, this.#scratch);
+          sampled[index] = delta.token_ids[0];
           if (seq.generated === 0 && seq.first_scheduled_s !== undefined) {
             seq.queue.push({ ...delta, queue_time_s: seq.first_scheduled_s - seq.arrival_s });
           } else seq.queue.push(delta);
         }
-        const outcome = this.core.update(plan, (seq) => seq.output.finish_reason !== undefined, sampled);
+        const outcome = this.core.update(plan, (seq) => seq.output.finished, sampled);
         for (const seq of outcome.finished) this.#retire(seq);
         if (this.#stepListeners.size > 0) {
           let prefill_tokens = 0;

@@ -1,33 +1,28 @@
 // A running request's migratable state: everything but its KV (which travels as blocks over
 // the transfer path). With it, the destination continues the request exactly where the source
 // stopped: same tokens, same random stream, same text.
-import type { OutputState } from './output-processor.ts';
 import type { RealSequence } from './real-sequence.ts';
-import type { SamplingRngState } from './sampling-rng.ts';
+import type { RequestOutputSnapshot } from './sampling-output.ts';
 import type { SamplingParams } from './types.ts';
 
 export interface MigratedState {
   readonly request_id: string;
   readonly priority: 'normal' | 'high';
   readonly prompt_token_ids: readonly number[];
-  readonly output_token_ids: readonly number[];
   /** Tokens whose KV is in the copied blocks (all but the last token, between decodes). */
   readonly num_computed_tokens: number;
   readonly sampling: SamplingParams;
-  readonly rng: SamplingRngState;
-  readonly output: OutputState;
+  /** Output tokens, random stream, text held back. */
+  readonly output: RequestOutputSnapshot;
 }
 
 export function migratedState(seq: RealSequence): MigratedState {
-  const ids = seq.token_ids as number[];
   return {
     request_id: seq.request_id,
     priority: seq.priority,
-    prompt_token_ids: ids.slice(0, seq.prompt_tokens),
-    output_token_ids: ids.slice(seq.prompt_tokens),
+    prompt_token_ids: (seq.token_ids as number[]).slice(0, seq.prompt_tokens),
     num_computed_tokens: seq.num_computed_tokens,
     sampling: seq.sampling,
-    rng: seq.rng.state(),
-    output: seq.output.state(),
+    output: seq.output.snapshot(),
   };
 }

@@ -47,16 +47,6 @@ export class StopStringMatcher {
     return { text: text.slice(0, text.length - hold) };
   }
 
-  /** Text held back as a possible stop-string start (a migrated request carries it). */
-  get held(): string {
-    return this.#held;
-  }
-
-  /** Continues with `held` text pending (taken on another instance). */
-  restore(held: string): void {
-    this.#held = held;
-  }
-
   /** The text held back (at the end of generation it is emitted). */
   flush(): string {
     const held = this.#held;

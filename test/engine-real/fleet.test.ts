@@ -73,13 +73,13 @@ test('an aborted request on a real instance ends with abort; the instance keeps 
   }
 });
 
-test('a scheduler with live migration is refused until real migration exists', async (t) => {
+test('auto-scaling of real instance processes is refused with a clear error until it exists', async (t) => {
   await t.throwsAsync(
     Fleet.start({
       instances: 1,
       engine: { model: 'tiny' },
-      scheduler: { dispatch: { kind: 'load' }, pairing: { kind: 'defrag', migrate_threshold: 3, queued_demand: 'head-of-line' }, selector: { kind: 'SR' }, trigger: { kind: 'every-reports', reports_per_instance: 4 } },
+      scheduler: { dispatch: { kind: 'load' }, scaling: { kind: 'avg_load', scale_up_threshold: 10, interval_s: 10, min_instances: 1, max_instances: 2 } },
     }),
-    { message: /live migration between real instances is not implemented yet/ },
+    { message: /auto-scaling of real instance processes is not implemented yet/ },
   );
 });
