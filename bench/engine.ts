@@ -6,7 +6,8 @@
 //   npm run bench:engine -- [--layers 24] [--threads N] [--steps 4] [--prefill-tokens 128] [--context 64] [--seed 1]
 // --layers below 24 shrinks the model (the embedding / LM head stays full size) when memory or
 // time is short. Every step is timed alone; tokens/s is given for the fastest step ("best")
-// and the median step, because on a shared machine the median mostly measures the scheduler.
+// and the median step, because on a shared machine the median mostly measures the scheduler,
+// and per CPU second (tokens x threads / CPU seconds used, see `timed`).
 // The bounds are measured the same way (fastest whole pass over a buffer as large as the
 // weights / fastest FMA burst, see cuda/cpu_probe.h). Decode steps start at --context positions of zero-filled KV: only the time
 // is measured, and attention over zeros costs what attention over real K/V costs.
@@ -68,29 +69,40 @@ const peaks = await addon.cpuPeaks(threads, Math.max(weightBytesPerStep, 256 << 
 console.log(`measured bounds: memory read ${(peaks.readBytesPerSecond / 1e9).toFixed(1)} GB/s, FMA peak ${(peaks.flopsPerSecond / 1e9).toFixed(1)} GFLOP/s (${peaks.fmaIsa}, ${threads} threads)`);
 
 const table = (i: number) => Array.from({ length: perSeqBlocks }, (_, k) => i * perSeqBlocks + k);
-const rows: string[][] = [['phase', 'batch', 'tokens/s best', 'tokens/s median', 'bound tokens/s', '% of bound (best)', 'ms/step best']];
+const rows: string[][] = [['phase', 'batch', 'tokens/s best', 'tokens/s median', 'tokens/s per CPU', 'bound tokens/s', '% of bound (best)', '% of bound (per CPU)', 'ms/step best']];
 const decodeRate = new Map<number, number>();
+// CPU seconds this process spent in the timed steps; tokens x threads / CPU seconds is the
+// rate had the threads had their cores to themselves (contention-robust, slightly optimistic:
+// a thread blocked waiting for another costs no CPU time).
+let cpuSeconds = 0;
 async function timed(run: () => Promise<unknown>): Promise<number> {
+  const c = process.cpuUsage();
   const s = performance.now();
   await run();
+  const d = process.cpuUsage(c);
+  cpuSeconds += (d.user + d.system) / 1e6;
   return (performance.now() - s) / 1e3;
 }
+const perCpu = (tokens: number) => (tokens * threads) / cpuSeconds;
 const logitsOut = new Float32Array(64 * arch.vocab_size); // reused: a step loop would not allocate per step
 const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
 for (const b of batches) {
   const stepAt = (k: number): ForwardSequence[] => Array.from({ length: b }, (_, i) => ({ tokens: [(i * 31 + k) % arch.vocab_size], startPos: context + k, blockTable: table(i), wantLogits: true }));
   await runner.forward(stepAt(0), { logits: logitsOut }); // warm-up: page in weights, size scratch
   const secs: number[] = [];
+  cpuSeconds = 0;
   for (let k = 1; k <= steps; k++) secs.push(await timed(() => runner.forward(stepAt(k), { logits: logitsOut })));
   const best = Math.min(...secs);
   const bound = (b * peaks.readBytesPerSecond) / weightBytesPerStep;
+  const cpuRate = perCpu(b * steps);
   decodeRate.set(b, b / best);
-  rows.push(['decode', String(b), (b / best).toFixed(1), (b / median(secs)).toFixed(1), bound.toFixed(1), ((100 * b) / best / bound).toFixed(0), (best * 1e3).toFixed(0)]);
+  rows.push(['decode', String(b), (b / best).toFixed(1), (b / median(secs)).toFixed(1), cpuRate.toFixed(1), bound.toFixed(1), ((100 * b) / best / bound).toFixed(0), ((100 * cpuRate) / bound).toFixed(0), (best * 1e3).toFixed(0)]);
 }
 {
   const tokens = Array.from({ length: prefillTokens }, (_, i) => (i * 7919) % arch.vocab_size);
   const blocks = Array.from({ length: prefillBlocks }, (_, k) => 64 * perSeqBlocks + k);
   const secs: number[] = [];
+  cpuSeconds = 0;
   for (let k = 0; k < Math.max(2, Math.ceil(steps / 3)); k++) secs.push(await timed(() => runner.forward([{ tokens, startPos: 0, blockTable: blocks, wantLogits: true }])));
   const sec = Math.min(...secs);
   // LM head runs for the last token only; attention adds ~2 * 2 * layers * heads * head_dim * mean context per token.
@@ -98,7 +110,8 @@ for (const b of batches) {
     + 4 * layers * 14 * 64 * (prefillTokens * (prefillTokens + 1)) / 2;
   const bound = (peaks.flopsPerSecond * prefillTokens) / flops;
   const rate = prefillTokens / sec;
-  rows.push(['prefill', `1 x ${prefillTokens}`, rate.toFixed(1), (prefillTokens / median(secs)).toFixed(1), bound.toFixed(1), ((100 * rate) / bound).toFixed(0), (sec * 1e3).toFixed(0)]);
+  const cpuRate = perCpu(prefillTokens * secs.length);
+  rows.push(['prefill', `1 x ${prefillTokens}`, rate.toFixed(1), (prefillTokens / median(secs)).toFixed(1), cpuRate.toFixed(1), bound.toFixed(1), ((100 * rate) / bound).toFixed(0), ((100 * cpuRate) / bound).toFixed(0), (sec * 1e3).toFixed(0)]);
 }
 const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 for (const r of rows) console.log(r.map((x, c) => x.padStart(w[c]!)).join('  '));
