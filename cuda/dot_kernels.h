@@ -2,11 +2,14 @@
 // at run time. Every variant computes each dot product in the same canonical order, so the
 // result of one output element never depends on the batch size, the thread count, or which
 // variant runs:
-//   1. 32 lane sums p[l] = fma-accumulated w[k]*x[k] over k = l, l+32, l+64, ... (k < K32,
-//      K32 = K rounded down to a multiple of 32), in increasing k;
-//   2. s[i] = p[i] + p[i+16] (16), t[i] = s[i] + s[i+8] (8), u[i] = t[i] + t[i+4] (4),
-//      v[i] = u[i] + u[i+2] (2), r = v[0] + v[1];
-//   3. r = fma(w[k], x[k], r) for the tail k = K32 .. K-1 in order.
+//   1. 16 lane sums p[l] = fma-accumulated w[k]*x[k] over k = l, l+16, l+32, ... (k < K16,
+//      K16 = K rounded down to a multiple of 16), in increasing k;
+//   2. t[i] = p[i] + p[i+8] (8), u[i] = t[i] + t[i+4] (4), v[i] = u[i] + u[i+2] (2),
+//      r = v[0] + v[1];
+//   3. r = fma(w[k], x[k], r) for the tail k = K16 .. K-1 in order.
+// Kernels block several weight rows x several tokens in registers (one accumulator chain per
+// pair), so each weight load serves every token of the block and each activation load every
+// row; blocking changes which pairs share a pass, never a pair's own arithmetic.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -32,11 +35,10 @@ DotKernels scalarKernels();
 DotKernels avx2Kernels();
 DotKernels avx512Kernels();
 
-// Reduces 32 lane sums in the canonical tree (step 2 above).
-static inline float reduceLanes32(const float* p) {
-  float s[16], t[8], u[4], v[2];
-  for (int i = 0; i < 16; ++i) s[i] = p[i] + p[i + 16];
-  for (int i = 0; i < 8; ++i) t[i] = s[i] + s[i + 8];
+// Reduces 16 lane sums in the canonical tree (step 2 above).
+static inline float reduceLanes16(const float* p) {
+  float t[8], u[4], v[2];
+  for (int i = 0; i < 8; ++i) t[i] = p[i] + p[i + 8];
   for (int i = 0; i < 4; ++i) u[i] = t[i] + t[i + 4];
   for (int i = 0; i < 2; ++i) v[i] = u[i] + u[i + 2];
   return v[0] + v[1];

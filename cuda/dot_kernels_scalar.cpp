@@ -9,12 +9,12 @@ namespace {
 
 template <ElemType T>
 float dotRow(const void* w, const float* x, int K) {
-  float p[32] = {0};
-  const int k32 = K & ~31;
-  for (int k = 0; k < k32; k += 32)
-    for (int l = 0; l < 32; ++l) p[l] = std::fma(loadElem(w, T, static_cast<size_t>(k + l)), x[k + l], p[l]);
-  float r = reduceLanes32(p);
-  for (int k = k32; k < K; ++k) r = std::fma(loadElem(w, T, static_cast<size_t>(k)), x[k], r);
+  float p[16] = {0};
+  const int k16 = K & ~15;
+  for (int k = 0; k < k16; k += 16)
+    for (int l = 0; l < 16; ++l) p[l] = std::fma(loadElem(w, T, static_cast<size_t>(k + l)), x[k + l], p[l]);
+  float r = reduceLanes16(p);
+  for (int k = k16; k < K; ++k) r = std::fma(loadElem(w, T, static_cast<size_t>(k)), x[k], r);
   return r;
 }
 

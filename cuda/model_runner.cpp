@@ -66,7 +66,8 @@ void ModelRunner::validate(const ForwardBatch& b) const {
 void ModelRunner::matmul(const WeightRef& w, int N, int K, const float* X, int M, float* Y) {
   // Row blocks only decide which thread computes which rows; each element's arithmetic is fixed.
   const int target = std::max(1, N / (pool_.threads() * 8));
-  const int rowsPerItem = std::min(256, std::max(4, target));
+  // Multiples of 4 keep the kernels' 4-row register tiles full.
+  const int rowsPerItem = (std::min(256, std::max(4, target)) + 3) & ~3;
   const int items = (N + rowsPerItem - 1) / rowsPerItem;
   const DotKernels k = kernels_;
   pool_.parallelFor(items, [&](int item, int) {
@@ -119,27 +120,38 @@ void ModelRunner::forward(const ForwardBatch& b) {
     }
   }
   const size_t Ms = static_cast<size_t>(M);
-  std::vector<float> x(Ms * H), xn(Ms * H), qb(Ms * qDim), kb(Ms * kvDim), vb(Ms * kvDim), att(Ms * qDim),
-      proj(Ms * H), gate(Ms * I), up(Ms * I);
-  std::vector<float> cosv(Ms * rope_.half()), sinv(Ms * rope_.half());
+  const size_t half = static_cast<size_t>(rope_.half());
+  // Step buffers persist across steps (grow-only): fresh allocations every step cost page
+  // faults and zero-fills comparable to a whole decode step.
+  float* x = buf_.x.take(Ms * H);
+  float* xn = buf_.xn.take(Ms * H);
+  float* qb = buf_.q.take(Ms * qDim);
+  float* kb = buf_.k.take(Ms * kvDim);
+  float* vb = buf_.v.take(Ms * kvDim);
+  float* att = buf_.att.take(Ms * qDim);
+  float* proj = buf_.proj.take(Ms * H);
+  float* gate = buf_.gate.take(Ms * I);
+  float* up = buf_.up.take(Ms * I);
+  float* cosv = buf_.cos.take(Ms * half);
+  float* sinv = buf_.sin.take(Ms * half);
   for (int m = 0; m < M; ++m) {
-    rope_.angles(pos[static_cast<size_t>(m)], &cosv[static_cast<size_t>(m) * rope_.half()], &sinv[static_cast<size_t>(m) * rope_.half()]);
+    rope_.angles(pos[static_cast<size_t>(m)], cosv + static_cast<size_t>(m) * half, sinv + static_cast<size_t>(m) * half);
     const size_t row = static_cast<size_t>(b.tokens[m]) * H;
     for (int i = 0; i < H; ++i) x[static_cast<size_t>(m) * H + i] = loadElem(w_.embed.data, w_.embed.type, row + i);
   }
 
   for (int l = 0; l < c_.layers; ++l) {
     const LayerWeights& L = w_.layers[static_cast<size_t>(l)];
-    rmsNorm(x.data(), L.inputNorm, M, xn.data());
-    matmul(L.q, qDim, H, xn.data(), M, qb.data());
-    matmul(L.k, kvDim, H, xn.data(), M, kb.data());
-    matmul(L.v, kvDim, H, xn.data(), M, vb.data());
-    addBias(qb.data(), L.qBias, M, qDim);
-    addBias(kb.data(), L.kBias, M, kvDim);
-    addBias(vb.data(), L.vBias, M, kvDim);
+    rmsNorm(x, L.inputNorm, M, xn);
+    matmul(L.q, qDim, H, xn, M, qb);
+    matmul(L.k, kvDim, H, xn, M, kb);
+    matmul(L.v, kvDim, H, xn, M, vb);
+    addBias(qb, L.qBias, M, qDim);
+    addBias(kb, L.kBias, M, kvDim);
+    addBias(vb, L.vBias, M, kvDim);
     for (int m = 0; m < M; ++m) {
-      const float* cs = &cosv[static_cast<size_t>(m) * rope_.half()];
-      const float* sn = &sinv[static_cast<size_t>(m) * rope_.half()];
+      const float* cs = cosv + static_cast<size_t>(m) * half;
+      const float* sn = sinv + static_cast<size_t>(m) * half;
       Rope::apply(&qb[static_cast<size_t>(m) * qDim], c_.queryHeads, D, cs, sn);
       Rope::apply(&kb[static_cast<size_t>(m) * kvDim], c_.kvHeads, D, cs, sn);
     }
@@ -148,33 +160,32 @@ void ModelRunner::forward(const ForwardBatch& b) {
       const size_t at = static_cast<size_t>(s.slice.tokenOffset) * kvDim;
       attn_.write(kv_->slabData(l, 0), kv_->slabData(l, 1), s.slice, &kb[at], &vb[at], kvDim);
     }
-    attention(l, b, seqOf, pos, qb.data(), att.data());
-    matmul(L.o, H, qDim, att.data(), M, proj.data());
+    attention(l, b, seqOf, pos, qb, att);
+    matmul(L.o, H, qDim, att, M, proj);
     for (size_t i = 0; i < Ms * H; ++i) x[i] += proj[i];
 
-    rmsNorm(x.data(), L.postNorm, M, xn.data());
-    matmul(L.gate, I, H, xn.data(), M, gate.data());
-    matmul(L.up, I, H, xn.data(), M, up.data());
+    rmsNorm(x, L.postNorm, M, xn);
+    matmul(L.gate, I, H, xn, M, gate);
+    matmul(L.up, I, H, xn, M, up);
     for (size_t i = 0; i < Ms * I; ++i) {
       const float g = gate[i];
       gate[i] = (g / (1.0f + std::exp(-g))) * up[i];
     }
-    matmul(L.down, H, I, gate.data(), M, proj.data());
+    matmul(L.down, H, I, gate, M, proj);
     for (size_t i = 0; i < Ms * H; ++i) x[i] += proj[i];
   }
 
   // Final norm and LM head only for the last token of each sequence that asks for logits.
-  std::vector<float> last;
+  int nOut = 0;
   for (const ForwardSeq& s : b.seqs) {
     if (!s.wantLogits) continue;
     const size_t m = static_cast<size_t>(s.slice.tokenOffset + s.slice.numTokens - 1);
-    last.insert(last.end(), x.begin() + static_cast<std::ptrdiff_t>(m * H), x.begin() + static_cast<std::ptrdiff_t>((m + 1) * H));
+    std::copy(x + m * H, x + (m + 1) * H, proj + static_cast<size_t>(nOut) * H);  // proj is free now
+    ++nOut;
   }
-  const int nOut = static_cast<int>(last.size() / static_cast<size_t>(H));
   if (nOut == 0) return;
-  std::vector<float> lastNorm(last.size());
-  rmsNorm(last.data(), w_.finalNorm, nOut, lastNorm.data());
-  matmul(w_.lmHead, c_.vocab, H, lastNorm.data(), nOut, b.logits);
+  rmsNorm(proj, w_.finalNorm, nOut, xn);
+  matmul(w_.lmHead, c_.vocab, H, xn, nOut, b.logits);
 }
 
 }  // namespace fleetlab

@@ -88,6 +88,18 @@ class ModelRunner {
   PagedAttention attn_;
   ThreadPool pool_;
   std::vector<std::vector<float>> scratch_;  // one per pool thread
+
+  // A grow-only f32 buffer; take(n) never shrinks it or re-zeroes what it already holds.
+  struct Grow {
+    std::vector<float> v;
+    float* take(size_t n) {
+      if (v.size() < n) v.resize(n);
+      return v.data();
+    }
+  };
+  struct StepBuffers {
+    Grow x, xn, q, k, v, att, proj, gate, up, cos, sin;
+  } buf_;
 };
 
 }  // namespace fleetlab

@@ -114,3 +114,33 @@ test('the native layer refuses bad arguments by itself (TypeScript bypassed) wit
     s.dispose();
   }
 });
+
+test('tensorsFromImage: zero-copy views into one image; the runner gives the same logits as from separate buffers', async (t) => {
+  const { tensorsFromImage } = await import('../../backend/engine/runner/index.ts');
+  const m = tinyModel({ arch: 'qwen2', seed: 5, dtype: 'bf16' });
+  // Lay every tensor out in one image at 256-byte aligned offsets, as the checkpoint loader does.
+  const views = new Map<string, { name: string; dtype: 'bf16'; shape: readonly number[]; offset: number; size: number }>();
+  let end = 0;
+  for (const [name, tensor] of m.tensors) {
+    views.set(name, { name, dtype: 'bf16', shape: tensor.shape, offset: end, size: tensor.data.byteLength });
+    end = Math.ceil((end + tensor.data.byteLength) / 256) * 256;
+  }
+  const image = Buffer.alloc(end);
+  for (const [name, v] of views) image.set(m.tensors.get(name)!.data, v.offset);
+  const pool = poolFor(m.arch);
+  try {
+    const fromImage = ModelRunner.create({ arch: m.arch, tensors: tensorsFromImage(image, views), kvPool: pool });
+    const direct = ModelRunner.create({ arch: m.arch, tensors: (n) => m.tensors.get(n), kvPool: pool });
+    const step = (table: number[]) => [{ tokens: prompt(7, 3), startPos: 0, blockTable: table, wantLogits: true }];
+    const a = await fromImage.forward(step([0, 1]));
+    const b = await direct.forward(step([2, 3]));
+    t.deepEqual(Buffer.from(a.logits.buffer), Buffer.from(b.logits.buffer));
+    fromImage.free();
+    direct.free();
+    const bad = new Map(views);
+    bad.set('model.norm.weight', { ...views.get('model.norm.weight')!, dtype: 'i8' as never });
+    t.throws(() => tensorsFromImage(image, bad)('model.norm.weight'), { message: /model\.norm\.weight has dtype i8/ });
+  } finally {
+    pool.free();
+  }
+});

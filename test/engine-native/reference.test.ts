@@ -1,7 +1,7 @@
 // The native runner against the float64 reference forward on tiny random models of both
 // architectures. Tolerance: max |native - reference| <= 1e-5 * max(1, max |reference logit|)
 // for f32 KV (observed ~2.5e-7 relative: f32 rounding through 2 layers); 2e-2 relative with a
-// bf16 KV pool (K/V rounded to 8 mantissa bits on write).
+// bf16 KV pool (K/V rounded to 8 mantissa bits on write), 3e-3 with f16 (11 bits).
 import test from 'ava';
 import { referenceLogits } from './reference-forward.ts';
 import { blocksFor, maxAbsDiff, prefill, prompt, row, setup } from './harness.ts';
@@ -79,18 +79,20 @@ for (const arch of ARCHS) {
     }
   });
 
-  test(`${arch}: bf16 KV pool stays within 2e-2 relative of the reference`, async (t) => {
-    const s = setup({ arch, seed: 14, kvDtype: 'bf16' });
-    try {
-      const toks = prompt(17, 8);
-      const out = await prefill(s.runner, toks, Array.from({ length: blocksFor(17) }, (_, i) => 50 + i), 6);
-      const c = close(out, referenceLogits(s.model.arch, s.model.values, toks).at(-1)!, 2e-2);
-      t.true(c.ok, `diff ${c.diff} > ${c.bound}`);
-      t.true(c.diff > 0, 'bf16 KV rounding is visible (the pool really is bf16)');
-    } finally {
-      s.dispose();
-    }
-  });
+  for (const [kvDtype, rel] of [['bf16', 2e-2], ['f16', 3e-3]] as const) {
+    test(`${arch}: ${kvDtype} KV pool stays within ${rel} relative of the reference`, async (t) => {
+      const s = setup({ arch, seed: 14, kvDtype });
+      try {
+        const toks = prompt(17, 8);
+        const out = await prefill(s.runner, toks, Array.from({ length: blocksFor(17) }, (_, i) => 50 + i), 6);
+        const c = close(out, referenceLogits(s.model.arch, s.model.values, toks).at(-1)!, rel);
+        t.true(c.ok, `diff ${c.diff} > ${c.bound}`);
+        t.true(c.diff > 1e-5 * c.bound / rel, `${kvDtype} KV rounding is visible (the pool really is ${kvDtype})`);
+      } finally {
+        s.dispose();
+      }
+    });
+  }
 }
 
 test('llama3 rope scaling matters: a model without it gives different logits', async (t) => {

@@ -2,3 +2,4 @@
 export { ModelRunner } from './model-runner.ts';
 export { tensorSlots, type TensorSlot } from './tensor-slots.ts';
 export type { ForwardOutput, ForwardSequence, ModelRunnerOptions, RunnerDtype, RunnerSimd, RunnerTensor } from './types.ts';
+export { tensorsFromImage } from './image-tensors.ts';

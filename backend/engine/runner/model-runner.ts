@@ -77,13 +77,22 @@ export class ModelRunner {
     return this.native.threads;
   }
 
-  /** Runs one mixed step; resolves to the logits of every sequence with wantLogits. */
-  async forward(batch: readonly ForwardSequence[]): Promise<ForwardOutput> {
+  /**
+   * Runs one mixed step; resolves to the logits of every sequence with wantLogits.
+   * `out.logits` (optional) is a buffer to write them into (at least rows × vocab floats),
+   * so a step loop can reuse one allocation instead of a fresh zero-filled array per step.
+   */
+  async forward(batch: readonly ForwardSequence[], out?: { logits?: Float32Array }): Promise<ForwardOutput> {
     const native = this.native;
     if (this.#inFlight) throw new NativeError('a forward is already in flight on this runner; await it before the next step', 'EBUSY');
     const vocabSize = this.arch.vocab_size;
     const p = packBatch(batch, { vocabSize, blockSize: this.kvPool.spec.blockSize, numBlocks: this.kvPool.spec.numBlocks });
-    const logits = new Float32Array(p.rows.length * vocabSize);
+    const need = p.rows.length * vocabSize;
+    const given = out?.logits;
+    if (given !== undefined && (!(given instanceof Float32Array) || given.length < need)) {
+      throw invalid(`out.logits holds ${given?.length} floats; expected a Float32Array of at least ${need} (${p.rows.length} rows × vocab ${vocabSize})`);
+    }
+    const logits = given ? given.subarray(0, need) : new Float32Array(need);
     this.#inFlight = true;
     try {
       await native.forward(p.tokens, p.seqs, p.blockTables, p.blockOffsets, logits);
