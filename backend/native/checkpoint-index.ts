@@ -32,7 +32,9 @@ export const checkpointIndexSchema = z.strictObject({
   alignment: z.literal(TENSOR_ALIGNMENT),
   fileAlignment: z.literal(FILE_ALIGNMENT),
   partitions: z.array(z.strictObject({ file: z.string(), logicalBytes: safeInt, fileBytes: safeInt })).min(1),
-  tensors: z.record(z.string(), tensorEntrySchema),
+  // Entries are checked one by one in validateIndex: zod's record drops a key named
+  // "__proto__", and a tensor may legitimately be called that.
+  tensors: z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object mapping tensor names to entries'),
 });
 
 export type TensorEntry = z.infer<typeof tensorEntrySchema> & { dtype: (typeof DTYPES)[number] };
@@ -53,6 +55,23 @@ export function validateTensorName(name: string, file: string, field: string): v
   }
 }
 
+/** Each tensor entry, validated, in a null-prototype object (any tensor name is a plain key). */
+function tensorEntries(raw: Record<string, unknown>, file: string): Record<string, TensorEntry> {
+  const out = Object.create(null) as Record<string, TensorEntry>;
+  for (const name of Object.keys(raw)) {
+    const entry = tensorEntrySchema.safeParse(raw[name]);
+    if (!entry.success) {
+      const issue = entry.error.issues[0]!;
+      const field = `tensors[${JSON.stringify(name)}]${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+      let value: unknown = raw[name];
+      for (const p of issue.path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
+      throw new CheckpointError({ file, field, value, expected: issue.message }, { cause: entry.error });
+    }
+    out[name] = entry.data as TensorEntry;
+  }
+  return out;
+}
+
 /** Checks the parsed JSON: schema first, then everything the schema cannot express. */
 export function validateIndex(raw: unknown, file: string): CheckpointIndex {
   const parsed = checkpointIndexSchema.safeParse(raw);
@@ -63,7 +82,7 @@ export function validateIndex(raw: unknown, file: string): CheckpointIndex {
     for (const p of issue.path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
     throw new CheckpointError({ file, field, value, expected: issue.message }, { cause: parsed.error });
   }
-  const index = parsed.data as CheckpointIndex;
+  const index = { ...parsed.data, tensors: tensorEntries(parsed.data.tensors, file) } as CheckpointIndex;
   const seenFiles = new Set<string>();
   index.partitions.forEach((p, i) => {
     const f = `partitions[${i}]`;

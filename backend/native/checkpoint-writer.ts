@@ -41,7 +41,8 @@ export function planCheckpoint(tensors: readonly TensorInput[], partitionBytes: 
     throw new CheckpointError({ file: where, field: 'partitionBytes', value: partitionBytes, expected: `an integer >= ${FILE_ALIGNMENT}` });
   }
   const names = new Set<string>();
-  const entries: Record<string, TensorEntry> = {};
+  // Null prototype: a tensor named "__proto__" is a key like any other.
+  const entries = Object.create(null) as Record<string, TensorEntry>;
   const partitions: CheckpointIndex['partitions'] = [];
   let cursor = 0;
   tensors.forEach((t, i) => {
