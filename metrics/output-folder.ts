@@ -29,17 +29,35 @@ export class OutputPathError extends Error {
 
 const OVERWRITE_NOTE = '--overwrite only replaces folders fleetlab wrote (they hold a .fleetlab-results.json)';
 
-/** True when `dir` is a folder fleetlab wrote (manifest, or only result files of an older fleetlab). */
+/**
+ * True when `dir` is a folder fleetlab wrote and nothing else was added to it: it holds only
+ * result files, and either the manifest or (an older fleetlab) a config.json naming a
+ * fleetlab version. A results folder someone put notes into is not replaced.
+ */
 export function isFleetlabFolder(dir: string): boolean {
-  if (existsSync(join(dir, MANIFEST))) return lstatSync(join(dir, MANIFEST)).isFile();
-  const entries = readdirSync(dir);
-  if (!entries.includes('config.json') || !entries.every((e) => RESULT_FILES.includes(e))) return false;
+  return foreignEntries(dir).length === 0 && (hasManifest(dir) || isLegacyResults(dir));
+}
+
+function hasManifest(dir: string): boolean {
+  try {
+    return lstatSync(join(dir, MANIFEST)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isLegacyResults(dir: string): boolean {
   try {
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { fleetlab_version?: unknown };
     return typeof config.fleetlab_version === 'string';
   } catch {
     return false;
   }
+}
+
+/** Entries of `dir` that are not result files (or not plain files). */
+function foreignEntries(dir: string): string[] {
+  return readdirSync(dir).filter((e) => !RESULT_FILES.includes(e) || !lstatSync(join(dir, e)).isFile());
 }
 
 /**
@@ -67,7 +85,9 @@ export function checkOutputPath(outDir: string, options: { overwrite: boolean })
   if (!stat.isDirectory()) throw new OutputPathError(outDir, `it is a file, not a results folder. ${OVERWRITE_NOTE}`);
   if (readdirSync(target).length === 0) return 'create';
   if (!isFleetlabFolder(target)) {
-    throw new OutputPathError(outDir, `the folder exists and was not written by fleetlab. ${OVERWRITE_NOTE}; give a new folder name`);
+    const extra = foreignEntries(target);
+    const what = hasManifest(target) && extra.length > 0 ? `it holds files fleetlab did not write (${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ', ...' : ''})` : 'the folder exists and was not written by fleetlab';
+    throw new OutputPathError(outDir, `${what}. ${OVERWRITE_NOTE}; give a new folder name`);
   }
   if (!options.overwrite) {
     throw new OutputPathError(outDir, 'it holds results of an earlier run; pass --overwrite to replace them, or give another --out or name');
