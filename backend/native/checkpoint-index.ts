@@ -72,7 +72,7 @@ function tensorEntries(raw: Record<string, unknown>, file: string): Record<strin
     const entry = tensorEntrySchema.safeParse(raw[name]);
     if (!entry.success) {
       const issue = entry.error.issues[0]!;
-      const field = `tensors[${JSON.stringify(name)}]${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+      const field = ['tensors', name, ...issue.path].map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
       let value: unknown = raw[name];
       for (const p of issue.path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
       throw new CheckpointError({ file, field, value, expected: issue.message }, { cause: entry.error });
