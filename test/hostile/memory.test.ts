@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { summarize, writeCsv } from '../../metrics/index.ts';
@@ -71,4 +71,24 @@ test('CSVs are written in batches with a header even when empty', (t) => {
   t.is(digest.bytes, Buffer.byteLength(text));
   writeCsv(file, ['a', 'b'], []);
   t.is(readFileSync(file, 'utf8'), 'a,b\n');
+});
+
+test('a trace whose rows span 35 days keeps instance samples bounded', (t) => {
+  const dir = tempDir();
+  const day = 86_400;
+  writeFileSync(join(dir, 'long.csv'), `arrived_at,num_prefill_tokens,num_decode_tokens\n0,10,10\n${17 * day},10,10\n${35 * day},10,10\n`);
+  const config = parseRunConfig({
+    ...tinyInput(),
+    workload: {
+      num_requests: 3,
+      arrival: { kind: 'replay', trace: { format: 'vidur', path: 'long.csv' } },
+      lengths: { paired: { trace: { format: 'vidur', path: 'long.csv' }, order: 'sequential' } },
+    },
+    metrics: { max_sample_rows: 1000 },
+  });
+  const result = simulate(config, { baseDir: dir });
+  t.true(result.end_s > 35 * day);
+  t.true(result.samples.length <= 1000);
+  t.true(result.events < 10_000, `${result.events} events`);
+  t.true((summarize(result).summary.instance_samples?.interval_s ?? 0) >= 4096);
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
+import { printTraceReport } from '../../cli/trace-report.ts';
 import { summarize } from '../../metrics/index.ts';
 import { loadTrace, type TraceSourceInput } from '../../traces/index.ts';
 import { tempDir, tinyResult } from './helpers.ts';
@@ -114,4 +115,29 @@ test('a trace over the row limit is refused with the bound and how to raise it',
   } finally {
     delete process.env.FLEETLAB_MAX_TRACE_ROWS;
   }
+});
+
+test('fleetlab run prints what happened to the trace rows', (t) => {
+  const dir = files();
+  const { summary } = summarize(
+    tinyResult(
+      {
+        workload: {
+          num_requests: 3,
+          arrival: { kind: 'replay', trace: { format: 'vidur', path: 'vidur.csv' } },
+          lengths: { paired: { trace: { format: 'vidur', path: 'vidur.csv' }, order: 'sequential' } },
+        },
+      },
+      dir,
+    ),
+  );
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (line: string) => void lines.push(line);
+  try {
+    printTraceReport(summary);
+  } finally {
+    console.error = original;
+  }
+  t.deepEqual(lines, ['trace vidur.csv: 4 rows read, 3 kept; dropped: 1 zero_output_tokens; 3 reordered by time']);
 });
