@@ -46,6 +46,9 @@ async function fakeReceiver(onSocket: (s: net.Socket) => void): Promise<{ port: 
   };
 }
 
+/** Resolves when the socket closes, whether or not it saw an error (once() would reject on ECONNRESET). */
+const closed = (s: net.Socket): Promise<void> => new Promise((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())));
+
 const ack = (seq: number): Buffer => encodeHeader({ type: MsgType.Ack, seq, count: 0, bodyBytes: 0, bodyCrc: 0 });
 
 native('a receiver that reads but never acknowledges: the sender fails after ackTimeoutMs', async (t) => {
@@ -53,9 +56,11 @@ native('a receiver that reads but never acknowledges: the sender fails after ack
   const r = await fakeReceiver((s) => s.resume());
   try {
     const started = performance.now();
-    const error = await t.throwsAsync(sendBlocks(pool, ids, ids, { port: r.port, ackTimeoutMs: 400, blocksPerMessage: 4 }), { instanceOf: TransferError });
-    t.regex(error.message, /no progress for 400 ms while waiting for the acknowledgement of message 0 \(ackTimeoutMs\)/);
-    t.true(performance.now() - started < 5000);
+    const error = await t.throwsAsync(sendBlocks(pool, ids, ids, { port: r.port, ackTimeoutMs: 1000, blocksPerMessage: 4 }), { instanceOf: TransferError });
+    // On a starved machine even connecting can take longer than the limit; either way it fails, named.
+    t.regex(error.message, /no progress for 1000 ms while (waiting for the acknowledgement of message 0|connecting) \(ackTimeoutMs\); 0\/4 messages acknowledged/);
+    // Bounded, not hung (generous: the suite shares two busy cores).
+    t.true(performance.now() - started < 30_000);
   } finally {
     await r.close();
   }
@@ -101,7 +106,7 @@ native('a sender that stalls mid-message is dropped after idleTimeoutMs; its par
     const body = Buffer.alloc(64);
     s.write(encodeHeader({ type: MsgType.Blocks, seq: 0, count: 1, bodyBytes: 1 << 16, bodyCrc: bodyCrc([body]) }));
     s.write(body);
-    await once(s, 'close');
+    await closed(s);
     t.regex(errors[0]?.message ?? '', /sent nothing for 300 ms \(idleTimeoutMs\)/);
   } finally {
     s.destroy();
@@ -116,7 +121,7 @@ native('connections beyond maxConnections are refused and reported', async (t) =
   const sockets = [0, 1, 2].map(() => net.connect({ port: r.port, host: '127.0.0.1' }).on('error', () => {}));
   try {
     await Promise.all(sockets.map((s) => once(s, 'connect')));
-    await once(sockets[2]!, 'close');
+    await closed(sockets[2]!);
     t.regex(errors[0]?.message ?? '', /2 connections already open \(maxConnections\)/);
     t.false(sockets[0]!.destroyed);
     // A transfer still works once a slot is free.
