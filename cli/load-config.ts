@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { findPreset } from '../artifact/presets.ts';
@@ -25,11 +25,7 @@ export function loadRunConfig(sources: ConfigSources): { config: RunConfig; base
     baseDir = dirname(path);
     where = sources.config;
     let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (cause) {
-      throw ConfigError.single('--config', 'a readable JSON or YAML file', sources.config, { cause });
-    }
+    text = readConfigText(path, sources.config);
     let parsed: unknown;
     try {
       parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
@@ -41,6 +37,9 @@ export function loadRunConfig(sources: ConfigSources): { config: RunConfig; base
     }
     raw = parsed as Record<string, unknown>;
   }
+  if (raw.preset !== undefined && typeof raw.preset !== 'string') {
+    throw ConfigError.single('preset', 'a preset name (a string; see `fleetlab presets`)', raw.preset, { source: where });
+  }
   const presetName = sources.preset ?? (typeof raw.preset === 'string' ? raw.preset : undefined);
   const { preset: _preset, ...fields } = raw;
   let merged = fields;
@@ -48,4 +47,17 @@ export function loadRunConfig(sources: ConfigSources): { config: RunConfig; base
   merged = applyOverrides(merged, sources.set ?? []);
   if (sources.seed !== undefined) merged.seed = sources.seed;
   return { config: parseRunConfig(merged, where), baseDir };
+}
+
+/** Reads a config file; refuses what is not a regular file (a FIFO would block) and names symlink loops. */
+function readConfigText(path: string, given: string): string {
+  try {
+    if (!statSync(path).isFile()) throw ConfigError.single('--config', 'a regular JSON or YAML file (not a folder, FIFO or device)', given);
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' ? 'no such file' : (cause as Error).message;
+    throw ConfigError.single('--config', `a readable JSON or YAML file (${why})`, given, { cause });
+  }
 }

@@ -7,18 +7,20 @@ import { compareTable, type RunSummary, VERSION } from '../metrics/index.ts';
 import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
-import { runOne } from './run-one.ts';
 import { registerModelCommands } from './model-commands.ts';
 import { registerFidelityCommands } from './fidelity-commands.ts';
 import { registerGenerateCommand } from './generate-command.ts';
 import { registerServeCommand } from './serve-command.ts';
+import { printTraceReport } from './trace-report.ts';
+import { reportNothingFinished, runOne } from './run-one.ts';
 import { registerServerlessCommands } from './serverless-commands.ts';
 import { registerSweepCommands } from './sweep-commands.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const integer = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, received "${value}"`);
+  // Number("") and Number(" ") are 0: an empty seed must not silently become seed 0.
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, received "${value}"`);
   return n;
 };
 
@@ -34,14 +36,17 @@ program
   .option('-p, --preset <name>', 'built-in config to start from (see `fleetlab presets`)')
   .option('-s, --set <key=value>', 'override a field, e.g. workload.arrival.rate_per_s=7.5 (repeatable)', collect, [])
   .option('--seed <n>', 'seed of every random stream', integer)
-  .option('-o, --out <dir>', 'results folder (default results/<name>)')
+  .option('-o, --out <dir>', 'results folder (default results/<name>): a new folder, or one fleetlab wrote (with --overwrite)')
+  .option('--overwrite', 'replace the results folder if an earlier fleetlab run wrote it (never anything else)', false)
   .option('--no-progress', 'no progress bar')
   .action((opts) => {
     if (opts.config === undefined && opts.preset === undefined) throw new InvalidArgumentError('give --config FILE or --preset NAME');
     const { config, baseDir } = loadRunConfig(opts);
-    const { summary, dir, wall_s } = runOne(config, { baseDir, outRoot: 'results', outDir: opts.out, progress: opts.progress });
+    const { summary, dir, wall_s } = runOne(config, { baseDir, outRoot: 'results', outDir: opts.out, progress: opts.progress, overwrite: opts.overwrite });
     console.log(compareTable([summary]));
     console.log(`\nwrote ${dir}/ (simulated ${summary.makespan_s.toFixed(0)} s in ${wall_s.toFixed(2)} s wall)`);
+    printTraceReport(summary);
+    reportNothingFinished(summary, dir);
   });
 
 program
@@ -75,8 +80,11 @@ program
       if (opts.rate !== undefined) sets.push(`workload.arrival.rate_per_s=${opts.rate}`);
       raw = applyOverrides(raw, sets);
       const config = parseRunConfig(raw, `llumnix-fig11/${opts.trace}/${system}`);
-      const { summary, dir, wall_s } = runOne(config, { baseDir: process.cwd(), outRoot: opts.out, progress: opts.progress });
+      // Re-running the quickstart is its normal use: it replaces the folders it wrote before
+      // (and only those; anything else at the path is still refused).
+      const { summary, dir, wall_s } = runOne(config, { baseDir: process.cwd(), outRoot: opts.out, progress: opts.progress, overwrite: true });
       console.error(`${summary.system}: ${summary.requests} requests in ${wall_s.toFixed(2)} s wall → ${dir}/`);
+      reportNothingFinished(summary, dir);
       summaries.push(summary);
     }
     console.log(compareTable(summaries));

@@ -4,7 +4,7 @@ import { type RunConfig, simulate } from '../sim/index.ts';
 import { progressBar } from './progress.ts';
 
 /** Simulates one config and writes its results folder; returns the summary. */
-export function runOne(config: RunConfig, options: { baseDir: string; outRoot: string; outDir?: string | undefined; progress: boolean }): {
+export function runOne(config: RunConfig, options: { baseDir: string; outRoot: string; outDir?: string | undefined; progress: boolean; overwrite?: boolean | undefined }): {
   summary: RunSummary;
   dir: string;
   wall_s: number;
@@ -15,5 +15,19 @@ export function runOne(config: RunConfig, options: { baseDir: string; outRoot: s
   bar.stop();
   const wall_s = (performance.now() - started) / 1e3;
   const dir = options.outDir ?? join(options.outRoot, config.name);
-  return { summary: writeResults(result, dir), dir, wall_s };
+  return { summary: writeResults(result, dir, { overwrite: options.overwrite ?? false }), dir, wall_s };
+}
+
+/**
+ * A run where no request finished has no latencies to report: say so loudly on stderr (the
+ * folder is still written, with CSV headers, for inspection) and make the exit status fail.
+ */
+export function reportNothingFinished(summary: RunSummary, dir: string): boolean {
+  if (summary.requests > 0) return false;
+  console.error(
+    `fleetlab: NO REQUEST FINISHED in ${summary.name} (${summary.submitted} submitted, ${summary.rejected} rejected): ` +
+      `its latencies are not measurements. See ${dir}/summary.json; check cluster limits such as max_num_batched_tokens and total_blocks.`,
+  );
+  process.exitCode = 2;
+  return true;
 }

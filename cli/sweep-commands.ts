@@ -5,12 +5,14 @@ import { type Command, InvalidArgumentError } from '@commander-js/extra-typings'
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { findPreset } from '../artifact/presets.ts';
+import { FolderName, showValue } from '../config/index.ts';
 import { mergedCsv, mergeSweeps, parseShard, runSweep, type Sweep } from '../sweep/index.ts';
 import { mergeConfig } from './overrides.ts';
 
 /** A sweep file (JSON or YAML): points whose configs may extend a built-in `preset`. */
 const SweepFile = z.strictObject({
-  name: z.string().min(1).optional(),
+  /** Names results/sweeps/<name>: one folder name. */
+  name: FolderName.optional(),
   base_seed: z.number().int().nonnegative().default(0),
   points: z
     .array(
@@ -33,10 +35,13 @@ function loadSweep(file: string): Sweep {
   }
   const { name, base_seed, points } = parsed.data;
   return {
-    name: name ?? basename(file).replace(/\.(json|ya?ml)$/, ''),
+    name: name ?? basename(file).replace(/\.(json|ya?ml)$/, '').replace(/^\.+$/, 'sweep'),
     base_seed,
     points: points.map(({ id, labels, seed_group, config }) => {
       const { preset, ...rest } = config;
+      if (preset !== undefined && typeof preset !== 'string') {
+        throw new InvalidArgumentError(`${file}: points.${id}.config.preset: expected a preset name (a string), received ${showValue(preset)}`);
+      }
       const full = typeof preset === 'string' ? mergeConfig(findPreset(preset) as Record<string, unknown>, rest) : config;
       return { id, labels, config: full as never, ...(seed_group === undefined ? {} : { seed_group }) };
     }),

@@ -10,9 +10,11 @@ export function showValue(value: unknown): string {
   let text: string;
   if (value === undefined) text = 'undefined';
   else if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'number' || typeof value === 'bigint') text = String(value);
   else {
     try {
-      text = JSON.stringify(value) ?? String(value);
+      // NaN and ±Infinity are named as such, not as JSON's "null".
+      text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) ?? String(value);
     } catch {
       text = String(value);
     }
@@ -55,6 +57,7 @@ export class ConfigError extends Error {
 }
 
 function formatIssue(issue: ConfigIssue): string {
-  const sep = /^[<>=!]/.test(issue.expected) ? ' ' : ' to be ';
+  // Expectations may start with an operator ("> 0") or already read "to be ..." (custom refinements).
+  const sep = /^[<>=!]/.test(issue.expected) ? ' ' : /^to be /.test(issue.expected) ? ' ' : ' to be ';
   return `Expected ${issue.option || '(root)'}${sep}${issue.expected}, received ${issue.received}`;
 }

@@ -1,6 +1,10 @@
 export { compareTable } from './compare.ts';
+export { writeCsv, writeText, type FileDigest } from './csv-file.ts';
+export { checkOutputPath, cleanStalePartials, isFleetlabFolder, MANIFEST, OutputPathError } from './output-folder.ts';
 export { artifactPreemptionLoss, requestMetrics, type RequestMetrics } from './request-metrics.ts';
+export { readResultsManifest, verifyResults } from './verify-results.ts';
 export { describe, round, type Distribution } from './stats.ts';
 export { summarize, type LatencySummary, type MigrationSummary, type RunSummary } from './summary.ts';
 export { VERSION } from './version.ts';
-export { writeResults } from './write-results.ts';
+export { REQUEST_COLUMNS, writeResults, type ResultsManifest, type WriteOptions } from './write-results.ts';
+export { traceLine, traceSummary, type TraceSummary } from './trace-summary.ts';

@@ -34,12 +34,17 @@ const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
  * Artifact formula, per re-prefill after a kill: (readmission − kill) + (prefill(pad8(n)) −
  * decode(8, n)) / 1000 with n the output tokens at the kill (prompt tokens ignored, as
  * process_log.py does), latencies from the run's perf model.
+ *
+ * The compute term is floored at 0: for short outputs (n below ~200 tokens on LLaMA-7B/A10)
+ * prefilling pad8(n) tokens is faster than one decode step of 8 sequences, so the raw formula
+ * goes negative, and with tiny KV caches (total_blocks: 2, readmitted at once) so does the
+ * whole loss — a preemption never saves time. Runs with long outputs are unaffected.
  */
 export function artifactPreemptionLoss(request: SimRequest, perf: PerfModel): number {
   let loss = 0;
   for (const { kill, readmit_s } of request.recomputes) {
     const n = kill.output_tokens;
-    loss += readmit_s - kill.killed_s + (perf.prefill_ms([pad8(n)]) - perf.decode_ms(8, n)) / 1e3;
+    loss += readmit_s - kill.killed_s + Math.max(0, perf.prefill_ms([pad8(n)]) - perf.decode_ms(8, n)) / 1e3;
   }
   return loss;
 }

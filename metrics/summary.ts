@@ -2,6 +2,7 @@ import type { SimRunResult } from '../sim/run.ts';
 import type { MigrationRecord } from '../sim/migration/index.ts';
 import { requestMetrics, type RequestMetrics } from './request-metrics.ts';
 import { describe, type Distribution, round } from './stats.ts';
+import { traceSummary, type TraceSummary } from './trace-summary.ts';
 
 export interface LatencySummary {
   readonly requests: number;
@@ -42,6 +43,10 @@ export interface RunSummary extends LatencySummary {
   readonly events: number;
   /** Split by priority class (Fig. 13); present when the run has high-priority requests. */
   readonly by_priority?: { readonly normal: LatencySummary; readonly high: LatencySummary };
+  /** Present when the run read traces: rows read, dropped, adjusted, reordered, clipped. */
+  readonly trace?: TraceSummary;
+  /** Present when the row budget made the sampler coarsen metrics.sample_interval_s. */
+  readonly instance_samples?: { readonly requested_interval_s: number; readonly interval_s: number; readonly max_rows: number };
 }
 
 function latencies(rows: readonly RequestMetrics[]): LatencySummary {
@@ -105,5 +110,16 @@ export function summarize(result: SimRunResult): { summary: RunSummary; rows: Re
       ? { by_priority: { normal: latencies(rows.filter((r) => r.priority === 'normal')), high: latencies(high) } }
       : {}),
   };
-  return { summary, rows };
+  const trace = traceSummary(result.workload_report);
+  const sampling = result.sampling;
+  return {
+    summary: {
+      ...summary,
+      ...(trace === undefined ? {} : { trace }),
+      ...(sampling !== undefined && sampling.coarsened > 0
+        ? { instance_samples: { requested_interval_s: sampling.requested_interval_s, interval_s: sampling.interval_s, max_rows: sampling.max_rows } }
+        : {}),
+    },
+    rows,
+  };
 }

@@ -1,5 +1,6 @@
 import { createScheduler } from '../policies/index.ts';
-import { generateWorkload } from '../traces/index.ts';
+import { generateWorkload, type WorkloadReport } from '../traces/index.ts';
+import { InstanceSampler } from './sampler.ts';
 import { buildPerfModel } from './build-perf.ts';
 import { SimCluster } from './cluster/index.ts';
 import type { EngineLimits } from '../engine/index.ts';
@@ -30,6 +31,10 @@ export interface SimRunResult {
   readonly migrations: readonly MigrationRecord[];
   readonly rejections: readonly Rejection[];
   readonly samples: readonly InstanceSample[];
+  /** The sampling actually used: the interval doubles when the row budget would be exceeded. */
+  readonly sampling: { readonly requested_interval_s: number; readonly interval_s: number; readonly max_rows: number; readonly coarsened: number };
+  /** Traces loaded and their dropped, adjusted, reordered and clipped rows. */
+  readonly workload_report: WorkloadReport;
   readonly end_s: number;
   readonly events: number;
   /** Fleet size averaged over time (starting and draining instances count: they hold GPUs). */
@@ -53,10 +58,11 @@ export interface SimulateOptions {
 export function simulate(config: RunConfig, options: SimulateOptions = {}): SimRunResult {
   const baseDir = options.baseDir ?? process.cwd();
   const sim = new Simulation(config.seed);
+  const report: WorkloadReport = { traces: [], clipped_to_cap_tokens: 0 };
   const workload = generateWorkload(
     config.workload,
     { arrivals: sim.rng.stream('arrivals'), lengths: sim.rng.stream('lengths'), priorities: sim.rng.stream('priorities') },
-    { baseDir },
+    { baseDir, report },
   );
   const perf = buildPerfModel(config.model, baseDir);
   const bytesPerBlock = kvBytesPerBlock({ ...config.model, block_size_tokens: config.cluster.block_size_tokens });
@@ -81,11 +87,12 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
   );
   cluster.load(workload);
 
-  const samples: InstanceSample[] = [];
+  const sampler = new InstanceSampler(config.metrics.sample_interval_s, config.metrics.max_sample_rows);
   const total = workload.length;
   const sample = (): void => {
+    const tick: InstanceSample[] = [];
     for (const instance of cluster.instances) {
-      samples.push({
+      tick.push({
         time_s: sim.now_s,
         instance: instance.id,
         state: instance.state,
@@ -96,8 +103,9 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
         migrations_in_flight: instance.migrations_in_flight,
       });
     }
+    const delay = sampler.record(tick);
     // Keep sampling only while work remains, so the run ends when the last request does.
-    if (cluster.finished < total) sim.after(config.metrics.sample_interval_s, Band.control, sample);
+    if (cluster.finished < total) sim.after(delay, Band.control, sample);
   };
   sim.at(0, Band.control, sample);
 
@@ -117,7 +125,14 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
     requests: cluster.requests,
     migrations: cluster.migrations,
     rejections: cluster.rejections,
-    samples,
+    samples: sampler.samples(),
+    sampling: {
+      requested_interval_s: sampler.requested_interval_s,
+      interval_s: sampler.interval_s,
+      max_rows: sampler.max_rows,
+      coarsened: sampler.coarsened,
+    },
+    workload_report: report,
     end_s,
     events: sim.executed,
     avg_instances: cluster.averageInstances(),

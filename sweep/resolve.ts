@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VERSION } from '../metrics/index.ts';
+import { folderNameProblem } from '../config/index.ts';
+import { VERSION, verifyResults, readResultsManifest } from '../metrics/index.ts';
 import { parseRunConfig, type RunConfig } from '../sim/index.ts';
 import { derivedSeed } from './seed.ts';
 import type { Sweep, SweepPoint } from './types.ts';
@@ -18,7 +19,9 @@ export interface ResolvedPoint {
 export function resolveSweep(sweep: Sweep, out: string): ResolvedPoint[] {
   const seen = new Set<string>();
   return sweep.points.map((point) => {
-    if (!ID.test(point.id)) throw new Error(`sweep ${sweep.name}: point id "${point.id}" must match ${ID}`);
+    if (!ID.test(point.id) || folderNameProblem(point.id) !== undefined) {
+      throw new Error(`sweep ${sweep.name}: point id "${point.id}" must match ${ID} and not be "." or ".." (it names a folder under points/)`);
+    }
     if (seen.has(point.id)) throw new Error(`sweep ${sweep.name}: duplicate point id "${point.id}"`);
     seen.add(point.id);
     const seed = derivedSeed(sweep.base_seed, point.seed_group ?? point.id);
@@ -33,11 +36,20 @@ export function configJson(config: RunConfig): string {
 }
 
 /**
- * A point is finished when its summary exists and its config.json is the one it would write
- * now: a changed config (or fleetlab version) re-runs it.
+ * A point is finished when its folder is whole (every file matches the manifest's size and
+ * checksum: an emptied requests.csv or a truncated summary.json is not finished) and its
+ * config.json is the one it would write now: a changed config (or fleetlab version) re-runs it.
  */
 export function isFinished(resolved: ResolvedPoint): boolean {
   const summary = join(resolved.dir, 'summary.json');
   const config = join(resolved.dir, 'config.json');
-  return existsSync(summary) && existsSync(config) && readFileSync(config, 'utf8') === configJson(resolved.config);
+  if (!existsSync(summary) || !existsSync(config) || readFileSync(config, 'utf8') !== configJson(resolved.config)) return false;
+  if (readResultsManifest(resolved.dir) !== undefined) return verifyResults(resolved.dir) === undefined;
+  // A folder from before the manifest: finished only if its summary parses and requests.csv has a header.
+  try {
+    JSON.parse(readFileSync(summary, 'utf8'));
+    return readFileSync(join(resolved.dir, 'requests.csv'), 'utf8').includes('\n');
+  } catch {
+    return false;
+  }
 }

@@ -9,8 +9,12 @@ export interface PointTask {
   readonly baseDir: string;
 }
 
-/** Simulates one point and writes its folder atomically (writeResults stages and renames). */
+/**
+ * Simulates one point and writes its folder atomically (writeResults stages and renames). A
+ * point that re-runs replaces the folder fleetlab wrote for it before (a changed config, a
+ * damaged file); anything else at that path is refused.
+ */
 export function runPoint(task: PointTask): RunSummary {
   const result = simulate(task.config, { baseDir: task.baseDir });
-  return writeResults(result, task.dir);
+  return writeResults(result, task.dir, { overwrite: true });
 }

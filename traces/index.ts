@@ -15,6 +15,7 @@ export {
   type WorkloadConfigInput,
   type WorkloadStreams,
   type WorkloadOptions,
+  type WorkloadReport,
 } from './workload.ts';
 
 export { ArrivalConfigSchema, generateArrivals, gammaShape, type ArrivalConfig, type ArrivalConfigInput } from './arrivals.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { limitedInt, LIMITS } from '../config/limits.ts';
 import type { RequestSpec, Rng } from './request.ts';
 import { ArrivalConfigSchema, generateArrivals } from './arrivals.ts';
 import { LengthConfigSchema, TraceOrder } from './lengths/schema.ts';
@@ -44,7 +45,7 @@ const ModelShareSchema = z.strictObject({
 export const WorkloadConfigSchema = z
   .strictObject({
     /** Number of requests to generate. */
-    num_requests: z.number().int().positive(),
+    num_requests: limitedInt(LIMITS.requests),
     /** Arrival process. */
     arrival: ArrivalConfigSchema,
     /** Prompt and output lengths. */
@@ -80,6 +81,15 @@ export interface WorkloadStreams {
 export interface WorkloadOptions {
   /** Directory relative trace paths are resolved against (usually the run config's folder). */
   readonly baseDir?: string;
+  /** Filled while generating: every trace loaded and every request clipped, for summary.json. */
+  readonly report?: WorkloadReport;
+}
+
+/** What happened to trace rows on their way to requests: nothing is dropped or changed silently. */
+export interface WorkloadReport {
+  readonly traces: LoadedTrace[];
+  /** Requests whose prompt or output was cut to `lengths.paired.cap_tokens`. */
+  clipped_to_cap_tokens: number;
 }
 
 /** Validates a workload config; throws ConfigError naming option, expectation and value. */
@@ -107,6 +117,9 @@ export function generateWorkload(config: WorkloadConfigInput, streams: WorkloadS
     const cap = paired.cap_tokens ?? Number.POSITIVE_INFINITY;
     prompts = rows.map((r) => Math.min(cap, r?.prompt_tokens ?? 0));
     outputs = rows.map((r) => Math.min(cap, r?.output_tokens ?? 0));
+    if (opts.report !== undefined) {
+      opts.report.clipped_to_cap_tokens += rows.filter((r) => (r?.prompt_tokens ?? 0) > cap || (r?.output_tokens ?? 0) > cap).length;
+    }
     if (paired.use_trace_models) traceModels = rows.map((r) => r?.model);
   } else {
     const { prompt, output } = cfg.lengths;
@@ -150,6 +163,7 @@ function cachedLoader(opts: WorkloadOptions): TraceLoader {
     if (!trace) {
       trace = loadTrace(source, opts.baseDir === undefined ? {} : { baseDir: opts.baseDir });
       cache.set(key, trace);
+      opts.report?.traces.push(trace);
     }
     return trace;
   };

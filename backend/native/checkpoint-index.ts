@@ -31,8 +31,20 @@ export const checkpointIndexSchema = z.strictObject({
   version: z.literal(FORMAT_VERSION),
   alignment: z.literal(TENSOR_ALIGNMENT),
   fileAlignment: z.literal(FILE_ALIGNMENT),
-  partitions: z.array(z.strictObject({ file: z.string(), logicalBytes: safeInt, fileBytes: safeInt })).min(1),
-  tensors: z.record(z.string(), tensorEntrySchema),
+  partitions: z
+    .array(
+      z.strictObject({
+        file: z.string(),
+        logicalBytes: safeInt,
+        fileBytes: safeInt,
+        /** zlib CRC-32 of the whole partition file (padding included); absent in older checkpoints. */
+        crc32: z.number().int().min(0).max(0xffffffff).optional(),
+      }),
+    )
+    .min(1),
+  // Entries are checked one by one in validateIndex: zod's record drops a key named
+  // "__proto__", and a tensor may legitimately be called that.
+  tensors: z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object mapping tensor names to entries'),
 });
 
 export type TensorEntry = z.infer<typeof tensorEntrySchema> & { dtype: (typeof DTYPES)[number] };
@@ -53,6 +65,23 @@ export function validateTensorName(name: string, file: string, field: string): v
   }
 }
 
+/** Each tensor entry, validated, in a null-prototype object (any tensor name is a plain key). */
+function tensorEntries(raw: Record<string, unknown>, file: string): Record<string, TensorEntry> {
+  const out = Object.create(null) as Record<string, TensorEntry>;
+  for (const name of Object.keys(raw)) {
+    const entry = tensorEntrySchema.safeParse(raw[name]);
+    if (!entry.success) {
+      const issue = entry.error.issues[0]!;
+      const field = ['tensors', name, ...issue.path].map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+      let value: unknown = raw[name];
+      for (const p of issue.path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
+      throw new CheckpointError({ file, field, value, expected: issue.message }, { cause: entry.error });
+    }
+    out[name] = entry.data as TensorEntry;
+  }
+  return out;
+}
+
 /** Checks the parsed JSON: schema first, then everything the schema cannot express. */
 export function validateIndex(raw: unknown, file: string): CheckpointIndex {
   const parsed = checkpointIndexSchema.safeParse(raw);
@@ -63,7 +92,7 @@ export function validateIndex(raw: unknown, file: string): CheckpointIndex {
     for (const p of issue.path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
     throw new CheckpointError({ file, field, value, expected: issue.message }, { cause: parsed.error });
   }
-  const index = parsed.data as CheckpointIndex;
+  const index = { ...parsed.data, tensors: tensorEntries(parsed.data.tensors, file) } as CheckpointIndex;
   const seenFiles = new Set<string>();
   index.partitions.forEach((p, i) => {
     const f = `partitions[${i}]`;
@@ -106,11 +135,15 @@ export async function readCheckpointIndex(dir: string): Promise<CheckpointIndex>
   let text: string;
   try {
     const st = await stat(file);
+    // A FIFO or device would block the read forever (its size reads as 0).
+    if (!st.isFile()) throw new CheckpointError({ file, field: '(file)', value: fileKind(st), expected: 'a regular file' });
     if (st.size > MAX_INDEX_BYTES) throw new CheckpointError({ file, field: '(file size)', value: st.size, expected: `at most ${MAX_INDEX_BYTES} bytes` });
     text = await readFile(file, 'utf8');
   } catch (err) {
     if (err instanceof CheckpointError) throw err;
-    throw new CheckpointError({ file, field: '(file)', value: (err as NodeJS.ErrnoException).code ?? String(err), expected: 'a readable index.json: is this a checkpoint directory written by writeCheckpoint()?' }, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new CheckpointError({ file, field: '(file)', value: 'a symbolic link loop', expected: 'a readable index.json' }, { cause: err });
+    throw new CheckpointError({ file, field: '(file)', value: code ?? String(err), expected: 'a readable index.json: is this a checkpoint directory written by writeCheckpoint()?' }, { cause: err });
   }
   let raw: unknown;
   try {
@@ -121,10 +154,23 @@ export async function readCheckpointIndex(dir: string): Promise<CheckpointIndex>
   const index = validateIndex(raw, file);
   await Promise.all(index.partitions.map(async (p, i) => {
     const pf = path.join(dir, p.file);
-    const size = await stat(pf).then((s) => s.size, () => -1);
+    const st = await stat(pf).catch((err: NodeJS.ErrnoException) => err);
+    if (!(st instanceof Error) && !st.isFile()) {
+      throw new CheckpointError({ file: pf, field: `partitions[${i}].file`, value: fileKind(st), expected: 'a regular file (a FIFO or device would block the loader)' });
+    }
+    if (st instanceof Error && st.code === 'ELOOP') throw new CheckpointError({ file: pf, field: `partitions[${i}].file`, value: 'a symbolic link loop', expected: 'a regular file' });
+    const size = st instanceof Error ? -1 : st.size;
     if (size !== p.fileBytes) {
       throw new CheckpointError({ file: pf, field: `partitions[${i}].fileBytes`, value: size < 0 ? 'missing file' : size, expected: `${p.fileBytes} bytes on disk (truncated or replaced partition)` });
     }
   }));
   return index;
+}
+
+function fileKind(st: import('node:fs').Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a regular file';
 }

@@ -1,6 +1,7 @@
 // Writes checkpoints: tensors packed into partition files (256-byte aligned offsets, files
 // padded to 4 KiB, a size cap per partition), every write checked, published atomically.
 import { open, type FileHandle } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import {
   FILE_ALIGNMENT, FORMAT, FORMAT_VERSION, INDEX_FILE, TENSOR_ALIGNMENT, alignUp, validateIndex,
@@ -41,7 +42,8 @@ export function planCheckpoint(tensors: readonly TensorInput[], partitionBytes: 
     throw new CheckpointError({ file: where, field: 'partitionBytes', value: partitionBytes, expected: `an integer >= ${FILE_ALIGNMENT}` });
   }
   const names = new Set<string>();
-  const entries: Record<string, TensorEntry> = {};
+  // Null prototype: a tensor named "__proto__" is a key like any other.
+  const entries = Object.create(null) as Record<string, TensorEntry>;
   const partitions: CheckpointIndex['partitions'] = [];
   let cursor = 0;
   tensors.forEach((t, i) => {
@@ -73,7 +75,14 @@ export function planCheckpoint(tensors: readonly TensorInput[], partitionBytes: 
   return validateIndex(index, where); // the writer never emits what the loader would refuse
 }
 
-async function writeAll(fh: FileHandle, file: string, buf: Uint8Array, position: number): Promise<void> {
+/** Running zlib CRC-32 of what has been written to one partition, in file order. */
+interface Crc {
+  value: number;
+}
+
+async function writeAll(fh: FileHandle, file: string, buf: Uint8Array, position: number, crc?: Crc): Promise<void> {
+  // Writes of a partition go in increasing position with no gaps, so this is the file's CRC.
+  if (crc) crc.value = crc32(buf, crc.value);
   let done = 0;
   while (done < buf.byteLength) {
     const { bytesWritten } = await fh.write(buf, done, buf.byteLength - done, position + done);
@@ -82,13 +91,13 @@ async function writeAll(fh: FileHandle, file: string, buf: Uint8Array, position:
   }
 }
 
-async function writeZeros(fh: FileHandle, file: string, count: number, position: number): Promise<void> {
+async function writeZeros(fh: FileHandle, file: string, count: number, position: number, crc?: Crc): Promise<void> {
   for (let done = 0; done < count; done += ZEROS.length) {
-    await writeAll(fh, file, ZEROS.subarray(0, Math.min(ZEROS.length, count - done)), position + done);
+    await writeAll(fh, file, ZEROS.subarray(0, Math.min(ZEROS.length, count - done)), position + done, crc);
   }
 }
 
-async function copyRange(fh: FileHandle, file: string, src: FileRange, position: number): Promise<void> {
+async function copyRange(fh: FileHandle, file: string, src: FileRange, position: number, crc?: Crc): Promise<void> {
   const input = await open(src.file, 'r');
   try {
     const piece = Buffer.allocUnsafe(Math.min(COPY_PIECE, Math.max(src.size, 1)));
@@ -96,7 +105,7 @@ async function copyRange(fh: FileHandle, file: string, src: FileRange, position:
       const want = Math.min(piece.length, src.size - done);
       const { bytesRead } = await input.read(piece, 0, want, src.offset + done);
       if (bytesRead <= 0) throw new CheckpointError({ file: src.file, field: '(read)', value: src.offset + done, expected: `${src.size} bytes from offset ${src.offset} (source truncated?)` });
-      await writeAll(fh, file, piece.subarray(0, bytesRead), position + done);
+      await writeAll(fh, file, piece.subarray(0, bytesRead), position + done, crc);
       done += bytesRead;
     }
   } finally {
@@ -110,19 +119,22 @@ export async function writeCheckpoint(dir: string, tensors: readonly TensorInput
     const handles = await Promise.all(index.partitions.map((p) => open(path.join(tmp, p.file), 'wx')));
     try {
       const cursors = index.partitions.map(() => 0);
+      const crcs: Crc[] = index.partitions.map(() => ({ value: 0 }));
       for (const t of tensors) {
         const e = index.tensors[t.name]!;
         const file = path.join(tmp, index.partitions[e.partition]!.file);
         const fh = handles[e.partition]!;
-        await writeZeros(fh, file, e.offset - cursors[e.partition]!, cursors[e.partition]!);
-        if (t.data instanceof Uint8Array) await writeAll(fh, file, t.data, e.offset);
-        else await copyRange(fh, file, t.data, e.offset);
+        const crc = crcs[e.partition]!;
+        await writeZeros(fh, file, e.offset - cursors[e.partition]!, cursors[e.partition]!, crc);
+        if (t.data instanceof Uint8Array) await writeAll(fh, file, t.data, e.offset, crc);
+        else await copyRange(fh, file, t.data, e.offset, crc);
         cursors[e.partition] = e.offset + e.size;
       }
       for (const [i, p] of index.partitions.entries()) {
         const file = path.join(tmp, p.file);
-        await writeZeros(handles[i]!, file, p.fileBytes - cursors[i]!, cursors[i]!);
+        await writeZeros(handles[i]!, file, p.fileBytes - cursors[i]!, cursors[i]!, crcs[i]!);
         await handles[i]!.sync();
+        p.crc32 = crcs[i]!.value >>> 0;
       }
     } finally {
       await Promise.all(handles.map((h) => h.close()));

@@ -10,7 +10,8 @@ export { loadCheckpoint, type LoadOptions, type LoadedCheckpoint, type StageStat
 export { DramCache, type CacheLease, type CacheStats, type DramCacheOptions } from './dram-cache.ts';
 export { allocHostBuffer, copyBytes, HOST_ALIGNMENT, type CopyOptions, type HostBufferOptions } from './host-buffer.ts';
 export { KvBlockPool, type KvPoolSpec, type KvDtype } from './kv-pool.ts';
-export { listenForBlocks, sendBlocks, type KvReceiver, type SendResult } from './transfer.ts';
+export { listenForBlocks, sendBlocks, TRANSFER_DEFAULTS, type KvReceiver, type ReceiverOptions, type SendOptions, type SendResult } from './transfer.ts';
+export { verifyCheckpointFiles, verifyImage } from './checkpoint-verify.ts';
 export type { TensorView } from './tensor-view.ts';
 import { loadAddon } from './load-addon.ts';
 import type { NativeDeviceInfo } from './addon-types.ts';

@@ -7,6 +7,7 @@ import type { NativeDeviceBuffer, NativeLoadStats } from './addon-types.ts';
 import { INDEX_FILE, readCheckpointIndex, type CheckpointIndex } from './checkpoint-index.ts';
 import type { DramCache } from './dram-cache.ts';
 import { NativeError, LoadCancelledError, fromNative } from './errors.ts';
+import { verifyCheckpointFiles, verifyImage } from './checkpoint-verify.ts';
 import { typedView, viewOf, type TensorView, type TypedView } from './tensor-view.ts';
 import { allocHostBuffer, copyBytes, type CopyOptions } from './host-buffer.ts';
 
@@ -27,6 +28,12 @@ export interface LoadOptions {
   signal?: AbortSignal;
   onProgress?: (p: { bytesDone: number; bytesTotal: number }) => void;
   cache?: DramCache;
+  /**
+   * Check every partition's CRC-32 against index.json when the bytes come from disk (default
+   * true; a DRAM-cache hit was checked when it was first loaded). Device loads without a cache
+   * read straight to the GPU and are checked by reading the files (verifyCheckpointFiles).
+   */
+  verify?: boolean;
 }
 
 export interface StageStat {
@@ -122,10 +129,16 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
   const dstOffsets = Float64Array.from(bases);
   const tensors = new Map(Object.entries(index.tensors).map(([name, e]) => [name, viewOf(name, e, bases[e.partition]!)]));
   let stats: NativeLoadStats | undefined;
+  const verify = opts.verify ?? true;
+  const stages: StageStat[] = [];
   const diskToHost = async (buf: Buffer) => {
     stats = await runNative((cb) => addon.loadToHost(paths, readBytes, dstOffsets, o.threads, o.chunkBytes, o.poolChunks, o.directIo, buf, cb, opts.readInPlace ?? true), opts, imageBytes);
+    if (verify) {
+      const v0 = performance.now();
+      await verifyImage(dir, index, buf, bases);
+      stages.push(stage('verify CRC-32', imageBytes, (performance.now() - v0) / 1e3));
+    }
   };
-  const stages: StageStat[] = [];
   let source: LoadedCheckpoint['source'] = 'disk';
   let host: Buffer | undefined;
   let device: NativeDeviceBuffer | undefined;
@@ -157,6 +170,7 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
           lease.release();
         }
       } else {
+        if (verify) await verifyCheckpointFiles(dir, index);
         stats = await runNative((cb) => addon.loadToDevice(paths, readBytes, dstOffsets, o.threads, o.chunkBytes, o.poolChunks, o.directIo, dev, cb), opts, imageBytes);
       }
     } catch (err) {

@@ -51,7 +51,7 @@ export async function readSafetensorsHeader(file: string): Promise<SafetensorsHe
       }
       const field = `[${JSON.stringify(name)}]`;
       const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-      const dtype = typeof e?.dtype === 'string' ? SAFETENSORS_DTYPES[e.dtype] : undefined;
+      const dtype = typeof e?.dtype === 'string' && Object.hasOwn(SAFETENSORS_DTYPES, e.dtype) ? SAFETENSORS_DTYPES[e.dtype] : undefined;
       if (!dtype) throw new CheckpointError({ file, field: `${field}.dtype`, value: e?.dtype, expected: `one of ${Object.keys(SAFETENSORS_DTYPES).join(', ')}` });
       const shape = e.shape;
       if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new CheckpointError({ file, field: `${field}.shape`, value: shape, expected: 'an array of non-negative integers' });
@@ -75,7 +75,8 @@ export async function readSafetensorsHeader(file: string): Promise<SafetensorsHe
 
 /** Writes a safetensors file (tensors packed in order, 8-byte aligned header). */
 export async function writeSafetensors(file: string, tensors: ReadonlyArray<{ name: string; dtype: Dtype; shape: readonly number[]; data: Uint8Array }>): Promise<void> {
-  const header: Record<string, unknown> = {};
+  // Null prototype: a tensor named "__proto__" is a key like any other.
+  const header = Object.create(null) as Record<string, unknown>;
   let off = 0;
   for (const t of tensors) {
     header[t.name] = { dtype: TO_SAFETENSORS[t.dtype], shape: t.shape, data_offsets: [off, off + t.data.byteLength] };

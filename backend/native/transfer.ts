@@ -12,9 +12,23 @@ import type { KvBlockPool } from './kv-pool.ts';
 import { TransferError, NativeError } from './errors.ts';
 import { FrameReader, HEADER_BYTES, MsgType, bodyCrc, bodyCrcAsync, encodeHeader, type Header } from './wire.ts';
 
+/** Defaults of the liveness limits: a silent peer is dropped, never waited on forever. */
+export const TRANSFER_DEFAULTS = {
+  /** Receiver: a connection with no bytes for this long is closed (its partial message discarded). */
+  idleTimeoutMs: 30_000,
+  /** Receiver: connections served at once; more are refused (each may hold two message buffers). */
+  maxConnections: 8,
+  /** Sender: the oldest unacknowledged message must be acknowledged within this, or the transfer fails. */
+  ackTimeoutMs: 30_000,
+} as const;
+
 export interface ReceiverOptions {
   host?: string;
   port?: number;
+  /** Close a connection silent for this long (default TRANSFER_DEFAULTS.idleTimeoutMs). */
+  idleTimeoutMs?: number;
+  /** Connections served at once (default TRANSFER_DEFAULTS.maxConnections); extra ones are closed at once. */
+  maxConnections?: number;
   /** Called after each message has been verified and scattered. */
   onBlocks?: (info: { seq: number; blockIds: Int32Array; bytes: number }) => void;
   /** Called when a connection fails (peer died, corrupted stream); blocks of the failed message are not written. */
@@ -26,11 +40,26 @@ export interface KvReceiver {
   close(): Promise<void>;
 }
 
+function checkLimit(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 1) throw new NativeError(`${name} must be a positive integer, got ${v}`, 'EINVAL');
+  return v;
+}
+
 export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions = {}): Promise<KvReceiver> {
   const maxBody = pool.spec.numBlocks * 4 + pool.stagingBytes(pool.spec.numBlocks);
+  const idleMs = checkLimit('idleTimeoutMs', opts.idleTimeoutMs, TRANSFER_DEFAULTS.idleTimeoutMs);
+  const maxConnections = checkLimit('maxConnections', opts.maxConnections, TRANSFER_DEFAULTS.maxConnections);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    if (sockets.size >= maxConnections) {
+      opts.onError?.(new TransferError(`refused a connection from ${socket.remoteAddress}:${socket.remotePort}: ${maxConnections} connections already open (maxConnections)`));
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
+    // A sender that stops mid-message (or never starts) would otherwise pin its buffers forever.
+    socket.setTimeout(idleMs, () => fail(new TransferError(`sender sent nothing for ${idleMs} ms (idleTimeoutMs); connection closed, its partial message discarded`)));
     // Bodies are recycled once scattered; at most two are alive per connection (one being
     // scattered, one being received) because reading pauses beyond that.
     const spare: Buffer[] = [];
@@ -47,6 +76,12 @@ export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions =
       const e = err instanceof TransferError ? err : new TransferError(`KV receive failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       opts.onError?.(e);
       socket.destroy();
+      release();
+    };
+    // Buffers of a failed or closed connection are dropped at once, not when the socket is collected.
+    const release = () => {
+      spare.length = 0;
+      reader.reset();
     };
     const handle = async (h: Header, body: Buffer) => {
       if (failed) return;
@@ -87,6 +122,7 @@ export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions =
     socket.on('close', () => {
       sockets.delete(socket);
       if (reader.partial) fail(new TransferError('sender disconnected in the middle of a message; that message was discarded and no blocks were written'));
+      release();
     });
   });
   server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
@@ -122,6 +158,12 @@ export interface SendOptions {
   blocksPerMessage?: number;
   /** Messages in flight before waiting for an acknowledgement (default 4; memory: window × message). */
   window?: number;
+  /**
+   * Fail when the oldest unacknowledged message (or the connection itself) sees no progress
+   * for this long (default TRANSFER_DEFAULTS.ackTimeoutMs): a receiver that never reads or
+   * never acks cannot hang the sender.
+   */
+  ackTimeoutMs?: number;
 }
 
 export interface SendResult {
@@ -139,6 +181,7 @@ export async function sendBlocks(pool: KvBlockPool, srcIds: readonly number[], d
   const window = opts.window ?? 4;
   if (!Number.isInteger(window) || window < 1 || window > 64) throw new NativeError(`window must be an integer in [1, 64], got ${window}`, 'EINVAL');
   if (!Number.isInteger(per) || per < 1) throw new NativeError(`blocksPerMessage must be a positive integer, got ${per}`, 'EINVAL');
+  const ackMs = checkLimit('ackTimeoutMs', opts.ackTimeoutMs, TRANSFER_DEFAULTS.ackTimeoutMs);
   const t0 = performance.now();
   const socket = net.connect({ host: opts.host ?? '127.0.0.1', port: opts.port });
   socket.setNoDelay(true);
@@ -152,18 +195,36 @@ export async function sendBlocks(pool: KvBlockPool, srcIds: readonly number[], d
     pending.clear();
   };
   const reader = new FrameReader(1 << 20);
+  // Progress = an acknowledgement (or the connection opening). The timer fails the transfer
+  // when none comes in time, whether the receiver stopped reading, acking or answering.
+  let lastProgress = performance.now();
+  const watchdog = setInterval(() => {
+    // Nothing awaited (between messages, gathering the next): not the receiver's delay.
+    if (pending.size === 0 && !socket.connecting) lastProgress = performance.now();
+    if (performance.now() - lastProgress < ackMs) return;
+    const what = socket.connecting ? 'connecting' : `waiting for the acknowledgement of message ${acked}`;
+    closeAll(new TransferError(`KV transfer to ${opts.host ?? '127.0.0.1'}:${opts.port}: no progress for ${ackMs} ms while ${what} (ackTimeoutMs); ${acked}/${total} messages acknowledged`));
+    socket.destroy();
+  }, Math.min(ackMs, 1000));
   socket.on('data', (chunk: Buffer) => {
     try {
       reader.push(chunk, (h, body) => {
+        if (h.type === MsgType.Blocks) throw new TransferError(`receiver sent a Blocks message (seq ${h.seq}); expected acknowledgements only`);
+        // The receiver acknowledges in order: anything but the oldest unacknowledged message is
+        // a stray or duplicate acknowledgement and must not advance the window.
         const p = pending.get(h.seq);
+        if (h.seq !== acked || p === undefined) {
+          throw new TransferError(`receiver acknowledged message ${h.seq}, but the next awaiting acknowledgement is ${acked}${p === undefined ? ' (stray or duplicate)' : ''}`);
+        }
         pending.delete(h.seq);
+        lastProgress = performance.now();
         if (h.type === MsgType.Ack) {
           acked++;
-          p?.resolve();
-        } else p?.reject(new TransferError(`receiver rejected message ${h.seq}: ${body.toString('utf8')}`));
+          p.resolve();
+        } else p.reject(new TransferError(`receiver rejected message ${h.seq}: ${body.toString('utf8')}`));
       });
     } catch (err) {
-      closeAll(err as TransferError);
+      closeAll(err instanceof TransferError ? err : new TransferError(String(err)));
       socket.destroy();
     }
   });
@@ -171,6 +232,7 @@ export async function sendBlocks(pool: KvBlockPool, srcIds: readonly number[], d
   socket.on('close', () => closeAll(new TransferError(`receiver closed the connection after ${acked}/${total} messages acknowledged`)));
   try {
     await Promise.race([once(socket, 'connect'), once(socket, 'close').then(() => { throw closedError; })]);
+    lastProgress = performance.now();
     const inflight: Promise<void>[] = [];
     // One payload buffer per window slot: message m reuses the buffer of message m - window,
     // which the window logic below has already seen acknowledged (so it is off the wire).
@@ -209,6 +271,7 @@ export async function sendBlocks(pool: KvBlockPool, srcIds: readonly number[], d
     if (err instanceof NativeError) throw err;
     throw closedError ?? new TransferError(`KV transfer failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   } finally {
+    clearInterval(watchdog);
     socket.destroy();
   }
 }

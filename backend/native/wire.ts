@@ -84,6 +84,14 @@ export class FrameReader {
     private readonly deferBodyCheck = false,
   ) {}
 
+  /** Drops the message being received (its buffer is released); the next byte starts a header. */
+  reset(): void {
+    this.#current = undefined;
+    this.#body = undefined;
+    this.#headerFill = 0;
+    this.#bodyFill = 0;
+  }
+
   /** True when the stream stopped in the middle of a message. */
   get partial(): boolean {
     return this.#headerFill > 0 || this.#current !== undefined;

@@ -2,6 +2,7 @@
  * Auto-scaling spec (zod) and its factory (reference §5.2, Appendix A).
  */
 import { z } from 'zod';
+import { limitedInt, LIMITS } from '../../config/limits.ts';
 import { parseSpec } from '../errors.ts';
 import { QueuedDemand } from '../load/options.ts';
 import type { ScalingPolicy } from '../types.ts';
@@ -23,7 +24,7 @@ export const ScalingSpec = z
     /** First check (artifact: 100 s after start, so the fleet warms up first). */
     first_check_s: z.number().nonnegative().default(100),
     min_instances: z.number().int().positive().default(1),
-    max_instances: z.number().int().positive().default(16),
+    max_instances: limitedInt(LIMITS.instances).default(16),
     /** Scale-in victim: `highest-id` (artifact) or `fewest-running` (paper; ties → highest id). */
     victim: z.enum(['highest-id', 'fewest-running']).default('highest-id'),
     /** Queued demand in the scale-down metric (as the pairing metric's `queued_demand`). */

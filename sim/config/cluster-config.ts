@@ -17,11 +17,12 @@ export const EngineSpec = z.strictObject({
   max_model_len_tokens: z.number().int().positive().optional(),
 });
 export type EngineSpec = z.output<typeof EngineSpec>;
+import { limitedInt, LIMITS } from '../../config/index.ts';
 
 /** Fleet size and the vLLM engine limits of every instance (llumnix.md §6, Appendix A). */
 export const ClusterConfig = z.strictObject({
   /** Instances serving from t = 0. */
-  instances: z.number().int().positive().default(16),
+  instances: limitedInt(LIMITS.instances).default(16),
   /** M: KV blocks per instance (LLaMA-7B on a 24 GB A10 at 0.9 utilisation ≈ 792). */
   total_blocks: z.number().int().positive().default(792),
   /**

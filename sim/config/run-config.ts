@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FolderName } from '../../config/index.ts';
 import { SchedulerSpec } from '../../policies/index.ts';
 import { WorkloadConfigSchema } from '../../traces/index.ts';
 import { MigrationParams } from '../migration/index.ts';
@@ -7,8 +8,8 @@ import { ModelConfig } from './model-config.ts';
 
 /** Everything one simulated run needs. One seed drives every random stream. */
 export const RunConfig = z.strictObject({
-  /** Names the results folder and the system in comparisons. */
-  name: z.string().min(1).default('run'),
+  /** Names the results folder (one folder name: it cannot leave results/) and the system in comparisons. */
+  name: FolderName.default('run'),
   /** Label of the system (e.g. "Llumnix"); defaults to the name. */
   system: z.string().optional(),
   seed: z.number().int().nonnegative().default(0),
@@ -21,8 +22,20 @@ export const RunConfig = z.strictObject({
     .strictObject({
       /** Period of the instance load samples written to instances.csv. */
       sample_interval_s: z.number().positive().default(1),
+      /**
+       * Budget of instances.csv rows (instances × ticks). Past it the interval doubles (as often
+       * as needed) so memory stays bounded; summary.json says which interval was used.
+       */
+      max_sample_rows: z.number().int().positive().max(50_000_000).default(500_000),
     })
     .prefault({}),
+}).superRefine((config, ctx) => {
+  // A fleet that starts above its own scaling cap would be scaled in at the first check: almost
+  // certainly a typo, and the results would not show the fleet the user asked for.
+  const max = config.scheduler.scaling?.max_instances;
+  if (max !== undefined && config.cluster.instances > max) {
+    ctx.addIssue({ code: 'custom', path: ['cluster', 'instances'], input: config.cluster.instances, message: `at most scheduler.scaling.max_instances (${max})` });
+  }
 });
 export type RunConfig = z.output<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;

@@ -14,7 +14,7 @@ test('fleetlab run writes the results folder; fleetlab compare reads it back', a
     bin, 'run', '--preset', 'llumnix-fig11/M-M/llumnix', '--set', 'workload.num_requests=300', '--seed', '3', '--out', out,
   ]);
   t.regex(stdout, /request latency P99 \(s\)/);
-  t.deepEqual(readdirSync(out).sort(), ['config.json', 'instances.csv', 'migrations.csv', 'requests.csv', 'summary.json']);
+  t.deepEqual(readdirSync(out).sort(), ['.fleetlab-results.json', 'config.json', 'instances.csv', 'migrations.csv', 'requests.csv', 'summary.json']);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   t.is(summary.requests + summary.rejected, 300);
   t.is(summary.system, 'Llumnix');

@@ -32,7 +32,13 @@ test('per-request latencies follow Llumnix: prefill = first token − arrival, d
 test('preemption loss: the artifact formula (wait + prefill(pad8(n)) − decode(8, n)) and the stall time', (t) => {
   const r = finished();
   r.recomputes.push({ kill: { killed_s: 2.1, output_tokens: 2 }, readmit_s: 2.2, end_s: 2.25 });
-  const expected = 0.1 + (perf.prefill_ms([8]) - perf.decode_ms(8, 2)) / 1e3;
-  t.true(Math.abs(artifactPreemptionLoss(r, perf) - expected) < 1e-12);
+  // n = 2: prefill(8) < decode(8, 2), so the compute term is floored at 0 (never a negative loss).
+  t.true(perf.prefill_ms([8]) < perf.decode_ms(8, 2));
+  t.true(Math.abs(artifactPreemptionLoss(r, perf) - 0.1) < 1e-12);
+  const long = finished();
+  long.recomputes.push({ kill: { killed_s: 2.1, output_tokens: 1000 }, readmit_s: 2.2, end_s: 2.25 });
+  const expected = 0.1 + (perf.prefill_ms([1000]) - perf.decode_ms(8, 1000)) / 1e3;
+  t.true(expected > 0.1);
+  t.true(Math.abs(artifactPreemptionLoss(long, perf) - expected) < 1e-12);
   t.true(Math.abs((requestMetrics(r, perf)?.preemption_stall_s ?? 0) - 0.15) < 1e-12);
 });

@@ -6,10 +6,10 @@ import { findPreset } from '../../artifact/presets.ts';
 import { writeResults } from '../../metrics/index.ts';
 import { parseRunConfig, simulate } from '../../sim/index.ts';
 
-function run(seed: number, dir: string): string {
+function run(seed: number, dir: string, overwrite = false): string {
   const raw = findPreset('llumnix-fig11/M-M/llumnix');
   const config = parseRunConfig({ ...raw, seed, workload: { ...raw.workload, num_requests: 2000 } });
-  writeResults(simulate(config), dir);
+  writeResults(simulate(config), dir, { overwrite });
   return readFileSync(join(dir, 'summary.json'), 'utf8');
 }
 
@@ -24,11 +24,12 @@ test('same seed â†’ byte-identical summary.json and requests.csv; another seed â
   t.true(JSON.parse(a).migrations.started > 0);
 });
 
-test('rewriting a results folder replaces it whole', (t) => {
+test('rewriting a results folder replaces it whole (with overwrite; refused without)', (t) => {
   const root = mkdtempSync(join(tmpdir(), 'fleetlab-rewrite-'));
   const dir = join(root, 'run');
   run(1, dir);
-  const second = run(2, dir);
+  t.throws(() => run(2, dir), { message: /holds results of an earlier run; pass --overwrite/ });
+  const second = run(2, dir, true);
   t.is(readFileSync(join(dir, 'summary.json'), 'utf8'), second);
   t.is(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).seed, 2);
 });

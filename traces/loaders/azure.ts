@@ -1,4 +1,4 @@
-import { readCsv } from './csv.ts';
+import { forEachCsvRecord } from './csv.ts';
 import { parseAzureTimestamp, secondsBetween, type WallClock } from './azure-time.ts';
 import { parseTokens } from './fields.ts';
 import type { Parsed, RawRow } from './pipeline.ts';
@@ -9,16 +9,16 @@ import type { Parsed, RawRow } from './pipeline.ts';
  * with Vidur's rebased copy of the same requests.
  */
 export function parseAzureCsv(text: string, file: string): Parsed {
-  const records = readCsv(text, file, ['TIMESTAMP', 'ContextTokens', 'GeneratedTokens']);
   const stamps: WallClock[] = [];
-  const rows = records.map((rec) => {
+  const rows: { prompt_tokens: number; output_tokens: number; line: number }[] = [];
+  forEachCsvRecord(text, file, ['TIMESTAMP', 'ContextTokens', 'GeneratedTokens'], (rec) => {
     const where = { file, line: rec.line };
     stamps.push(parseAzureTimestamp(rec.get('TIMESTAMP'), where, 'TIMESTAMP'));
-    return {
+    rows.push({
       prompt_tokens: parseTokens(rec.get('ContextTokens'), where, 'ContextTokens'),
       output_tokens: parseTokens(rec.get('GeneratedTokens'), where, 'GeneratedTokens'),
       line: rec.line,
-    };
+    });
   });
   let earliest = stamps[0];
   for (const s of stamps) if (earliest && secondsBetween(earliest, s) < 0) earliest = s;

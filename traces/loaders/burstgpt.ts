@@ -1,4 +1,4 @@
-import { readCsv } from './csv.ts';
+import { forEachCsvRecord } from './csv.ts';
 import { parseTime, parseTokens } from './fields.ts';
 import { countDrop, type Parsed, type RawRow } from './pipeline.ts';
 
@@ -22,16 +22,16 @@ export function parseBurstGptCsv(text: string, file: string, filter: BurstGptFil
   const models = filter.models ? new Set(filter.models) : undefined;
   const logTypes = filter.log_types ? new Set(filter.log_types) : undefined;
   const rows: RawRow[] = [];
-  for (const rec of readCsv(text, file, ['Timestamp', 'Model', 'Request tokens', 'Response tokens', 'Log Type'])) {
+  forEachCsvRecord(text, file, ['Timestamp', 'Model', 'Request tokens', 'Response tokens', 'Log Type'], (rec) => {
     const where = { file, line: rec.line };
     const model = rec.get('Model').trim();
     if (models && !models.has(model)) {
       countDrop(dropped, 'model');
-      continue;
+      return;
     }
     if (logTypes && !logTypes.has(rec.get('Log Type').trim())) {
       countDrop(dropped, 'log_type');
-      continue;
+      return;
     }
     rows.push({
       time_s: parseTime(rec.get('Timestamp'), where, 'Timestamp', 'seconds'),
@@ -40,6 +40,6 @@ export function parseBurstGptCsv(text: string, file: string, filter: BurstGptFil
       model,
       line: rec.line,
     });
-  }
+  });
   return { rows, dropped };
 }

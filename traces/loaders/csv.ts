@@ -8,39 +8,58 @@ export interface CsvRecord {
 }
 
 /**
- * Reads a whole CSV text with a header row and checks the required columns exist. The sync
- * parser is fine for the shipped files (≤ 1 MB); a 1.4 M-row BurstGPT file is ~50 MB of text
- * and still parses, but `csv-parse`'s streaming API would be the way to keep memory flat.
+ * Calls `onRecord` for each data row of a CSV text with a header row, after checking the
+ * required columns exist. Records are handed over one at a time and not kept (csv-parse's
+ * `on_record` returns nothing), so memory holds the text and the caller's compact rows only:
+ * a 1.4 M-row BurstGPT file no longer holds every parsed record as arrays of strings.
  */
-export function readCsv(text: string, file: string, required: readonly string[]): CsvRecord[] {
-  let rows: { record: string[]; info: { lines: number } }[];
+export function forEachCsvRecord(text: string, file: string, required: readonly string[], onRecord: (rec: CsvRecord) => void): void {
+  let index: Map<string, number> | undefined;
   try {
-    rows = parse(text, { info: true, skip_empty_lines: true, bom: true }) as unknown as typeof rows;
+    parse(text, {
+      skip_empty_lines: true,
+      bom: true,
+      on_record: (record: string[], context: { lines: number }) => {
+        if (index === undefined) {
+          index = new Map<string, number>();
+          record.forEach((name, i) => index?.set(name.trim(), i));
+          for (const column of required) {
+            if (!index.has(column)) {
+              throw new TraceError({ file, line: 1, field: column, value: record.join(','), expected: `a header with column "${column}"` });
+            }
+          }
+          return undefined;
+        }
+        const columns = index;
+        const line = context.lines;
+        onRecord({
+          line,
+          get: (column: string) => {
+            const i = columns.get(column);
+            const cell = i === undefined ? undefined : record[i];
+            if (cell === undefined) throw new TraceError({ file, line, field: column, expected: 'a value in this column' });
+            return cell;
+          },
+        });
+        return undefined;
+      },
+    });
   } catch (cause) {
+    if (cause instanceof TraceError) throw cause;
     const lines = (cause as { lines?: number }).lines;
     throw new TraceError(
       { file, ...(lines === undefined ? {} : { line: lines }), expected: `well-formed CSV (${(cause as Error).message})` },
       { cause },
     );
   }
-  const header = rows[0];
-  if (!header) throw new TraceError({ file, line: 1, expected: `a header row with columns ${required.join(', ')}` });
-  const index = new Map<string, number>();
-  header.record.forEach((name, i) => index.set(name.trim(), i));
-  for (const column of required) {
-    if (!index.has(column)) {
-      throw new TraceError({ file, line: 1, field: column, value: header.record.join(','), expected: `a header with column "${column}"` });
-    }
-  }
-  return rows.slice(1).map(({ record, info }) => ({
-    line: info.lines,
-    get: (column: string) => {
-      const i = index.get(column);
-      const cell = i === undefined ? undefined : record[i];
-      if (cell === undefined) throw new TraceError({ file, line: info.lines, field: column, expected: 'a value in this column' });
-      return cell;
-    },
-  }));
+  if (index === undefined) throw new TraceError({ file, line: 1, expected: `a header row with columns ${required.join(', ')}` });
+}
+
+/** All records at once, for small files and tests (forEachCsvRecord keeps memory flat). */
+export function readCsv(text: string, file: string, required: readonly string[]): CsvRecord[] {
+  const out: CsvRecord[] = [];
+  forEachCsvRecord(text, file, required, (rec) => out.push(rec));
+  return out;
 }
 
 /** True when the header (first line) names this column; for formats with optional columns. */

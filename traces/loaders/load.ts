@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { LIMITS, limitMessage, limitValue } from '../../config/limits.ts';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, showValue, TraceError } from '../errors.ts';
 import { parseConfig } from '../validate.ts';
@@ -45,18 +46,33 @@ export function loadTrace(source: TraceSourceInput | TraceSource, opts: LoadOpti
   const file = resolveTracePath(src.path, opts);
   let text: string;
   try {
+    // Checked before reading: a FIFO or device would block or never end, a huge file would
+    // exhaust memory before any row is looked at.
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new TraceError({ file, expected: 'a regular file (not a folder, FIFO or device)' });
+    if (stat.size > limitValue(LIMITS.traceBytes)) {
+      throw new TraceError({ file, value: stat.size, expected: `a file of ${limitMessage(LIMITS.traceBytes)}` });
+    }
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new TraceError({ file, expected: `a readable file (${(cause as Error).message})` }, { cause });
+    if (cause instanceof TraceError) throw cause;
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' ? 'no such file' : (cause as Error).message;
+    throw new TraceError({ file, expected: `a readable file (${why})` }, { cause });
   }
-  return loadTraceText(text, src, src.path.startsWith('builtin:') ? src.path : file);
+  const trace = loadTraceText(text, src, src.path.startsWith('builtin:') ? src.path : file);
+  if (trace.rows_read > limitValue(LIMITS.traceRows)) {
+    throw new TraceError({ file, value: trace.rows_read, expected: `a trace of ${limitMessage(LIMITS.traceRows)}` });
+  }
+  return trace;
 }
 
 /** Same as loadTrace on text already in memory; `file` is only used in error messages. */
 export function loadTraceText(text: string, source: TraceSource, file: string): LoadedTrace {
   const parsed = parseByFormat(text, source, file);
-  const { rows, dropped, adjusted } = applyCommonOptions(parsed, file, source);
-  return { file, format: source.format, rows, dropped, adjusted };
+  const { rows, dropped, adjusted, reordered } = applyCommonOptions(parsed, file, source);
+  const rowsRead = parsed.rows.length + Object.values(parsed.dropped).reduce((a, b) => a + b, 0);
+  return { file, format: source.format, rows, dropped, adjusted, rows_read: rowsRead, reordered };
 }
 
 function parseByFormat(text: string, src: TraceSource, file: string): Parsed {

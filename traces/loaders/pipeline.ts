@@ -24,20 +24,40 @@ export function countDrop(dropped: Record<string, number>, reason: string): void
 type CommonOptions = Pick<TraceSource, 'time_scale' | 'start_s' | 'end_s' | 'rebase' | 'max_requests' | 'zero_tokens'>;
 
 /**
+ * Sorts timestamped rows by time, stably (rows at the same time keep file order). Real traces
+ * are not always sorted (merged logs, clock skew); replaying them in file order would schedule
+ * arrivals in the past. Returns the rows and how many changed position.
+ */
+export function sortByTime(rows: readonly RawRow[]): { rows: readonly RawRow[]; reordered: number } {
+  if (rows.length === 0 || rows.some((r) => r.time_s === undefined)) return { rows, reordered: 0 };
+  let sorted = true;
+  for (let i = 1; i < rows.length && sorted; i++) sorted = (rows[i - 1]?.time_s ?? 0) <= (rows[i]?.time_s ?? 0);
+  if (sorted) return { rows, reordered: 0 };
+  const order = rows.map((_, i) => i).sort((a, b) => (rows[a]?.time_s ?? 0) - (rows[b]?.time_s ?? 0) || a - b);
+  let reordered = 0;
+  order.forEach((from, to) => {
+    if (from !== to) reordered++;
+  });
+  return { rows: order.map((i) => rows[i] as RawRow), reordered };
+}
+
+/**
  * The options every format shares, in a fixed order so results do not depend on which is
- * written first: zero-token policy → window [start_s, end_s) on the file's clock → max_requests
- * → rebase to the first kept row → time_scale.
+ * written first: sort by time (stable, counted) → zero-token policy → window [start_s, end_s)
+ * on the file's clock → max_requests → rebase to the earliest kept row → time_scale.
  */
 export function applyCommonOptions(parsed: Parsed, file: string, opts: CommonOptions): {
   rows: TraceRow[];
   dropped: Record<string, number>;
   adjusted: Record<string, number>;
+  reordered: number;
 } {
   const dropped = { ...parsed.dropped };
   const adjusted: Record<string, number> = {};
   const windowed = opts.start_s !== undefined || opts.end_s !== undefined;
   const kept: RawRow[] = [];
-  for (const row of parsed.rows) {
+  const { rows: inTimeOrder, reordered } = sortByTime(parsed.rows);
+  for (const row of inTimeOrder) {
     const fixed = applyZeroPolicy(row, file, opts.zero_tokens, dropped, adjusted);
     if (!fixed) continue;
     if (windowed) {
@@ -55,12 +75,13 @@ export function applyCommonOptions(parsed: Parsed, file: string, opts: CommonOpt
     }
     kept.push(fixed);
   }
+  // Rows are in time order, so the first kept row is the earliest.
   const origin = opts.rebase ? (kept[0]?.time_s ?? 0) : 0;
   const rows = kept.map((row): TraceRow => {
     const { time_s, entry: _entry, ...rest } = row;
     return time_s === undefined ? rest : { ...rest, arrival_s: (time_s - origin) * opts.time_scale };
   });
-  return { rows, dropped, adjusted };
+  return { rows, dropped, adjusted, reordered };
 }
 
 function applyZeroPolicy(

@@ -15,7 +15,7 @@ export interface TraceRow {
   readonly line: number;
 }
 
-/** What a loader returns: the kept rows, in file order, and why the others were left out. */
+/** What a loader returns: the kept rows, in time order (file order without times), and why the others were left out. */
 export interface LoadedTrace {
   readonly file: string;
   readonly format: TraceFormat;
@@ -24,6 +24,10 @@ export interface LoadedTrace {
   readonly dropped: Readonly<Record<string, number>>;
   /** Rows kept but changed, by reason (e.g. `clamped_output_tokens` under zero_tokens: clamp_to_1). */
   readonly adjusted: Readonly<Record<string, number>>;
+  /** Data rows the file held (kept + dropped). */
+  readonly rows_read: number;
+  /** Rows that moved when sorting by time (0 for a sorted file or a format without times). */
+  readonly reordered: number;
 }
 
 export const TRACE_FORMATS = ['vidur', 'lengths', 'azure', 'burstgpt', 'mooncake', 'sharegpt'] as const;
@@ -43,7 +47,7 @@ const Common = {
   end_s: z.number().finite().optional(),
   /** Shift times so the first kept row arrives at t = 0 s. */
   rebase: z.boolean().default(true),
-  /** Keep at most this many rows (after filtering and windowing), in file order. */
+  /** Keep at most this many rows (after filtering and windowing), the earliest first. */
   max_requests: z.number().int().positive().optional(),
   /** Rows with 0 prompt or 0 output tokens: drop and count them (default), fail, or raise to 1. */
   zero_tokens: ZeroTokensPolicy.default('drop'),

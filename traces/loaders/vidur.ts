@@ -1,4 +1,4 @@
-import { csvHasColumn, readCsv } from './csv.ts';
+import { csvHasColumn, forEachCsvRecord } from './csv.ts';
 import { parseTime, parseTokens } from './fields.ts';
 import type { Parsed, RawRow } from './pipeline.ts';
 
@@ -9,14 +9,15 @@ import type { Parsed, RawRow } from './pipeline.ts';
  */
 export function parseVidurCsv(text: string, file: string, withArrivals: boolean): Parsed {
   const required = withArrivals ? ['arrived_at', 'num_prefill_tokens', 'num_decode_tokens'] : ['num_prefill_tokens', 'num_decode_tokens'];
-  const rows = readCsv(text, file, required).map((rec): RawRow => {
+  const rows: RawRow[] = [];
+  forEachCsvRecord(text, file, required, (rec) => {
     const where = { file, line: rec.line };
     const lengths = {
       prompt_tokens: parseTokens(rec.get('num_prefill_tokens'), where, 'num_prefill_tokens'),
       output_tokens: parseTokens(rec.get('num_decode_tokens'), where, 'num_decode_tokens'),
       line: rec.line,
     };
-    return withArrivals ? { time_s: parseTime(rec.get('arrived_at'), where, 'arrived_at', 'seconds'), ...lengths } : lengths;
+    rows.push(withArrivals ? { time_s: parseTime(rec.get('arrived_at'), where, 'arrived_at', 'seconds'), ...lengths } : lengths);
   });
   return { rows, dropped: {} };
 }
