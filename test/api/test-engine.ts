@@ -63,6 +63,7 @@ export class TestEngine implements GenerationEngine {
   async *generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
     this.requests.push(request);
     this.#running++;
+    let aborted = false;
     try {
       const { sampling } = request;
       const prompt = byteTokenizer.decode(request.prompt_token_ids);
@@ -77,8 +78,7 @@ export class TestEngine implements GenerationEngine {
       for (let i = 0; i < tokens.length; i += this.#per_delta) {
         await new Promise((resolve) => (this.#delay_ms > 0 ? setTimeout(resolve, this.#delay_ms) : setImmediate(resolve)));
         if (signal?.aborted) {
-          this.aborted.push(request.request_id);
-          this.#onAbort?.();
+          aborted = true;
           yield { request_id: request.request_id, token_ids: [], text: '', finish_reason: 'abort' };
           return;
         }
@@ -105,6 +105,10 @@ export class TestEngine implements GenerationEngine {
       }
     } finally {
       this.#running--;
+      if (aborted) {
+        this.aborted.push(request.request_id);
+        this.#onAbort?.();
+      }
     }
   }
 }
