@@ -39,6 +39,8 @@ export class TestEngine implements GenerationEngine {
   readonly requests: GenerationRequest[] = [];
   /** Ids of requests that ended because their signal aborted. */
   readonly aborted: string[] = [];
+  /** Most requests generating at once so far. */
+  peak_running = 0;
   readonly #delay_ms: number;
   readonly #per_delta: number;
   #running = 0;
@@ -63,6 +65,7 @@ export class TestEngine implements GenerationEngine {
   async *generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
     this.requests.push(request);
     this.#running++;
+    this.peak_running = Math.max(this.peak_running, this.#running);
     let aborted = false;
     try {
       const { sampling } = request;
