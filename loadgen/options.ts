@@ -17,7 +17,7 @@ export const BenchServeOptionsSchema = z
     /** max_tokens per random request. Tokens. */
     random_output_len: z.number().int().min(1).default(128),
     /** Requests per second, or Infinity: everything at t = 0. */
-    request_rate: z.number().positive().default(Infinity),
+    request_rate: z.union([z.number().positive(), z.literal(Infinity)]).default(Infinity),
     /** Gamma shape of the gaps: 1 is Poisson, < 1 burstier, > 1 more regular. */
     burstiness: z.number().positive().finite().default(1),
     num_prompts: z.number().int().min(1).default(1000),

@@ -60,6 +60,7 @@ test('bench serve: the seed fixes prompts and arrival times; another seed change
 
 test('arrival times: inf sends all at 0; Poisson and Gamma keep the mean gap 1/rate', (t) => {
   t.deepEqual(sendTimes(5, Infinity, 1, 0), [0, 0, 0, 0, 0]);
+  t.is(BenchServeOptionsSchema.parse({ model: 'm' }).request_rate, Infinity, "vLLM's default rate is inf");
   const n = 20_000;
   for (const burstiness of [1, 0.25, 4]) {
     const times = sendTimes(n, 10, burstiness, 7);
