@@ -6,6 +6,7 @@ import { findPreset, PRESET_NAMES, REPRODUCTIONS } from '../artifact/index.ts';
 import { compareTable, type RunSummary, VERSION } from '../metrics/index.ts';
 import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
+import { registerBenchCommands } from './bench-commands.ts';
 import { applyOverrides } from './overrides.ts';
 import { registerModelCommands } from './model-commands.ts';
 import { registerFidelityCommands } from './fidelity-commands.ts';
@@ -121,6 +122,7 @@ registerModelCommands(program);
 registerGenerateCommand(program);
 registerFidelityCommands(program);
 registerServeCommand(program);
+registerBenchCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`fleetlab: ${error instanceof Error ? error.message : String(error)}`);

@@ -23,9 +23,13 @@ export async function serveGeneration(
   arrival_ms: number,
 ): Promise<unknown> {
   const controller = new AbortController();
-  reply.raw.on('close', () => {
+  const disconnected = (): void => {
     if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
-  });
+  };
+  reply.raw.on('close', disconnected);
+  // The client may have gone while the body was parsed and the prompt tokenized: 'close' has fired already.
+  const socket = reply.raw.socket;
+  if (reply.raw.destroyed || socket === null || socket.destroyed) disconnected();
   const generation = new TrackedGeneration(prepared, metrics, arrival_ms);
 
   if (!prepared.stream) {

@@ -39,6 +39,8 @@ export class TestEngine implements GenerationEngine {
   readonly requests: GenerationRequest[] = [];
   /** Ids of requests that ended because their signal aborted. */
   readonly aborted: string[] = [];
+  /** Most requests generating at once so far. */
+  peak_running = 0;
   readonly #delay_ms: number;
   readonly #per_delta: number;
   #running = 0;
@@ -63,6 +65,8 @@ export class TestEngine implements GenerationEngine {
   async *generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
     this.requests.push(request);
     this.#running++;
+    this.peak_running = Math.max(this.peak_running, this.#running);
+    let aborted = false;
     try {
       const { sampling } = request;
       const prompt = byteTokenizer.decode(request.prompt_token_ids);
@@ -77,8 +81,7 @@ export class TestEngine implements GenerationEngine {
       for (let i = 0; i < tokens.length; i += this.#per_delta) {
         await new Promise((resolve) => (this.#delay_ms > 0 ? setTimeout(resolve, this.#delay_ms) : setImmediate(resolve)));
         if (signal?.aborted) {
-          this.aborted.push(request.request_id);
-          this.#onAbort?.();
+          aborted = true;
           yield { request_id: request.request_id, token_ids: [], text: '', finish_reason: 'abort' };
           return;
         }
@@ -105,6 +108,10 @@ export class TestEngine implements GenerationEngine {
       }
     } finally {
       this.#running--;
+      if (aborted) {
+        this.aborted.push(request.request_id);
+        this.#onAbort?.();
+      }
     }
   }
 }

@@ -1,0 +1,24 @@
+/** The server's /tokenize and /detokenize (vLLM's routes), for prompts of an exact token length. */
+export interface ServerTokenizer {
+  encode(text: string): Promise<number[]>;
+  decode(ids: readonly number[]): Promise<string>;
+}
+
+/** Undefined when the server has no /tokenize (an OpenAI-compatible server need not). */
+export async function probeServerTokenizer(baseUrl: string, model: string, headers: Record<string, string>): Promise<ServerTokenizer | undefined> {
+  const post = async (path: string, body: unknown): Promise<unknown> => {
+    const res = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const tokenizer: ServerTokenizer = {
+    encode: async (text) => ((await post('/tokenize', { model, prompt: text, add_special_tokens: false })) as { tokens: number[] }).tokens,
+    decode: async (ids) => ((await post('/detokenize', { model, tokens: ids })) as { prompt: string }).prompt,
+  };
+  try {
+    await tokenizer.encode('probe');
+    return tokenizer;
+  } catch {
+    return undefined;
+  }
+}
