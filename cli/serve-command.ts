@@ -39,6 +39,9 @@ export function registerServeCommand(program: Command): void {
       console.error(`fleetlab serve: starting ${options.instances} instance(s) of ${options.engine.model} …`);
       const fleet = await Fleet.start(options);
       const api = createApiServer({ router: new StaticEngineRouter([fleet]), api_key: opts.apiKey });
+      fleet.onMigration((m) => {
+        if (m.outcome !== 'no-request') api.metrics.migration(fleet.model_name, m.outcome, m.outcome === 'committed' ? m.downtime_ms / 1e3 : undefined);
+      });
       const url = await api.listen({ host: opts.host, port: opts.port });
       console.error(`fleetlab serve: instances pid ${fleet.pids.join(', ')}; API on ${url} (model "${fleet.model_name}"); Ctrl-C stops`);
       // Machine-readable for scripts and tests that start `serve` on port 0.

@@ -67,6 +67,7 @@ export class Fleet implements GenerationEngine {
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Every migration the manager started, in the order they ended. */
   readonly migrations: MigrationRecord[] = [];
+  readonly #migrationListeners = new Set<(record: MigrationRecord) => void>();
   /** Requests resumed on another instance after theirs died. */
   failovers = 0;
   #reportsTotal = 0;
@@ -229,11 +230,18 @@ export class Fleet implements GenerationEngine {
       });
       const record: MigrationRecord = { ...reply, from, to, started_s };
       this.migrations.push(record);
+      for (const listener of this.#migrationListeners) listener(record);
       return record;
     } finally {
       this.#migrating[from]!--;
       this.#migrating[to]!--;
     }
+  }
+
+  /** Calls `listener` with every migration as it ends (committed or aborted); returns an unsubscribe. */
+  onMigration(listener: (record: MigrationRecord) => void): () => void {
+    this.#migrationListeners.add(listener);
+    return () => this.#migrationListeners.delete(listener);
   }
 
   /** Runs the scheduler's migration policy on a fresh report (Llumnix: pairing every N·k reports). */
