@@ -188,11 +188,17 @@ export abstract class EngineCore<S extends Sequence = Sequence> {
   }
 
   /**
-   * COMMIT on the destination: the sequence (its tokens and computed count as on the source)
-   * runs here on the pre-allocated blocks its KV was copied into.
+   * COMMIT on the destination: the sequence (its tokens, and `computed_tokens` of KV — by
+   * default its count on the source) runs here on the pre-allocated blocks its KV was copied
+   * into, as a decoding sequence.
    */
-  commitIncoming(seq: S, ids: readonly number[]): void {
+  commitIncoming(seq: S, ids: readonly number[], computed_tokens = seq.num_computed_tokens): void {
     for (const id of ids) if (!this.#reserved.delete(id)) throw new EngineInvariantError(`block ${id} was not pre-allocated here`);
+    if (computed_tokens > seq.num_tokens || this.blocksFor(computed_tokens) > ids.length) {
+      throw new EngineInvariantError(`sequence ${seq.id}: ${computed_tokens} computed tokens do not fit ${ids.length} blocks / ${seq.num_tokens} tokens`);
+    }
+    seq.num_computed_tokens = computed_tokens;
+    seq.in_prefill = false;
     seq.block_table = [...ids];
     seq.cached_blocks = 0;
     this.cacheFullBlocks(seq);

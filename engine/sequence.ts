@@ -84,6 +84,23 @@ export class Sequence {
     return this.block_table.length;
   }
 
+  /**
+   * Starts over after leaving its engine (aborted there): no output, no KV, not queued.
+   * (ServerlessLLM's preemption restarts a request from its prompt.)
+   */
+  restart(): void {
+    if (this.block_table.length > 0) throw new RangeError(`sequence ${this.id} restarts while holding ${this.block_table.length} blocks`);
+    if (this.token_ids !== undefined) this.token_ids.length = this.prompt_tokens;
+    this.generated = 0;
+    this.num_computed_tokens = 0;
+    this.num_cached_tokens = 0;
+    this.in_prefill = false;
+    this.preempted_waiting = false;
+    this.cached_blocks = 0;
+    this.epoch++;
+    this.status = 'new';
+  }
+
   /** Appends one sampled token (its id when the engine runs a real model). */
   appendToken(token_id?: number): void {
     this.generated++;

@@ -89,8 +89,8 @@ export class ServerlessController {
     while (state.queue.length > 0) {
       let best: ServerlessInstance | undefined;
       for (const i of state.instances) {
-        if (i.state !== 'ready' || i.requests.length >= capacity) continue;
-        if (best === undefined || i.requests.length < best.requests.length || (i.requests.length === best.requests.length && i.id < best.id)) best = i;
+        if (i.state !== 'ready' || i.load >= capacity) continue;
+        if (best === undefined || i.load < best.load || (i.load === best.load && i.id < best.id)) best = i;
       }
       const request = state.queue[0];
       if (best === undefined || request === undefined) return;
@@ -101,7 +101,7 @@ export class ServerlessController {
 
   #inFlight(state: ModelState): number {
     let n = state.queue.length;
-    for (const i of state.instances) n += i.requests.length + (this.#migrations.get(i)?.destination.requests.length ?? 0);
+    for (const i of state.instances) n += i.load + (this.#migrations.get(i)?.destination.load ?? 0);
     return n;
   }
 
@@ -128,7 +128,7 @@ export class ServerlessController {
     const state = this.#state(instance.model.name);
     const idleAt = this.sim.now_s;
     this.sim.after(state.entry.auto_scaling.keep_alive, Band.control, () => {
-      if (instance.state !== 'ready' || instance.requests.length > 0 || (instance.ready_s ?? 0) > idleAt) return;
+      if (instance.state !== 'ready' || instance.load > 0 || (instance.ready_s ?? 0) > idleAt) return;
       const desired = desiredInstances(this.#inFlight(state), state.entry.auto_scaling);
       if (desired < state.instances.size + state.pending) this.#stop(instance);
     });
@@ -226,8 +226,7 @@ export class ServerlessController {
   #preempt(victim: ServerlessInstance): void {
     this.preemptions++;
     const state = this.#state(victim.model.name);
-    const requests = [...victim.requests];
-    victim.requests.length = 0;
+    const requests = victim.takeAll();
     for (const r of requests) r.restart();
     // Restarted requests keep their place: they go back in arrival order ahead of later ones.
     state.queue.push(...requests);
@@ -264,7 +263,7 @@ export class ServerlessController {
       instance.state = 'ready';
       instance.ready_s = this.sim.now_s;
       this.#dispatch(state);
-      if (instance.requests.length === 0) this.#hooks.idle(instance);
+      if (instance.load === 0) this.#hooks.idle(instance);
     });
   }
 
@@ -316,7 +315,7 @@ export class ServerlessController {
         this.#migrations.delete(source);
         state.instances.add(destination);
         this.#dispatch(state);
-        if (destination.requests.length === 0) this.#hooks.idle(destination);
+        if (destination.load === 0) this.#hooks.idle(destination);
       },
       aborted: (source, destination) => {
         this.#migrations.delete(source);
@@ -330,7 +329,7 @@ export class ServerlessController {
           this.#stop(other);
           this.#autoscale(state);
         }
-        if (source.state === 'ready' && source.requests.length === 0) this.#hooks.idle(source);
+        if (source.state === 'ready' && source.load === 0) this.#hooks.idle(source);
       },
     };
   }
