@@ -2,6 +2,7 @@ import { BlockManager } from './block-manager.ts';
 import { EngineInvariantError } from './errors.ts';
 import type { EngineKind, EngineLimits } from './limits.ts';
 import type { StepOutcome, StepPlan } from './plan.ts';
+import type { Scheduler } from './scheduler.ts';
 import type { Sequence } from './sequence.ts';
 
 interface StepOutcomeBuilder<S extends Sequence> {
@@ -33,7 +34,7 @@ export interface EngineSnapshot {
  * suspend, resume, release, commit). Subclasses decide `schedule()` and where a sequence joins
  * the running list.
  */
-export abstract class EngineCore<S extends Sequence = Sequence> {
+export abstract class EngineCore<S extends Sequence = Sequence> implements Scheduler<S> {
   abstract readonly kind: EngineKind;
   readonly blocks: BlockManager;
   /** FIFO; preempted sequences go back to the front. */

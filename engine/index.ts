@@ -9,6 +9,7 @@ export { chainedTokenHash, type PrefixIdentity } from './block-hash.ts';
 export { admissionError, createEngine, maxModelLen } from './create.ts';
 export { EngineCore, type EngineSnapshot, type StopCondition } from './engine-core.ts';
 export { EngineInvariantError } from './errors.ts';
+export type { Scheduler } from './scheduler.ts';
 export { blocksFor, ENGINE_KINDS, type EngineKind, type EngineLimits } from './limits.ts';
 export { planIncludes, planSequences, type DecodeItem, type PrefillChunk, type StepBatch, type StepOutcome, type StepPlan } from './plan.ts';
 export { byArrival, Sequence, type SequenceInit, type SequencePriority, type SequenceStatus } from './sequence.ts';

@@ -2,11 +2,12 @@
  * The serverless cluster: routers (one FIFO queue per model, requests go to a ready instance
  * with room), the auto-scaler, the placement loop that asks the policy where new instances go
  * and applies its decisions (unload idle victims, preempt, or live-migrate), and keep-alive.
- * Policy logic lives in policies/placement; this file only applies decisions.
+ * Policy logic lives in policies/placement and policies/serverless (routing, scaling,
+ * keep-alive); this file only applies decisions.
  */
 import type { PlacementDecision, PlacementPolicy, PlacementRequest } from '../../policies/placement/index.ts';
 import { Band, type Simulation } from '../kernel/index.ts';
-import { desiredInstances, instanceCapacity } from './autoscaler.ts';
+import { desiredInstances, instanceCapacity, leastLoadedInstance, unloadAfterKeepAlive } from '../../policies/serverless/index.ts';
 import type { CatalogueEntry } from './catalogue.ts';
 import type { ServerlessConfig } from './config.ts';
 import { ServerlessInstance, type InstanceHooks } from './instance.ts';
@@ -87,15 +88,12 @@ export class ServerlessController {
   #dispatch(state: ModelState): void {
     const capacity = instanceCapacity(state.entry.auto_scaling);
     while (state.queue.length > 0) {
-      let best: ServerlessInstance | undefined;
-      for (const i of state.instances) {
-        if (i.state !== 'ready' || i.load >= capacity) continue;
-        if (best === undefined || i.load < best.load || (i.load === best.load && i.id < best.id)) best = i;
-      }
+      const candidates = [...state.instances].map((i) => ({ id: i.id, ready: i.state === 'ready', load: i.load }));
+      const chosen = leastLoadedInstance(candidates, capacity);
       const request = state.queue[0];
-      if (best === undefined || request === undefined) return;
+      if (chosen === undefined || request === undefined) return;
       state.queue.shift();
-      best.add(request);
+      (this.#instances.get(chosen) as ServerlessInstance).add(request);
     }
   }
 
@@ -128,9 +126,15 @@ export class ServerlessController {
     const state = this.#state(instance.model.name);
     const idleAt = this.sim.now_s;
     this.sim.after(state.entry.auto_scaling.keep_alive, Band.control, () => {
-      if (instance.state !== 'ready' || instance.load > 0 || (instance.ready_s ?? 0) > idleAt) return;
-      const desired = desiredInstances(this.#inFlight(state), state.entry.auto_scaling);
-      if (desired < state.instances.size + state.pending) this.#stop(instance);
+      const check = {
+        ready: instance.state === 'ready',
+        load: instance.load,
+        ready_s: instance.ready_s,
+        idle_since_s: idleAt,
+        desired: desiredInstances(this.#inFlight(state), state.entry.auto_scaling),
+        current: state.instances.size + state.pending,
+      };
+      if (unloadAfterKeepAlive(check)) this.#stop(instance);
     });
   }
 
