@@ -247,6 +247,7 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
   /** Recompute preemption: frees every block, back to the head of the queue. */
   protected preempt(victim: S): void {
     this.blocks.free(victim.block_table);
+    victim.preempted_table = victim.block_table;
     victim.block_table = [];
     victim.num_computed_tokens = 0;
     victim.cached_blocks = 0;

@@ -12,6 +12,6 @@ export { EngineInvariantError } from './errors.ts';
 export type { Scheduler } from './scheduler.ts';
 export { blocksFor, ENGINE_KINDS, type EngineKind, type EngineLimits } from './limits.ts';
 export { planIncludes, planSequences, type DecodeItem, type PrefillChunk, type StepBatch, type StepOutcome, type StepPlan } from './plan.ts';
-export { byArrival, Sequence, type SequenceInit, type SequencePriority, type SequenceStatus } from './sequence.ts';
+export { byArrival, Sequence, type BlockKey, type SequenceInit, type SequencePriority, type SequenceStatus } from './sequence.ts';
 export { VllmV0Scheduler } from './vllm-v0.ts';
 export { VllmV1Scheduler } from './vllm-v1.ts';
