@@ -1,4 +1,5 @@
 import { EngineInvariantError } from './errors.ts';
+import type { BlockKey } from './sequence.ts';
 
 const NONE = -1;
 
@@ -20,8 +21,8 @@ export class BlockManager {
   readonly #refs: Int32Array;
   readonly #prev: Int32Array;
   readonly #next: Int32Array;
-  readonly #keyOf: (string | undefined)[];
-  readonly #cache = new Map<string, number>();
+  readonly #keyOf: (BlockKey | undefined)[];
+  readonly #cache = new Map<BlockKey, number>();
   #head = NONE;
   #tail = NONE;
   #free = 0;
@@ -35,7 +36,7 @@ export class BlockManager {
   ) {
     if (!Number.isInteger(total_blocks) || total_blocks < 1) throw new RangeError(`total_blocks must be an integer >= 1, received ${total_blocks}`);
     this.#refs = new Int32Array(total_blocks);
-    this.#keyOf = new Array<string | undefined>(total_blocks).fill(undefined);
+    this.#keyOf = new Array<BlockKey | undefined>(total_blocks).fill(undefined);
     if (prefix_caching) {
       this.#stack = undefined;
       this.#prev = new Int32Array(total_blocks).fill(NONE);
@@ -56,9 +57,11 @@ export class BlockManager {
     return this.#free;
   }
 
-  /** Cached blocks (referenced or not). */
+  /** Cached blocks (referenced or not). O(total): for reports and tests. */
   get cached_blocks(): number {
-    return this.#cache.size;
+    let n = 0;
+    for (const key of this.#keyOf) if (key !== undefined) n++;
+    return n;
   }
 
   refCount(block: number): number {
@@ -110,9 +113,13 @@ export class BlockManager {
     }
   }
 
-  /** The cached block holding `key`, if any. */
-  lookup(key: string): number | undefined {
-    return this.#cache.get(key);
+  /**
+   * The cached block holding `key`, if any. Own-identity keys (numbers) are not indexed: only
+   * their sequence can hit them, at the block it held (`hint`), if that block still holds it.
+   */
+  lookup(key: BlockKey, hint?: number): number | undefined {
+    if (typeof key === 'string') return this.#cache.get(key);
+    return hint !== undefined && this.#keyOf[hint] === key ? hint : undefined;
   }
 
   /** Takes one more reference to cached blocks (a hit); free ones leave the free list. */
@@ -125,9 +132,12 @@ export class BlockManager {
   }
 
   /** Registers a full, computed block under its prefix key (the first block with a key wins). */
-  cache(block: number, key: string): void {
-    if (!this.prefix_caching || this.#keyOf[block] !== undefined || this.#cache.has(key)) return;
-    this.#cache.set(key, block);
+  cache(block: number, key: BlockKey): void {
+    if (!this.prefix_caching || this.#keyOf[block] !== undefined) return;
+    if (typeof key === 'string') {
+      if (this.#cache.has(key)) return;
+      this.#cache.set(key, block);
+    }
     this.#keyOf[block] = key;
   }
 
@@ -168,7 +178,7 @@ export class BlockManager {
   #evict(id: number): void {
     const key = this.#keyOf[id];
     if (key === undefined) return;
-    this.#cache.delete(key);
+    if (typeof key === 'string') this.#cache.delete(key);
     this.#keyOf[id] = undefined;
   }
 

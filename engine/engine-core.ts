@@ -2,6 +2,7 @@ import { BlockManager } from './block-manager.ts';
 import { EngineInvariantError } from './errors.ts';
 import type { EngineKind, EngineLimits } from './limits.ts';
 import type { StepOutcome, StepPlan } from './plan.ts';
+import type { Scheduler } from './scheduler.ts';
 import type { Sequence } from './sequence.ts';
 
 interface StepOutcomeBuilder<S extends Sequence> {
@@ -33,7 +34,7 @@ export interface EngineSnapshot {
  * suspend, resume, release, commit). Subclasses decide `schedule()` and where a sequence joins
  * the running list.
  */
-export abstract class EngineCore<S extends Sequence = Sequence> {
+export abstract class EngineCore<S extends Sequence = Sequence> implements Scheduler<S> {
   abstract readonly kind: EngineKind;
   readonly blocks: BlockManager;
   /** FIFO; preempted sequences go back to the front. */
@@ -188,11 +189,17 @@ export abstract class EngineCore<S extends Sequence = Sequence> {
   }
 
   /**
-   * COMMIT on the destination: the sequence (its tokens and computed count as on the source)
-   * runs here on the pre-allocated blocks its KV was copied into.
+   * COMMIT on the destination: the sequence (its tokens, and `computed_tokens` of KV — by
+   * default its count on the source) runs here on the pre-allocated blocks its KV was copied
+   * into, as a decoding sequence.
    */
-  commitIncoming(seq: S, ids: readonly number[]): void {
+  commitIncoming(seq: S, ids: readonly number[], computed_tokens = seq.num_computed_tokens): void {
     for (const id of ids) if (!this.#reserved.delete(id)) throw new EngineInvariantError(`block ${id} was not pre-allocated here`);
+    if (computed_tokens > seq.num_tokens || this.blocksFor(computed_tokens) > ids.length) {
+      throw new EngineInvariantError(`sequence ${seq.id}: ${computed_tokens} computed tokens do not fit ${ids.length} blocks / ${seq.num_tokens} tokens`);
+    }
+    seq.num_computed_tokens = computed_tokens;
+    seq.in_prefill = false;
     seq.block_table = [...ids];
     seq.cached_blocks = 0;
     this.cacheFullBlocks(seq);
@@ -240,6 +247,7 @@ export abstract class EngineCore<S extends Sequence = Sequence> {
   /** Recompute preemption: frees every block, back to the head of the queue. */
   protected preempt(victim: S): void {
     this.blocks.free(victim.block_table);
+    victim.preempted_table = victim.block_table;
     victim.block_table = [];
     victim.num_computed_tokens = 0;
     victim.cached_blocks = 0;

@@ -1,5 +1,11 @@
 import { chainedTokenHash, type PrefixIdentity } from './block-hash.ts';
 
+/** A prefix-cache key: a string (token or trace identity) or a negative integer (own identity). */
+export type BlockKey = string | number;
+
+/** Own-identity keys give each sequence 2²¹ block indices (33M tokens at 16 a block). */
+const OWN_BLOCKS_PER_SEQUENCE = 2 ** 21;
+
 export type SequenceStatus = 'new' | 'waiting' | 'running' | 'suspended' | 'finished';
 export type SequencePriority = 'normal' | 'high';
 
@@ -42,6 +48,8 @@ export class Sequence {
   num_cached_tokens = 0;
   /** Real block ids, in token order. */
   block_table: number[] = [];
+  /** Its block table when it was last preempted: where its own-identity prefix may still be cached. */
+  preempted_table: readonly number[] = [];
   /** True from admission until the prompt (and any output to recompute) is computed. */
   in_prefill = false;
   /** Preempted and not yet readmitted. */
@@ -84,6 +92,23 @@ export class Sequence {
     return this.block_table.length;
   }
 
+  /**
+   * Starts over after leaving its engine (aborted there): no output, no KV, not queued.
+   * (ServerlessLLM's preemption restarts a request from its prompt.)
+   */
+  restart(): void {
+    if (this.block_table.length > 0) throw new RangeError(`sequence ${this.id} restarts while holding ${this.block_table.length} blocks`);
+    if (this.token_ids !== undefined) this.token_ids.length = this.prompt_tokens;
+    this.generated = 0;
+    this.num_computed_tokens = 0;
+    this.num_cached_tokens = 0;
+    this.in_prefill = false;
+    this.preempted_waiting = false;
+    this.cached_blocks = 0;
+    this.epoch++;
+    this.status = 'new';
+  }
+
   /** Appends one sampled token (its id when the engine runs a real model). */
   appendToken(token_id?: number): void {
     this.generated++;
@@ -93,20 +118,24 @@ export class Sequence {
     }
   }
 
-  /** Prefix-cache key of full block `index` (block_size tokens each). */
-  blockKey(index: number, block_size: number): string {
+  /**
+   * Prefix-cache key of full block `index` (block_size tokens each). Own-identity keys are
+   * negative integers (no string to build: the simulator registers every block of every
+   * request); token and trace keys are strings.
+   */
+  blockKey(index: number, block_size: number): BlockKey {
     const known = this.#keys[index];
     if (known !== undefined) return known;
     let key: string;
     const identity = this.identity;
     if (identity.kind === 'tokens') {
-      const parent = index === 0 ? undefined : this.blockKey(index - 1, block_size);
+      const parent = index === 0 ? undefined : (this.blockKey(index - 1, block_size) as string);
       key = chainedTokenHash(parent, this.token_ids as number[], index * block_size, (index + 1) * block_size);
     } else if (identity.kind === 'trace' && (index + 1) * block_size <= identity.hash_ids.length * identity.hash_block_tokens) {
       const per = identity.hash_block_tokens;
       const j = Math.floor((index * block_size) / per);
       key = `t${identity.hash_ids[j]}:${index * block_size - j * per}:${block_size}`;
-    } else key = `s${this.id}:${index}`;
+    } else return -(this.id * OWN_BLOCKS_PER_SEQUENCE + index) - 1;
     // Token-id keys are immutable once the block is full; the cache keeps them.
     if (identity.kind === 'tokens') this.#keys[index] = key;
     return key;

@@ -103,7 +103,7 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
     const size = this.limits.block_size_tokens;
     const max = Math.floor((seq.num_tokens - 1) / size);
     for (let i = 0; i < max; i++) {
-      const id = this.blocks.lookup(seq.blockKey(i, size));
+      const id = this.blocks.lookup(seq.blockKey(i, size), seq.preempted_table[i]);
       if (id === undefined) break;
       hits.push(id);
     }

@@ -58,3 +58,6 @@ export { createPreset, PRESET_NAMES, PRESETS, type PresetName } from './presets.
 
 // The port a cluster (simulated or real) drives the global scheduler through
 export type { FleetScheduler } from './port.ts';
+
+// ServerlessLLM per-model routing, auto-scaling and keep-alive
+export * from './serverless/index.ts';

@@ -2,11 +2,12 @@
  * The serverless cluster: routers (one FIFO queue per model, requests go to a ready instance
  * with room), the auto-scaler, the placement loop that asks the policy where new instances go
  * and applies its decisions (unload idle victims, preempt, or live-migrate), and keep-alive.
- * Policy logic lives in policies/placement; this file only applies decisions.
+ * Policy logic lives in policies/placement and policies/serverless (routing, scaling,
+ * keep-alive); this file only applies decisions.
  */
 import type { PlacementDecision, PlacementPolicy, PlacementRequest } from '../../policies/placement/index.ts';
 import { Band, type Simulation } from '../kernel/index.ts';
-import { desiredInstances, instanceCapacity } from './autoscaler.ts';
+import { desiredInstances, instanceCapacity, leastLoadedInstance, unloadAfterKeepAlive } from '../../policies/serverless/index.ts';
 import type { CatalogueEntry } from './catalogue.ts';
 import type { ServerlessConfig } from './config.ts';
 import { ServerlessInstance, type InstanceHooks } from './instance.ts';
@@ -87,21 +88,18 @@ export class ServerlessController {
   #dispatch(state: ModelState): void {
     const capacity = instanceCapacity(state.entry.auto_scaling);
     while (state.queue.length > 0) {
-      let best: ServerlessInstance | undefined;
-      for (const i of state.instances) {
-        if (i.state !== 'ready' || i.requests.length >= capacity) continue;
-        if (best === undefined || i.requests.length < best.requests.length || (i.requests.length === best.requests.length && i.id < best.id)) best = i;
-      }
+      const candidates = [...state.instances].map((i) => ({ id: i.id, ready: i.state === 'ready', load: i.load }));
+      const chosen = leastLoadedInstance(candidates, capacity);
       const request = state.queue[0];
-      if (best === undefined || request === undefined) return;
+      if (chosen === undefined || request === undefined) return;
       state.queue.shift();
-      best.add(request);
+      (this.#instances.get(chosen) as ServerlessInstance).add(request);
     }
   }
 
   #inFlight(state: ModelState): number {
     let n = state.queue.length;
-    for (const i of state.instances) n += i.requests.length + (this.#migrations.get(i)?.destination.requests.length ?? 0);
+    for (const i of state.instances) n += i.load + (this.#migrations.get(i)?.destination.load ?? 0);
     return n;
   }
 
@@ -128,9 +126,15 @@ export class ServerlessController {
     const state = this.#state(instance.model.name);
     const idleAt = this.sim.now_s;
     this.sim.after(state.entry.auto_scaling.keep_alive, Band.control, () => {
-      if (instance.state !== 'ready' || instance.requests.length > 0 || (instance.ready_s ?? 0) > idleAt) return;
-      const desired = desiredInstances(this.#inFlight(state), state.entry.auto_scaling);
-      if (desired < state.instances.size + state.pending) this.#stop(instance);
+      const check = {
+        ready: instance.state === 'ready',
+        load: instance.load,
+        ready_s: instance.ready_s,
+        idle_since_s: idleAt,
+        desired: desiredInstances(this.#inFlight(state), state.entry.auto_scaling),
+        current: state.instances.size + state.pending,
+      };
+      if (unloadAfterKeepAlive(check)) this.#stop(instance);
     });
   }
 
@@ -226,8 +230,7 @@ export class ServerlessController {
   #preempt(victim: ServerlessInstance): void {
     this.preemptions++;
     const state = this.#state(victim.model.name);
-    const requests = [...victim.requests];
-    victim.requests.length = 0;
+    const requests = victim.takeAll();
     for (const r of requests) r.restart();
     // Restarted requests keep their place: they go back in arrival order ahead of later ones.
     state.queue.push(...requests);
@@ -264,7 +267,7 @@ export class ServerlessController {
       instance.state = 'ready';
       instance.ready_s = this.sim.now_s;
       this.#dispatch(state);
-      if (instance.requests.length === 0) this.#hooks.idle(instance);
+      if (instance.load === 0) this.#hooks.idle(instance);
     });
   }
 
@@ -316,7 +319,7 @@ export class ServerlessController {
         this.#migrations.delete(source);
         state.instances.add(destination);
         this.#dispatch(state);
-        if (destination.requests.length === 0) this.#hooks.idle(destination);
+        if (destination.load === 0) this.#hooks.idle(destination);
       },
       aborted: (source, destination) => {
         this.#migrations.delete(source);
@@ -330,7 +333,7 @@ export class ServerlessController {
           this.#stop(other);
           this.#autoscale(state);
         }
-        if (source.state === 'ready' && source.requests.length === 0) this.#hooks.idle(source);
+        if (source.state === 'ready' && source.load === 0) this.#hooks.idle(source);
       },
     };
   }

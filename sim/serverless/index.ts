@@ -1,5 +1,5 @@
 /** sim/serverless: on-demand models on a GPU cluster with multi-tier checkpoint loading (ServerlessLLM). */
-export { desiredInstances, instanceCapacity } from './autoscaler.ts';
+export { desiredInstances, instanceCapacity } from '../../policies/serverless/index.ts';
 export { LOADER_CALIBRATION } from './calibration.ts';
 export { buildCatalogue, rooflinePerf, type CatalogueEntry } from './catalogue.ts';
 export {

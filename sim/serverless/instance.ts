@@ -1,10 +1,12 @@
 /**
- * An inference instance of one model on some GPUs of one node. Like a vLLM engine with
- * `max_num_seqs = capacity`: each iteration is prefill-only (for requests whose KV cache does
- * not cover their tokens: new prompts, or requests that arrived by migration) or decode-only,
- * and emits one token per request in it. `freeze` cancels the iteration in flight — its tokens
- * were never emitted, so nothing is lost or duplicated when another instance takes over.
+ * An inference instance of one model on some GPUs of one node, running the engine core's
+ * vLLM v0 scheduler with `max_num_seqs = capacity` (see `ServerlessEngine`): each iteration is
+ * prefill-only (new prompts) or decode-only, and emits one token per request in it. Requests
+ * that arrive by token migration join with their KV recomputed. `freeze` cancels the
+ * iteration in flight — its tokens were never emitted, so nothing is lost or duplicated when
+ * another instance takes over.
  */
+import { VllmV0Scheduler } from '../../engine/index.ts';
 import { Band, type Simulation } from '../kernel/index.ts';
 import { checkedLatency } from '../perf/index.ts';
 import type { CatalogueEntry } from './catalogue.ts';
@@ -26,9 +28,24 @@ export interface InstanceHooks {
   idle(instance: ServerlessInstance): void;
 }
 
+/** KV blocks per request slot: ServerlessLLM's instances do not model a KV limit (32k tokens a slot). */
+const SLOT_BLOCKS = 2048;
+const BLOCK_TOKENS = 16;
+
+/**
+ * vLLM v0 as ServerlessLLM's instances run: the running list in admission order (requests
+ * stream in the order they were routed; migrated ones join at the end) and KV never binding.
+ */
+export class ServerlessEngine extends VllmV0Scheduler<ServerlessRequest> {
+  protected override addRunning(seq: ServerlessRequest): void {
+    seq.status = 'running';
+    this.running.push(seq);
+  }
+}
+
 export class ServerlessInstance {
   state: InstanceState = 'waiting';
-  readonly requests: ServerlessRequest[] = [];
+  readonly engine: ServerlessEngine;
   /** Incremented by `freeze`/`stop`; an iteration ending with another epoch is discarded. */
   #epoch = 0;
   #stepping = false;
@@ -44,15 +61,54 @@ export class ServerlessInstance {
     readonly migrationDestination: boolean,
     private readonly sim: Simulation,
     private readonly hooks: InstanceHooks,
-  ) {}
+  ) {
+    const slots = Math.max(1, capacity);
+    this.engine = new ServerlessEngine({
+      total_blocks: slots * SLOT_BLOCKS,
+      watermark_blocks: 0,
+      block_size_tokens: BLOCK_TOKENS,
+      max_num_batched_tokens: Number.POSITIVE_INFINITY,
+      max_num_seqs: slots,
+    });
+  }
+
+  /** Every request on this instance, in the order it was routed here (running, then queued). */
+  get requests(): readonly ServerlessRequest[] {
+    return [...this.engine.running, ...this.engine.waiting];
+  }
+
+  /** Requests on this instance (running and queued). */
+  get load(): number {
+    return this.engine.running.length + this.engine.waiting.length;
+  }
+
+  /** Takes every request off this instance (their KV here is dropped), in routed order. */
+  takeAll(): ServerlessRequest[] {
+    const all = [...this.requests];
+    for (const r of all) this.engine.abort(r);
+    return all;
+  }
 
   get serving(): boolean {
     return this.state === 'ready' || this.state === 'migrating';
   }
 
   add(request: ServerlessRequest): void {
+    const slot = SLOT_BLOCKS * BLOCK_TOKENS;
+    if (request.prompt_tokens + request.max_tokens > slot) {
+      throw new RangeError(`request ${request.id}: ${request.prompt_tokens} + ${request.max_tokens} tokens exceed an instance slot (${slot})`);
+    }
     request.instance = this.id;
-    this.requests.push(request);
+    this.engine.enqueue(request);
+    this.kick();
+  }
+
+  /** A request whose KV the destination recomputed (token migration) joins as a decoding one. */
+  addMigrated(request: ServerlessRequest): void {
+    request.instance = this.id;
+    const ids = this.engine.reserve(this.engine.blocksFor(request.num_tokens));
+    if (ids === undefined) throw new Error(`instance ${this.id}: no KV slot for migrated request ${request.id}`);
+    this.engine.commitIncoming(request, ids, request.num_tokens - 1);
     this.kick();
   }
 
@@ -70,33 +126,26 @@ export class ServerlessInstance {
   }
 
   kick(): void {
-    if (this.#stepping || !this.serving || this.requests.length === 0) return;
+    if (this.#stepping || !this.serving || this.engine.idle) return;
+    const plan = this.engine.schedule();
+    if (plan === undefined) return;
     this.#stepping = true;
     const epoch = this.#epoch;
-    const prefill = this.requests.filter((r) => r.kv_tokens < r.length_tokens);
-    const batch = prefill.length > 0 ? prefill : [...this.requests];
-    const ms =
-      prefill.length > 0
-        ? this.model.perf.prefill_ms(prefill.map((r) => r.length_tokens - r.kv_tokens))
-        : this.model.perf.decode_ms(batch.length, batch.reduce((sum, r) => sum + r.length_tokens, 0));
-    checkedLatency(this.model.perf.name, prefill.length > 0 ? 'prefill' : 'decode', ms);
+    const ms = this.model.perf.step_ms(plan);
+    checkedLatency(this.model.perf.name, plan.prefills.length > 0 ? 'prefill' : 'decode', ms);
     this.sim.after(ms / 1e3, Band.stepEnd, () => {
       if (epoch !== this.#epoch) return;
-      const finished: ServerlessRequest[] = [];
-      for (const request of batch) {
-        request.emit(this.sim.now_s, this.id);
-        // The KV of the token just sampled is written by the next decode, as in a real engine.
-        request.kv_tokens = request.length_tokens;
-        if (request.done) {
-          this.requests.splice(this.requests.indexOf(request), 1);
-          finished.push(request);
-        }
-      }
+      const { emitted, finished } = this.engine.update(plan, isDone);
+      for (const request of emitted) request.record(this.sim.now_s, this.id);
       this.#stepping = false;
       // Hooks run after the iteration is complete: they may hand this instance new requests.
       for (const request of finished) this.hooks.finished(request, this);
-      if (this.requests.length === 0) this.hooks.idle(this);
+      if (this.engine.idle) this.hooks.idle(this);
       else this.kick();
     });
   }
+}
+
+function isDone(request: ServerlessRequest): boolean {
+  return request.done;
 }

@@ -84,8 +84,7 @@ export class TokenMigration {
 
   #final(): void {
     this.source.freeze();
-    const moving = [...this.source.requests];
-    this.source.requests.length = 0;
+    const moving = this.source.takeAll();
     const deltas = moving.map((r) => r.length_tokens - (this.#covered.get(r) ?? 0));
     const remaining = deltas.reduce((a, b) => a + b, 0);
     const kvBytes = moving.reduce((s, r) => s + r.length_tokens, 0) * this.source.model.kv_bytes_per_token;
@@ -96,9 +95,8 @@ export class TokenMigration {
       this.destination.state = 'ready';
       this.destination.ready_s = this.port.sim.now_s;
       for (const r of moving) {
-        r.kv_tokens = r.length_tokens;
         r.migrations++;
-        this.destination.add(r);
+        this.destination.addMigrated(r);
       }
       this.port.record({ kind: 'switched', time_s: this.port.sim.now_s, source: this.source.id, destination: this.destination.id, downtime_s });
       this.port.destinationReady(this.source, this.destination);
