@@ -1,8 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport } from '../../plots/index.ts';
 import type { ReproduceOptions, Reproduction } from '../reproduction.ts';
-import { claimsMarkdown } from './claim-format.ts';
+import { claimsReportTable, verdictCounts, writeClaimsFiles } from '../claims-table.ts';
+import { RULE_TEXT } from '../verdict.ts';
+import { claimRecords } from './claim-format.ts';
 import { FIGURES } from './figures.ts';
 import type { FigureResult, Mode } from './figure.ts';
 import { reportSection } from './report-section.ts';
@@ -30,9 +32,11 @@ export async function reproduceLlumnix(options: ReproduceOptions & { mode?: Mode
       console.error(`${figure.id}: FAILED: ${failures.at(-1)}`);
     }
   }
-  writeFileSync(join(options.out, 'claims.md'), claimsMarkdown(results));
-  writeReport(join(options.out, 'report.html'), `Llumnix (OSDI'24) reproduced in fleetlab — ${mode} mode`, results.map(reportSection));
-  console.error(`wrote ${join(options.out, 'claims.md')} and ${join(options.out, 'report.html')}`);
+  const records = results.flatMap((r) => claimRecords(r.id, r.claims));
+  writeClaimsFiles(options.out, { paper: 'llumnix', mode, rule: RULE_TEXT, claims: records }, "Llumnix (OSDI'24) claims: fleetlab simulation vs the paper");
+  const summary = { heading: 'Claims', paragraphs: [`Verdicts: ${verdictCounts(records)}.`, `Rule: ${RULE_TEXT}`], figures: [], table: claimsReportTable(records) };
+  writeReport(join(options.out, 'report.html'), `Llumnix (OSDI'24) reproduced in fleetlab — ${mode} mode`, [summary, ...results.map(reportSection)]);
+  console.error(`wrote claims.json, claims.md and report.html to ${options.out}/ (${verdictCounts(records)})`);
   if (failures.length > 0) throw new Error(`${failures.length} figure(s) failed:\n${failures.join('\n')}`);
   return results;
 }

@@ -54,6 +54,7 @@ export const fig15: FigureRun = {
           text: 'Cost saving at equal P99 prefill latency: INFaaS++ instances / Llumnix instances − 1, largest where the curves overlap',
           unit: '%',
           ours: costSavingAtEqualLatency(curve('INFaaS++'), curve('Llumnix')),
+          points: [...new Set(rows.map((r) => `T_up ${r.threshold}`))],
         },
       ],
       FIG15_PAPER,
