@@ -34,3 +34,16 @@ export function claimLine(c: ClaimRecord): string {
 export function claimFile(title: string, records: readonly ClaimRecord[], notes: readonly string[]): string {
   return `${title} (fleetlab simulation)\n${records.map(claimLine).join('\n')}\n${notes.length > 0 ? `\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
 }
+
+/**
+ * Subtitle lines that mark the paper's claimed values on a figure: for each claim id, the paper's
+ * number beside ours and the verdict (the paper gives "up to" values, not curves).
+ */
+export function paperMarks(figure: string, claims: readonly Claim[], ids: readonly string[]): string[] {
+  const records = claimRecords(figure, claims);
+  return ids.flatMap((id) => {
+    const c = records.find((r) => r.id === id);
+    if (c === undefined || c.verdict === 'not claimed') return [];
+    return [`${c.metric.replace(/: baseline \/ Llumnix, max over points|, max over points/, '')} — paper ${fmtPaper(c)}, ours ${fmtValue(c.ours, c.unit)} (${c.verdict})`];
+  });
+}
