@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport } from '../../plots/index.ts';
 import type { ReproduceOptions, Reproduction } from '../reproduction.ts';
@@ -20,18 +20,23 @@ export async function reproduceLlumnix(options: ReproduceOptions & { mode?: Mode
   mkdirSync(options.out, { recursive: true });
   const results: FigureResult[] = [];
   const failures: string[] = [];
+  const started_all = performance.now();
+  const timings: Record<string, number> = {};
   for (const figure of selected) {
     const dir = join(options.out, figure.id);
     mkdirSync(dir, { recursive: true });
     const started = performance.now();
     try {
       results.push(await figure.run({ dir, mode, workers: options.workers, progress: options.progress }));
+      timings[figure.id] = Math.round(performance.now() - started) / 1e3;
       console.error(`${figure.id}: done in ${((performance.now() - started) / 1e3).toFixed(1)} s → ${dir}/`);
     } catch (error) {
       failures.push(`${figure.id}: ${error instanceof Error ? error.message : String(error)}`);
       console.error(`${figure.id}: FAILED: ${failures.at(-1)}`);
     }
   }
+  const wall_s = Math.round((performance.now() - started_all) / 100) / 10;
+  writeFileSync(join(options.out, 'timings.json'), `${JSON.stringify({ mode, workers: options.workers, wall_s, figures_s: timings }, null, 2)}\n`);
   const records = results.flatMap((r) => claimRecords(r.id, r.claims));
   writeClaimsFiles(options.out, { paper: 'llumnix', mode, rule: RULE_TEXT, claims: records }, "Llumnix (OSDI'24) claims: fleetlab simulation vs the paper");
   const summary = { heading: 'Claims', paragraphs: [`Verdicts: ${verdictCounts(records)}.`, `Rule: ${RULE_TEXT}`], figures: [], table: claimsReportTable(records) };

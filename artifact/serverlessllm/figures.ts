@@ -24,7 +24,9 @@ export function loadingSpec(rows: readonly Record<string, unknown>[], title: str
       encoding: {
         x: { field: 'model', type: 'nominal', title: null, sort: null, axis: { labelAngle: -35 } },
         xOffset: { field: 'Loader', type: 'nominal', sort: loaders },
-        y: { field: 'load_s', type: 'quantitative', title: 'Load time (s, log scale)', scale: { type: 'log', domainMin: 0.1 }, axis: { format: '~g' } },
+        y: { field: 'load_s', type: 'quantitative', title: 'Load time (s, log scale)', scale: { type: 'log', domain: [0.1, 500] }, axis: { format: '~g' } },
+        // A log axis has no zero: bars grow from the axis floor.
+        y2: { datum: 0.1 },
         color: { field: 'Loader', type: 'nominal', title: null, sort: loaders, scale: { domain: loaders, range: loaders.map((l) => LOADER_COLORS[l as keyof typeof LOADER_COLORS]) }, legend: { orient: 'top' } },
       },
     },
