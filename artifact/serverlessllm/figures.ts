@@ -62,8 +62,8 @@ export function latencySpec(rows: readonly Record<string, unknown>[], title: str
         x: { field: 'rate_per_s', type: 'quantitative', title: 'Request rate (req/s, log scale)', scale: { type: 'log' }, axis: { format: '~g' } },
         y: { field: 'seconds', type: 'quantitative', title: 'TTFT (s, log scale)', scale: { type: 'log' }, axis: { format: '~g' } },
         color: { field: 'series', type: 'nominal', title: null, sort: [...series], scale: { domain: [...series], range: palette.slice(0, series.length) }, legend: { orient: 'top', labelLimit: 300 } },
-        strokeDash: { field: 'series', type: 'nominal', sort: [...series], scale: { domain: [...series], range: dashes.slice(0, series.length) }, legend: null },
-        shape: { field: 'series', type: 'nominal', sort: [...series], legend: null },
+        strokeDash: { field: 'series', type: 'nominal', sort: [...series], scale: { domain: [...series], range: dashes.slice(0, series.length) }, },
+        shape: { field: 'series', type: 'nominal', sort: [...series], },
       },
     },
   } as TopLevelSpec;
