@@ -59,7 +59,8 @@ export function claimsFileMarkdown(file: ClaimsFile, title: string): string {
 }
 
 /** The claims as a report table (plots/report.ts), one row per claim, classed by verdict. */
-export function claimsReportTable(claims: readonly ClaimRecord[]): ReportTable {
+export function claimsReportTable(all: readonly ClaimRecord[], which: 'claimed' | 'not claimed' = 'claimed'): ReportTable {
+  const claims = all.filter((c) => (c.verdict === 'not claimed') === (which === 'not claimed'));
   return {
     header: ['figure', 'claim', 'ours', 'paper', 'ours / paper', 'verdict', 'class', 'why'],
     rows: claims.map((c) => [c.figure, c.metric, fmtValue(c.ours, c.unit), c.verdict === 'not claimed' ? '(not claimed)' : fmtPaper(c), c.ratio === null ? '—' : c.ratio.toFixed(2), c.verdict, c.class, c.why ?? '']),

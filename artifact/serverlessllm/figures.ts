@@ -39,7 +39,17 @@ export function loadingSpec(rows: readonly Record<string, unknown>[], title: str
  * apart where they overlap.
  */
 export function latencySpec(rows: readonly Record<string, unknown>[], title: string, series: readonly string[]): TopLevelSpec {
-  const palette = ['#7f7f7f', '#2ca02c', '#1f77b4', '#d62728', '#9467bd'];
+  // ServerlessLLM is red in every figure, as Llumnix is in the Llumnix ones.
+  const named: Readonly<Record<string, string>> = {
+    ServerlessLLM: '#d62728',
+    'ServerlessLLM (live migration)': '#d62728',
+    'Shepherd*': '#1f77b4',
+    'Serverless (availability)': '#7f7f7f',
+    'Locality, wait (ours)': '#2ca02c',
+    'Ray Serve + Cache': '#ff7f0e',
+    'Ray Serve': '#1f77b4',
+  };
+  const palette = series.map((name) => named[name] ?? '#9467bd');
   const dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4]];
   return {
     $schema: SCHEMA,
@@ -59,9 +69,9 @@ export function latencySpec(rows: readonly Record<string, unknown>[], title: str
       height: 200,
       mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2 },
       encoding: {
-        x: { field: 'rate_per_s', type: 'quantitative', title: 'Request rate (req/s, log scale)', scale: { type: 'log' }, axis: { format: '~g' } },
+        x: { field: 'rate_per_s', type: 'quantitative', title: 'Request rate (req/s, log scale)', scale: { type: 'log' }, axis: { values: [0.05, 0.1, 0.2, 0.4, 0.8, 1.6], format: '~g' } },
         y: { field: 'seconds', type: 'quantitative', title: 'TTFT (s, log scale)', scale: { type: 'log' }, axis: { format: '~g' } },
-        color: { field: 'series', type: 'nominal', title: null, sort: [...series], scale: { domain: [...series], range: palette.slice(0, series.length) }, legend: { orient: 'top', labelLimit: 300 } },
+        color: { field: 'series', type: 'nominal', title: null, sort: [...series], scale: { domain: [...series], range: palette }, legend: { orient: 'top', labelLimit: 300 } },
         strokeDash: { field: 'series', type: 'nominal', sort: [...series], scale: { domain: [...series], range: dashes.slice(0, series.length) }, },
         shape: { field: 'series', type: 'nominal', sort: [...series], },
       },
