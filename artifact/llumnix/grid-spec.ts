@@ -58,7 +58,7 @@ function rowSpec(o: GridOptions, rows: readonly GridRow[], xTitle: string, rowLa
       width: o.panelWidth ?? 100,
       height: o.panelHeight ?? 90,
       encoding: {
-        x: { field: 'x', type: 'quantitative', title: xTitle, scale: { zero: false, nice: false }, axis: { tickCount: 4, labelFontSize: 9 } },
+        x: { field: 'x', type: 'quantitative', title: xTitle, scale: { zero: false, nice: false }, axis: { tickCount: 4, labelFontSize: 9, labelOverlap: 'greedy' } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { type: 'symlog', constant: SYMLOG_CONSTANT, zero: false, nice: false }, axis: { tickCount: 4, labelFontSize: 9, format: '.2~r' } },
         color: {
           field: 'system',
