@@ -41,7 +41,7 @@ export function fig15Spec(rows: readonly Record<string, unknown>[], subtitle: re
     layer: [
       { mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2 }, encoding: { order: { field: 'threshold', type: 'quantitative' }, strokeDash: { field: 'system', type: 'nominal', scale: { domain: systems, range: [[6, 3], [1, 0]] } } } },
       labels('Llumnix', 6, -8, 'left'),
-      labels('INFaaS++', -6, 12, 'right'),
+      labels('INFaaS++', -6, 16, 'right'),
     ],
   } as TopLevelSpec;
 }
