@@ -1,5 +1,6 @@
 import type { RunConfigInput } from '../../sim/index.ts';
 import { PRESETS } from '../../policies/index.ts';
+import { calibratedModel, LLAMA_7B_A10_SERVING } from '../llumnix/calibration.ts';
 import { FIG11_TRACES, type Fig11System, type Fig11Trace, SYSTEM_LABELS } from './setup.ts';
 
 /** The run config of one Fig. 11 point: a trace, a system and a request rate. */
@@ -17,7 +18,8 @@ export function fig11Config(
     name: `fig11-${trace.label}-${system}-${rate}`,
     system: SYSTEM_LABELS[system],
     seed: options.seed ?? 0,
-    cluster: { instances: 16, total_blocks: 792, max_num_batched_tokens: 12800, max_num_seqs: 256 },
+    cluster: { instances: 16, total_blocks: LLAMA_7B_A10_SERVING.blocks_at_12800_tokens.value, max_num_batched_tokens: 12800, max_num_seqs: 256 },
+    model: calibratedModel(),
     scheduler: scheduler as RunConfigInput['scheduler'],
     workload: {
       num_requests: options.num_requests ?? 10_000,

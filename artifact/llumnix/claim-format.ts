@@ -1,33 +1,49 @@
+import { fmtPaper, fmtValue } from '../claims-table.ts';
+import { type ClaimRecord, toRecord } from '../verdict.ts';
 import type { Claim } from './claims.ts';
 
 /** 3 significant digits, trimmed; "n/a" for a missing value. */
 export function fmt(value: number | undefined, unit: Claim['unit']): string {
-  if (value === undefined) return 'n/a';
-  const text = Math.abs(value) >= 100 ? value.toFixed(0) : Number(value.toPrecision(3)).toString();
-  return unit === 'x' ? `${text}×` : unit === '%' ? `${text}%` : `${text} ${unit}`;
+  return value === undefined ? 'n/a' : fmtValue(value, unit);
 }
 
-/** ours / paper, when both exist and the paper's is not zero. */
-export function ratioToPaper(c: Claim): number | undefined {
-  return c.ours !== undefined && c.paper !== undefined && c.paper !== 0 ? c.ours / c.paper : undefined;
+/** A figure's claims, judged by the one verdict rule (artifact/verdict.ts). */
+export function claimRecords(figure: string, claims: readonly Claim[]): ClaimRecord[] {
+  return claims.map((c) =>
+    toRecord({
+      id: c.id,
+      figure,
+      metric: c.text,
+      unit: c.unit,
+      ours: c.ours,
+      paper: c.paper === undefined ? undefined : { value: c.paper },
+      class: c.class ?? 'evidence',
+      points: c.points ?? [],
+      note: c.note,
+    }),
+  );
+}
+
+/** One line of a `.claim` file or report: ours, the paper's, the verdict and its class. */
+export function claimLine(c: ClaimRecord): string {
+  const paper = c.verdict === 'not claimed' ? '' : ` — paper ${fmtPaper(c)}${c.ratio === null ? '' : `, ours/paper ${c.ratio.toFixed(2)}`}: ${c.verdict} (${c.class})`;
+  return `${c.metric}: ${fmtValue(c.ours, c.unit)}${paper}${c.why === null || c.verdict === 'holds' ? '' : ` [${c.why}]`}`;
 }
 
 /** The text of `figureN.claim`: one sentence per claim, our words and our numbers. */
-export function claimFile(title: string, claims: readonly Claim[], notes: readonly string[]): string {
-  const lines = claims.map((c) => `${c.text}: ${fmt(c.ours, c.unit)}`);
-  return `${title} (fleetlab simulation)\n${lines.join('\n')}\n${notes.length > 0 ? `\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
+export function claimFile(title: string, records: readonly ClaimRecord[], notes: readonly string[]): string {
+  return `${title} (fleetlab simulation)\n${records.map(claimLine).join('\n')}\n${notes.length > 0 ? `\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
 }
 
-/** A markdown table of every figure's claims, ours against the paper's. */
-export function claimsMarkdown(sections: readonly { title: string; claims: readonly Claim[] }[]): string {
-  const out = ['# Llumnix claims: fleetlab simulation vs the paper', '', 'Computed from this run\'s results; "paper" is the number the paper claims for the same quantity.', ''];
-  for (const s of sections) {
-    out.push(`## ${s.title}`, '', '| claim | ours | paper | ours / paper |', '|---|---|---|---|');
-    for (const c of s.claims) {
-      const r = ratioToPaper(c);
-      out.push(`| ${c.text} | ${fmt(c.ours, c.unit)} | ${c.paper === undefined ? '—' : fmt(c.paper, c.unit)} | ${r === undefined ? '—' : r.toFixed(2)} |`);
-    }
-    out.push('');
-  }
-  return out.join('\n');
+/**
+ * Subtitle lines that mark the paper's claimed values on a figure: for each claim id, the paper's
+ * number beside ours and the verdict (the paper gives "up to" values, not curves).
+ */
+export function paperMarks(figure: string, claims: readonly Claim[], ids: readonly string[]): string[] {
+  const records = claimRecords(figure, claims);
+  return ids.flatMap((id) => {
+    const c = records.find((r) => r.id === id);
+    if (c === undefined || c.verdict === 'not claimed') return [];
+    return [`${c.metric.replace(/: baseline \/ Llumnix, max over points|, max over points/, '')} — paper ${fmtPaper(c)}, ours ${fmtValue(c.ours, c.unit)} (${c.verdict})`];
+  });
 }

@@ -5,16 +5,24 @@
  * base / Llumnix − 1. Nothing here types a measured number.
  */
 
+import type { ClaimClass, ClaimUnit } from '../verdict.ts';
+
 /** A measured value, with the paper's claimed value for the same quantity when it has one. */
 export interface Claim {
   /** Stable id shared with paper-claims (e.g. `generated.infaas.prefill_p99.up_to`). */
   readonly id: string;
   /** Our words for what the number is. */
   readonly text: string;
-  readonly unit: 'x' | '%' | 's' | 'ms' | 'steps';
+  readonly unit: ClaimUnit;
   /** Undefined when the results cannot give it (no points, a zero baseline). */
   readonly ours: number | undefined;
   readonly paper?: number | undefined;
+  /** `calibration` when a model input was fitted to the paper's number; `evidence` otherwise (default). */
+  readonly class?: ClaimClass;
+  /** The points (x values, traces) the number was computed from. */
+  readonly points?: readonly string[];
+  /** Context for the verdict's "why" (how a calibration was fitted, what a number means). */
+  readonly note?: string;
 }
 
 /** The same x run by the baseline and by the system under test. */
@@ -25,6 +33,11 @@ export interface Pair<S> {
 }
 
 const finite = (values: readonly number[]): number[] => values.filter((v) => Number.isFinite(v));
+
+/** The keys of the pairs a ratio can be computed on (ours > 0 and both finite). */
+export function usedKeys<S>(pairs: readonly Pair<S>[], get: (s: S) => number): string[] {
+  return pairs.filter((p) => get(p.ours) > 0 && Number.isFinite(get(p.base) / get(p.ours))).map((p) => p.key);
+}
 
 /** base / ours per pair (ours must be > 0 to count). */
 export function ratios<S>(pairs: readonly Pair<S>[], get: (s: S) => number): number[] {
@@ -65,4 +78,12 @@ export function pairUp<S>(points: readonly { key: string; system: string; summar
 /** Attaches the paper's numbers (by claim id) to our claims. */
 export function withPaper(claims: readonly Claim[], paper: Readonly<Record<string, number>>): Claim[] {
   return claims.map((c) => ({ ...c, paper: paper[c.id] }));
+}
+
+/**
+ * The same claims computed over points the paper does not plot: ids get `suffix`, the paper's
+ * number is dropped (they are reported apart, never beside it).
+ */
+export function beyondPaper(claims: readonly Claim[], suffix: string, what: string): Claim[] {
+  return claims.map((c) => ({ ...c, id: `${c.id}.${suffix}`, text: `${c.text} (${what})`, paper: undefined }));
 }

@@ -1,6 +1,6 @@
 import type { LatencySummary, RunSummary } from '../../metrics/index.ts';
 
-/** One column of a paper figure: a metric read from a summary, in seconds unless named. */
+/** One column of a paper figure: a metric read from a summary, in the unit its label names. */
 export interface Panel<S> {
   /** Stable key (claim ids, CSV). */
   readonly key: string;
@@ -15,8 +15,9 @@ export const LATENCY_PANELS: readonly Panel<LatencySummary>[] = [
   { key: 'request_mean', label: 'Request Mean (s)', get: (s) => s.request_latency_s.mean },
   { key: 'prefill_p99', label: 'Prefill P99 (s)', get: (s) => s.prefill_latency_s.p99 },
   { key: 'prefill_mean', label: 'Prefill Mean (s)', get: (s) => s.prefill_latency_s.mean },
-  { key: 'decode_p99', label: 'Decode P99 (s)', get: (s) => s.decode_latency_s.p99 },
-  { key: 'decode_mean', label: 'Decode Mean (s)', get: (s) => s.decode_latency_s.mean },
+  // Decode latency is per token (the mean inter-token gap of a request): TPOT, read in ms.
+  { key: 'decode_p99', label: 'Decode P99 (ms/token)', get: (s) => s.decode_latency_s.p99 * 1e3 },
+  { key: 'decode_mean', label: 'Decode Mean (ms/token)', get: (s) => s.decode_latency_s.mean * 1e3 },
 ];
 
 export const PREEMPTION_PANEL: Panel<RunSummary> = { key: 'preemption_loss', label: 'Preemption Loss (s)', get: (s) => s.preemption_loss_s };

@@ -1,5 +1,6 @@
 import { PRESETS } from '../../policies/index.ts';
 import type { RunConfigInput } from '../../sim/index.ts';
+import { calibratedModel, LLAMA_7B_A10_SERVING } from './calibration.ts';
 
 export type SystemPreset = 'infaas++' | 'llumnix' | 'llumnix-base';
 
@@ -13,7 +14,7 @@ export const PRESET_LABELS: Readonly<Record<SystemPreset, string>> = {
 const zipf = (mean_tokens: number) => ({ kind: 'zipf' as const, mean_tokens, range_tokens: 6144 });
 
 /**
- * A run of Figs. 13–15 (reference §8.6, §8.7): LLaMA-7B instances of 792 blocks,
+ * A run of Figs. 13–15 (reference §8.6, §8.7): calibrated LLaMA-7B instances (calibration.ts),
  * max_num_batched_tokens 12000, zipf lengths, migration threshold T = 3, Llumnix presets.
  */
 export function servingConfig(o: {
@@ -32,11 +33,12 @@ export function servingConfig(o: {
     system: PRESET_LABELS[o.system],
     cluster: {
       instances: o.instances,
-      total_blocks: 792,
+      total_blocks: LLAMA_7B_A10_SERVING.blocks_at_12000_tokens.value,
       max_num_batched_tokens: 12_000,
       max_num_seqs: 256,
       ...(o.high_priority_first === undefined ? {} : { high_priority_first: o.high_priority_first }),
     },
+    model: calibratedModel(),
     scheduler: scheduler as RunConfigInput['scheduler'],
     workload: {
       num_requests: o.num_requests,

@@ -1,46 +1,40 @@
-/** The paper's claims as data, checked against our numbers by code; written as .claim files and claims.md. */
+/**
+ * ServerlessLLM's claims as data, judged by the one verdict rule of every reproduction
+ * (artifact/verdict.ts): `<figure>/<id>.claim` per claim, plus claims.json and claims.md.
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-export interface Claim {
-  readonly id: string;
-  readonly figure: string;
-  readonly paper: string;
-  readonly paper_range: readonly [number, number];
-  readonly measured_range: readonly [number, number];
-  readonly verdict: Verdict;
-  readonly note: string;
-}
+import { writeClaimsFiles } from '../claims-table.ts';
+import { type ClaimInput, type ClaimRecord, RULE_TEXT, toRecord } from '../verdict.ts';
 
 /**
- * `holds`: every measured value lies in the paper's range, widened by 25 % at each end (a
- * simulator is not the testbed); `partly`: the ranges overlap; `does not hold`: they do not.
+ * The paper's numbers (reference/serverlessllm.md §8): loading speed-ups small → largest model
+ * (vs PyTorch 6× → 8.2×, vs Safetensors 3.6× → 4.7×), P99 latency of live migration against
+ * Shepherd* and availability placement 1.27–1.95×, and the OPT-6.7B / GSM8K mean latency of
+ * ServerlessLLM 0.8 s vs Ray Serve 12.1 s and Ray Serve + Cache 8.2 s; the headline "10–200×".
  */
-export type Verdict = 'holds' | 'partly' | 'does not hold';
+export const SLLM_PAPER = {
+  'loading.vs_safetensors.smallest': 3.6,
+  'loading.vs_safetensors.largest': 4.7,
+  'loading.vs_pytorch.smallest': 6,
+  'loading.vs_pytorch.largest': 8.2,
+  'placement.p99_vs_shepherd_availability.min': 1.27,
+  'placement.p99_vs_shepherd_availability.max': 1.95,
+  'e2e.mean_vs_ray_serve.up_to': 12.1 / 0.8,
+  'e2e.mean_vs_ray_serve_cache.up_to': 8.2 / 0.8,
+  'e2e.mean_vs_baselines.up_to': 200,
+} as const satisfies Record<string, number>;
 
-export function rangeVerdict(paper: readonly [number, number], measured: readonly [number, number]): Verdict {
-  const [lo, hi] = measured;
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return 'does not hold';
-  if (lo >= paper[0] / 1.25 && hi <= paper[1] * 1.25) return 'holds';
-  return lo <= paper[1] && hi >= paper[0] ? 'partly' : 'does not hold';
+export function judgeAll(inputs: readonly ClaimInput[]): ClaimRecord[] {
+  return inputs.map(toRecord);
 }
 
-const fmt = (r: readonly [number, number]): string => `${r[0].toFixed(2)}–${r[1].toFixed(2)}×`;
-
-export function writeClaims(out: string, claims: readonly Claim[]): void {
+export function writeClaims(out: string, mode: string, claims: readonly ClaimRecord[]): void {
   for (const claim of claims) {
     mkdirSync(join(out, claim.figure), { recursive: true });
     writeFileSync(join(out, claim.figure, `${claim.id}.claim`), `${JSON.stringify(claim, null, 2)}\n`);
   }
-  const lines = [
-    '# ServerlessLLM claims vs fleetlab (computed by artifact/serverlessllm)',
-    '',
-    '| claim | paper | measured | verdict | note |',
-    '|---|---|---|---|---|',
-    ...claims.map((c) => `| ${c.paper} | ${fmt(c.paper_range)} | ${fmt(c.measured_range)} | ${c.verdict} | ${c.note} |`),
-    '',
-  ];
-  writeFileSync(join(out, 'claims.md'), lines.join('\n'));
+  writeClaimsFiles(out, { paper: 'serverlessllm', mode, rule: RULE_TEXT, claims }, "ServerlessLLM (OSDI'24) claims: fleetlab simulation vs the paper");
 }
 
 export function rangeOf(values: readonly number[]): [number, number] {

@@ -53,3 +53,16 @@ export function speedups(rows: readonly LoadingRow[]): { model: string; vs: Load
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** Load time of `vs` over ServerlessLLM's loader for one model from SSD (unrounded times). */
+export function speedupOf(rows: readonly LoadingRow[], model: string, vs: LoaderKind): number | undefined {
+  const at = (loader: LoaderKind) => rows.find((r) => r.model === model && r.tier === 'ssd' && r.loader === loader)?.load_s;
+  const ours = at('fleetlab');
+  const theirs = at(vs);
+  return ours === undefined || theirs === undefined || ours <= 0 ? undefined : theirs / ours;
+}
+
+/** The paper's names for the loaders (ours is ServerlessLLM's). */
+export const LOADER_LABELS: Readonly<Record<LoaderKind, string>> = { fleetlab: 'ServerlessLLM', safetensors: 'Safetensors', pytorch: 'PyTorch' };
+/** Paper-style names of the storage tiers. */
+export const TIER_LABELS = { dram: 'DRAM', ssd: 'SSD (NVMe RAID0)', remote: 'Remote (10 Gbps)' } as const;

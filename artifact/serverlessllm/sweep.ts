@@ -1,4 +1,5 @@
 /** Latency-vs-rate sweeps: one run per (dataset, rate, variant). */
+import { Piscina } from 'piscina';
 import { runServerless, summarizeServerless, type ServerlessSummary } from '../../sim/serverless/index.ts';
 import { clusterConfig, type ClusterShape, type Dataset, type PlacementKind, type SystemName, workload } from './setups.ts';
 
@@ -44,24 +45,51 @@ export interface SweepPlan {
   readonly seed: number;
 }
 
-export function sweepPlacements(plan: SweepPlan, placements: readonly PlacementKind[]): SweepRow[] {
-  const rows: SweepRow[] = [];
-  for (const dataset of plan.datasets) {
-    for (const rate of plan.rates) {
-      const requests = workload(plan.shape, dataset, rate, plan.requests, plan.seed);
-      for (const p of placements) rows.push(row(dataset, rate, p, summarizeServerless(runServerless(clusterConfig(plan.shape, 'placement-study', p, plan.seed), requests))));
-    }
-  }
-  return rows;
+/** One run of a sweep, as plain data (it crosses to a worker thread). */
+export interface SweepTask {
+  readonly shape: ClusterShape;
+  readonly dataset: Dataset;
+  readonly rate_per_s: number;
+  readonly requests: number;
+  readonly seed: number;
+  /** A placement policy of the placement study, or a system of the end-to-end comparison. */
+  readonly kind: 'placement' | 'system';
+  readonly variant: string;
 }
 
-export function sweepSystems(plan: SweepPlan, systems: readonly SystemName[]): SweepRow[] {
-  const rows: SweepRow[] = [];
-  for (const dataset of plan.datasets) {
-    for (const rate of plan.rates) {
-      const requests = workload(plan.shape, dataset, rate, plan.requests, plan.seed);
-      for (const s of systems) rows.push(row(dataset, rate, s, summarizeServerless(runServerless(clusterConfig(plan.shape, s, undefined, plan.seed), requests))));
-    }
+/** Runs one task. Every variant at one (dataset, rate) generates the same requests from the seed. */
+export function runTask(t: SweepTask): SweepRow {
+  const requests = workload(t.shape, t.dataset, t.rate_per_s, t.requests, t.seed);
+  const config = t.kind === 'placement' ? clusterConfig(t.shape, 'placement-study', t.variant as PlacementKind, t.seed) : clusterConfig(t.shape, t.variant as SystemName, undefined, t.seed);
+  return row(t.dataset, t.rate_per_s, t.variant, summarizeServerless(runServerless(config, requests)));
+}
+
+/** The tasks of a sweep, in a fixed order (dataset, rate, variant): results do not depend on the worker count. */
+export function sweepTasks(plan: SweepPlan, kind: SweepTask['kind'], variants: readonly string[]): SweepTask[] {
+  return plan.datasets.flatMap((dataset) =>
+    plan.rates.flatMap((rate_per_s) => variants.map((variant) => ({ shape: plan.shape, dataset, rate_per_s, requests: plan.requests, seed: plan.seed, kind, variant }))),
+  );
+}
+
+/** Runs tasks on `workers` threads (1 = on this thread), ticking `onDone` per finished task; rows in task order. */
+export async function runTasks(tasks: readonly SweepTask[], workers: number, onDone: (t: SweepTask) => void = () => {}): Promise<SweepRow[]> {
+  if (workers <= 1) {
+    return tasks.map((t) => {
+      const r = runTask(t);
+      onDone(t);
+      return r;
+    });
   }
-  return rows;
+  const pool = new Piscina<SweepTask, SweepRow>({ filename: new URL('./worker.mjs', import.meta.url).href, maxThreads: workers, minThreads: Math.min(workers, tasks.length) });
+  try {
+    return await Promise.all(
+      tasks.map(async (t) => {
+        const r = await pool.run(t);
+        onDone(t);
+        return r;
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
 }

@@ -5,21 +5,49 @@ import { LoadingQueue, LruCache, loaderParams, loadSeconds } from '../../sim/ser
 
 const GB = 1e9;
 
-test('fleetlab loads are pipelined: overhead + bytes / (0.95 × slowest stage)', (t) => {
-  const fleetlab = loaderParams({ kind: 'fleetlab' });
-  // 13.3 GB from a 12 GB/s RAID0 through a 25 GB/s PCIe link: 0.1 + 13.3 / 11.4 s.
-  t.is(Math.round(loadSeconds(fleetlab, 13.3 * GB, [12 * GB, 25 * GB]) * 1e6), Math.round((0.1 + 13.3 / 11.4) * 1e6));
-  // DRAM-resident over 2 GPUs: 0.1 + 13.3 / (0.95 × 50) s.
-  t.true(Math.abs(loadSeconds(fleetlab, 13.3 * GB, [50 * GB]) - (0.1 + 13.3 / 47.5)) < 1e-9);
+/**
+ * The loader models against measured load times (ServerlessLLM repository benchmarks, mean of 30
+ * cold loads; the paper's PyTorch numbers), not against their own constants. Tolerances are the
+ * documented misfits (docs/serverlessllm.md §Calibration): the 65 GB H100 fleetlab load is 24 %
+ * fast, the 16 GB H100 safetensors load 21 % slow.
+ */
+const MEASURED = [
+  { what: 'OPT-6.7B, A5000 RAID0', bytes: 13.3 * GB, stages: [12 * GB, 25 * GB], fleetlab: 1.175, safetensors: 5.095 },
+  { what: 'Llama-3.1-8B, H100 NVMe', bytes: 16.1 * GB, stages: [29.4 * GB], fleetlab: 0.678, safetensors: 4.437 },
+  { what: 'Qwen3-32B, H100 NVMe', bytes: 65.5 * GB, stages: [29.4 * GB], fleetlab: 3.216, safetensors: 20.59 },
+] as const;
+
+const within = (model: number, measured: number, tolerance: number) => Math.abs(model / measured - 1) <= tolerance;
+
+test('the fleetlab and safetensors loader models reproduce the measured load times', (t) => {
+  // Mutations: io_efficiency 0.95 → 0.6, a non-pipelined fleetlab loader, or a safetensors host
+  // ceiling of 7.2 GB/s each move at least one of these outside its tolerance.
+  for (const m of MEASURED) {
+    const fleetlab = loadSeconds(loaderParams({ kind: 'fleetlab' }), m.bytes, [...m.stages]);
+    const st = loadSeconds(loaderParams({ kind: 'safetensors' }), m.bytes, [...m.stages]);
+    t.true(within(fleetlab, m.fleetlab, 0.25), `${m.what}: fleetlab model ${fleetlab.toFixed(3)} s vs measured ${m.fleetlab} s`);
+    t.true(within(st, m.safetensors, 0.22), `${m.what}: safetensors model ${st.toFixed(3)} s vs measured ${m.safetensors} s`);
+  }
+  // The speed-up the paper's loading claim is about: measured 4.3× on the A5000 OPT-6.7B.
+  const a5000 = MEASURED[0];
+  const ratio = loadSeconds(loaderParams({ kind: 'safetensors' }), a5000.bytes, [...a5000.stages]) / loadSeconds(loaderParams({ kind: 'fleetlab' }), a5000.bytes, [...a5000.stages]);
+  t.true(within(ratio, a5000.safetensors / a5000.fleetlab, 0.15), `speed-up ${ratio.toFixed(2)}×`);
 });
 
-test('safetensors and pytorch stages add up, with their host ceilings', (t) => {
-  const st = loadSeconds(loaderParams({ kind: 'safetensors' }), 13.3 * GB, [12 * GB, 25 * GB]);
-  t.true(Math.abs(st - (0.3 + 13.3 / 12 + 13.3 / 25 + 13.3 / 3.6)) < 1e-9);
-  const pt = loadSeconds(loaderParams({ kind: 'pytorch' }), 60 * GB, [12 * GB, 100 * GB]);
-  t.true(Math.abs(pt - (0.5 + 5 + 0.6 + 30)) < 1e-9);
-  // The paper's OPT-30B PyTorch load took ≈ 34 s; our model says 36.1 s.
-  t.true(pt > 30 && pt < 40);
+test("the pytorch loader model reproduces the paper's OPT-30B and LLaMA-2-70B load times", (t) => {
+  // The paper: OPT-30B ≈ 34 s, LLaMA-2-70B ≈ 84 s on testbed (i) (12 GB/s RAID0). Mutation: a
+  // host ceiling of 4 GB/s halves both.
+  const pt = (bytes: number, gpus: number) => loadSeconds(loaderParams({ kind: 'pytorch' }), bytes, [12 * GB, 25 * GB * gpus]);
+  t.true(within(pt(60 * GB, 4), 34, 0.1), `OPT-30B ${pt(60 * GB, 4).toFixed(1)} s`);
+  t.true(within(pt(138 * GB, 8), 84, 0.1), `LLaMA-2-70B ${pt(138 * GB, 8).toFixed(1)} s`);
+});
+
+test('stages compose: pipelined takes the slowest stage, the others add up', (t) => {
+  // Structural, on round numbers: pipelined = overhead + bytes / (eff × min stage); else Σ bytes / stage + host.
+  const f = loaderParams({ kind: 'fleetlab' });
+  t.true(Math.abs(loadSeconds(f, 10 * GB, [10 * GB, 20 * GB]) - loadSeconds(f, 10 * GB, [10 * GB])) < 1e-9);
+  const s = loaderParams({ kind: 'safetensors' });
+  t.true(loadSeconds(s, 10 * GB, [10 * GB, 20 * GB]) > loadSeconds(s, 10 * GB, [10 * GB]));
 });
 
 const node = (over: Partial<NodeView> = {}): NodeView => ({

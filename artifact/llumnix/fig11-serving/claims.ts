@@ -1,5 +1,5 @@
 import type { RunSummary } from '../../../metrics/index.ts';
-import { type Claim, maxOf, meanAbsoluteReduction, meanRelativeReduction, type Pair, pairUp, ratios, withPaper } from '../claims.ts';
+import { type Claim, maxOf, meanAbsoluteReduction, meanRelativeReduction, type Pair, pairUp, ratios, usedKeys, withPaper } from '../claims.ts';
 import { LATENCY_PANELS, PREEMPTION_PANEL } from '../panels.ts';
 import { FIG11_PAPER } from './paper-claims.ts';
 
@@ -18,8 +18,10 @@ const panel = (key: string) => {
 };
 
 function upTo(group: string, vs: string, pairs: readonly Pair<RunSummary>[], key: string, what: string): Claim {
-  return { id: `${group}.${vs}.${key}.up_to`, text: `${what}: baseline / Llumnix, max over points`, unit: 'x', ours: maxOf(ratios(pairs, panel(key).get)) };
+  return { id: `${group}.${vs}.${key}.up_to`, text: `${what}: baseline / Llumnix, max over points`, unit: 'x', ours: maxOf(ratios(pairs, panel(key).get)), points: usedKeys(pairs, panel(key).get) };
 }
+
+const keys = (pairs: readonly Pair<RunSummary>[]): string[] => pairs.map((p) => p.key);
 
 /**
  * Fig. 11 claims as §8.3 aggregates them: real-data rows against Round-Robin (and INFaaS++ for
@@ -41,7 +43,7 @@ export function fig11Claims(points: readonly Fig11Point[]): Claim[] {
     upTo('real', 'rr', realRr, 'prefill_mean', 'Real data vs Round-Robin, prefill latency mean'),
     upTo('real', 'rr', realRr, 'prefill_p99', 'Real data vs Round-Robin, prefill latency P99'),
     upTo('real', 'rr', realRr, 'decode_p99', 'Real data vs Round-Robin, decode latency P99'),
-    { id: 'real.rr.preemption_loss.mean_reduction', text: 'Real data vs Round-Robin, preemption loss reduction, mean over points', unit: '%', ours: meanRelativeReduction(realRr, loss) },
+    { id: 'real.rr.preemption_loss.mean_reduction', text: 'Real data vs Round-Robin, preemption loss reduction, mean over points', unit: '%', ours: meanRelativeReduction(realRr, loss), points: keys(realRr) },
     upTo('real', 'infaas', realInf, 'prefill_mean', 'Real data vs INFaaS++, prefill latency mean'),
     upTo('real', 'infaas', realInf, 'prefill_p99', 'Real data vs INFaaS++, prefill latency P99'),
     upTo('real', 'infaas', realInf, 'decode_p99', 'Real data vs INFaaS++, decode latency P99'),
@@ -50,9 +52,9 @@ export function fig11Claims(points: readonly Fig11Point[]): Claim[] {
     upTo('generated', 'infaas', genInf, 'prefill_mean', 'Generated traces vs INFaaS++, prefill latency mean'),
     upTo('generated', 'infaas', genInf, 'prefill_p99', 'Generated traces vs INFaaS++, prefill latency P99'),
     upTo('generated', 'infaas', genInf, 'decode_p99', 'Generated traces vs INFaaS++, decode latency P99'),
-    { id: 'generated.infaas.preemption_loss.mean_reduction', text: 'Generated traces vs INFaaS++, preemption loss reduction, mean over points', unit: '%', ours: meanRelativeReduction(genInf, loss) },
-    { id: 'generated.infaas.preemption_loss.mean_abs_reduction', text: 'Generated traces vs INFaaS++, preemption loss saved per request, mean over points', unit: 's', ours: meanAbsoluteReduction(genInf, loss) },
-    { id: 'all.infaas.prefill_p99.win_share', text: 'Points (all traces) where Llumnix has a lower prefill P99 than INFaaS++', unit: '%', ours: allInf.length === 0 ? undefined : (wins / allInf.length) * 100 },
+    { id: 'generated.infaas.preemption_loss.mean_reduction', text: 'Generated traces vs INFaaS++, preemption loss reduction, mean over points', unit: '%', ours: meanRelativeReduction(genInf, loss), points: keys(genInf) },
+    { id: 'generated.infaas.preemption_loss.mean_abs_reduction', text: 'Generated traces vs INFaaS++, preemption loss saved per request, mean over points', unit: 's', ours: meanAbsoluteReduction(genInf, loss), points: keys(genInf) },
+    { id: 'all.infaas.prefill_p99.win_share', text: 'Points (all traces) where Llumnix has a lower prefill P99 than INFaaS++', unit: '%', ours: allInf.length === 0 ? undefined : (wins / allInf.length) * 100, points: keys(allInf) },
   ];
   return withPaper(claims, FIG11_PAPER);
 }

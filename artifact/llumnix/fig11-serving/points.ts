@@ -4,14 +4,23 @@ import { FIG11_SYSTEMS, FIG11_TRACES, SYSTEM_LABELS } from '../../llumnix-fig11/
 import type { Mode } from '../figure.ts';
 import { idPart } from '../run-points.ts';
 
+/** The paper plots the first 5 of the artifact's 7 rates per trace. */
+const PLOTTED_RATES = 5;
+
 /** Requests per point and which of each trace's artifact rates run, per mode. */
 const MODES: Readonly<Record<Mode, { requests: number; rates: (all: readonly number[]) => readonly number[]; traces?: readonly string[] }>> = {
   // The paper plots the first 5 of the artifact's 7 rates; quick runs exactly those.
   // Fewer requests barely outlive the warm-up: queues never build and the systems look alike.
-  quick: { requests: 10_000, rates: (all) => all.slice(0, 5) },
+  quick: { requests: 10_000, rates: (all) => all.slice(0, PLOTTED_RATES) },
   full: { requests: 10_000, rates: (all) => all },
   mini: { requests: 200, rates: (all) => all.slice(0, 2), traces: ['ShareGPT', 'M-M'] },
 };
+
+/** Whether the paper plots this (trace, rate): the first 5 of the artifact's 7 rates. */
+export function isPlottedRate(trace: string, rate: number): boolean {
+  const t = FIG11_TRACES.find((x) => x.label === trace);
+  return t !== undefined && t.rates_per_s.slice(0, PLOTTED_RATES).includes(rate);
+}
 
 /**
  * Fig. 11: every trace × rate × system (Round-Robin only on the real-data rows). Systems at

@@ -1,5 +1,6 @@
 import type { LatencySummary } from '../../../metrics/index.ts';
 import { writeFigure } from '../../../plots/index.ts';
+import { paperMarks } from '../claim-format.ts';
 import { pairUp } from '../claims.ts';
 import type { FigureContext, FigureResult, FigureRun } from '../figure.ts';
 import { gridSpec, type GridRow } from '../grid-spec.ts';
@@ -9,7 +10,7 @@ import { writeClaim } from '../write-claim.ts';
 import { fig13Claims } from './claims.ts';
 import { FIG13_REQUESTS, fig13Points } from './points.ts';
 
-const TITLE = 'Figure 13: priorities (S-S, Gamma 26 req/s, 10 % high priority)';
+const TITLE = 'Figure 13: Llumnix vs Llumnix-base with 10 % high-priority requests (S-S, Gamma 26 req/s)';
 const CLASSES = [
   ['Normal', 'normal'],
   ['High Priority', 'high'],
@@ -30,16 +31,17 @@ export const fig13: FigureRun = {
     const rows: GridRow[] = CLASSES.flatMap(([row, cls]) =>
       byClass(cls).flatMap((p) => panels.map((panel) => ({ row, panel: panel.label, x: p.cv, system: p.system, value: panel.get(p.summary) }))),
     );
+    const claims = fig13Claims(pairUp(byClass('high'), 'Llumnix-base', 'Llumnix'), pairUp(byClass('normal'), 'Llumnix-base', 'Llumnix'));
     const spec = gridSpec({
       title: TITLE,
+      subtitle: paperMarks('fig13', claims, ['high.prefill_p99.max', 'high.request_mean.max', 'high.decode_p99.max']),
       rows,
       rowOrder: CLASSES.map(([row]) => row),
       panelOrder: panels.map((p) => p.label),
       systems: ['Llumnix-base', 'Llumnix'],
-      xTitle: 'CV',
+      xTitle: 'CV of arrivals',
     });
     const figure = await writeFigure({ name: 'figure13', title: TITLE, spec, rows: rows as unknown as Record<string, unknown>[] }, ctx.dir);
-    const claims = fig13Claims(pairUp(byClass('high'), 'Llumnix-base', 'Llumnix'), pairUp(byClass('normal'), 'Llumnix-base', 'Llumnix'));
     return writeClaim(ctx.dir, 'figure13.claim', {
       id: 'fig13',
       title: TITLE,

@@ -2,7 +2,7 @@ import type { SweepPoint } from '../../../sweep/index.ts';
 import type { Mode } from '../figure.ts';
 import { PRESET_LABELS, servingConfig } from '../serving-config.ts';
 
-export const FIG13_REQUESTS: Readonly<Record<Mode, number>> = { mini: 300, quick: 4000, full: 10_000 };
+export const FIG13_REQUESTS: Readonly<Record<Mode, number>> = { mini: 300, quick: 10_000, full: 10_000 };
 export const FIG13_CVS: Readonly<Record<Mode, readonly number[]>> = { mini: [2, 8], quick: [2, 4, 6, 8], full: [2, 4, 6, 8] };
 
 /**

@@ -2,7 +2,7 @@ import type { SweepPoint } from '../../../sweep/index.ts';
 import type { Mode } from '../figure.ts';
 import { PRESET_LABELS, servingConfig } from '../serving-config.ts';
 
-export const FIG14_REQUESTS: Readonly<Record<Mode, number>> = { mini: 300, quick: 2000, full: 10_000 };
+export const FIG14_REQUESTS: Readonly<Record<Mode, number>> = { mini: 300, quick: 10_000, full: 10_000 };
 const RATES: Readonly<Record<Mode, readonly number[]>> = { mini: [2.0, 3.0], quick: [2.0, 2.2, 2.4, 2.6, 2.8, 3.0], full: [2.0, 2.2, 2.4, 2.6, 2.8, 3.0] };
 const CVS: Readonly<Record<Mode, readonly number[]>> = { mini: [2], quick: [2, 3, 4, 5, 6], full: [2, 3, 4, 5, 6] };
 

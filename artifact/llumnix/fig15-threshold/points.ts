@@ -3,7 +3,7 @@ import type { Mode } from '../figure.ts';
 import { scalingRun } from '../fig14-autoscaling/points.ts';
 import { PRESET_LABELS } from '../serving-config.ts';
 
-export const FIG15_REQUESTS: Readonly<Record<Mode, number>> = { mini: 300, quick: 2000, full: 10_000 };
+export const FIG15_REQUESTS: Readonly<Record<Mode, number>> = { mini: 300, quick: 10_000, full: 10_000 };
 const THRESHOLDS: Readonly<Record<Mode, readonly number[]>> = { mini: [5, 85], quick: [5, 25, 45, 65, 85], full: [5, 25, 45, 65, 85] };
 
 /** Fig. 15 (§8.7): L-L, Gamma 2 req/s with CV 2, scale-up threshold 5…85. */
