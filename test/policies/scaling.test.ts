@@ -31,11 +31,28 @@ test('scale-down removes one instance when the fleet without it stays above up +
   // Not below min_instances, not while another instance drains.
   t.deepEqual(avg({ min_instances: 3 }).decide(view(idle)), []);
   t.deepEqual(avg().decide(view([...idle, report(3, { state: 'terminating' })])), []);
-  // Between the thresholds nothing happens: (2·775 − 160·3 − 14)/... stays under 60.
-  const middling = [busy(0, 12, 300), busy(1, 12, 300)];
-  const without = fleetFreenessWithout(middling, middling[1]!, 'head-of-line');
-  t.true(without < 60 && fleetDispatchFreeness(middling) > 10, `${without}`);
-  t.deepEqual(avg().decide(view(middling)), []);
+});
+
+// Fleets whose freeness without the victim (instance 1) is worked out by hand:
+// (free_0 − used_1 − W_0 − queued) / (R_0 + R_1) = (792 − used_0 − used_1 − 7) / R.
+// Mutations this catches: `down = up + 20` and `down = up + 100` (the artifact's + 50),
+// `after > down` → `after >= down`.
+test('scale-down threshold defaults to scale_up_threshold + 50 (artifact), strictly above', (t) => {
+  // (792 − 200 − 135 − 7) / 10 = 45: above up + 20 = 30, below up + 50 = 60 → no decision.
+  const at45 = [busy(0, 5, 200), busy(1, 5, 135)];
+  t.is(fleetFreenessWithout(at45, at45[1]!, 'head-of-line'), 45);
+  t.deepEqual(avg().decide(view(at45)), []);
+  // (792 − 200 − 160 − 7) / 5 = 85: above up + 50, below up + 100 → scale down.
+  const at85 = [busy(0, 3, 200), busy(1, 2, 160)];
+  t.deepEqual(avg().decide(view(at85)), [{ kind: 'scale-down', instance: 1 }]);
+  // (792 − 300 − 185 − 7) / 5 = 60: exactly up + 50 is not above it.
+  const at60 = [busy(0, 3, 300), busy(1, 2, 185)];
+  t.deepEqual(avg().decide(view(at60)), []);
+  // The default follows scale_up_threshold: up = 30 → down = 80, so 85 still scales down, 45 not.
+  t.deepEqual(avg({ scale_up_threshold: 30 }).decide(view(at85)), [{ kind: 'scale-down', instance: 1 }]);
+  t.deepEqual(avg({ scale_up_threshold: 40 }).decide(view(at85)), []);
+  // An explicit scale_down_threshold replaces the default.
+  t.deepEqual(avg({ scale_down_threshold: 40 }).decide(view(at45)), [{ kind: 'scale-down', instance: 1 }]);
 });
 
 test('a scale-up while an instance drains counts the draining one toward n', (t) => {
