@@ -74,3 +74,13 @@ test('priority headroom is charged once however many high-priority requests the 
     t.is(dispatchFreeness('t', withHigh, 'normal', explicit), 94 / 22);
   }
 });
+
+// Mutation: the `R + Q = 0 → +∞` guards removed. An idle instance whose free blocks are under
+// its watermark (blocks reserved for an incoming migration) would then score (A − …)/0 = −∞,
+// the most loaded, instead of the freest.
+test('an idle instance is infinitely free even with no block above its watermark', (t) => {
+  const reservedIdle = report(0, { free_blocks: 3 });
+  t.is(dispatchFreeness('t', reservedIdle, 'normal', hol), Infinity);
+  t.is(migrationFreeness('t', reservedIdle, hol), Infinity);
+  t.is(plainFreeness('t', reservedIdle), Infinity);
+});

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createPairingPolicy } from '../../policies/index.ts';
+import { createPairingPolicy, type ClusterView } from '../../policies/index.ts';
 import { busy, report, view } from './helpers.ts';
 
 // busy(id, R, used): A = 785 − used, so F_m = (785 − used) / R with no queue.
@@ -86,4 +86,33 @@ test('balanced: requires the freeness gap to shrink (or the destination to be em
   const freeSource = busy(0, 2, 100, { killed: 1, waiting: 1, last_running_blocks: 10 });
   t.deepEqual(balanced.pair(view([freeSource, roomy])), []);
   t.deepEqual(balanced.pair(view([freeSource, report(3)])), [{ from: 0, to: 3 }]);
+});
+
+// Mutations: the source/destination sort comparators (always −1 / 1, `<=` / `>=`, id tie-break
+// `a.id + b.id`). Ids here run against the load order, so sorting must reorder them.
+test('pairing order comes from freeness, not from ids: most loaded source with the freest destination', (t) => {
+  const v = view([busy(0, 10, 760), busy(1, 10, 770), busy(2, 10, 765), busy(3, 10, 500), busy(4, 10, 200), busy(5, 10, 400)]);
+  // Sources F: 0 → 2.5, 1 → 1.5, 2 → 2.0; destinations F: 3 → 28.5, 4 → 58.5, 5 → 38.5.
+  t.deepEqual(defrag.pair(v), [
+    { from: 1, to: 4 },
+    { from: 2, to: 5 },
+    { from: 0, to: 3 },
+  ]);
+  // Equal freeness on both sides: lowest ids first, whatever the view order.
+  const ties: ClusterView = {
+    now_s: 0,
+    instances: [busy(9, 10, 770), busy(3, 10, 770), busy(8, 10, 200), busy(1, 10, 200)],
+    dispatched: [0, 0, 0, 0],
+    reports_total: 0,
+  };
+  t.deepEqual(defrag.pair(ties), [
+    { from: 3, to: 1 },
+    { from: 9, to: 8 },
+  ]);
+});
+
+// Mutations: `freeness < T` → `<=` (sources) and `freeness > T` → `>=` (destinations).
+test('an instance exactly at the threshold is neither a source nor a destination', (t) => {
+  t.deepEqual(defrag.pair(view([atThreshold, roomy])), []);
+  t.deepEqual(defrag.pair(view([overloaded, atThreshold])), []);
 });

@@ -78,3 +78,52 @@ test('scaling specs are validated with errors naming the field', (t) => {
   });
   t.throws(() => createScalingPolicy({ kind: 'p99' }), { message: /scaling\.kind/ });
 });
+
+// Hand-computed aggregates (busy(): M = 792, W = 7). Mutations: any sign flip in the sums,
+// the queued-demand switch ignored, the `[Q > 0]` term dropped or negated.
+test('fleet freeness counts waiting requests and their demand', (t) => {
+  const queued = busy(0, 4, 300, { waiting: 2, head_waiting_blocks: 10, all_waiting_blocks: 30 });
+  // (492 − 7 − 30) / (4 + 2)
+  t.is(fleetDispatchFreeness([queued]), 455 / 6);
+  // Two instances plus 792 empty blocks: (455 + 592 − 7 + 792) / (6 + 3)
+  t.is(fleetDispatchFreeness([queued, busy(1, 3, 200)], 792), (455 + 585 + 792) / 9);
+  const victim = busy(1, 3, 200, { waiting: 1, head_waiting_blocks: 4, all_waiting_blocks: 4 });
+  // Without 1: free 492 − used_1 200 = 292; − W_0 7; running 7, waiting 3 → denominator 7 + 1.
+  t.is(fleetFreenessWithout([queued, victim], victim, 'head-of-line'), (292 - 7 - 14) / 8);
+  t.is(fleetFreenessWithout([queued, victim], victim, 'all-waiting'), (292 - 7 - 34) / 8);
+  // The victim's used blocks may exceed what the others have free: absorbed is clamped at 0.
+  t.is(fleetFreenessWithout([busy(0, 1, 700), busy(1, 1, 600)], busy(1, 1, 600), 'head-of-line'), (0 - 7) / 2);
+  t.is(fleetFreenessWithout([report(0), report(1)], report(1), 'head-of-line'), Number.POSITIVE_INFINITY);
+});
+
+test('the scale-in victim: highest id, or fewest running with ties to the highest id', (t) => {
+  const idle = [busy(0, 1, 10), busy(1, 1, 10), busy(2, 1, 10)];
+  t.deepEqual(avg({ victim: 'fewest-running' }).decide(view(idle)), [{ kind: 'scale-down', instance: 2 }]);
+  const mixed = [busy(0, 2, 20), busy(1, 0, 0), busy(2, 1, 10), busy(3, 0, 0)];
+  t.deepEqual(avg({ victim: 'fewest-running' }).decide(view(mixed)), [{ kind: 'scale-down', instance: 3 }]);
+  t.deepEqual(avg({ victim: 'fewest-running' }).decide(view([busy(0, 0, 0), busy(1, 2, 20), busy(2, 1, 10)])), [
+    { kind: 'scale-down', instance: 0 },
+  ]);
+  t.deepEqual(avg().decide(view([busy(0, 0, 0), busy(1, 2, 20), busy(2, 3, 30)])), [{ kind: 'scale-down', instance: 2 }]);
+});
+
+test('scale-up: strictly below the threshold, n capped by max_instances, none when no room', (t) => {
+  // One instance at exactly F = 10: (792 − 7 − 705) / 8 = 10 → neither up nor (F ≤ 60) down.
+  t.deepEqual(avg().decide(view([busy(0, 8, 705)])), []);
+  // Just below: one empty instance brings (80 − 1 + 792) / 8 far above 10 → n = 1.
+  t.deepEqual(avg().decide(view([busy(0, 8, 706)])), [{ kind: 'scale-up', n: 1 }]);
+  // Deeply overloaded: n grows until freeness ≥ 10 (n = 5: (20 + 5·792) / 400 = 9.95 < 10 → 6)…
+  const heavy = [busy(0, 400, 765)];
+  t.deepEqual(avg().decide(view(heavy)), [{ kind: 'scale-up', n: 6 }]);
+  // …but never past max_instances (fleet 1 → at most 3 more), and not at all when full.
+  t.deepEqual(avg({ max_instances: 4 }).decide(view(heavy)), [{ kind: 'scale-up', n: 3 }]);
+  t.deepEqual(avg({ max_instances: 1 }).decide(view(heavy)), []);
+  // max_load / min_load add one instance at a time.
+  t.deepEqual(createScalingPolicy({ kind: 'max_load' }).decide(view(heavy)), [{ kind: 'scale-up', n: 1 }]);
+});
+
+test('nothing is decided with no active instance, or before any of them has reported', (t) => {
+  t.deepEqual(avg().decide(view([report(0, { state: 'starting', reported: false })])), []);
+  t.deepEqual(avg().decide(view([busy(0, 400, 765, { reported: false }), busy(1, 400, 765)])), []);
+  t.deepEqual(avg().decide(view([busy(0, 400, 765), busy(1, 400, 765, { reported: false })])), []);
+});

@@ -78,3 +78,25 @@ test('dispatch goes through the dispatch policy and rejects as data', (t) => {
   t.like(s.dispatch(request(), view(cluster)), { ok: true, value: 1, policy: 'load' });
   t.like(s.dispatch(request(), view([report(0, { state: 'starting' })])), { ok: false, policy: 'load' });
 });
+
+// Mutations: the "all three or none" rule for pairing/selector/trigger removed or its message
+// emptied; a scheduler built without migration parts that still migrates.
+test('migration needs pairing, selector and trigger together; each missing one is named', (t) => {
+  const error = t.throws(() => createScheduler({ dispatch: { kind: 'load' }, pairing: { kind: 'defrag' } }));
+  t.regex(error?.message ?? '', /Expected scheduler\.selector to be set when pairing is set, received undefined/);
+  t.regex(error?.message ?? '', /scheduler\.trigger to be set when pairing is set/);
+  const two = t.throws(() => createScheduler({ dispatch: { kind: 'load' }, selector: { kind: 'SR' }, trigger: { kind: 'every-reports' } }));
+  t.regex(two?.message ?? '', /^Expected scheduler\.pairing to be set when selector and trigger are set, received undefined$/);
+  t.notRegex(two?.message ?? '', /scheduler\.selector/);
+  const none = createScheduler({ dispatch: { kind: 'load' } });
+  t.is(none.migration, undefined);
+  t.deepEqual(none.onReport(view(cluster, { reports_total: 8 })), []);
+});
+
+test('scaling is optional: without it a tick decides nothing; with it the tick asks the policy', (t) => {
+  const overloaded = [busy(0, 400, 765)];
+  t.deepEqual(createScheduler({ dispatch: { kind: 'load' } }).onScalingTick(view(overloaded)), []);
+  const scaling = createScheduler({ dispatch: { kind: 'load' }, scaling: { kind: 'max_load' } });
+  t.is(scaling.scaling?.name, 'scaling:max_load');
+  t.deepEqual(scaling.onScalingTick(view(overloaded)), [{ kind: 'scale-up', n: 1 }]);
+});
