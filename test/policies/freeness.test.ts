@@ -56,7 +56,7 @@ test('priority_aware: false ("Llumnix-base") and an explicit headroom', (t) => {
 
 test('a NaN input throws naming the policy, the field and the instance', (t) => {
   const broken = { ...example, id: 7, total_blocks: Number.NaN };
-  const error = t.throws(() => migrationFreeness('defrag', broken, hol), { instanceOf: PolicyInputError });
+  const error = t.throws(() => migrationFreeness('defrag', broken, hol), { instanceOf: PolicyInputError, name: 'PolicyInputError' });
   t.regex(error?.message ?? '', /defrag.*total_blocks.*instance 7/);
 });
 

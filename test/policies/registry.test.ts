@@ -19,5 +19,9 @@ test('a registry refuses duplicates, kinds outside its spec and missing kinds', 
   t.throws(() => makeRegistry<Spec, undefined, string>('demo', ['a', 'b'], [{ kind: 'a', build: build('A') }]), {
     message: 'demo registry: no entry for b',
   });
+  type Three = { kind: 'a' } | { kind: 'b' } | { kind: 'c' };
+  t.throws(() => makeRegistry<Three, undefined, string>('demo', ['a', 'b', 'c'], [{ kind: 'a', build: build('A') }]), {
+    message: 'demo registry: no entry for b, c',
+  });
   t.throws(() => ok.build({ kind: 'c' } as unknown as Spec, undefined), { message: 'demo registry: unknown kind "c"' });
 });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createScalingPolicy, fleetDispatchFreeness, fleetFreenessWithout } from '../../policies/index.ts';
+import { createScalingPolicy, fleetDispatchFreeness, fleetFreenessWithout, type ClusterView, type InstanceReport } from '../../policies/index.ts';
 import { busy, report, view } from './helpers.ts';
 
 const avg = (fields: Record<string, unknown> = {}) => createScalingPolicy({ kind: 'avg_load', scale_up_threshold: 10, ...fields });
@@ -126,4 +126,41 @@ test('nothing is decided with no active instance, or before any of them has repo
   t.deepEqual(avg().decide(view([report(0, { state: 'starting', reported: false })])), []);
   t.deepEqual(avg().decide(view([busy(0, 400, 765, { reported: false }), busy(1, 400, 765)])), []);
   t.deepEqual(avg().decide(view([busy(0, 400, 765), busy(1, 400, 765, { reported: false })])), []);
+});
+
+// Mutation: the `no requests → +∞` guards of the fleet metrics removed. An idle fleet whose
+// free blocks sit under the watermark (reserved for migrations) would score −∞ and scale up.
+test('an idle fleet is infinitely free even with no block above the watermark', (t) => {
+  t.is(fleetDispatchFreeness([report(0, { free_blocks: 3 })]), Number.POSITIVE_INFINITY);
+  const fleet = [report(0, { free_blocks: 0 }), report(1)];
+  t.is(fleetFreenessWithout(fleet, fleet[1]!, 'head-of-line'), Number.POSITIVE_INFINITY);
+});
+
+// Mutation: `kind === 'avg_load'` → false (the fleet judged by its freest instance instead).
+test('avg_load judges the fleet as one instance, not by its freest member', (t) => {
+  // (5 + 285) / 101 ≈ 2.9 < 10, although instance 1 alone has F = 285.
+  t.deepEqual(avg().decide(view([busy(0, 100, 780), busy(1, 1, 500)])), [{ kind: 'scale-up', n: 1 }]);
+});
+
+// Mutation: `fleetDispatchFreeness(...) < up` → `<= up` in the loop adding empty instances.
+test('scale-up stops adding instances as soon as the fleet reaches the threshold exactly', (t) => {
+  // A = 792 − 777 − 7 = 8, R = 80: with one empty instance (8 + 792) / 80 = 10 exactly.
+  t.deepEqual(avg().decide(view([busy(0, 80, 777)])), [{ kind: 'scale-up', n: 1 }]);
+});
+
+// Mutations: the victim rules reduced to "the last in view order" (`true`, `>=`, `<=`): the
+// view below is not sorted by id.
+test('the scale-in victim does not depend on the order of the view', (t) => {
+  const unsorted = (instances: InstanceReport[]): ClusterView => ({ now_s: 0, instances, dispatched: instances.map(() => 0), reports_total: 0 });
+  const fleet = [busy(2, 1, 10), busy(0, 1, 10), busy(3, 1, 10), busy(1, 1, 10)];
+  t.deepEqual(avg().decide(unsorted(fleet)), [{ kind: 'scale-down', instance: 3 }]);
+  t.deepEqual(avg({ victim: 'fewest-running' }).decide(unsorted(fleet)), [{ kind: 'scale-down', instance: 3 }]);
+  const mixed = [busy(1, 0, 0), busy(3, 2, 20), busy(0, 0, 0), busy(2, 1, 10)];
+  t.deepEqual(avg({ victim: 'fewest-running' }).decide(unsorted(mixed)), [{ kind: 'scale-down', instance: 1 }]);
+});
+
+// Mutation: `scale_down_threshold > scale_up_threshold` → `>=` in the spec check.
+test('equal scale-up and scale-down thresholds are refused (the fleet would oscillate)', (t) => {
+  t.throws(() => createScalingPolicy({ kind: 'avg_load', scale_up_threshold: 10, scale_down_threshold: 10 }), { message: /scaling\.scale_down_threshold/ });
+  t.truthy(createScalingPolicy({ kind: 'avg_load', scale_up_threshold: 10, scale_down_threshold: 10.5 }).decide);
 });
