@@ -164,3 +164,12 @@ test('equal scale-up and scale-down thresholds are refused (the fleet would osci
   t.throws(() => createScalingPolicy({ kind: 'avg_load', scale_up_threshold: 10, scale_down_threshold: 10 }), { message: /scaling\.scale_down_threshold/ });
   t.truthy(createScalingPolicy({ kind: 'avg_load', scale_up_threshold: 10, scale_down_threshold: 10.5 }).decide);
 });
+
+// Mutation: the per-instance freeness of max_load / min_load asked for another priority than
+// 'normal' (the priority headroom, 692 blocks, would then be charged to every instance).
+test('max_load / min_load judge instances as a normal request sees them', (t) => {
+  // F = (792 − 700 − 7) / 1 = 85 on both: above up + 50 → scale down the highest id.
+  const fleet = [busy(0, 1, 700), busy(1, 1, 700)];
+  t.deepEqual(createScalingPolicy({ kind: 'min_load' }).decide(view(fleet)), [{ kind: 'scale-down', instance: 1 }]);
+  t.deepEqual(createScalingPolicy({ kind: 'max_load' }).decide(view(fleet)), [{ kind: 'scale-down', instance: 1 }]);
+});
