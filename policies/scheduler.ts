@@ -40,7 +40,7 @@ export const SchedulerSpec = z
     const set = parts.filter((p) => spec[p] !== undefined);
     if (set.length === 0 || set.length === parts.length) return;
     for (const part of parts.filter((p) => spec[p] === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [part], message: `to be set when ${set.join(' and ')} is set` });
+      ctx.addIssue({ code: 'custom', path: [part], input: spec[part], message: `set when ${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set` });
     }
   });
 export type SchedulerSpec = z.output<typeof SchedulerSpec>;

@@ -21,7 +21,13 @@ test('loading fails with one error listing causes and fixes when the addon is ab
     t.true(attempts.length >= 3);
     t.true(attempts.every((a) => a.endsWith('not found')));
     t.regex(err!.message, /Tried, in order:[\s\S]*not found[\s\S]*npm run build:native[\s\S]*FLEETLAB_NATIVE_ADDON/);
-    t.deepEqual(m.tryLoadAddon().constructor, Object);
+    // The probe returns the same failure as data instead of throwing, and no addon.
+    const probe = m.tryLoadAddon();
+    t.false('addon' in probe);
+    if ('error' in probe) {
+      t.is(probe.error.name, 'AddonLoadError');
+      t.deepEqual(probe.error.attempts, attempts);
+    } else t.fail('tryLoadAddon() returned an addon in a tree without one');
   } finally {
     await cleanup();
   }

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { KvBlockPool, NativeError } from '../../backend/native/index.ts';
+import { deviceInfo, KvBlockPool, NativeError } from '../../backend/native/index.ts';
+import { gpuPresent, gpuReason, noGpuReason } from './hardware.ts';
 import { randomBytes } from './helpers.ts';
 
 const spec = { numLayers: 3, numBlocks: 32, blockSize: 16, numKvHeads: 2, headDim: 8, dtype: 'f16' as const };
@@ -45,7 +46,29 @@ test('invalid ids, staging sizes and geometry are refused in TypeScript', async 
   await t.throwsAsync(pool.gather([1]), { message: /freed/ });
 });
 
-test('device pools fail clearly without a GPU', (t) => {
+// Hardware decides which of the next two runs; the other is skipped saying why.
+(gpuPresent ? test.skip : test)(`device pools fail clearly without a GPU${gpuPresent ? ` (skipped: ${gpuReason})` : ''}`, (t) => {
   const err = t.throws(() => new KvBlockPool({ ...spec, device: 0 }), { instanceOf: NativeError });
-  t.regex(err!.message, /GPU 0 not available|without CUDA/);
+  // The message says what is missing: a CUDA build, or a visible device (with the runtime's reason).
+  t.regex(err!.message, deviceInfo().compiledWithCuda ? /GPU 0 not available \(0 visible; .+\)/ : /built without CUDA.*npm run build:native/);
+});
+
+(gpuPresent ? test : test.skip)(`device pools keep blocks on the GPU: scatter, gather and copy round-trip${gpuPresent ? '' : ` (skipped: ${noGpuReason})`}`, async (t) => {
+  const a = new KvBlockPool({ ...spec, device: 0 });
+  const b = new KvBlockPool({ ...spec, device: 0 });
+  const host = new KvBlockPool(spec);
+  try {
+    const data = randomBytes(a.stagingBytes(3));
+    await a.scatter([4, 9, 30], data);
+    t.true(Buffer.from(await a.gather([4, 9, 30])).equals(data));
+    await a.copyTo(b, [4, 9, 30], [0, 1, 2]);
+    t.true(Buffer.from(await b.gather([0, 1, 2])).equals(data));
+    await a.copyTo(host, [4, 9, 30], [5, 6, 7]);
+    t.true(Buffer.from(await host.gather([5, 6, 7])).equals(data), 'device → host copy');
+    t.true(Buffer.from(await a.gather([0, 1])).every((x) => x === 0), 'untouched blocks stay zero');
+  } finally {
+    a.free();
+    b.free();
+    host.free();
+  }
 });

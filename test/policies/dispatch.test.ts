@@ -1,6 +1,6 @@
 import test from 'ava';
 import seedrandom from 'seedrandom';
-import { createDispatchPolicy, type ClusterView, type DispatchPolicy } from '../../policies/index.ts';
+import { activeOnly, ConfigError, createDispatchPolicy, makeDispatchPolicy, PolicyInputError, type ClusterView, type DispatchPolicy } from '../../policies/index.ts';
 import { busy, report, request, view } from './helpers.ts';
 
 const pick = (policy: DispatchPolicy, v: ClusterView, r = request()): number | undefined => {
@@ -81,4 +81,47 @@ test('random: follows the seeded stream, uniform over active instances', (t) => 
   t.deepEqual(a, draw('s'));
   t.false(a.includes(1));
   for (const id of [0, 2, 3]) t.true(a.filter((x) => x === id).length > 60, `instance ${id} under-drawn`);
+});
+
+// Mutations: the empty-cluster and no-feasible rejections emptied or skipped; filter reasons
+// dropped from the verdict.
+test('"no" is data: an empty cluster, or one with no active instance, is rejected with reasons', (t) => {
+  const load = createDispatchPolicy({ kind: 'load' });
+  t.deepEqual(load.choose(request(), view([])), { ok: false, policy: 'load', reasons: ['the cluster has no instances'] });
+  t.deepEqual(load.choose(request(), view([report(0, { state: 'starting' }), report(1, { state: 'terminating' })])), {
+    ok: false,
+    policy: 'load',
+    reasons: ['no feasible instance', 'active-only: instance 0 is starting', 'active-only: instance 1 is terminating'],
+  });
+});
+
+// Mutations: the tie-break `before()` reduced to view order (`a.dispatched < b.dispatched` always
+// decisive, or the id comparison made `<=`/false). The view below is deliberately not sorted.
+test('score ties go to the fewest dispatched, then the lowest id, whatever the view order', (t) => {
+  const unsorted = (dispatched: number[]): ClusterView => ({ now_s: 0, instances: [report(2), report(0), report(1)], dispatched, reports_total: 0 });
+  const rr = createDispatchPolicy({ kind: 'round-robin' });
+  t.is(pick(rr, unsorted([0, 0, 0])), 0);
+  t.is(pick(rr, unsorted([0, 1, 1])), 2);
+  t.is(pick(rr, unsorted([1, 0, 0])), 0);
+  t.is(pick(rr, unsorted([1, 1, 0])), 1);
+  // Idle instances all score +∞ under the load policy: the same tie-break decides.
+  t.is(pick(createDispatchPolicy({ kind: 'load' }), unsorted([3, 2, 2])), 0);
+});
+
+test('a NaN or missing score fails loudly, naming the policy and the instance', (t) => {
+  const nan = makeDispatchPolicy('nan-scorer', [activeOnly], (_r, candidates) => candidates.map((c) => (c.report.id === 1 ? Number.NaN : 1)));
+  t.throws(() => nan.choose(request(), view([report(0), report(1)])), { instanceOf: PolicyInputError, message: /nan-scorer: dispatch score of instance 1 is NaN/ });
+  const short = makeDispatchPolicy('short-scorer', [activeOnly], () => [1]);
+  t.throws(() => short.choose(request(), view([report(0), report(1)])), { instanceOf: PolicyInputError, message: /short-scorer.*instance 1/ });
+});
+
+// Mutations: the range check of the draw removed, or its bounds loosened (`> 0`, `<= 1`, `||`).
+test('random: a draw outside [0, 1) is a configuration error, 0 is a valid draw', (t) => {
+  const v = view([report(0), report(1), report(2)]);
+  for (const bad of [1, -0.01, Number.NaN, 1.5]) {
+    const policy = createDispatchPolicy({ kind: 'random' }, { rng: () => bad });
+    t.throws(() => policy.choose(request(), v), { instanceOf: ConfigError, message: /dispatch\.rng\(\).*\[0, 1\)/ }, String(bad));
+  }
+  t.is(pick(createDispatchPolicy({ kind: 'random' }, { rng: () => 0 }), v), 0);
+  t.is(pick(createDispatchPolicy({ kind: 'random' }, { rng: () => 0.999 }), v), 2);
 });

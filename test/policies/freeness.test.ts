@@ -56,6 +56,31 @@ test('priority_aware: false ("Llumnix-base") and an explicit headroom', (t) => {
 
 test('a NaN input throws naming the policy, the field and the instance', (t) => {
   const broken = { ...example, id: 7, total_blocks: Number.NaN };
-  const error = t.throws(() => migrationFreeness('defrag', broken, hol), { instanceOf: PolicyInputError });
+  const error = t.throws(() => migrationFreeness('defrag', broken, hol), { instanceOf: PolicyInputError, name: 'PolicyInputError' });
   t.regex(error?.message ?? '', /defrag.*total_blocks.*instance 7/);
+});
+
+// Mutation this catches: the headroom multiplied by the number of high-priority requests
+// (`pen = headroom * report.high_priority`, or the same in the migration metric). The artifact
+// reserves one headroom per instance, however many high-priority requests it hosts.
+test('priority headroom is charged once however many high-priority requests the instance hosts', (t) => {
+  for (const high_priority of [2, 3, 7]) {
+    const withHigh = { ...example, high_priority };
+    t.is(migrationFreeness('t', withHigh, hol), (145 - 692) / 21, `${high_priority} high-priority`);
+    t.is(dispatchFreeness('t', withHigh, 'normal', hol), (115 - 692) / 22, `${high_priority} high-priority`);
+    t.is(dispatchFreeness('t', withHigh, 'high', hol), 115 / 22, `${high_priority} high-priority`);
+    const explicit = { ...hol, priority_headroom_blocks: 21 };
+    t.is(migrationFreeness('t', withHigh, explicit), 124 / 21);
+    t.is(dispatchFreeness('t', withHigh, 'normal', explicit), 94 / 22);
+  }
+});
+
+// Mutation: the `R + Q = 0 → +∞` guards removed. An idle instance whose free blocks are under
+// its watermark (blocks reserved for an incoming migration) would then score (A − …)/0 = −∞,
+// the most loaded, instead of the freest.
+test('an idle instance is infinitely free even with no block above its watermark', (t) => {
+  const reservedIdle = report(0, { free_blocks: 3 });
+  t.is(dispatchFreeness('t', reservedIdle, 'normal', hol), Infinity);
+  t.is(migrationFreeness('t', reservedIdle, hol), Infinity);
+  t.is(plainFreeness('t', reservedIdle), Infinity);
 });

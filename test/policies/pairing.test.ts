@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createPairingPolicy } from '../../policies/index.ts';
+import { createPairingPolicy, type ClusterView, type InstanceReport } from '../../policies/index.ts';
 import { busy, report, view } from './helpers.ts';
 
 // busy(id, R, used): A = 785 − used, so F_m = (785 − used) / R with no queue.
@@ -86,4 +86,54 @@ test('balanced: requires the freeness gap to shrink (or the destination to be em
   const freeSource = busy(0, 2, 100, { killed: 1, waiting: 1, last_running_blocks: 10 });
   t.deepEqual(balanced.pair(view([freeSource, roomy])), []);
   t.deepEqual(balanced.pair(view([freeSource, report(3)])), [{ from: 0, to: 3 }]);
+});
+
+// Mutations: the source/destination sort comparators (always −1 / 1, `<=` / `>=`, id tie-break
+// `a.id + b.id`). Ids here run against the load order, so sorting must reorder them.
+test('pairing order comes from freeness, not from ids: most loaded source with the freest destination', (t) => {
+  const v = view([busy(0, 10, 760), busy(1, 10, 770), busy(2, 10, 765), busy(3, 10, 500), busy(4, 10, 200), busy(5, 10, 400)]);
+  // Sources F: 0 → 2.5, 1 → 1.5, 2 → 2.0; destinations F: 3 → 28.5, 4 → 58.5, 5 → 38.5.
+  t.deepEqual(defrag.pair(v), [
+    { from: 1, to: 4 },
+    { from: 2, to: 5 },
+    { from: 0, to: 3 },
+  ]);
+  // Equal freeness on both sides: lowest ids first, whatever the view order.
+  const ties: ClusterView = {
+    now_s: 0,
+    instances: [busy(9, 10, 770), busy(3, 10, 770), busy(8, 10, 200), busy(1, 10, 200)],
+    dispatched: [0, 0, 0, 0],
+    reports_total: 0,
+  };
+  t.deepEqual(defrag.pair(ties), [
+    { from: 3, to: 1 },
+    { from: 9, to: 8 },
+  ]);
+});
+
+// Mutations: `freeness < T` → `<=` (sources) and `freeness > T` → `>=` (destinations).
+test('an instance exactly at the threshold is neither a source nor a destination', (t) => {
+  t.deepEqual(defrag.pair(view([atThreshold, roomy])), []);
+  t.deepEqual(defrag.pair(view([overloaded, atThreshold])), []);
+});
+
+// Each case below is decided by one guard of `balanced` alone (plain freeness A / R, A = free − 7,
+// T = 3), so each guard's mutation changes the answer. busy(id, R, used): A = 785 − used.
+test('balanced: each guard decides on its own', (t) => {
+  const balanced = createPairingPolicy({ kind: 'balanced' });
+  const pair = (...instances: InstanceReport[]) => balanced.pair(view(instances));
+  const source = busy(0, 10, 785, { last_running_blocks: 1 }); // F = 0; after the move 1/9
+  // Destination stays above T. F = 4 → (4 − 1)/2 = 1.5 < 3: refused although the gap shrinks.
+  t.deepEqual(pair(source, busy(1, 1, 781)), []);
+  // F = 6 → 5/2 = 2.5 < 3 (refused; counting the moved blocks as freed would give 3.5).
+  t.deepEqual(pair(source, busy(1, 1, 779)), []);
+  // F = 7 → 6/2 = 3 exactly: not below T, accepted.
+  t.deepEqual(pair(source, busy(1, 1, 778)), [{ from: 0, to: 1 }]);
+  // A draining source always goes, even when the gap cannot be measured (its F is −∞).
+  t.deepEqual(pair(busy(0, 2, 100, { state: 'terminating', last_running_blocks: 5 }), busy(2, 10, 500)), [{ from: 0, to: 2 }]);
+  // An idle destination always takes it, even when the source would end up infinitely free.
+  t.deepEqual(pair(busy(0, 1, 0, { killed: 1, waiting: 1, last_running_blocks: 10 }), report(3)), [{ from: 0, to: 3 }]);
+  // The gap must shrink: a source under its watermark (A = 92 − 142 = −50, F = −25) gets more
+  // loaded per request when it loses one (−49), so the gap grows: refused.
+  t.deepEqual(pair(busy(0, 2, 700, { watermark_blocks: 142, last_running_blocks: 1 }), busy(1, 50, 285)), []);
 });

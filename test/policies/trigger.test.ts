@@ -26,3 +26,10 @@ test('every-interval: due on the first report, then after interval_s', (t) => {
   const slow = createMigrationTrigger({ kind: 'every-interval', interval_s: 2 });
   t.false(slow.due(view([report(0)], { now_s: 2.5 }), 1));
 });
+
+// Mutation: `>= interval − slack` → `>`: exactly one interval (less the slack) later is due.
+test('every-interval: due at exactly interval_s (within a nanosecond of float slack)', (t) => {
+  const trigger = createMigrationTrigger({ kind: 'every-interval', interval_s: 1 });
+  t.true(trigger.due(view([report(0)], { now_s: 1 - 1e-9 }), 0));
+  t.false(trigger.due(view([report(0)], { now_s: 1 - 2e-9 }), 0));
+});

@@ -1,2 +1,2 @@
-export { ConfigError as PolicyConfigErrorFor } from '../../config/index.ts';
+export { ConfigError } from '../../config/index.ts';
 export * from '../../policies/placement/index.ts';

@@ -2,7 +2,7 @@ import test from 'ava';
 import {
   createPlacementPolicy,
   PLACEMENT_KINDS,
-  PolicyConfigErrorFor,
+  ConfigError,
   type InstanceView,
   type ModelView,
   type NodeView,
@@ -90,10 +90,33 @@ test('idle kept-alive instances are reclaimed at no cost', (t) => {
   }
 });
 
-test('policies are deterministic and specs are validated', (t) => {
-  for (const kind of PLACEMENT_KINDS) t.deepEqual(place(kind, contended(1000)), place(kind, contended(1000)));
+/** Freezes a view all the way down, so a policy that writes to its input throws (ESM is strict). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of value instanceof Map ? value.values() : Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+// Mutations: a policy that keeps state between calls (a cursor, a cache keyed by model) or
+// edits the view it is given (e.g. `node.free_gpus.splice(...)` while planning).
+test('a placement policy keeps no state between calls and never writes to its view', (t) => {
+  for (const kind of PLACEMENT_KINDS) {
+    const policy = createPlacementPolicy({ kind });
+    const views = [contended(1000), contended(10), contended(1000)].map(deepFreeze);
+    const answers = views.map((v) => policy.place({ model: 'small', since_s: 0 }, v));
+    t.deepEqual(answers[0], place(kind, contended(1000)), `${kind}: same as a fresh policy`);
+    t.deepEqual(answers[1], place(kind, contended(10)), kind);
+    t.deepEqual(answers[2], answers[0], `${kind}: the first view again, the first answer again`);
+  }
+  // The two views do lead to different decisions, so the comparisons above can fail.
+  t.notDeepEqual(place('locality-migrate', contended(1000)), place('locality-migrate', contended(10)));
+});
+
+test('placement specs are validated', (t) => {
   const error = t.throws(() => createPlacementPolicy({ kind: 'locality-migrate', migration: 'yes' }));
-  t.true(error instanceof PolicyConfigErrorFor);
+  t.true(error instanceof ConfigError);
   t.regex(error?.message ?? '', /placement\.migration.*boolean.*"yes"/);
   t.throws(() => createPlacementPolicy({ kind: 'fastest' }), { message: /placement\.kind/ });
 });

@@ -128,3 +128,71 @@ test('a second migration on a busy instance is refused while the first is in fli
     t.is(cluster.tryMigrate(2, 1), 'migration limit');
   });
 });
+
+/** One request's token stream, recorded event by event: when each token came and where from. */
+interface TokenStream {
+  times_s: number[];
+  instances: number[];
+  /** Tokens gained in one event beyond the first (a duplicate). */
+  extra: number;
+}
+
+/**
+ * Migrates request 0 after `tokens` tokens (0 → 1) and records its stream. A second request
+ * keeps instance 1 decoding, so the destination has steps of its own when the request lands.
+ */
+function migratedStream(tokens: number, migration: Parameters<typeof makeCluster>[0]['migration'] = {}) {
+  const ctx = makeCluster({ instances: 2, scheduler: pinnedScheduler((r) => (r.id === 0 ? 0 : 1)), migration });
+  const { sim, cluster } = ctx;
+  cluster.load([spec(0, 0, 16 * 30, 120), spec(1, 0, 64, 300)]);
+  const stream: TokenStream = { times_s: [], instances: [], extra: 0 };
+  let seen = 0;
+  let started = false;
+  sim.run({
+    afterEach: () => {
+      const r = cluster.requests[0];
+      if (r === undefined) return;
+      if (r.generated > seen) {
+        stream.extra += r.generated - seen - 1;
+        stream.times_s.push(sim.now_s);
+        stream.instances.push(r.instance);
+        seen = r.generated;
+      }
+      if (!started && r.generated >= tokens && r.phase === 'running') {
+        started = true;
+        mustStart(cluster.tryMigrate(0, 1));
+      }
+    },
+  });
+  return { stream, record: cluster.migrations[0], request: cluster.requests[0] };
+}
+
+function mustStart(refusal: string | undefined): void {
+  if (refusal !== undefined) throw new Error(`migration refused: ${refusal}`);
+}
+
+// Mutation this catches: a token emitted when the request lands (`r.emitToken(now)` in
+// `commit()`), which the final `generated` alone cannot see: `done` stops the request at
+// output_tokens either way, so the duplicate replaces a real decode step.
+test('token stream across a committed migration: every token once, in time order, none during the downtime', (t) => {
+  for (const migration of [{}, { max_stages: 1 }, { max_stages: 3, bandwidth_gbps: 0.5 }]) {
+    const { stream, record, request } = migratedStream(10, migration);
+    const label = JSON.stringify(migration);
+    t.is(record?.status, 'committed', label);
+    t.is(stream.extra, 0, `${label}: no event gave two tokens at once`);
+    t.is(stream.times_s.length, 120, `${label}: one event per token`);
+    for (let i = 1; i < stream.times_s.length; i++) t.true((stream.times_s[i] ?? 0) > (stream.times_s[i - 1] ?? 0), `${label}: token ${i}`);
+    // Tokens come from the source, then from the destination: one switch, at the migration.
+    const switchAt = stream.instances.indexOf(1);
+    t.true(switchAt >= 10, label);
+    t.true(stream.instances.slice(0, switchAt).every((i) => i === 0) && stream.instances.slice(switchAt).every((i) => i === 1), label);
+    t.is(request?.migrations, 1);
+    // Suspended from `ended_s − downtime_s` until the commit at `ended_s`: no token in between,
+    // nor at the commit itself; the first token on the destination comes from a later step.
+    const suspended = (record?.ended_s ?? 0) - (record?.downtime_s ?? 0);
+    const inDowntime = stream.times_s.filter((s) => s > suspended + 1e-12 && s <= (record?.ended_s ?? 0));
+    t.deepEqual(inDowntime, [], `${label}: tokens during the downtime`);
+    t.true((stream.times_s[switchAt] ?? 0) > (record?.ended_s ?? 0), label);
+    t.true((stream.times_s[switchAt - 1] ?? Infinity) <= suspended + 1e-12, `${label}: the source's last token precedes the suspension`);
+  }
+});

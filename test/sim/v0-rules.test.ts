@@ -1,0 +1,145 @@
+/**
+ * vLLM 0.1.7 engine rules that can only be seen inside the engine (its queue, block counts,
+ * the iteration plan). Everything that reads engine internals lives in this one file, so a
+ * refactor of the engine (sim/instance → engine/) only has to port these imports.
+ * Every test names the one-line mutation it was checked against.
+ */
+import test from 'ava';
+import type { RequestSpec } from '../../traces/index.ts';
+import { Engine, fittedPerfModel, LLAMA_7B_A10, parseRunConfig, simulate, SimRequest, type SimCluster, type StepPlan } from '../../sim/index.ts';
+import { LIMITS, spec } from './helpers.ts';
+
+const perf = fittedPerfModel('test', LLAMA_7B_A10);
+const engine = (limits = {}): Engine => new Engine({ ...LIMITS, ...limits }, perf);
+const request = (id: number, prompt: number, priority: RequestSpec['priority'] = 'normal'): SimRequest =>
+  new SimRequest({ ...spec(id, id, prompt, 100), priority });
+
+/** Ends a prefill the way the cluster does: the request leaves prefill with its first token. */
+function endStep(plan: StepPlan | undefined, now_s: number): void {
+  for (const r of plan?.batch ?? []) {
+    r.prefilling = false;
+    r.emitToken(now_s);
+  }
+}
+
+// Mutation: require the free block only when a new block is needed, or take a block at every
+// decode (`if (true) { free--; blocks++ }`).
+test('can_append_slot: one free block per running request, taken only at a block boundary', (t) => {
+  // Two 24-token prompts: 2 blocks each, 8 tokens of room in the last; 1 spare block.
+  const e = engine({ total_blocks: 5, watermark_blocks: 0 });
+  const [a, b] = [request(0, 24), request(1, 24)];
+  e.enqueue(a);
+  e.enqueue(b);
+  endStep(e.plan(0), 1);
+  const decode = e.plan(1);
+  t.deepEqual(decode?.batch.map((r) => r.id), [0, 1]);
+  t.deepEqual(decode?.preempted, []);
+  t.is(e.free_blocks, 1, 'no block taken: length 25 fits 2 blocks');
+  t.deepEqual([a.blocks, b.blocks], [2, 2]);
+  // With no free block at all, the same decode preempts the latest arrival although neither
+  // request needs a new block.
+  const tight = engine({ total_blocks: 4, watermark_blocks: 0 });
+  const [c, d] = [request(0, 24), request(1, 24)];
+  tight.enqueue(c);
+  tight.enqueue(d);
+  endStep(tight.plan(0), 1);
+  const squeezed = tight.plan(1);
+  t.deepEqual(squeezed?.preempted.map((r) => r.id), [1]);
+  t.deepEqual(squeezed?.batch.map((r) => r.id), [0]);
+  t.is(c.blocks, 2);
+});
+
+// Mutation: the prefill plan carries the running requests too (`batch: this.running.slice()`).
+test('an iteration that admits requests is prefill-only: running requests sit it out', (t) => {
+  const e = engine();
+  const a = request(0, 40);
+  e.enqueue(a);
+  endStep(e.plan(0), 1);
+  const b = request(1, 40);
+  e.enqueue(b);
+  const plan = e.plan(1);
+  t.is(plan?.kind, 'prefill');
+  t.deepEqual(plan?.batch.map((r) => r.id), [1]);
+  t.deepEqual(e.running.map((r) => r.id), [0, 1]);
+});
+
+// Mutations: ignore the flag; `unshift` high-priority requests (newest first).
+test('the local queue puts high-priority requests behind earlier high ones, ahead of normal ones', (t) => {
+  const order = (flag: boolean): number[] => {
+    const e = engine({ high_priority_first: flag });
+    for (const r of [request(0, 16), request(1, 16, 'high'), request(2, 16), request(3, 16, 'high'), request(4, 16)]) e.enqueue(r);
+    return e.waiting.map((r) => r.id);
+  };
+  t.deepEqual(order(true), [1, 3, 0, 2, 4]);
+  t.deepEqual(order(false), [0, 1, 2, 3, 4]);
+});
+
+/**
+ * Watches every iteration of a run through the instances' `current` plan and checks, per
+ * request: the iterations it took part in = the tokens it generated; at the start of each
+ * iteration it holds exactly ceil(length / block) blocks (its KV cache plus the slot of the
+ * token this iteration writes); and no instance keeps blocks reserved for, or suspended by, a
+ * migration that is no longer in flight.
+ */
+function engineWatcher(block: number) {
+  const seenPlans = new Set<StepPlan>();
+  const steps = new Map<number, number>();
+  const problems: string[] = [];
+  return {
+    problems,
+    steps,
+    after(cluster: SimCluster): void {
+      for (const instance of cluster.instances) {
+        const plan = instance.current;
+        if (plan !== undefined && !seenPlans.has(plan)) {
+          seenPlans.add(plan);
+          for (const r of plan.batch) {
+            steps.set(r.id, (steps.get(r.id) ?? 0) + 1);
+            const need = Math.ceil(r.length / block);
+            if (r.blocks !== need) problems.push(`request ${r.id} holds ${r.blocks} blocks, needs ${need} (length ${r.length})`);
+          }
+        }
+        const e = instance.engine;
+        if (instance.migrations_in === 0 && e.reserved_blocks !== 0) problems.push(`instance ${instance.id}: ${e.reserved_blocks} blocks reserved, no migration in`);
+        if (instance.migrations_out === 0 && e.suspended_blocks !== 0) problems.push(`instance ${instance.id}: ${e.suspended_blocks} blocks suspended, no migration out`);
+        if (problems.length > 20) throw new Error(problems.join('\n'));
+      }
+    },
+  };
+}
+
+// Mutations: a token at migration COMMIT (`r.emitToken(now)` in commit()); a leaked abort
+// reservation (drop `free_blocks += reserved; reserved_blocks -= reserved` in abort(), which
+// keeps the block balance); a block taken at every decode.
+for (const seed of [1, 2]) {
+  test(`randomized run (seed ${seed}): iterations = tokens per request, exact block holdings, no leaked reservation`, (t) => {
+    const config = parseRunConfig({
+      name: 'v0-rules',
+      seed,
+      cluster: { instances: 4, total_blocks: 120, max_num_batched_tokens: 2048 },
+      migration: { max_stages: 3 },
+      scheduler: { dispatch: { kind: 'load' }, pairing: { kind: 'defrag', migrate_threshold: 3 }, selector: { kind: 'SR' }, trigger: { kind: 'every-reports', reports_per_instance: 1 } },
+      workload: {
+        num_requests: 300,
+        arrival: { kind: 'gamma', rate_per_s: 8, cv: 3 },
+        lengths: { prompt: { kind: 'zipf', mean_tokens: 128, range_tokens: 1024 }, output: { kind: 'zipf', mean_tokens: 128, range_tokens: 512 } },
+      },
+    });
+    const watcher = engineWatcher(config.cluster.block_size_tokens);
+    let last: SimCluster | undefined;
+    const result = simulate(config, {
+      checkInvariants: true,
+      afterEvent: (cluster) => {
+        watcher.after(cluster);
+        last = cluster;
+      },
+    });
+    t.deepEqual(watcher.problems, []);
+    for (const r of result.requests) t.is(watcher.steps.get(r.id) ?? 0, r.generated, `request ${r.id}: iterations vs tokens`);
+    for (const instance of last?.instances ?? []) t.is(instance.engine.free_blocks, config.cluster.total_blocks, `instance ${instance.id} ends empty`);
+    // The run must exercise what it checks.
+    t.true(result.migrations.some((m) => m.status === 'committed'), 'a migration committed');
+    t.true(result.migrations.some((m) => m.status === 'aborted' && m.blocks_copied > 0), 'a migration aborted after reserving blocks');
+    t.true(result.requests.some((r) => r.preemptions > 0), 'a request was preempted');
+  });
+}
