@@ -1,16 +1,16 @@
 // Mutation testing (StrykerJS): `npm run test:mutation`. Slow, so not part of `npm test` or CI.
 // The "ava-shim" runner (test/mutation/stryker-runner.mjs) runs ava's test files in one
 // process and switches mutants at run time; see test/mutation/ava-shim.ts for why not ava.
-// To mutate another folder (engine/ when it lands), add its sources and its tests below.
+// To mutate another folder, add its sources and its tests below.
 const mutate = [
   'policies/**/*.ts',
-  // 'engine/**/*.ts',
+  'engine/**/*.ts',
 ];
 const tests = [
   'test/policies',
   'test/serverless/placement.test.ts',
   'test/serverless/loading.test.ts',
-  // 'test/engine',
+  'test/engine',
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

@@ -1,38 +1,41 @@
 /**
  * vLLM 0.1.7 engine rules that can only be seen inside the engine (its queue, block counts,
- * the iteration plan). Everything that reads engine internals lives in this one file, so a
- * refactor of the engine (sim/instance → engine/) only has to port these imports.
- * Every test names the one-line mutation it was checked against.
+ * the step plan). Everything that reads engine internals lives in this one file, so a
+ * refactor of the engine (engine/) only has to port these imports.
+ * Every test names the one-line mutation it was checked against (applied by hand, the test
+ * failed, reverted).
  */
 import test from 'ava';
 import type { RequestSpec } from '../../traces/index.ts';
-import { Engine, fittedPerfModel, LLAMA_7B_A10, parseRunConfig, simulate, SimRequest, type SimCluster, type StepPlan } from '../../sim/index.ts';
+import { createEngine, planSequences } from '../../engine/index.ts';
+import { parseRunConfig, simulate, SimRequest, type SimCluster, type SimEngine, type StepPlan } from '../../sim/index.ts';
 import { LIMITS, spec } from './helpers.ts';
 
-const perf = fittedPerfModel('test', LLAMA_7B_A10);
-const engine = (limits = {}): Engine => new Engine({ ...LIMITS, ...limits }, perf);
+const engine = (limits = {}): SimEngine => createEngine<SimRequest>('vllm-v0', { ...LIMITS, ...limits });
 const request = (id: number, prompt: number, priority: RequestSpec['priority'] = 'normal'): SimRequest =>
   new SimRequest({ ...spec(id, id, prompt, 100), priority });
+const ids = (seqs: readonly SimRequest[]): number[] => seqs.map((r) => r.id);
+const prefillIds = (plan: StepPlan<SimRequest> | undefined): number[] => (plan?.prefills ?? []).map((p) => p.seq.id);
+const decodeIds = (plan: StepPlan<SimRequest> | undefined): number[] => (plan?.decodes ?? []).map((d) => d.seq.id);
 
-/** Ends a prefill the way the cluster does: the request leaves prefill with its first token. */
-function endStep(plan: StepPlan | undefined, now_s: number): void {
-  for (const r of plan?.batch ?? []) {
-    r.prefilling = false;
-    r.emitToken(now_s);
-  }
+/** Ends a step the way the cluster does: the engine appends the step's tokens (the prefill's first one). */
+function endStep(e: SimEngine, plan: StepPlan<SimRequest> | undefined): void {
+  if (plan !== undefined) e.update(plan, (r) => r.done);
 }
 
-// Mutation: require the free block only when a new block is needed, or take a block at every
-// decode (`if (true) { free--; blocks++ }`).
+// Mutations (engine/vllm-v0.ts, reserveDecodeSlots): demand the free block only when a new
+// block is needed (`while (this.blocks.free_blocks < 1)` → `while (Math.ceil((seq.prompt_tokens
+// + seq.generated) / size) > seq.block_table.length && this.blocks.free_blocks < 1)`), or take a
+// block at every decode (`if (Math.ceil(…) > seq.block_table.length)` → `if (true)`).
 test('can_append_slot: one free block per running request, taken only at a block boundary', (t) => {
   // Two 24-token prompts: 2 blocks each, 8 tokens of room in the last; 1 spare block.
   const e = engine({ total_blocks: 5, watermark_blocks: 0 });
   const [a, b] = [request(0, 24), request(1, 24)];
   e.enqueue(a);
   e.enqueue(b);
-  endStep(e.plan(0), 1);
-  const decode = e.plan(1);
-  t.deepEqual(decode?.batch.map((r) => r.id), [0, 1]);
+  endStep(e, e.schedule());
+  const decode = e.schedule();
+  t.deepEqual(decodeIds(decode), [0, 1]);
   t.deepEqual(decode?.preempted, []);
   t.is(e.free_blocks, 1, 'no block taken: length 25 fits 2 blocks');
   t.deepEqual([a.blocks, b.blocks], [2, 2]);
@@ -42,33 +45,41 @@ test('can_append_slot: one free block per running request, taken only at a block
   const [c, d] = [request(0, 24), request(1, 24)];
   tight.enqueue(c);
   tight.enqueue(d);
-  endStep(tight.plan(0), 1);
-  const squeezed = tight.plan(1);
-  t.deepEqual(squeezed?.preempted.map((r) => r.id), [1]);
-  t.deepEqual(squeezed?.batch.map((r) => r.id), [0]);
+  endStep(tight, tight.schedule());
+  const squeezed = tight.schedule();
+  t.deepEqual(ids(squeezed?.preempted ?? []), [1]);
+  t.deepEqual(decodeIds(squeezed), [0]);
   t.is(c.blocks, 2);
+  t.is(d.blocks, 0);
+  tight.checkBlocks();
 });
 
-// Mutation: the prefill plan carries the running requests too (`batch: this.running.slice()`).
+// Mutation (engine/vllm-v0.ts, schedule()): the prefill plan carries the running requests too
+// (`return { prefills, decodes: [], admitted, preempted: [] }` → `decodes: this.running.filter((s)
+// => !admitted.includes(s)).map((seq) => ({ seq, context_tokens: seq.num_tokens }))`).
 test('an iteration that admits requests is prefill-only: running requests sit it out', (t) => {
   const e = engine();
   const a = request(0, 40);
   e.enqueue(a);
-  endStep(e.plan(0), 1);
+  endStep(e, e.schedule());
   const b = request(1, 40);
   e.enqueue(b);
-  const plan = e.plan(1);
-  t.is(plan?.kind, 'prefill');
-  t.deepEqual(plan?.batch.map((r) => r.id), [1]);
-  t.deepEqual(e.running.map((r) => r.id), [0, 1]);
+  const plan = e.schedule();
+  t.deepEqual(prefillIds(plan), [1]);
+  t.deepEqual(decodeIds(plan), []);
+  t.deepEqual(ids(e.running), [0, 1]);
+  endStep(e, plan);
+  t.deepEqual([a.generated, b.generated], [1, 1], 'A gained no token in B’s prefill');
 });
 
-// Mutations: ignore the flag; `unshift` high-priority requests (newest first).
+// Mutations (engine/engine-core.ts, enqueue()): ignore the flag (`this.limits.high_priority_first
+// === true && seq.priority === 'high'` → `seq.priority === 'high'`); put high-priority requests
+// newest first (`this.waiting.splice(at < 0 ? … : at, 0, seq)` → `this.waiting.unshift(seq)`).
 test('the local queue puts high-priority requests behind earlier high ones, ahead of normal ones', (t) => {
   const order = (flag: boolean): number[] => {
     const e = engine({ high_priority_first: flag });
     for (const r of [request(0, 16), request(1, 16, 'high'), request(2, 16), request(3, 16, 'high'), request(4, 16)]) e.enqueue(r);
-    return e.waiting.map((r) => r.id);
+    return ids(e.waiting);
   };
   t.deepEqual(order(true), [1, 3, 0, 2, 4]);
   t.deepEqual(order(false), [0, 1, 2, 3, 4]);
@@ -76,13 +87,14 @@ test('the local queue puts high-priority requests behind earlier high ones, ahea
 
 /**
  * Watches every iteration of a run through the instances' `current` plan and checks, per
- * request: the iterations it took part in = the tokens it generated; at the start of each
- * iteration it holds exactly ceil(length / block) blocks (its KV cache plus the slot of the
- * token this iteration writes); and no instance keeps blocks reserved for, or suspended by, a
- * migration that is no longer in flight.
+ * request: the iterations it took part in = the tokens it generated (at the start of each of
+ * its iterations, and at the end); at the start of each iteration it holds exactly
+ * ceil(length / block) blocks (its KV cache plus the slot of the token this iteration writes);
+ * and no instance keeps blocks reserved for, or requests suspended by, a migration that is no
+ * longer in flight.
  */
 function engineWatcher(block: number) {
-  const seenPlans = new Set<StepPlan>();
+  const seenPlans = new Set<StepPlan<SimRequest>>();
   const steps = new Map<number, number>();
   const problems: string[] = [];
   return {
@@ -93,24 +105,29 @@ function engineWatcher(block: number) {
         const plan = instance.current;
         if (plan !== undefined && !seenPlans.has(plan)) {
           seenPlans.add(plan);
-          for (const r of plan.batch) {
-            steps.set(r.id, (steps.get(r.id) ?? 0) + 1);
+          for (const r of planSequences(plan)) {
+            const before = steps.get(r.id) ?? 0;
+            if (r.generated !== before) problems.push(`request ${r.id} starts an iteration with ${r.generated} tokens after ${before} iterations`);
+            steps.set(r.id, before + 1);
             const need = Math.ceil(r.length / block);
             if (r.blocks !== need) problems.push(`request ${r.id} holds ${r.blocks} blocks, needs ${need} (length ${r.length})`);
           }
         }
         const e = instance.engine;
         if (instance.migrations_in === 0 && e.reserved_blocks !== 0) problems.push(`instance ${instance.id}: ${e.reserved_blocks} blocks reserved, no migration in`);
-        if (instance.migrations_out === 0 && e.suspended_blocks !== 0) problems.push(`instance ${instance.id}: ${e.suspended_blocks} blocks suspended, no migration out`);
+        const suspended = e.snapshot().suspended;
+        if (instance.migrations_out === 0 && suspended !== 0) problems.push(`instance ${instance.id}: ${suspended} requests suspended, no migration out`);
         if (problems.length > 20) throw new Error(problems.join('\n'));
       }
     },
   };
 }
 
-// Mutations: a token at migration COMMIT (`r.emitToken(now)` in commit()); a leaked abort
-// reservation (drop `free_blocks += reserved; reserved_blocks -= reserved` in abort(), which
-// keeps the block balance); a block taken at every decode.
+// Mutations: a token at migration COMMIT (sim/migration/live-migration.ts, commit(): add
+// `r.emitToken(this.ctx.sim.now_s);`); a leaked abort reservation (live-migration.ts, abort():
+// drop `this.dst.engine.releaseReservation(this.#reserved);`, which keeps the block refcounts
+// balanced); a block taken at every decode (engine/vllm-v0.ts, reserveDecodeSlots: `if
+// (Math.ceil(…) > seq.block_table.length)` → `if (true)`).
 for (const seed of [1, 2]) {
   test(`randomized run (seed ${seed}): iterations = tokens per request, exact block holdings, no leaked reservation`, (t) => {
     const config = parseRunConfig({
