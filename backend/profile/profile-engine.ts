@@ -73,7 +73,7 @@ export async function profileEngine(opts: ProfileOptions, onProgress?: (done: nu
   const budget = Math.max(Math.max(...prefillGrid), maxB * maxL);
   const engine = await LLMEngine.create({
     model: opts.model, threads: opts.threads ?? 1, block_size_tokens: block, enable_prefix_caching: false,
-    num_kv_blocks: Math.ceil((maxB * (maxL + repeats + 2)) / block) + 16, max_num_batched_tokens: budget, max_num_seqs: maxB,
+    num_kv_blocks: maxB * Math.ceil((maxL + repeats + 2) / block) + 16, max_num_batched_tokens: budget, max_num_seqs: maxB,
   });
   const vocab = engine.model.arch.vocab_size;
   const kernel = engine.runner.kernel;
@@ -92,6 +92,7 @@ export async function profileEngine(opts: ProfileOptions, onProgress?: (done: nu
         await drain(engine.generate({ request_id: `p${salt}`, prompt_token_ids: prompt(T, salt++, vocab), sampling: parseSamplingParams({ max_tokens: 1, temperature: 0 }) }));
       }
       const ms = steps.filter((s) => s.prefill_tokens === T && s.decode_seqs === 0).slice(1).map((s) => s.step_ms);
+      if (ms.length === 0) throw new Error(`profile: no prefill-only step of ${T} tokens ran; nothing to measure at this point`);
       const { median, p10, p90 } = spread(ms);
       rows.push({ phase: 'prefill', batch_size: 1, tokens: T, latency_ms: median, p10_ms: p10, p90_ms: p90, samples: ms.length });
       onProgress?.(++done, total);
@@ -103,6 +104,7 @@ export async function profileEngine(opts: ProfileOptions, onProgress?: (done: nu
         await Promise.all(Array.from({ length: B }, () => drain(engine.generate({ request_id: `d${salt}`, prompt_token_ids: prompt(L, salt++, vocab), sampling }))));
         // Decode-only steps of the whole batch; the first one is a warm-up.
         const decodes = steps.filter((s) => s.prefill_seqs === 0 && s.decode_seqs === B).slice(1);
+        if (decodes.length === 0) throw new Error(`profile: no decode step ran all ${B} sequences of context ${L} together (preemptions?); nothing to measure at this point`);
         const { median, p10, p90 } = spread(decodes.map((s) => s.step_ms));
         const ctx = spread(decodes.map((s) => s.decode_context_tokens)).median;
         rows.push({ phase: 'decode', batch_size: B, tokens: Math.round(ctx), latency_ms: median, p10_ms: p10, p90_ms: p90, samples: decodes.length });
