@@ -2,20 +2,14 @@
 // InstanceReport that the engine itself knows (Llumnix's instance info; the manager adds the
 // instance id, its lifecycle state and the report time).
 import type { EngineCore, Sequence } from '../../engine/index.ts';
+import type { InstanceReport } from '../../policies/index.ts';
 
-export interface EngineLoad {
-  readonly total_blocks: number;
-  readonly watermark_blocks: number;
-  readonly free_blocks: number;
-  readonly running: number;
-  readonly waiting: number;
-  readonly killed: number;
-  /** (prompt + generated tokens of the head waiting request) / block size, not rounded. */
-  readonly head_waiting_blocks: number;
-  readonly all_waiting_blocks: number;
-  readonly high_priority: number;
-  readonly last_running_blocks: number;
-}
+/** The load fields of InstanceReport that the engine itself knows. */
+export type EngineLoad = Pick<
+  InstanceReport,
+  | 'total_blocks' | 'watermark_blocks' | 'free_blocks' | 'running' | 'waiting' | 'killed'
+  | 'head_waiting_blocks' | 'all_waiting_blocks' | 'high_priority' | 'last_running_blocks'
+>;
 
 export function engineLoad<S extends Sequence>(core: EngineCore<S>, extraWaiting: readonly S[] = []): EngineLoad {
   const block = core.limits.block_size_tokens;

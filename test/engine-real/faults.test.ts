@@ -2,34 +2,13 @@
 // instance from the tokens already produced (KV recomputed, output state replayed, random
 // stream fast-forwarded), and every client still gets one complete, gap-free answer.
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LLMEngine } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
-import type { GenerationDelta, SamplingParams } from '../../backend/engine/types.ts';
+import type { SamplingParams } from '../../backend/engine/types.ts';
 import { Fleet } from '../../backend/manager/fleet.ts';
+import { collect, privateModelCache, type Out } from './helpers.ts';
 
-const cache = mkdtempSync(join(tmpdir(), 'fleetlab-faults-'));
-process.env['FLEETLAB_CACHE_DIR'] = cache;
-test.after.always(() => rmSync(cache, { recursive: true, force: true }));
-
-interface Out {
-  ids: number[];
-  text: string;
-  finish: string | undefined;
-}
-
-async function collect(stream: AsyncIterable<GenerationDelta>, onToken?: (n: number) => void): Promise<Out> {
-  const out: Out = { ids: [], text: '', finish: undefined };
-  for await (const d of stream) {
-    out.ids.push(...d.token_ids);
-    out.text += d.text;
-    out.finish = d.finish_reason ?? out.finish;
-    onToken?.(out.ids.length);
-  }
-  return out;
-}
+privateModelCache('faults');
 
 const PROMPTS = Array.from({ length: 4 }, (_, i) => Array.from({ length: 5 + 4 * i }, (_, j) => (i * 71 + j * 13 + 5) % 500));
 

@@ -2,35 +2,13 @@
 // over the addon's transfer path): a migrated request's tokens equal an unmigrated run's,
 // token by token, and its client stream has no gap and no duplicate.
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LLMEngine, type LLMEngineOptions } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
-import type { GenerationDelta, SamplingParams } from '../../backend/engine/types.ts';
+import type { SamplingParams } from '../../backend/engine/types.ts';
 import { Fleet, type MigrationParams } from '../../backend/manager/fleet.ts';
+import { collect, privateModelCache, type Out } from './helpers.ts';
 
-const cache = mkdtempSync(join(tmpdir(), 'fleetlab-migration-'));
-process.env['FLEETLAB_CACHE_DIR'] = cache;
-test.after.always(() => rmSync(cache, { recursive: true, force: true }));
-
-interface Out {
-  ids: number[];
-  text: string;
-  finish: string | undefined;
-}
-
-/** Collects a stream; `onToken` sees the running count (to time a migration mid-decode). */
-async function collect(stream: AsyncIterable<GenerationDelta>, onToken?: (n: number) => void): Promise<Out> {
-  const out: Out = { ids: [], text: '', finish: undefined };
-  for await (const d of stream) {
-    out.ids.push(...d.token_ids);
-    out.text += d.text;
-    out.finish = d.finish_reason ?? out.finish;
-    onToken?.(out.ids.length);
-  }
-  return out;
-}
+privateModelCache('migration');
 
 const PROMPTS = Array.from({ length: 4 }, (_, i) => Array.from({ length: 6 + 5 * i }, (_, j) => (i * 53 + j * 11 + 2) % 500));
 
