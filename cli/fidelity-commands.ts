@@ -6,15 +6,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { nonNegative, positive } from './arg-parsers.ts';
 import { DEFAULT_GRID, profileCsv, profileEngine } from '../backend/profile/profile-engine.ts';
 import { runFidelity } from '../fidelity/run-fidelity.ts';
 import { markdownTable } from '../fidelity/report.ts';
 
-const positive = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, received "${value}"`);
-  return n;
-};
 const rate = (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a rate > 0 (requests per second), received "${value}"`);
@@ -60,7 +56,7 @@ export function registerFidelityCommands(program: Command): void {
     .option('--request-rate <r>', 'Poisson arrivals, requests per second', rate, 4)
     .option('--prompt-tokens <min-max>', 'prompt lengths (uniform)', range, [16, 256] as [number, number])
     .option('--output-tokens <min-max>', 'output lengths (uniform)', range, [8, 64] as [number, number])
-    .option('--seed <n>', 'seed of the trace', (v: string) => Number(v), 0)
+    .option('--seed <n>', 'seed of the trace', nonNegative, 0)
     .option('--threads <n>', 'compute threads per instance', positive, 1)
     .option('--repeats <n>', 'profile measurements per point', positive, 3)
     .option('-o, --out <dir>', 'report folder', 'results/fidelity')

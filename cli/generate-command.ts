@@ -2,20 +2,10 @@
  * `fleetlab generate --model DIR|tiny --prompt TEXT [--max-tokens N]`: runs the real engine
  * (engine/ scheduler + native model runner) on this machine's CPU and streams the completion.
  */
-import { type Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import type { Command } from '@commander-js/extra-typings';
+import { finite, positive } from './arg-parsers.ts';
 import { LLMEngine } from '../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../backend/engine/sampling-params.ts';
-
-const positive = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, received "${value}"`);
-  return n;
-};
-const number = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, received "${value}"`);
-  return n;
-};
 
 export function registerGenerateCommand(program: Command): void {
   program
@@ -25,10 +15,10 @@ export function registerGenerateCommand(program: Command): void {
     .requiredOption('-p, --prompt <text>', 'prompt text')
     .option('--chat', 'apply the model\'s chat template to the prompt as one user message', false)
     .option('-n, --max-tokens <n>', 'tokens to generate at most', positive, 32)
-    .option('-t, --temperature <t>', 'sampling temperature (0: greedy)', number, 0)
-    .option('--top-p <p>', 'nucleus sampling mass', number)
-    .option('--top-k <k>', 'top-k sampling (0: off)', number)
-    .option('--seed <n>', 'seed of this request\'s sampling stream', number)
+    .option('-t, --temperature <t>', 'sampling temperature (0: greedy)', finite, 0)
+    .option('--top-p <p>', 'nucleus sampling mass', finite)
+    .option('--top-k <k>', 'top-k sampling (0: off)', finite)
+    .option('--seed <n>', 'seed of this request\'s sampling stream', finite)
     .option('--stop <text>', 'stop string (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--threads <n>', 'compute threads of the model runner', positive, 1)
     .option('--stats', 'print timing and token counts to stderr', false)

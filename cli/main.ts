@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { nonNegative } from './arg-parsers.ts';
 import { findPreset, PRESET_NAMES, REPRODUCTIONS } from '../artifact/index.ts';
 import { compareTable, type RunSummary, VERSION } from '../metrics/index.ts';
 import { parseRunConfig } from '../sim/index.ts';
@@ -18,12 +19,6 @@ import { registerServerlessCommands } from './serverless-commands.ts';
 import { registerSweepCommands } from './sweep-commands.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-const integer = (value: string): number => {
-  // Number("") and Number(" ") are 0: an empty seed must not silently become seed 0.
-  const n = value.trim() === '' ? Number.NaN : Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, received "${value}"`);
-  return n;
-};
 
 const program = new Command()
   .name('fleetlab')
@@ -36,7 +31,7 @@ program
   .option('-c, --config <file>', 'run config (JSON or YAML); may name a `preset` to extend')
   .option('-p, --preset <name>', 'built-in config to start from (see `fleetlab presets`)')
   .option('-s, --set <key=value>', 'override a field, e.g. workload.arrival.rate_per_s=7.5 (repeatable)', collect, [])
-  .option('--seed <n>', 'seed of every random stream', integer)
+  .option('--seed <n>', 'seed of every random stream', nonNegative)
   .option('-o, --out <dir>', 'results folder (default results/<name>): a new folder, or one fleetlab wrote (with --overwrite)')
   .option('--overwrite', 'replace the results folder if an earlier fleetlab run wrote it (never anything else)', false)
   .option('--no-progress', 'no progress bar')
@@ -69,8 +64,8 @@ program
   .description('the main job: Round-Robin vs INFaaS++ vs Llumnix on Llumnix Fig. 11 M-M at 7.5 req/s, 16 instances')
   .option('--trace <label>', 'Fig. 11 trace: ShareGPT, BurstGPT, S-S, M-M, L-L, S-L, L-S', 'M-M')
   .option('--rate <req/s>', 'request rate', parseFloat)
-  .option('-n, --requests <n>', 'requests per system', integer, 10_000)
-  .option('--seed <n>', 'seed', integer, 0)
+  .option('-n, --requests <n>', 'requests per system', nonNegative, 10_000)
+  .option('--seed <n>', 'seed', nonNegative, 0)
   .option('-o, --out <dir>', 'results root', 'results/quickstart')
   .option('--no-progress', 'no progress bar')
   .action((opts) => {
@@ -98,7 +93,7 @@ program
   .option('--full', "full mode: the paper's request counts and every point (quick mode otherwise)", false)
   .option('--only <figure>', 'only this figure (repeatable), e.g. fig11', collect, [])
   .option('-o, --out <dir>', 'output root (default results/<paper>)')
-  .option('-j, --workers <n>', 'worker threads for sweep points', integer)
+  .option('-j, --workers <n>', 'worker threads for sweep points', nonNegative)
   .option('--no-progress', 'no progress bar')
   .action(async (paper, opts) => {
     const reproduction = REPRODUCTIONS.find((r) => r.paper === paper);

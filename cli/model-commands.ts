@@ -4,18 +4,9 @@
  * model folder (config, tensors, tokenizer) without loading weights.
  */
 import { type Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { nonNegative, positive } from './arg-parsers.ts';
 import { loadTokenizer, makeTinyModel, readModelFolder, TINY_PRESET_NAMES } from '../backend/model/index.ts';
 
-const positive = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, received "${value}"`);
-  return n;
-};
-const nonNegative = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, received "${value}"`);
-  return n;
-};
 const oneOf = <T extends string>(allowed: readonly T[]) => (value: string): T => {
   if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, received "${value}"`);
   return value as T;

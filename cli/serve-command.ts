@@ -3,21 +3,11 @@
  * fleet on this machine (instance processes of the model, the manager running policies/) and
  * the OpenAI-compatible API in front of it. Without a config: 2 CPU instances of the tiny model.
  */
-import { type Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import type { Command } from '@commander-js/extra-typings';
+import { port, positive } from './arg-parsers.ts';
 import { createApiServer, StaticEngineRouter } from '../backend/api/index.ts';
 import { Fleet } from '../backend/manager/fleet.ts';
 import { fleetOptions, parseFleetConfig, readFleetConfig } from '../backend/manager/fleet-config.ts';
-
-const port = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port in [0, 65535], received "${value}"`);
-  return n;
-};
-const positive = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, received "${value}"`);
-  return n;
-};
 
 export function registerServeCommand(program: Command): void {
   program

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { positive } from './arg-parsers.ts';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { findPreset } from '../artifact/presets.ts';
@@ -47,12 +48,6 @@ function loadSweep(file: string): Sweep {
     }),
   };
 }
-
-const positive = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, received "${value}"`);
-  return n;
-};
 
 /** `fleetlab sweep FILE` and `fleetlab merge DIR...`. */
 export function registerSweepCommands(program: Pick<Command, 'command'>): void {

@@ -7,18 +7,9 @@
  */
 import test from 'ava';
 import { admissionError, createEngine, ENGINE_KINDS, type EngineCore, type EngineKind, type EngineLimits } from '../../engine/index.ts';
+import { rng } from '../engine-native/tiny-model.ts';
 import { stopAtOutput, TestSeq } from './helpers.ts';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Variant {
   readonly name: string;

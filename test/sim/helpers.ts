@@ -10,14 +10,11 @@ import {
   Simulation,
   type EngineLimits,
 } from '../../sim/index.ts';
+import { LIMITS } from '../engine/helpers.ts';
 
-export const LIMITS: EngineLimits = {
-  total_blocks: 100,
-  watermark_blocks: 1,
-  block_size_tokens: 16,
-  max_num_batched_tokens: 4096,
-  max_num_seqs: 256,
-};
+/** The engine tests' limits: one definition for both suites. */
+export { LIMITS };
+
 
 /** A scheduler that sends each request where `route` says and never migrates on its own. */
 export function pinnedScheduler(route: (request: ArrivingRequest, view: ClusterView) => number): FleetScheduler & {

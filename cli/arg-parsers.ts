@@ -1,0 +1,30 @@
+// Parsers for command-line values, one per kind: each refuses what it cannot take with the
+// value it received and what it expected (commander prints the message and exits).
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+
+/** Number("") and Number(" ") are 0: an empty value must not silently become 0. */
+const toNumber = (value: string): number => (value.trim() === '' ? Number.NaN : Number(value));
+
+export const positive = (value: string): number => {
+  const n = toNumber(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, received "${value}"`);
+  return n;
+};
+
+export const nonNegative = (value: string): number => {
+  const n = toNumber(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, received "${value}"`);
+  return n;
+};
+
+export const finite = (value: string): number => {
+  const n = toNumber(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, received "${value}"`);
+  return n;
+};
+
+export const port = (value: string): number => {
+  const n = toNumber(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port in [0, 65535], received "${value}"`);
+  return n;
+};
