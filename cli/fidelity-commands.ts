@@ -9,6 +9,7 @@ import { type Command, InvalidArgumentError } from '@commander-js/extra-typings'
 import { nonNegative, positive } from './arg-parsers.ts';
 import { DEFAULT_GRID, profileCsv, profileEngine } from '../backend/profile/profile-engine.ts';
 import { runFidelity } from '../fidelity/run-fidelity.ts';
+import { PRESET_NAMES, PRESETS, type PresetName } from '../policies/presets.ts';
 import { markdownTable } from '../fidelity/report.ts';
 
 const rate = (value: string): number => {
@@ -22,6 +23,16 @@ const range = (value: string): [number, number] => {
   return [Number(m[1]), Number(m[2])];
 };
 const list = (value: string): number[] => value.split(',').map((v) => positive(v.trim()));
+const presetList = (value: string): PresetName[] =>
+  value.split(',').map((v) => {
+    const name = v.trim();
+    if (!(PRESET_NAMES as string[]).includes(name)) throw new InvalidArgumentError(`unknown policy "${name}"; expected scheduler presets from: ${PRESET_NAMES.join(', ')}`);
+    return name as PresetName;
+  });
+const calibrationKind = (value: string): 'fleet' | 'engine' => {
+  if (value !== 'fleet' && value !== 'engine') throw new InvalidArgumentError(`expected fleet or engine, received "${value}"`);
+  return value;
+};
 
 export function registerFidelityCommands(program: Command): void {
   program
@@ -48,10 +59,11 @@ export function registerFidelityCommands(program: Command): void {
 
   program
     .command('fidelity')
-    .description('replay one trace on the real fleet and in the simulator (same scheduler, profile measured first) and report the error per metric')
+    .description('profile the real fleet, replay one trace on it and in the simulator for each policy, and report the error per metric and the policy ranking')
     .option('-m, --model <dir>', 'model folder or tiny preset', 'tiny')
     .option('--instances <n>', 'instance processes', positive, 2)
-    .option('--dispatch <kind>', 'dispatch policy: round-robin | load | least-requests', 'load')
+    .option('--policies <names>', `scheduler presets, comma-separated (${PRESET_NAMES.join(', ')})`, presetList, ['round-robin', 'infaas++', 'llumnix'] as PresetName[])
+    .option('--calibration <kind>', 'fleet: profile the fleet and measure dispatch/delivery; engine: one engine alone, no path around it', calibrationKind, 'fleet' as const)
     .option('-n, --num-prompts <n>', 'requests', positive, 60)
     .option('--request-rate <r>', 'Poisson arrivals, requests per second', rate, 4)
     .option('--prompt-tokens <min-max>', 'prompt lengths (uniform)', range, [16, 256] as [number, number])
@@ -63,7 +75,8 @@ export function registerFidelityCommands(program: Command): void {
     .action(async (opts) => {
       const report = await runFidelity(
         {
-          model: opts.model, instances: opts.instances, scheduler: { dispatch: { kind: opts.dispatch } } as never,
+          model: opts.model, instances: opts.instances, policies: opts.policies.map((name) => ({ name, scheduler: PRESETS[name] })),
+          calibration: opts.calibration,
           num_kv_blocks: 1024, block_size_tokens: 16, max_num_batched_tokens: 512, max_num_seqs: 64, threads: opts.threads,
           trace: { requests: opts.numPrompts, rate_per_s: opts.requestRate, prompt_tokens: opts.promptTokens, output_tokens: opts.outputTokens, seed: opts.seed },
           profile: { repeats: opts.repeats, prefill_tokens: [16, 32, 64, 128, 256, 512], decode_batch_sizes: [1, 2, 4, 8, 16, 32], decode_context_tokens: [32, 128, 320] },
@@ -71,7 +84,8 @@ export function registerFidelityCommands(program: Command): void {
         },
         (line) => console.error(line),
       );
-      console.log(markdownTable(report.metrics));
-      console.log(`\nwrote ${report.out}/fidelity.md, fidelity.json, requests.csv, profile.csv, trace.csv`);
+      for (const p of report.policies) console.log(`\n${p.policy}\n${markdownTable(p.metrics)}`);
+      for (const r of report.ranking) console.log(`ranking ${r.metric} ${r.stat}: real ${r.real.join(' < ')}; simulated ${r.sim.join(' < ')}${r.same ? '' : '  (differs)'}`);
+      console.log(`\nwrote ${report.out}/fidelity.md, fidelity.json, scatter.svg, profile.csv, trace.csv and a folder per policy`);
     });
 }

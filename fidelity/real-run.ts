@@ -1,5 +1,8 @@
 // Replays a trace on the real fleet, open loop (each request sent at its arrival time whatever
-// the fleet's state), and times every token as the client sees it.
+// the fleet's state), and times every token as the client sees it. The instances stamp when
+// they received each request and when the step producing each token ended, which splits each
+// latency into dispatch, engine and delivery time.
+import type { StepTiming } from '../backend/engine/llm-engine.ts';
 import type { Fleet } from '../backend/manager/fleet.ts';
 import { parseSamplingParams } from '../backend/engine/sampling-params.ts';
 import { promptIds, type TraceRow } from './workload.ts';
@@ -15,22 +18,47 @@ export interface RequestTiming {
   /** Every gap between consecutive tokens (vLLM's ITL). */
   readonly itl_s: readonly number[];
   readonly output_tokens: number;
+  /** Client send → the instance received it. */
+  readonly dispatch_s: number;
+  /** Mean over tokens of: the instance's step ended → the client received the token. */
+  readonly delivery_s: number;
 }
 
-export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], seed: number): Promise<RequestTiming[]> {
-  // Ids below 256 exist in every vocabulary the engine serves (byte-level tokens).
-  const vocab = 256;
+/** One engine step of the replay, as an instance reported it. */
+export interface ReplayStep extends StepTiming {
+  readonly instance: number;
+}
+
+export interface Replay {
+  readonly requests: RequestTiming[];
+  readonly steps: ReplayStep[];
+  readonly makespan_s: number;
+  readonly migrations: number;
+  readonly preemptions: number;
+}
+
+export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], seed: number, vocab: number): Promise<Replay> {
+  const steps: ReplayStep[] = [];
+  const off = fleet.onStep((instance, step) => steps.push({ ...step, instance }));
+  const migrationsBefore = fleet.migrations.filter((m) => m.outcome === 'committed').length;
   const t0 = performance.now();
   const now = (): number => (performance.now() - t0) / 1e3;
+  const toS = (unix_ms: number): number => (unix_ms - performance.timeOrigin - t0) / 1e3;
   const runs = rows.map(async (row, index): Promise<RequestTiming> => {
     const wait = row.arrival_s * 1e3 - (performance.now() - t0);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const sent = now();
     const sampling = parseSamplingParams({ max_tokens: row.output_tokens, temperature: 0, ignore_eos: true });
     const times: number[] = [];
+    let arrived = sent;
+    let delivery = 0;
     for await (const d of fleet.generate({ request_id: `fidelity-${index}`, prompt_token_ids: promptIds(row.prompt_tokens, index, seed, vocab), sampling })) {
       const t = now();
-      for (let k = 0; k < d.token_ids.length; k++) times.push(t);
+      if (d.arrived_unix_ms !== undefined) arrived = toS(d.arrived_unix_ms);
+      for (let k = 0; k < d.token_ids.length; k++) {
+        times.push(t);
+        if (d.produced_unix_ms !== undefined) delivery += t - toS(d.produced_unix_ms);
+      }
     }
     const first = times[0] ?? sent;
     const last = times[times.length - 1] ?? sent;
@@ -38,7 +66,24 @@ export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], see
     return {
       index, sent_s: sent, ttft_s: first - sent, e2e_s: last - sent,
       tpot_s: times.length > 1 ? (last - first) / (times.length - 1) : 0, itl_s: itl, output_tokens: times.length,
+      dispatch_s: arrived - sent, delivery_s: times.length > 0 ? delivery / times.length : 0,
     };
   });
-  return Promise.all(runs);
+  try {
+    const requests = await Promise.all(runs);
+    const makespan_s = now();
+    // The last steps' reports may trail the last tokens (another stream): wait until none has
+    // arrived for 100 ms (at most 2 s).
+    for (let waited = 0, seen = -1; seen !== steps.length && waited < 2000; waited += 100) {
+      seen = steps.length;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return {
+      requests, steps: [...steps], makespan_s,
+      migrations: fleet.migrations.filter((m) => m.outcome === 'committed').length - migrationsBefore,
+      preemptions: steps.reduce((a, s) => a + s.preempted, 0),
+    };
+  } finally {
+    off();
+  }
 }

@@ -1,20 +1,35 @@
-// The loop no other serving simulator closes: profile the real engine, replay one trace on the
-// real fleet and in the simulator (same instances, same scheduler, the measured step times),
-// and report the error per metric.
+// The loop no other serving simulator closes: profile the real fleet, replay one trace on the
+// real fleet and in the simulator (same instances, same scheduler, the measured step times and
+// the measured path around the engines) for each policy, and report the error per metric, the
+// step model's own error on the real batches, and whether both worlds rank the policies alike.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Fleet } from '../backend/manager/fleet.ts';
-import { profileCsv, profileEngine, type ProfileOptions } from '../backend/profile/profile-engine.ts';
+import { profileCsv, profileEngine, type ProfileResult } from '../backend/profile/profile-engine.ts';
+import { profileFleet } from '../backend/profile/profile-fleet.ts';
+import { spread, type GridOptions } from '../backend/profile/profile-grid.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
-import { compare, markdownTable, type MetricComparison } from './report.ts';
-import { replayOnFleet, type RequestTiming } from './real-run.ts';
-import { simulateTrace } from './sim-run.ts';
+import { tablePerfModel } from '../sim/perf/index.ts';
+import { fidelityMarkdown } from './markdown.ts';
+import { rankPolicies, type Ranking } from './ranking.ts';
+import { replayOnFleet, type Replay } from './real-run.ts';
+import { compare, type MetricComparison } from './report.ts';
+import { scatterFigure, type ScatterPoint } from './scatter.ts';
+import { simulateTrace, type SimOutcome } from './sim-run.ts';
+import { batchOf, checkSteps, type StepCheck } from './step-check.ts';
 import { syntheticTrace, traceCsv, type SyntheticTrace } from './workload.ts';
+
+export interface PolicyUnderTest {
+  /** A name for reports and folders (e.g. a preset name). */
+  readonly name: string;
+  readonly scheduler: SchedulerSpecInput;
+}
 
 export interface FidelityOptions {
   readonly model: string;
   readonly instances: number;
-  readonly scheduler: SchedulerSpecInput;
+  /** Replayed one after the other on the same trace and profile. */
+  readonly policies: readonly PolicyUnderTest[];
   readonly num_kv_blocks: number;
   readonly block_size_tokens: number;
   readonly max_num_batched_tokens: number;
@@ -22,89 +37,141 @@ export interface FidelityOptions {
   readonly threads: number;
   readonly trace: SyntheticTrace;
   /** Profiling grid and repeats (the profile is measured first, in this run). */
-  readonly profile: Omit<ProfileOptions, 'model' | 'threads' | 'block_size_tokens'>;
+  readonly profile: Partial<GridOptions>;
+  /**
+   * fleet (default): profile the fleet itself (every instance process stepping at once, RPC on)
+   * and give the simulator the dispatch and delivery latency measured around its engines;
+   * engine: profile one engine alone and model no path around it (the naive loop, for contrast).
+   */
+  readonly calibration?: 'fleet' | 'engine';
   readonly out: string;
+}
+
+export interface Frontend {
+  readonly dispatch_ms: number;
+  readonly delivery_ms: number;
+}
+
+export interface PolicyFidelity {
+  readonly policy: string;
+  readonly metrics: readonly MetricComparison[];
+  readonly throughput: { readonly real_req_per_s: number; readonly sim_req_per_s: number; readonly rel_error: number };
+  readonly migrations: { readonly real: number; readonly sim: number };
+  readonly preemptions: { readonly real: number; readonly sim: number };
+  /** Means over the replay's requests, milliseconds: where the real latency went. */
+  readonly real_path: { readonly dispatch_ms: number; readonly delivery_ms: number };
+  readonly step_check: StepCheck;
 }
 
 export interface FidelityReport {
-  readonly metrics: readonly MetricComparison[];
-  readonly throughput: { readonly real_req_per_s: number; readonly sim_req_per_s: number; readonly rel_error: number };
+  readonly policies: readonly PolicyFidelity[];
+  readonly ranking: readonly Ranking[];
+  readonly frontend: Frontend;
   readonly requests: number;
   readonly out: string;
-  readonly real: readonly RequestTiming[];
+  /** The real replays, by policy name (every token's timing). */
+  readonly replays: ReadonlyMap<string, Replay>;
+}
+
+const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+async function measureProfile(o: FidelityOptions, log: (line: string) => void): Promise<{ profile: ProfileResult; frontend: Frontend }> {
+  const common = { ...o.profile, model: o.model, threads: o.threads, block_size_tokens: o.block_size_tokens };
+  if (o.calibration === 'engine') {
+    log(`profiling one ${o.model} engine alone (${o.threads} thread(s)) …`);
+    return { profile: await profileEngine(common), frontend: { dispatch_ms: 0, delivery_ms: 0 } };
+  }
+  log(`profiling ${o.instances} ${o.model} instance processes stepping at once (${o.threads} thread(s) each) …`);
+  const profile = await profileFleet({ ...common, instances: o.instances });
+  // Medians: a rare slow delivery (a GC pause) should not shift every simulated token.
+  const frontend = { dispatch_ms: spread(profile.frontend.dispatch_ms).median, delivery_ms: spread(profile.frontend.delivery_ms).median };
+  return { profile, frontend };
 }
 
 export async function runFidelity(o: FidelityOptions, log: (line: string) => void = () => {}): Promise<FidelityReport> {
+  if (o.policies.length === 0) throw new Error('fidelity: policies is empty; expected at least one policy to replay');
+  const names = new Set(o.policies.map((p) => p.name));
+  if (names.size !== o.policies.length) throw new Error(`fidelity: policy names must be distinct; got ${o.policies.map((p) => p.name).join(', ')}`);
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });
-  log(`profiling ${o.model} (${o.threads} thread(s)) …`);
-  const profile = await profileEngine({ ...o.profile, model: o.model, threads: o.threads, block_size_tokens: o.block_size_tokens });
+  const { profile, frontend } = await measureProfile(o, log);
   const profilePath = path.join(out, 'profile.csv');
   await writeFile(profilePath, profileCsv(profile.rows));
-  await writeFile(path.join(out, 'profile.json'), `${JSON.stringify(profile.meta, null, 2)}\n`);
+  await writeFile(path.join(out, 'profile.json'), `${JSON.stringify({ ...profile.meta, frontend }, null, 2)}\n`);
+  const perf = tablePerfModel('profile', profilePath);
 
   const rows = syntheticTrace(o.trace);
   const tracePath = path.join(out, 'trace.csv');
   await writeFile(tracePath, traceCsv(rows));
+  const arch = profile.meta['arch'] as { num_hidden_layers: number; num_key_value_heads: number; head_dim: number; vocab_size: number };
 
-  log(`replaying ${rows.length} requests on ${o.instances} real instance(s) …`);
-  const fleet = await Fleet.start({
-    instances: o.instances, scheduler: o.scheduler,
-    engine: {
-      model: o.model, threads: o.threads, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
+  const results: PolicyFidelity[] = [];
+  const replays = new Map<string, Replay>();
+  const scatter: ScatterPoint[] = [];
+  for (const policy of o.policies) {
+    log(`${policy.name}: replaying ${rows.length} requests on ${o.instances} real instance(s) …`);
+    const fleet = await Fleet.start({
+      instances: o.instances, scheduler: policy.scheduler,
+      engine: {
+        model: o.model, threads: o.threads, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
+        max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
+      },
+    });
+    let real: Replay;
+    try {
+      real = await replayOnFleet(fleet, rows, o.trace.seed, arch.vocab_size);
+    } finally {
+      await fleet.stop();
+    }
+    replays.set(policy.name, real);
+
+    log(`${policy.name}: simulating the same trace with the measured profile …`);
+    const sim: SimOutcome = simulateTrace({
+      instances: o.instances, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
       max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
-    },
-  });
-  let real: RequestTiming[];
-  const t0 = performance.now();
-  try {
-    real = await replayOnFleet(fleet, rows, o.trace.seed);
-  } finally {
-    await fleet.stop();
-  }
-  const realMakespan = (performance.now() - t0) / 1e3;
+      scheduler: policy.scheduler, requests: rows.length, trace_csv: tracePath, profile_csv: profilePath, seed: o.trace.seed, frontend,
+      kv: { layers: arch.num_hidden_layers, kv_heads: arch.num_key_value_heads, head_dim: arch.head_dim, dtype_bytes: 4 },
+    });
+    const r = real.requests;
+    const s = sim.requests;
+    if (s.length !== r.length) throw new Error(`${policy.name}: the simulator finished ${s.length} of ${r.length} requests; every request must finish in both worlds`);
+    const metrics = [
+      compare('TTFT', r.map((x) => x.ttft_s), s.map((x) => x.prefill_latency_s)),
+      compare('TPOT', r.filter((x) => x.output_tokens > 1).map((x) => x.tpot_s), s.filter((x) => x.output_tokens > 1).map((x) => x.decode_latency_s)),
+      compare('E2E', r.map((x) => x.e2e_s), s.map((x) => x.request_latency_s)),
+    ];
+    const simMakespan = Math.max(...s.map((x) => x.finish_s));
+    results.push({
+      policy: policy.name, metrics,
+      throughput: { real_req_per_s: rows.length / real.makespan_s, sim_req_per_s: rows.length / simMakespan, rel_error: real.makespan_s / simMakespan - 1 },
+      migrations: { real: real.migrations, sim: sim.migrations },
+      preemptions: { real: real.preemptions, sim: sim.preemptions },
+      real_path: { dispatch_ms: mean(r.map((x) => x.dispatch_s)) * 1e3, delivery_ms: mean(r.map((x) => x.delivery_s)) * 1e3 },
+      step_check: checkSteps(perf, real.steps),
+    });
 
-  log('simulating the same trace with the measured profile …');
-  const arch = profile.meta['arch'] as { num_hidden_layers: number; num_key_value_heads: number; head_dim: number };
-  const sim = simulateTrace({
-    instances: o.instances, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
-    max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
-    scheduler: o.scheduler, requests: rows.length, trace_csv: tracePath, profile_csv: profilePath, seed: o.trace.seed,
-    kv: { layers: arch.num_hidden_layers, kv_heads: arch.num_key_value_heads, head_dim: arch.head_dim, dtype_bytes: 4 },
-  });
-  if (sim.length !== real.length) throw new Error(`the simulator finished ${sim.length} of ${real.length} requests; every request must finish in both worlds`);
-  const metrics = [
-    compare('TTFT', real.map((r) => r.ttft_s), sim.map((s) => s.prefill_latency_s)),
-    compare('TPOT', real.filter((r) => r.output_tokens > 1).map((r) => r.tpot_s), sim.filter((s) => s.output_tokens > 1).map((s) => s.decode_latency_s)),
-    compare('E2E', real.map((r) => r.e2e_s), sim.map((s) => s.request_latency_s)),
-  ];
-  const simMakespan = Math.max(...sim.map((s) => s.finish_s));
-  const throughput = { real_req_per_s: rows.length / realMakespan, sim_req_per_s: rows.length / simMakespan, rel_error: realMakespan / simMakespan - 1 };
-
-  const perRequest = ['index,real_ttft_s,sim_ttft_s,real_tpot_s,sim_tpot_s,real_e2e_s,sim_e2e_s'];
-  for (const [i, r] of real.entries()) {
-    const s = sim[i]!;
-    perRequest.push([i, r.ttft_s, s.prefill_latency_s, r.tpot_s, s.decode_latency_s, r.e2e_s, s.request_latency_s].map((x) => (typeof x === 'number' && !Number.isInteger(x) ? x.toFixed(6) : String(x))).join(','));
+    const dir = path.join(out, policy.name);
+    await mkdir(dir, { recursive: true });
+    const perRequest = ['index,real_ttft_s,sim_ttft_s,real_tpot_s,sim_tpot_s,real_e2e_s,sim_e2e_s,real_dispatch_s,real_delivery_s'];
+    for (const [i, x] of r.entries()) {
+      const y = s[i]!;
+      perRequest.push([i, x.ttft_s, y.prefill_latency_s, x.tpot_s, y.decode_latency_s, x.e2e_s, y.request_latency_s, x.dispatch_s, x.delivery_s].map((v) => (Number.isInteger(v) ? String(v) : v.toFixed(6))).join(','));
+      scatter.push({ policy: policy.name, request: i, metric: 'TTFT', real_ms: x.ttft_s * 1e3, sim_ms: y.prefill_latency_s * 1e3 });
+      scatter.push({ policy: policy.name, request: i, metric: 'E2E', real_ms: x.e2e_s * 1e3, sim_ms: y.request_latency_s * 1e3 });
+    }
+    await writeFile(path.join(dir, 'requests.csv'), `${perRequest.join('\n')}\n`);
+    const stepRows = ['instance,step,started_unix_ms,prefill_seqs,prefill_tokens,decode_seqs,decode_context_tokens,preempted,forward_ms,step_ms,priced_ms'];
+    for (const st of real.steps) {
+      const priced = perf.step_ms(batchOf(st));
+      stepRows.push([st.instance, st.step, st.started_unix_ms.toFixed(3), st.prefill_seqs, st.prefill_tokens, st.decode_seqs, st.decode_context_tokens, st.preempted, st.forward_ms.toFixed(4), st.step_ms.toFixed(4), priced.toFixed(4)].join(','));
+    }
+    await writeFile(path.join(dir, 'steps.csv'), `${stepRows.join('\n')}\n`);
   }
-  await writeFile(path.join(out, 'requests.csv'), `${perRequest.join('\n')}\n`);
-  const report = { metrics, throughput, requests: rows.length, out, real };
-  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ metrics, throughput, requests: rows.length, options: o }, null, 2)}\n`);
-  await writeFile(
-    path.join(out, 'fidelity.md'),
-    [
-      `# Fidelity: simulated vs real, ${rows.length} requests on ${o.instances} instance(s) of ${o.model}`,
-      '',
-      `Trace: Poisson ${o.trace.rate_per_s} req/s, prompts ${o.trace.prompt_tokens.join('–')} tokens, outputs ${o.trace.output_tokens.join('–')} tokens, seed ${o.trace.seed}.`,
-      `Machine: ${String(profile.meta['cpu'])}, ${String(profile.meta['cores'])} cores; kernel ${String(profile.meta['kernel'])}, ${o.threads} thread(s) per instance.`,
-      `Scheduler: ${JSON.stringify(o.scheduler)}; engine vLLM v1 (budget ${o.max_num_batched_tokens}, ${o.num_kv_blocks} blocks of ${o.block_size_tokens}).`,
-      '',
-      markdownTable(metrics),
-      '',
-      `Throughput: real ${throughput.real_req_per_s.toFixed(3)} req/s, simulated ${throughput.sim_req_per_s.toFixed(3)} req/s.`,
-      '',
-      'Error = (simulated − real) / real. Per-request values: requests.csv; the profile used: profile.csv (+ profile.json).',
-      '',
-    ].join('\n'),
-  );
+
+  const ranking = o.policies.length > 1 ? rankPolicies(results) : [];
+  const figure = await scatterFigure(scatter, out);
+  const report: FidelityReport = { policies: results, ranking, frontend, requests: rows.length, out, replays };
+  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ policies: results, ranking, frontend, requests: rows.length, options: o }, null, 2)}\n`);
+  await writeFile(path.join(out, 'fidelity.md'), fidelityMarkdown(o, profile.meta, report, path.basename(figure.files.svg)));
   return report;
 }

@@ -1,5 +1,6 @@
 // The same trace in the simulator: the same instances, engine limits, vLLM-v1 scheduler and
-// global scheduler, with the step times the profiler measured on the real engine.
+// global scheduler, with the step times the profiler measured on the real fleet and the
+// dispatch and delivery latency measured around its engines.
 import { summarize, type RequestMetrics } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { parseRunConfig, simulate } from '../sim/index.ts';
@@ -17,10 +18,19 @@ export interface SimSide {
   readonly trace_csv: string;
   readonly profile_csv: string;
   readonly kv: { readonly layers: number; readonly kv_heads: number; readonly head_dim: number; readonly dtype_bytes: number };
+  /** cluster.frontend: what the real fleet adds around its engines (0 and 0: the ideal). */
+  readonly frontend: { readonly dispatch_ms: number; readonly delivery_ms: number };
   readonly seed: number;
 }
 
-export function simulateTrace(s: SimSide): RequestMetrics[] {
+export interface SimOutcome {
+  /** By request index. */
+  readonly requests: RequestMetrics[];
+  readonly migrations: number;
+  readonly preemptions: number;
+}
+
+export function simulateTrace(s: SimSide): SimOutcome {
   const trace = { format: 'vidur', path: s.trace_csv };
   const config = parseRunConfig(
     {
@@ -31,6 +41,7 @@ export function simulateTrace(s: SimSide): RequestMetrics[] {
         instances: s.instances, total_blocks: s.num_kv_blocks, block_size_tokens: s.block_size_tokens,
         max_num_batched_tokens: s.max_num_batched_tokens, max_num_seqs: s.max_num_seqs,
         engine: { kind: 'vllm-v1', enable_prefix_caching: s.enable_prefix_caching },
+        frontend: s.frontend,
       },
       model: { name: 'profiled', ...s.kv, perf: { kind: 'table', file: s.profile_csv } },
       scheduler: s.scheduler,
@@ -38,6 +49,6 @@ export function simulateTrace(s: SimSide): RequestMetrics[] {
     },
     'fidelity',
   );
-  const { rows } = summarize(simulate(config));
-  return [...rows].sort((a, b) => a.request_id - b.request_id);
+  const { summary, rows } = summarize(simulate(config));
+  return { requests: [...rows].sort((a, b) => a.request_id - b.request_id), migrations: summary.migrations.committed, preemptions: summary.preemptions };
 }

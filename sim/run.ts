@@ -74,6 +74,7 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
       engine: config.cluster.engine?.kind ?? 'vllm-v0',
       limits: engineLimits(config.cluster),
       startup_s: config.cluster.startup_s,
+      ...(config.cluster.frontend === undefined ? {} : { frontend: config.cluster.frontend }),
       perf,
       copy: linkCopyModel({
         bytes_per_block: bytesPerBlock,

@@ -56,6 +56,8 @@ export interface StepTiming {
   readonly forward_ms: number;
   /** Schedule + forward + sampling + update: the step's whole wall time. */
   readonly step_ms: number;
+  /** When the step started, Unix epoch milliseconds (sub-millisecond; comparable across processes of one machine). */
+  readonly started_unix_ms: number;
 }
 
 export class EngineError extends Error {
@@ -326,6 +328,11 @@ export class LLMEngine implements GenerationEngine {
     return (performance.now() - this.#started_ms) / 1e3;
   }
 
+  /** An engine-clock time as Unix epoch milliseconds. */
+  #unix_ms(engine_s: number): number {
+    return performance.timeOrigin + this.#started_ms + engine_s * 1e3;
+  }
+
   #kick(): void {
     this.#loop ??= this.#run().finally(() => {
       this.#loop = undefined;
@@ -348,16 +355,18 @@ export class LLMEngine implements GenerationEngine {
         const f0 = performance.now();
         const out = await this.runner.forward(batch);
         const forward_ms = performance.now() - f0;
+        // Stamped on every delta of this step (the simulator's token time is its step's end).
+        const produced_unix_ms = performance.timeOrigin + performance.now();
         this.#steps++;
         const sampled: (number | undefined)[] = new Array(plan.prefills.length + plan.decodes.length).fill(undefined);
         const seqs = [...plan.prefills.map((p) => p.seq), ...plan.decodes.map((d) => d.seq)];
         for (const [row, index] of out.rows.entries()) {
           const seq = seqs[index] as RealSequence;
           const logits = out.logits.subarray(row * out.vocabSize, (row + 1) * out.vocabSize);
-          const delta = seq.output.sample(logits, this.#scratch);
+          const delta = { ...seq.output.sample(logits, this.#scratch), produced_unix_ms };
           sampled[index] = delta.token_ids[0];
           if (seq.generated === 0 && seq.first_scheduled_s !== undefined) {
-            seq.queue.push({ ...delta, queue_time_s: seq.first_scheduled_s - seq.arrival_s });
+            seq.queue.push({ ...delta, queue_time_s: seq.first_scheduled_s - seq.arrival_s, arrived_unix_ms: this.#unix_ms(seq.arrival_s) });
           } else seq.queue.push(delta);
         }
         const outcome = this.core.update(plan, (seq) => seq.output.finished, sampled);
@@ -369,7 +378,7 @@ export class LLMEngine implements GenerationEngine {
           for (const d of plan.decodes) decode_context_tokens += d.context_tokens;
           const timing: StepTiming = {
             step: this.#steps, prefill_seqs: plan.prefills.length, prefill_tokens, decode_seqs: plan.decodes.length, decode_context_tokens,
-            preempted: plan.preempted.length, forward_ms, step_ms: performance.now() - t0,
+            preempted: plan.preempted.length, forward_ms, step_ms: performance.now() - t0, started_unix_ms: performance.timeOrigin + t0,
           };
           for (const listener of this.#stepListeners) listener(timing);
         }

@@ -64,6 +64,13 @@ export interface GenerationDelta {
    * the instance that continues it (the fleet manager re-attaches there; clients never see it).
    */
   readonly migrated_to?: string;
+  /**
+   * When the engine step that produced these tokens ended, Unix epoch ms (sub-millisecond).
+   * With `arrived_unix_ms` (first delta only: when the engine received the request) it splits a
+   * client's latency into dispatch, engine and delivery time (the fidelity report does).
+   */
+  readonly produced_unix_ms?: number;
+  readonly arrived_unix_ms?: number;
 }
 
 export interface ChatMessage {

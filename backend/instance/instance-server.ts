@@ -3,7 +3,7 @@
 // (as source: MigrateOut; as destination: PreAlloc / FreePreAlloc / Commit / Attach, with KV
 // blocks arriving on its transfer receiver), and shuts down on request.
 import * as grpc from '@grpc/grpc-js';
-import type { LLMEngine } from '../engine/llm-engine.ts';
+import type { LLMEngine, StepTiming } from '../engine/llm-engine.ts';
 import type { MigratedState } from '../engine/migrated-state.ts';
 import type { GenerationDelta } from '../engine/types.ts';
 import { listenForBlocks, type KvReceiver } from '../native/index.ts';
@@ -22,9 +22,12 @@ export interface InstanceServer {
   stop(): Promise<void>;
 }
 
-export function reportOf(engine: LLMEngine, migrations: number): ReportMessage {
+export function reportOf(engine: LLMEngine, migrations: number, step?: StepTiming): ReportMessage {
   const s = engine.stats();
-  return { ...engine.load(), steps: s.steps, preemptions: s.preemptions, kv_cache_usage: s.kv_cache_usage_perc, migrations_in_flight: migrations };
+  return {
+    ...engine.load(), steps: s.steps, preemptions: s.preemptions, kv_cache_usage: s.kv_cache_usage_perc, migrations_in_flight: migrations,
+    ...(step === undefined ? {} : { step }),
+  };
 }
 
 type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
@@ -93,7 +96,7 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
       pipe(call, stream);
     },
     Reports: (call: grpc.ServerWritableStream<unknown, ReportMessage>) => {
-      const send = (): void => void call.write(reportOf(engine, outgoing.in_flight));
+      const send = (step?: StepTiming): void => void call.write(reportOf(engine, outgoing.in_flight, step));
       send();
       const off = engine.onStep(send);
       call.on('cancelled', off);

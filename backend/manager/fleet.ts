@@ -3,7 +3,7 @@
 // each request goes. To an API server it is one GenerationEngine per model.
 import { parseConfig } from '../../config/index.ts';
 import { createScheduler, SchedulerSpec, type ClusterView, type GlobalScheduler, type InstanceReport, type SchedulerSpecInput } from '../../policies/index.ts';
-import type { LLMEngineOptions } from '../engine/llm-engine.ts';
+import type { LLMEngineOptions, StepTiming } from '../engine/llm-engine.ts';
 import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest, TextTokenizer } from '../engine/types.ts';
 import { loadTokenizer, readModelFolder, resolveModelDir } from '../model/index.ts';
 import type { MigrateOutReply, ReportMessage } from '../rpc/messages.ts';
@@ -68,6 +68,7 @@ export class Fleet implements GenerationEngine {
   /** Every migration the manager started, in the order they ended. */
   readonly migrations: MigrationRecord[] = [];
   readonly #migrationListeners = new Set<(record: MigrationRecord) => void>();
+  readonly #stepListeners = new Set<(instance: number, step: StepTiming) => void>();
   /** Requests resumed on another instance after theirs died. */
   failovers = 0;
   #reportsTotal = 0;
@@ -244,6 +245,12 @@ export class Fleet implements GenerationEngine {
     return () => this.#migrationListeners.delete(listener);
   }
 
+  /** Calls `listener` with every engine step of every instance, as its report arrives; returns an unsubscribe. */
+  onStep(listener: (instance: number, step: StepTiming) => void): () => void {
+    this.#stepListeners.add(listener);
+    return () => this.#stepListeners.delete(listener);
+  }
+
   /** Runs the scheduler's migration policy on a fresh report (Llumnix: pairing every N·k reports). */
   #onReport(): void {
     if (this.#stopped || this.scheduler.migration === undefined) return;
@@ -283,6 +290,7 @@ export class Fleet implements GenerationEngine {
           all_waiting_blocks: r.all_waiting_blocks, high_priority: r.high_priority, last_running_blocks: r.last_running_blocks,
           migrations_in_flight: this.#migrating[m.id] ?? 0,
         };
+        if (r.step != null) for (const listener of this.#stepListeners) listener(m.id, r.step);
         if (reported) this.#onReport();
       },
       () => {

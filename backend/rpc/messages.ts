@@ -1,5 +1,6 @@
 // TypeScript shapes of instance.proto's messages (proto-loader with keepCase, longs as numbers,
 // defaults filled) and the conversions to and from the engine's own types.
+import type { StepTiming } from '../engine/llm-engine.ts';
 import type { FinishReason, GenerationDelta, GenerationRequest, SamplingParams, TokenLogprob } from '../engine/types.ts';
 
 export interface SamplingMessage {
@@ -30,6 +31,8 @@ export interface DeltaMessage {
   finish_reason: string;
   migrated_to: string;
   queue_time_s: number;
+  produced_unix_ms: number;
+  arrived_unix_ms: number;
 }
 
 /** A delta as an instance streams it: the last one of a migrated request names where it went. */
@@ -79,6 +82,8 @@ export interface ReportMessage {
   preemptions: number;
   kv_cache_usage: number;
   migrations_in_flight: number;
+  /** The step this report follows; null on the report sent at subscription. */
+  step?: StepTiming | null;
 }
 
 export function toGenerateMessage(r: GenerationRequest): GenerateMessage {
@@ -118,6 +123,8 @@ export function toDeltaMessage(d: InstanceDelta): DeltaMessage {
     finish_reason: d.finish_reason ?? '',
     migrated_to: d.migrated_to ?? '',
     queue_time_s: d.queue_time_s ?? -1,
+    produced_unix_ms: d.produced_unix_ms ?? 0,
+    arrived_unix_ms: d.arrived_unix_ms ?? 0,
   };
 }
 
@@ -134,5 +141,7 @@ export function fromDeltaMessage(request_id: string, m: DeltaMessage): InstanceD
     ...(finish !== undefined ? { finish_reason: finish } : {}),
     ...(m.migrated_to !== '' ? { migrated_to: m.migrated_to } : {}),
     ...(m.queue_time_s >= 0 ? { queue_time_s: m.queue_time_s } : {}),
+    ...(m.produced_unix_ms > 0 ? { produced_unix_ms: m.produced_unix_ms } : {}),
+    ...(m.arrived_unix_ms > 0 ? { arrived_unix_ms: m.arrived_unix_ms } : {}),
   };
 }

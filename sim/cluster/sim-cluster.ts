@@ -17,6 +17,8 @@ export interface SimClusterOptions {
   readonly migration: MigrationParams;
   /** Delay from a scale-up decision until the new instance serves (model load, KV cache). */
   readonly startup_s: number;
+  /** Dispatch and token-delivery latency around the engines (cluster.frontend); absent: none. */
+  readonly frontend?: { readonly dispatch_ms: number; readonly delivery_ms: number };
   /** Checks block accounting of an instance after each of its steps (tests; slow). */
   readonly checkInvariants?: boolean;
 }
@@ -179,8 +181,20 @@ export class SimCluster {
     this.#dispatched[index] = (this.#dispatched[index] ?? 0) + 1;
     request.instance = instance.id;
     if (request.priority === 'high') instance.high_priority++;
+    const dispatch_ms = this.options.frontend?.dispatch_ms ?? 0;
+    if (dispatch_ms > 0) this.sim.after(dispatch_ms / 1e3, Band.arrival, () => this.enqueue(instance, request));
+    else this.enqueue(instance, request);
+  }
+
+  private enqueue(instance: SimInstance, request: SimRequest): void {
     instance.engine.enqueue(request);
     this.kick(instance);
+  }
+
+  /** When a token produced now reaches its client. */
+  #delivered(now_s: number): number {
+    const delivery_ms = this.options.frontend?.delivery_ms ?? 0;
+    return delivery_ms > 0 ? now_s + delivery_ms / 1e3 : now_s;
   }
 
   private reject(request: SimRequest, reason: string): void {
@@ -234,7 +248,8 @@ export class SimCluster {
     for (const p of plan.prefills) p.seq.exec_s += duration_s;
     for (const d of plan.decodes) d.seq.exec_s += duration_s;
     const outcome = instance.engine.update(plan, isDone);
-    for (const request of outcome.emitted) request.markToken(now);
+    const delivered_s = this.#delivered(now);
+    for (const request of outcome.emitted) request.markToken(delivered_s);
     for (const request of outcome.prefilled) {
       if (request.readmitted !== undefined) {
         request.recomputes.push({ ...request.readmitted, end_s: now });
@@ -250,7 +265,7 @@ export class SimCluster {
 
   /** Bookkeeping of a request its engine finished (and freed). */
   private complete(instance: SimInstance, request: SimRequest): void {
-    request.finish_s = this.sim.now_s;
+    request.finish_s = this.#delivered(this.sim.now_s);
     if (request.priority === 'high') instance.high_priority--;
     this.#finished++;
   }

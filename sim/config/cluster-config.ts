@@ -45,5 +45,17 @@ export const ClusterConfig = z.strictObject({
    */
   high_priority_first: z.boolean().default(false),
   engine: EngineSpec.optional(),
+  /**
+   * The path around every engine in a real fleet (manager, RPC, API): each request reaches its
+   * instance `dispatch_ms` after its arrival (dispatched on the view at arrival), and each token
+   * reaches its client `delivery_ms` after its step ends. Absent: 0 and 0, the simulator's
+   * historical ideal. The fidelity loop measures both on the real fleet (docs/fidelity.md).
+   */
+  frontend: z
+    .strictObject({
+      dispatch_ms: z.number().nonnegative().default(0),
+      delivery_ms: z.number().nonnegative().default(0),
+    })
+    .optional(),
 });
 export type ClusterConfig = z.infer<typeof ClusterConfig>;
