@@ -3,11 +3,13 @@
  * `fleetlab fidelity` replays one trace on the real fleet and in the simulator (with a profile
  * measured in the same run) and reports the error per metric.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { type Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { nonNegative, positive } from './arg-parsers.ts';
-import { DEFAULT_GRID, profileCsv, profileEngine } from '../backend/profile/profile-engine.ts';
+import { DEFAULT_GRID, profileEngine, profileStartup } from '../backend/profile/profile-engine.ts';
+import { profileFleet } from '../backend/profile/profile-fleet.ts';
+import { writeProfileFolder } from '../backend/profile/profile-folder.ts';
+import { profileKvTransfer } from '../backend/profile/profile-kv.ts';
+import type { ModelArch } from '../backend/model/arch.ts';
 import { runFidelity } from '../fidelity/run-fidelity.ts';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../policies/presets.ts';
 import { markdownTable } from '../fidelity/report.ts';
@@ -29,6 +31,11 @@ const presetList = (value: string): PresetName[] =>
     if (!(PRESET_NAMES as string[]).includes(name)) throw new InvalidArgumentError(`unknown policy "${name}"; expected scheduler presets from: ${PRESET_NAMES.join(', ')}`);
     return name as PresetName;
   });
+const deviceKind = (value: string): 'cpu' => {
+  if (value === 'cuda') throw new InvalidArgumentError('cuda: the CUDA model runner is compiled but has not been verified on a GPU yet (docs/model-runner.md); profile on cpu');
+  if (value !== 'cpu') throw new InvalidArgumentError(`expected cpu or cuda, received "${value}"`);
+  return value;
+};
 const calibrationKind = (value: string): 'fleet' | 'engine' => {
   if (value !== 'fleet' && value !== 'engine') throw new InvalidArgumentError(`expected fleet or engine, received "${value}"`);
   return value;
@@ -37,24 +44,26 @@ const calibrationKind = (value: string): 'fleet' | 'engine' => {
 export function registerFidelityCommands(program: Command): void {
   program
     .command('profile')
-    .description("measure the real engine's step times (prefill by prompt tokens, decode by batch and context) into the simulator's table format")
+    .description("measure the real engine's step times (prefill by prompt tokens, decode by batch and context), the path around it, KV transfer and start-up into a profile folder the simulator reads")
     .requiredOption('-m, --model <dir>', 'model folder or tiny preset')
-    .option('-o, --out <dir>', 'folder for profile.csv (+ profile.json)', 'results/profile')
-    .option('--threads <n>', 'compute threads', positive, 1)
+    .option('-o, --out <dir>', 'profile folder (profile.csv, profile.json, simulator.json)', 'results/profile')
+    .option('--device <kind>', 'where the model runs: cpu (cuda: not available until the CUDA runner is verified on a GPU)', deviceKind, 'cpu' as const)
+    .option('--instances <n>', '1: one engine in this process; N > 1: N instance processes stepping at once, as a fleet of N serves', positive, 1)
+    .option('--threads <n>', 'compute threads per engine', positive, 1)
     .option('--repeats <n>', 'measurements per point (median kept, p10/p90 beside)', positive, 5)
     .option('--prefill <tokens,...>', 'prompt lengths', list, [...DEFAULT_GRID.prefill_tokens])
     .option('--batches <n,...>', 'decode batch sizes', list, [...DEFAULT_GRID.decode_batch_sizes])
     .option('--contexts <tokens,...>', 'decode context tokens per sequence', list, [...DEFAULT_GRID.decode_context_tokens])
     .action(async (opts) => {
-      const result = await profileEngine(
-        { model: opts.model, threads: opts.threads, repeats: opts.repeats, prefill_tokens: opts.prefill, decode_batch_sizes: opts.batches, decode_context_tokens: opts.contexts },
-        (done, total) => process.stderr.write(`\rprofiling: ${done}/${total} points`),
-      );
-      process.stderr.write('\n');
-      await mkdir(opts.out, { recursive: true });
-      await writeFile(path.join(opts.out, 'profile.csv'), profileCsv(result.rows));
-      await writeFile(path.join(opts.out, 'profile.json'), `${JSON.stringify(result.meta, null, 2)}\n`);
-      console.log(`wrote ${path.join(opts.out, 'profile.csv')}: use it as model.perf: { kind: table, file: ${path.join(opts.out, 'profile.csv')} }`);
+      const grid = { model: opts.model, threads: opts.threads, repeats: opts.repeats, prefill_tokens: opts.prefill, decode_batch_sizes: opts.batches, decode_context_tokens: opts.contexts };
+      const progress = (done: number, total: number): void => void process.stderr.write(`\rprofiling steps: ${done}/${total} points`);
+      const result = opts.instances > 1 ? await profileFleet({ ...grid, instances: opts.instances }, progress) : await profileEngine(grid, progress);
+      process.stderr.write('\nprofiling KV transfer and start-up …\n');
+      const kv_transfer = await profileKvTransfer(result.meta['arch'] as ModelArch, { block_size_tokens: 16 });
+      const startup_s = await profileStartup(opts.model, { threads: opts.threads });
+      const folder = await writeProfileFolder(opts.out, result, { kv_transfer, startup_s });
+      console.log(`wrote ${folder.dir}: profile.csv, profile.json, simulator.json`);
+      console.log(`merge simulator.json into a run config (its model.perf reads profile.csv beside it): ${JSON.stringify(folder.simulator)}`);
     });
 
   program

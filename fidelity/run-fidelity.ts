@@ -5,9 +5,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Fleet } from '../backend/manager/fleet.ts';
-import { profileCsv, profileEngine, type ProfileResult } from '../backend/profile/profile-engine.ts';
+import type { ModelArch } from '../backend/model/arch.ts';
+import { profileEngine, type ProfileResult } from '../backend/profile/profile-engine.ts';
 import { profileFleet } from '../backend/profile/profile-fleet.ts';
-import { spread, type GridOptions } from '../backend/profile/profile-grid.ts';
+import { frontendOf, writeProfileFolder } from '../backend/profile/profile-folder.ts';
+import type { GridOptions } from '../backend/profile/profile-grid.ts';
+import { profileKvTransfer } from '../backend/profile/profile-kv.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { tablePerfModel } from '../sim/perf/index.ts';
 import { fidelityMarkdown } from './markdown.ts';
@@ -84,8 +87,7 @@ async function measureProfile(o: FidelityOptions, log: (line: string) => void): 
   log(`profiling ${o.instances} ${o.model} instance processes stepping at once (${o.threads} thread(s) each) …`);
   const profile = await profileFleet({ ...common, instances: o.instances });
   // Medians: a rare slow delivery (a GC pause) should not shift every simulated token.
-  const frontend = { dispatch_ms: spread(profile.frontend.dispatch_ms).median, delivery_ms: spread(profile.frontend.delivery_ms).median };
-  return { profile, frontend };
+  return { profile, frontend: frontendOf(profile) };
 }
 
 export async function runFidelity(o: FidelityOptions, log: (line: string) => void = () => {}): Promise<FidelityReport> {
@@ -95,15 +97,16 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });
   const { profile, frontend } = await measureProfile(o, log);
-  const profilePath = path.join(out, 'profile.csv');
-  await writeFile(profilePath, profileCsv(profile.rows));
-  await writeFile(path.join(out, 'profile.json'), `${JSON.stringify({ ...profile.meta, frontend }, null, 2)}\n`);
+  const arch = profile.meta['arch'] as ModelArch;
+  log('profiling the KV transfer path (migration stages) …');
+  const kv = await profileKvTransfer(arch, { block_size_tokens: o.block_size_tokens });
+  const migration = { bandwidth_gbps: kv.bandwidth_gbps, stage_overhead_ms: kv.stage_overhead_ms };
+  const { csv: profilePath } = await writeProfileFolder(out, { ...profile, frontend: o.calibration === 'engine' ? { dispatch_ms: [], delivery_ms: [] } : profile.frontend }, { kv_transfer: kv });
   const perf = tablePerfModel('profile', profilePath);
 
   const rows = syntheticTrace(o.trace);
   const tracePath = path.join(out, 'trace.csv');
   await writeFile(tracePath, traceCsv(rows));
-  const arch = profile.meta['arch'] as { num_hidden_layers: number; num_key_value_heads: number; head_dim: number; vocab_size: number };
 
   const results: PolicyFidelity[] = [];
   const replays = new Map<string, Replay>();
@@ -129,7 +132,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
     const sim: SimOutcome = simulateTrace({
       instances: o.instances, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
       max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
-      scheduler: policy.scheduler, requests: rows.length, trace_csv: tracePath, profile_csv: profilePath, seed: o.trace.seed, frontend,
+      scheduler: policy.scheduler, requests: rows.length, trace_csv: tracePath, profile_csv: profilePath, seed: o.trace.seed, frontend, migration,
       kv: { layers: arch.num_hidden_layers, kv_heads: arch.num_key_value_heads, head_dim: arch.head_dim, dtype_bytes: 4 },
     });
     const r = real.requests;

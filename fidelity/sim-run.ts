@@ -20,6 +20,8 @@ export interface SimSide {
   readonly kv: { readonly layers: number; readonly kv_heads: number; readonly head_dim: number; readonly dtype_bytes: number };
   /** cluster.frontend: what the real fleet adds around its engines (0 and 0: the ideal). */
   readonly frontend: { readonly dispatch_ms: number; readonly delivery_ms: number };
+  /** The KV transfer path as measured (migration stages). */
+  readonly migration: { readonly bandwidth_gbps: number; readonly stage_overhead_ms: number };
   readonly seed: number;
 }
 
@@ -45,6 +47,7 @@ export function simulateTrace(s: SimSide): SimOutcome {
       },
       model: { name: 'profiled', ...s.kv, perf: { kind: 'table', file: s.profile_csv } },
       scheduler: s.scheduler,
+      migration: s.migration,
       workload: { num_requests: s.requests, arrival: { kind: 'replay', trace }, lengths: { paired: { trace, order: 'sequential' } } },
     },
     'fidelity',

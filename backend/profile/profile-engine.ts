@@ -3,7 +3,7 @@
 // sampling + update) as the engine runs them, repeated, with the median and the spread.
 import { cpus, totalmem } from 'node:os';
 import { LLMEngine } from '../engine/llm-engine.ts';
-import { DEFAULT_GRID, gridBlocks, gridBudget, measureGrid, type FrontendSamples, type GridOptions, type ProfileRow } from './profile-grid.ts';
+import { DEFAULT_GRID, gridBlocks, gridBudget, measureGrid, spread, type FrontendSamples, type GridOptions, type ProfileRow } from './profile-grid.ts';
 
 export { DEFAULT_GRID, profileCsv, type ProfileRow } from './profile-grid.ts';
 
@@ -24,6 +24,8 @@ export interface ProfileResult {
   readonly meta: Record<string, unknown>;
   /** Dispatch and delivery latency around the engines, as the profiling client saw them. */
   readonly frontend: FrontendSamples;
+  /** step_ms − forward_ms of every step: scheduling, sampling and bookkeeping (already inside each table row). */
+  readonly non_forward_ms: readonly number[];
 }
 
 export function gridOf(opts: ProfileOptions): GridOptions {
@@ -56,7 +58,7 @@ export async function profileEngine(opts: ProfileOptions, onProgress?: (done: nu
     num_kv_blocks: gridBlocks(grid, block), max_num_batched_tokens: budget, max_num_seqs: Math.max(...grid.decode_batch_sizes),
   });
   try {
-    const { rows, frontend } = await measureGrid(
+    const { rows, frontend, non_forward_ms } = await measureGrid(
       { generate: (r) => engine.generate(r), onStep: (l) => engine.onStep((s) => l(0, s)), copies: 1, vocab_size: engine.model.arch.vocab_size },
       grid,
       onProgress,
@@ -66,8 +68,22 @@ export async function profileEngine(opts: ProfileOptions, onProgress?: (done: nu
       repeats: grid.repeats, engines: 1, where: 'one engine in the profiling process',
       measured: 'whole engine steps (schedule + forward + sampling + update), median of repeats; p10/p90 beside',
     });
-    return { rows, meta, frontend };
+    return { rows, meta, frontend, non_forward_ms };
   } finally {
     await engine.shutdown();
   }
+}
+
+/** Seconds from creating an engine to serving (model open, runner, KV pool), median of `repeats` starts after one warm-up. */
+export async function profileStartup(model: string, opts: { threads?: number; num_kv_blocks?: number; repeats?: number } = {}): Promise<number> {
+  const times: number[] = [];
+  for (let r = 0; r <= (opts.repeats ?? 3); r++) {
+    const t0 = performance.now();
+    const engine = await LLMEngine.create({ model, threads: opts.threads ?? 1, num_kv_blocks: opts.num_kv_blocks ?? 256 });
+    const s = (performance.now() - t0) / 1e3;
+    await engine.shutdown();
+    // The first start may convert the checkpoint once; later starts are what a restart costs.
+    if (r > 0) times.push(s);
+  }
+  return spread(times).median;
 }

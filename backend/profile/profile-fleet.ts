@@ -28,7 +28,7 @@ export async function profileFleet(opts: FleetProfileOptions, onProgress?: (done
     const { arch } = await readModelFolder(await resolveModelDir(opts.model));
     // The instances run on this machine with the runner's automatic kernel choice.
     const kernel = loadAddon().cpuFeatures().best;
-    const { rows, frontend } = await measureGrid(
+    const { rows, frontend, non_forward_ms } = await measureGrid(
       { generate: (r) => fleet.generate(r), onStep: (l) => fleet.onStep(l), copies: opts.instances, vocab_size: arch.vocab_size },
       grid,
       onProgress,
@@ -38,7 +38,7 @@ export async function profileFleet(opts: FleetProfileOptions, onProgress?: (done
       repeats: grid.repeats, engines: opts.instances, where: `${opts.instances} instance processes stepping at once, reports and streams over gRPC`,
       measured: 'whole engine steps (schedule + forward + sampling + update) inside the instance processes, median of repeats over all instances; p10/p90 beside',
     });
-    return { rows, meta, frontend };
+    return { rows, meta, frontend, non_forward_ms };
   } finally {
     await fleet.stop();
   }

@@ -96,9 +96,14 @@ export async function measureGrid(
   target: ProfileTarget,
   grid: GridOptions,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ rows: ProfileRow[]; frontend: FrontendSamples }> {
+): Promise<{ rows: ProfileRow[]; frontend: FrontendSamples; non_forward_ms: number[] }> {
   const steps: StepTiming[] = [];
-  const off = target.onStep((_, s) => steps.push(s));
+  // Schedule + sampling + update of every measured step: the step's cost outside the model.
+  const non_forward_ms: number[] = [];
+  const off = target.onStep((_, s) => {
+    steps.push(s);
+    non_forward_ms.push(s.step_ms - s.forward_ms);
+  });
   const frontend: FrontendSamples = { dispatch_ms: [], delivery_ms: [] };
   const rows: ProfileRow[] = [];
   const total = grid.prefill_tokens.length + grid.decode_batch_sizes.length * grid.decode_context_tokens.length;
@@ -107,7 +112,8 @@ export async function measureGrid(
   const send = (length: number, max_tokens: number): Promise<void> => {
     const sampling = parseSamplingParams({ max_tokens, temperature: 0, ignore_eos: true });
     const request = { request_id: `profile-${salt}`, prompt_token_ids: prompt(length, salt++, target.vocab_size), sampling };
-    return drain(target.generate(request), unixNow(), frontend);
+    const sent_unix_ms = unixNow();
+    return drain(target.generate(request), sent_unix_ms, frontend);
   };
   try {
     for (const T of grid.prefill_tokens) {
@@ -136,7 +142,7 @@ export async function measureGrid(
   } finally {
     off();
   }
-  return { rows, frontend };
+  return { rows, frontend, non_forward_ms };
 }
 
 export function profileCsv(rows: readonly ProfileRow[]): string {

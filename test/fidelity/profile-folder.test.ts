@@ -1,0 +1,49 @@
+// `fleetlab profile` writes a folder the simulator reads as it is: the step table, the KV
+// transfer line (migration stages) and the start-up time, merged into a run config by hand.
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { profileEngine, profileStartup } from '../../backend/profile/profile-engine.ts';
+import { writeProfileFolder } from '../../backend/profile/profile-folder.ts';
+import { profileKvTransfer } from '../../backend/profile/profile-kv.ts';
+import type { ModelArch } from '../../backend/model/arch.ts';
+import { parseRunConfig, simulate } from '../../sim/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fleetlab-profile-'));
+process.env['FLEETLAB_CACHE_DIR'] = join(dir, 'cache');
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+
+test('profile → folder → a simulation that reads it, with the measured KV transfer and start-up', async (t) => {
+  const profile = await profileEngine({ model: 'tiny', repeats: 2, prefill_tokens: [16, 64], decode_batch_sizes: [1, 4], decode_context_tokens: [16, 64] });
+  t.true(profile.non_forward_ms.length > 0 && profile.non_forward_ms.every((x) => x >= 0), 'schedule + sampling + update never negative');
+  const kv = await profileKvTransfer(profile.meta['arch'] as ModelArch, { block_size_tokens: 16, stage_blocks: [1, 8, 32], repeats: 2 });
+  t.deepEqual(kv.points.map((p) => p.blocks), [1, 8, 32]);
+  t.true(kv.bandwidth_gbps > 0 && Number.isFinite(kv.bandwidth_gbps), `bandwidth ${kv.bandwidth_gbps}`);
+  t.true(kv.stage_overhead_ms >= 0);
+  const startup_s = await profileStartup('tiny', { repeats: 1 });
+  t.true(startup_s > 0);
+
+  const out = join(dir, 'profile');
+  const folder = await writeProfileFolder(out, profile, { kv_transfer: kv, startup_s });
+  const simulator = JSON.parse(readFileSync(join(out, 'simulator.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  t.deepEqual(simulator, JSON.parse(JSON.stringify(folder.simulator)));
+  t.is((simulator['migration'] as { bandwidth_gbps: number }).bandwidth_gbps.toFixed(2), kv.bandwidth_gbps.toFixed(2));
+  const meta = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8')) as { kernel: string; non_forward_ms: { samples: number } };
+  t.is(meta.non_forward_ms.samples, profile.non_forward_ms.length);
+
+  // The fragment is a valid config as written (paths relative to the folder).
+  const config = parseRunConfig(
+    {
+      name: 'from-profile', seed: 0,
+      model: simulator['model'], migration: simulator['migration'],
+      cluster: { instances: 2, total_blocks: 256, engine: { kind: 'vllm-v1' }, ...simulator['cluster'] },
+      scheduler: { dispatch: { kind: 'load' } },
+      workload: { num_requests: 20, arrival: { kind: 'poisson', rate_per_s: 5 }, lengths: { prompt: { kind: 'uniform', mean_tokens: 36, range_tokens: 56 }, output: { kind: 'uniform', mean_tokens: 10, range_tokens: 12 } } },
+    },
+    'simulator.json',
+  );
+  const result = simulate(config, { baseDir: out });
+  t.is(result.requests.length, 20);
+  t.true(result.requests.every((r) => r.finish_s !== undefined));
+});
