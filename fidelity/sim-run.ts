@@ -38,6 +38,6 @@ export function simulateTrace(s: SimSide): RequestMetrics[] {
     },
     'fidelity',
   );
-  const { rows } = summarize(simulate(config));
+  const { rows } = summarize(simulate(config).records);
   return [...rows].sort((a, b) => a.request_id - b.request_id);
 }
