@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Fleet } from '../backend/manager/fleet.ts';
 import { profileCsv, profileEngine, type ProfileOptions } from '../backend/profile/profile-engine.ts';
+import { RecordCollector, type RunRecords, writeResults } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { compare, markdownTable, type MetricComparison } from './report.ts';
 import { replayOnFleet, type RequestTiming } from './real-run.ts';
@@ -24,7 +25,14 @@ export interface FidelityOptions {
   /** Profiling grid and repeats (the profile is measured first, in this run). */
   readonly profile: Omit<ProfileOptions, 'model' | 'threads' | 'block_size_tokens'>;
   readonly out: string;
+  /** Also write steps.csv into the real/ and sim/ results folders (the real one from the engines' step reports). */
+  readonly steps?: boolean;
+  /** Also write trace.json (Chrome/Perfetto) into both results folders. */
+  readonly trace_json?: boolean;
 }
+
+/** Fields of real/summary.json a client replay cannot observe per request (they are 0). */
+export const REAL_NOT_MEASURED = ['execution_s', 'preemption_loss_s', 'preemption_stall_s', 'preemptions', 'preempted_requests', 'events', 'instance_id', 'first_scheduled_s'] as const;
 
 export interface FidelityReport {
   readonly metrics: readonly MetricComparison[];
@@ -56,22 +64,34 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
     },
   });
   let real: RequestTiming[];
+  const keepSteps = o.steps === true || o.trace_json === true;
+  const collector = new RecordCollector({ keepSteps });
+  const realConfig = { kind: 'fidelity-real', model: o.model, instances: o.instances, scheduler: o.scheduler, trace: o.trace, seed: o.trace.seed };
+  collector.runStarted({ name: 'fidelity-real', system: `real:${o.model}`, seed: o.trace.seed, config: realConfig });
   const t0 = performance.now();
   try {
-    real = await replayOnFleet(fleet, rows, o.trace.seed);
+    real = await replayOnFleet(fleet, rows, o.trace.seed, collector);
   } finally {
     await fleet.stop();
   }
   const realMakespan = (performance.now() - t0) / 1e3;
+  const lastFinish = Math.max(0, ...real.map((r) => r.sent_s + r.e2e_s));
+  // A fixed fleet: its size is known, not sampled.
+  collector.runEnded({ end_s: lastFinish, events: 0, avg_instances: o.instances, avg_instances_record_weighted: o.instances, not_measured: REAL_NOT_MEASURED });
+  const folders = { steps: o.steps === true, traceJson: o.trace_json === true, overwrite: true };
+  const realRecords: RunRecords = collector.records();
+  writeResults(realRecords, path.join(out, 'real'), folders);
 
   log('simulating the same trace with the measured profile …');
   const arch = profile.meta['arch'] as { num_hidden_layers: number; num_key_value_heads: number; head_dim: number };
-  const sim = simulateTrace({
+  const simulated = simulateTrace({
     instances: o.instances, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
     max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
     scheduler: o.scheduler, requests: rows.length, trace_csv: tracePath, profile_csv: profilePath, seed: o.trace.seed,
     kv: { layers: arch.num_hidden_layers, kv_heads: arch.num_key_value_heads, head_dim: arch.head_dim, dtype_bytes: 4 },
-  });
+  }, { keepSteps });
+  writeResults(simulated.records, path.join(out, 'sim'), folders);
+  const sim = simulated.rows;
   if (sim.length !== real.length) throw new Error(`the simulator finished ${sim.length} of ${real.length} requests; every request must finish in both worlds`);
   const metrics = [
     compare('TTFT', real.map((r) => r.ttft_s), sim.map((s) => s.prefill_latency_s)),
@@ -103,6 +123,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
       `Throughput: real ${throughput.real_req_per_s.toFixed(3)} req/s, simulated ${throughput.sim_req_per_s.toFixed(3)} req/s.`,
       '',
       'Error = (simulated − real) / real. Per-request values: requests.csv; the profile used: profile.csv (+ profile.json).',
+      'Both runs as fleetlab results folders: real/ and sim/ (`fleetlab compare real sim`).',
       '',
     ].join('\n'),
   );

@@ -1,6 +1,6 @@
 // The same trace in the simulator: the same instances, engine limits, vLLM-v1 scheduler and
 // global scheduler, with the step times the profiler measured on the real engine.
-import { summarize, type RequestMetrics } from '../metrics/index.ts';
+import { type RequestMetrics, type RunRecords, summarize } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { parseRunConfig, simulate } from '../sim/index.ts';
 
@@ -20,7 +20,8 @@ export interface SimSide {
   readonly seed: number;
 }
 
-export function simulateTrace(s: SimSide): RequestMetrics[] {
+/** The simulated run's records (for its results folder) and its requests.csv rows by request id. */
+export function simulateTrace(s: SimSide, options: { readonly keepSteps?: boolean } = {}): { records: RunRecords; rows: RequestMetrics[] } {
   const trace = { format: 'vidur', path: s.trace_csv };
   const config = parseRunConfig(
     {
@@ -38,6 +39,7 @@ export function simulateTrace(s: SimSide): RequestMetrics[] {
     },
     'fidelity',
   );
-  const { rows } = summarize(simulate(config).records);
-  return [...rows].sort((a, b) => a.request_id - b.request_id);
+  const { records } = simulate(config, { keepSteps: options.keepSteps ?? false });
+  const { rows } = summarize(records);
+  return { records, rows: [...rows].sort((a, b) => a.request_id - b.request_id) };
 }

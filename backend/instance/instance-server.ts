@@ -3,13 +3,13 @@
 // (as source: MigrateOut; as destination: PreAlloc / FreePreAlloc / Commit / Attach, with KV
 // blocks arriving on its transfer receiver), and shuts down on request.
 import * as grpc from '@grpc/grpc-js';
-import type { LLMEngine } from '../engine/llm-engine.ts';
+import type { LLMEngine, StepTiming } from '../engine/llm-engine.ts';
 import type { MigratedState } from '../engine/migrated-state.ts';
 import type { GenerationDelta } from '../engine/types.ts';
 import { listenForBlocks, type KvReceiver } from '../native/index.ts';
 import { InstanceClient } from '../rpc/instance-client.ts';
 import { instanceService } from '../rpc/load-proto.ts';
-import { fromGenerateMessage, toDeltaMessage, type DeltaMessage, type GenerateMessage, type MigrateOutMessage, type ReportMessage } from '../rpc/messages.ts';
+import { fromGenerateMessage, toDeltaMessage, type DeltaMessage, type GenerateMessage, type MigrateOutMessage, type ReportMessage, type StepReportMessage } from '../rpc/messages.ts';
 import { IncomingMigrations } from './migration-in.ts';
 import { OutgoingMigrations } from './migration-out.ts';
 
@@ -22,9 +22,19 @@ export interface InstanceServer {
   stop(): Promise<void>;
 }
 
-export function reportOf(engine: LLMEngine, migrations: number): ReportMessage {
+export function reportOf(engine: LLMEngine, migrations: number, step?: StepTiming): ReportMessage {
   const s = engine.stats();
-  return { ...engine.load(), steps: s.steps, preemptions: s.preemptions, kv_cache_usage: s.kv_cache_usage_perc, migrations_in_flight: migrations };
+  return {
+    ...engine.load(), steps: s.steps, preemptions: s.preemptions, kv_cache_usage: s.kv_cache_usage_perc, migrations_in_flight: migrations,
+    ...(step === undefined ? {} : { step: stepReport(step) }),
+  };
+}
+
+function stepReport(t: StepTiming): StepReportMessage {
+  return {
+    started_unix_ms: t.started_unix_ms, duration_ms: t.step_ms, prefill_seqs: t.prefill_seqs, prefill_tokens: t.prefill_tokens,
+    decode_seqs: t.decode_seqs, context_tokens: t.context_tokens, preempted: t.preempted,
+  };
 }
 
 type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
@@ -93,7 +103,7 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
       pipe(call, stream);
     },
     Reports: (call: grpc.ServerWritableStream<unknown, ReportMessage>) => {
-      const send = (): void => void call.write(reportOf(engine, outgoing.in_flight));
+      const send = (step?: StepTiming): void => void call.write(reportOf(engine, outgoing.in_flight, step));
       send();
       const off = engine.onStep(send);
       call.on('cancelled', off);

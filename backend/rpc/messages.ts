@@ -79,6 +79,19 @@ export interface ReportMessage {
   preemptions: number;
   kv_cache_usage: number;
   migrations_in_flight: number;
+  /** The step that just ended; null in the report sent when the stream opens. */
+  step?: StepReportMessage | null;
+}
+
+/** One engine step as it ran (instance.proto StepReport). */
+export interface StepReportMessage {
+  started_unix_ms: number;
+  duration_ms: number;
+  prefill_seqs: number;
+  prefill_tokens: number;
+  decode_seqs: number;
+  context_tokens: number;
+  preempted: number;
 }
 
 export function toGenerateMessage(r: GenerationRequest): GenerateMessage {

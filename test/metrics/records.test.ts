@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import test from 'ava';
 import { parse } from 'csv-parse/sync';
 import { RecordCollector, type RequestRecord, type RunObserver, STEP_COLUMNS, type StepRecord, summarize, type TraceEvent, writeResults } from '../../metrics/index.ts';
@@ -120,4 +121,17 @@ test('the collector refuses to hand over records before the run ended, and a sec
   const { summary } = summarize(c.records());
   t.deepEqual(summary.not_measured, ['events']);
   t.is(summary.requests, 2);
+});
+
+test('fleetlab run --steps --trace-json writes both files, listed in the manifest; config.json records the flags', async (t) => {
+  const out = join(tempDir(), 'mm');
+  const bin = new URL('../../bin/fleetlab.js', import.meta.url).pathname;
+  await promisify(execFile)(process.execPath, [bin, 'run', '--preset', 'llumnix-fig11/M-M/llumnix', '--set', 'workload.num_requests=100', '--steps', '--trace-json', '--no-progress', '--out', out]);
+  t.deepEqual(readdirSync(out).sort(), ['.fleetlab-results.json', 'config.json', 'instances.csv', 'migrations.csv', 'requests.csv', 'steps.csv', 'summary.json', 'trace.json']);
+  const written = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { metrics: Record<string, unknown> };
+  t.like(written.metrics, { steps: true, trace_json: true });
+  const steps = readFileSync(join(out, 'steps.csv'), 'utf8').trim().split('\n').length - 1;
+  const trace = JSON.parse(readFileSync(join(out, 'trace.json'), 'utf8')) as { traceEvents: TraceEvent[] };
+  t.true(steps > 0);
+  t.is(trace.traceEvents.filter((e) => e.ph === 'X').length, steps);
 });
