@@ -19,7 +19,7 @@ export function quickstartSummaries(requests = 10_000): RunSummary[] {
     const raw = findPreset(`llumnix-fig11/M-M/${system}`) as { workload: { num_requests: number }; seed?: number };
     raw.workload.num_requests = requests;
     raw.seed = 0;
-    return summarize(simulate(parseRunConfig(raw, `llumnix-fig11/M-M/${system}`))).summary;
+    return summarize(simulate(parseRunConfig(raw, `llumnix-fig11/M-M/${system}`)).records).summary;
   });
 }
 

@@ -37,7 +37,7 @@ for (const engine of ['vllm-v0', 'vllm-v1'] as const) {
   for (let i = 0; i < Number(values.repeat); i++) {
     const started = performance.now();
     const result = simulate(config);
-    const { summary } = summarize(result);
+    const { summary } = summarize(result.records);
     const wall = (performance.now() - started) / 1e3;
     const us = (wall * 1e6) / summary.requests;
     perRequest.push(us);

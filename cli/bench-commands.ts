@@ -9,7 +9,7 @@ import { parseConfig } from '../config/index.ts';
 import {
   BenchServeOptionsSchema,
   benchServe,
-  benchSummary,
+  benchRecords,
   formatSummary,
   saveVllmResult,
   vllmResultFilename,
@@ -82,7 +82,7 @@ export function registerBenchCommands(program: Command): void {
       const name = `bench-serve-${o.model.split('/').at(-1)}-${rate}qps${concurrency}`;
       const dir = opts.out ?? join('results', name);
       const { api_key: _secret, ...config } = o;
-      writeBenchResults(dir, { kind: 'bench-serve', name, ...config, request_rate: rate }, benchSummary(o, name, run.outputs, run.duration_s), run.outputs);
+      writeBenchResults(dir, benchRecords(o, name, { kind: 'bench-serve', name, ...config, request_rate: rate }, run.outputs, run.duration_s));
       console.log(`wrote ${dir}/`);
       if (opts.saveResult) {
         const path = saveVllmResult(run.result, opts.resultDir, opts.resultFilename ?? vllmResultFilename(o, String(run.result['date'])));

@@ -81,6 +81,8 @@ export function registerFidelityCommands(program: Command): void {
     .option('--threads <n>', 'compute threads per instance', positive, 1)
     .option('--repeats <n>', 'profile measurements per point', positive, 3)
     .option('-o, --out <dir>', 'report folder', 'results/fidelity')
+    .option('--steps', "also write steps.csv into each policy's real/ and sim/ results folders (the real one from the engines' step reports)", false)
+    .option('--trace-json', 'also write trace.json (Chrome/Perfetto) into real/ and sim/', false)
     .action(async (opts) => {
       const report = await runFidelity(
         {
@@ -89,7 +91,7 @@ export function registerFidelityCommands(program: Command): void {
           num_kv_blocks: 1024, block_size_tokens: 16, max_num_batched_tokens: 512, max_num_seqs: 64, threads: opts.threads,
           trace: { requests: opts.numPrompts, rate_per_s: opts.requestRate, prompt_tokens: opts.promptTokens, output_tokens: opts.outputTokens, seed: opts.seed },
           profile: { repeats: opts.repeats, prefill_tokens: [16, 32, 64, 128, 256, 512], decode_batch_sizes: [1, 2, 4, 8, 16, 32], decode_context_tokens: [32, 128, 320] },
-          out: opts.out,
+          out: opts.out, steps: opts.steps, trace_json: opts.traceJson,
         },
         (line) => console.error(line),
       );

@@ -35,15 +35,22 @@ program
   .option('-o, --out <dir>', 'results folder (default results/<name>): a new folder, or one fleetlab wrote (with --overwrite)')
   .option('--overwrite', 'replace the results folder if an earlier fleetlab run wrote it (never anything else)', false)
   .option('--no-progress', 'no progress bar')
+  .option('--steps', 'also write steps.csv, one row per engine step (metrics.steps)', false)
+  .option('--trace-json', 'also write trace.json, a Chrome/Perfetto trace of steps and migrations (metrics.trace_json)', false)
   .action((opts) => {
     if (opts.config === undefined && opts.preset === undefined) throw new InvalidArgumentError('give --config FILE or --preset NAME');
-    const { config, baseDir } = loadRunConfig(opts);
+    const { config, baseDir } = loadRunConfig({ ...opts, set: [...opts.set, ...stepFlags(opts)] });
     const { summary, dir, wall_s } = runOne(config, { baseDir, outRoot: 'results', outDir: opts.out, progress: opts.progress, overwrite: opts.overwrite });
     console.log(compareTable([summary]));
     console.log(`\nwrote ${dir}/ (simulated ${summary.makespan_s.toFixed(0)} s in ${wall_s.toFixed(2)} s wall)`);
     printTraceReport(summary);
     reportNothingFinished(summary, dir);
   });
+
+/** --steps / --trace-json as the config overrides they stand for. */
+function stepFlags(opts: { steps: boolean; traceJson: boolean }): string[] {
+  return [...(opts.steps ? ['metrics.steps=true'] : []), ...(opts.traceJson ? ['metrics.trace_json=true'] : [])];
+}
 
 program
   .command('compare')

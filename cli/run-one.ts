@@ -15,7 +15,9 @@ export function runOne(config: RunConfig, options: { baseDir: string; outRoot: s
   bar.stop();
   const wall_s = (performance.now() - started) / 1e3;
   const dir = options.outDir ?? join(options.outRoot, config.name);
-  return { summary: writeResults(result, dir, { overwrite: options.overwrite ?? false }), dir, wall_s };
+  const asked = config.metrics;
+  const written = writeResults(result.records, dir, { overwrite: options.overwrite ?? false, steps: asked.steps === true, traceJson: asked.trace_json === true });
+  return { summary: written, dir, wall_s };
 }
 
 /**

@@ -4,6 +4,8 @@
 // latency into dispatch, engine and delivery time.
 import type { StepTiming } from '../backend/engine/llm-engine.ts';
 import type { Fleet } from '../backend/manager/fleet.ts';
+import { observeFleet } from '../backend/manager/fleet-records.ts';
+import type { RequestRecord, RunObserver } from '../metrics/index.ts';
 import { parseSamplingParams } from '../backend/engine/sampling-params.ts';
 import { promptIds, type TraceRow } from './workload.ts';
 
@@ -37,9 +39,28 @@ export interface Replay {
   readonly preemptions: number;
 }
 
-export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], seed: number, vocab: number): Promise<Replay> {
+const REQUEST_PREFIX = 'fidelity-';
+
+/** The neutral record of a replayed request, as the client timed it (what it cannot see is 0). */
+export function requestRecord(r: RequestTiming, row: TraceRow): RequestRecord {
+  const first = r.sent_s + r.ttft_s;
+  const end = r.sent_s + r.e2e_s;
+  return {
+    id: r.index, priority: 'normal', instance: -1, arrival_s: r.sent_s, prompt_tokens: row.prompt_tokens, output_tokens: r.output_tokens,
+    first_scheduled_s: undefined, first_token_s: first, last_token_s: end, finish_s: end, execution_s: 0, preemptions: 0, migrations: 0, recomputes: [],
+  };
+}
+
+/**
+ * Replays `rows` on the fleet. With an observer, the run's records go to it as they happen on
+ * the replay's clock: each request as it finishes, the fleet's migrations and every engine step.
+ */
+export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], seed: number, vocab: number, observer?: RunObserver): Promise<Replay> {
+  const unobserve = observer === undefined
+    ? () => {}
+    : observeFleet(fleet, observer, { origin_s: fleet.now_s, requestIndex: (id) => (id.startsWith(REQUEST_PREFIX) ? Number(id.slice(REQUEST_PREFIX.length)) : -1) });
   const steps: ReplayStep[] = [];
-  const off = fleet.onStep((instance, step) => steps.push({ ...step, instance }));
+  const off = fleet.onEngineStep((instance, step) => steps.push({ ...step, instance }));
   const migrationsBefore = fleet.migrations.filter((m) => m.outcome === 'committed').length;
   const t0 = performance.now();
   const now = (): number => (performance.now() - t0) / 1e3;
@@ -52,7 +73,7 @@ export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], see
     const times: number[] = [];
     let arrived = sent;
     let delivery = 0;
-    for await (const d of fleet.generate({ request_id: `fidelity-${index}`, prompt_token_ids: promptIds(row.prompt_tokens, index, seed, vocab), sampling })) {
+    for await (const d of fleet.generate({ request_id: `${REQUEST_PREFIX}${index}`, prompt_token_ids: promptIds(row.prompt_tokens, index, seed, vocab), sampling })) {
       const t = now();
       if (d.arrived_unix_ms !== undefined) arrived = toS(d.arrived_unix_ms);
       for (let k = 0; k < d.token_ids.length; k++) {
@@ -63,11 +84,13 @@ export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], see
     const first = times[0] ?? sent;
     const last = times[times.length - 1] ?? sent;
     const itl = times.slice(1).map((t, k) => t - (times[k] as number));
-    return {
+    const timing: RequestTiming = {
       index, sent_s: sent, ttft_s: first - sent, e2e_s: last - sent,
       tpot_s: times.length > 1 ? (last - first) / (times.length - 1) : 0, itl_s: itl, output_tokens: times.length,
       dispatch_s: arrived - sent, delivery_s: times.length > 0 ? delivery / times.length : 0,
     };
+    observer?.request?.(requestRecord(timing, row));
+    return timing;
   });
   try {
     const requests = await Promise.all(runs);
@@ -85,5 +108,6 @@ export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], see
     };
   } finally {
     off();
+    unobserve();
   }
 }

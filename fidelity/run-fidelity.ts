@@ -11,6 +11,7 @@ import { profileFleet } from '../backend/profile/profile-fleet.ts';
 import { frontendOf, writeProfileFolder } from '../backend/profile/profile-folder.ts';
 import type { GridOptions } from '../backend/profile/profile-grid.ts';
 import { profileKvTransfer } from '../backend/profile/profile-kv.ts';
+import { RecordCollector, writeResults } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { tablePerfModel } from '../sim/perf/index.ts';
 import { fidelityMarkdown } from './markdown.ts';
@@ -48,7 +49,14 @@ export interface FidelityOptions {
    */
   readonly calibration?: 'fleet' | 'engine';
   readonly out: string;
+  /** Also write steps.csv into each policy's real/ and sim/ results folders (the real one from the engines' step reports). */
+  readonly steps?: boolean;
+  /** Also write trace.json (Chrome/Perfetto) into both results folders. */
+  readonly trace_json?: boolean;
 }
+
+/** Fields of real/summary.json a client replay cannot observe per request (they are 0). */
+export const REAL_NOT_MEASURED = ['execution_s', 'preemption_loss_s', 'preemption_stall_s', 'preemptions', 'preempted_requests', 'events', 'instance_id', 'first_scheduled_s'] as const;
 
 export interface Frontend {
   readonly dispatch_ms: number;
@@ -120,13 +128,24 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
         max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
       },
     });
+    const keepSteps = o.steps === true || o.trace_json === true;
+    const collector = new RecordCollector({ keepSteps });
+    const realConfig = { kind: 'fidelity-real', model: o.model, instances: o.instances, scheduler: policy.scheduler, trace: o.trace, seed: o.trace.seed };
+    collector.runStarted({ name: `fidelity-real-${policy.name}`, system: `real:${o.model}`, seed: o.trace.seed, config: realConfig });
     let real: Replay;
     try {
-      real = await replayOnFleet(fleet, rows, o.trace.seed, arch.vocab_size);
+      real = await replayOnFleet(fleet, rows, o.trace.seed, arch.vocab_size, collector);
     } finally {
       await fleet.stop();
     }
     replays.set(policy.name, real);
+    const dir = path.join(out, policy.name);
+    await mkdir(dir, { recursive: true });
+    // Both worlds as fleetlab results folders, written through the same records (`fleetlab compare real sim`).
+    const folders = { steps: o.steps === true, traceJson: o.trace_json === true, overwrite: true };
+    // A fixed fleet: its size is known, not sampled.
+    collector.runEnded({ end_s: real.makespan_s, events: 0, avg_instances: o.instances, avg_instances_record_weighted: o.instances, not_measured: REAL_NOT_MEASURED });
+    writeResults(collector.records(), path.join(dir, 'real'), folders);
 
     log(`${policy.name}: simulating the same trace with the measured profile …`);
     const sim: SimOutcome = simulateTrace({
@@ -134,7 +153,8 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
       max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
       scheduler: policy.scheduler, requests: rows.length, trace_csv: tracePath, profile_csv: profilePath, seed: o.trace.seed, frontend, migration,
       kv: { layers: arch.num_hidden_layers, kv_heads: arch.num_key_value_heads, head_dim: arch.head_dim, dtype_bytes: 4 },
-    });
+    }, { keepSteps });
+    writeResults(sim.records, path.join(dir, 'sim'), folders);
     const r = real.requests;
     const s = sim.requests;
     if (s.length !== r.length) throw new Error(`${policy.name}: the simulator finished ${s.length} of ${r.length} requests; every request must finish in both worlds`);
@@ -153,8 +173,6 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
       step_check: checkSteps(perf, real.steps),
     });
 
-    const dir = path.join(out, policy.name);
-    await mkdir(dir, { recursive: true });
     const perRequest = ['index,real_ttft_s,sim_ttft_s,real_tpot_s,sim_tpot_s,real_e2e_s,sim_e2e_s,real_dispatch_s,real_delivery_s'];
     for (const [i, x] of r.entries()) {
       const y = s[i]!;

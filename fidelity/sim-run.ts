@@ -1,7 +1,7 @@
 // The same trace in the simulator: the same instances, engine limits, vLLM-v1 scheduler and
 // global scheduler, with the step times the profiler measured on the real fleet and the
 // dispatch and delivery latency measured around its engines.
-import { summarize, type RequestMetrics } from '../metrics/index.ts';
+import { summarize, type RequestMetrics, type RunRecords } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { parseRunConfig, simulate } from '../sim/index.ts';
 
@@ -26,13 +26,15 @@ export interface SimSide {
 }
 
 export interface SimOutcome {
+  /** The run's neutral records (for its results folder). */
+  readonly records: RunRecords;
   /** By request index. */
   readonly requests: RequestMetrics[];
   readonly migrations: number;
   readonly preemptions: number;
 }
 
-export function simulateTrace(s: SimSide): SimOutcome {
+export function simulateTrace(s: SimSide, options: { readonly keepSteps?: boolean } = {}): SimOutcome {
   const trace = { format: 'vidur', path: s.trace_csv };
   const config = parseRunConfig(
     {
@@ -52,6 +54,7 @@ export function simulateTrace(s: SimSide): SimOutcome {
     },
     'fidelity',
   );
-  const { summary, rows } = summarize(simulate(config));
-  return { requests: [...rows].sort((a, b) => a.request_id - b.request_id), migrations: summary.migrations.committed, preemptions: summary.preemptions };
+  const { records } = simulate(config, { keepSteps: options.keepSteps ?? false });
+  const { summary, rows } = summarize(records);
+  return { records, requests: [...rows].sort((a, b) => a.request_id - b.request_id), migrations: summary.migrations.committed, preemptions: summary.preemptions };
 }

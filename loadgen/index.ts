@@ -6,6 +6,6 @@
 export { BenchServeOptionsSchema, baseUrlOf, type BenchServeOptions, type BenchServeOptionsInput } from './options.ts';
 export { benchServe, dateStamp, formatSummary, saveVllmResult, type BenchServeRun } from './bench-serve.ts';
 export { vllmResult, vllmResultFilename, tpotOf } from './vllm-result.ts';
-export { benchSummary, writeBenchResults, requestRows, NOT_MEASURED } from './fleetlab-results.ts';
+export { benchRecords, writeBenchResults, requestRecord, NOT_MEASURED } from './fleetlab-results.ts';
 export { arrivalConfig, sendTimes } from './schedule.ts';
 export type { RequestOutput } from './client.ts';

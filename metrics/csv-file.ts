@@ -11,10 +11,10 @@ export interface FileDigest {
 const BATCH_ROWS = 4096;
 
 /**
- * Writes a CSV with a header (even with no rows) a batch at a time, so a run with millions of
+ * Writes a file a piece at a time (`put`) and returns its digest, so a run with millions of
  * rows never holds the whole file as one string.
  */
-export function writeCsv(path: string, columns: readonly string[], rows: Iterable<Record<string, unknown>>): FileDigest {
+export function writeStreamed(path: string, write: (put: (text: string) => void) => void): FileDigest {
   const fd = openSync(path, 'w');
   const hash = createHash('sha256');
   let bytes = 0;
@@ -25,6 +25,16 @@ export function writeCsv(path: string, columns: readonly string[], rows: Iterabl
     bytes += buffer.length;
   };
   try {
+    write(put);
+  } finally {
+    closeSync(fd);
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+/** Writes a CSV with a header (even with no rows) a batch of rows at a time. */
+export function writeCsv(path: string, columns: readonly string[], rows: Iterable<Record<string, unknown>>): FileDigest {
+  return writeStreamed(path, (put) => {
     put(stringify([], { header: true, columns: [...columns] }));
     let batch: Record<string, unknown>[] = [];
     for (const row of rows) {
@@ -35,10 +45,7 @@ export function writeCsv(path: string, columns: readonly string[], rows: Iterabl
       }
     }
     if (batch.length > 0) put(stringify(batch, { columns: [...columns] }));
-  } finally {
-    closeSync(fd);
-  }
-  return { bytes, sha256: hash.digest('hex') };
+  });
 }
 
 /** Writes a text file and returns its digest. */

@@ -1,10 +1,27 @@
 export { compareTable } from './compare.ts';
-export { writeCsv, writeText, type FileDigest } from './csv-file.ts';
+export { writeCsv, writeStreamed, writeText, type FileDigest } from './csv-file.ts';
 export { checkOutputPath, cleanStalePartials, isFleetlabFolder, MANIFEST, OutputPathError } from './output-folder.ts';
+export { fanOut, RecordCollector } from './record-collector.ts';
+export type {
+  AbortReason,
+  InstanceSample,
+  MigrationRecord,
+  PreemptionCostModel,
+  RecomputeRecord,
+  RequestRecord,
+  RunEnd,
+  RunInfo,
+  RunObserver,
+  RunRecords,
+  SamplingRecord,
+  StepRecord,
+} from './records.ts';
 export { artifactPreemptionLoss, requestMetrics, type RequestMetrics } from './request-metrics.ts';
 export { readResultsManifest, verifyResults } from './verify-results.ts';
 export { describe, round, type Distribution } from './stats.ts';
+export { STEP_COLUMNS } from './step-log.ts';
 export { summarize, type LatencySummary, type MigrationSummary, type RunSummary } from './summary.ts';
 export { VERSION } from './version.ts';
+export { traceEvents, writeTraceJson, type TraceEvent } from './trace-json.ts';
 export { REQUEST_COLUMNS, writeResults, type ResultsManifest, type WriteOptions } from './write-results.ts';
 export { traceLine, traceSummary, type TraceSummary } from './trace-summary.ts';

@@ -15,7 +15,7 @@ export const MANIFEST = '.fleetlab-results.json';
  * Files a results folder holds. A folder holding only these (and a config.json that names a
  * fleetlab version) was written by a fleetlab from before the manifest existed.
  */
-export const RESULT_FILES: readonly string[] = ['config.json', 'summary.json', 'requests.csv', 'instances.csv', 'migrations.csv', MANIFEST];
+export const RESULT_FILES: readonly string[] = ['config.json', 'summary.json', 'requests.csv', 'instances.csv', 'migrations.csv', 'steps.csv', 'trace.json', MANIFEST];
 
 /** A results path fleetlab refuses to write: the message names the path and what to do. */
 export class OutputPathError extends Error {

@@ -1,5 +1,4 @@
-import type { PerfModel } from '../sim/perf/index.ts';
-import type { SimRequest } from '../sim/instance/index.ts';
+import type { PreemptionCostModel, RequestRecord } from './records.ts';
 
 /** Per-request metrics, defined as Llumnix's process_log.py does (llumnix.md §8.3). */
 export interface RequestMetrics {
@@ -40,20 +39,23 @@ const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
  * goes negative, and with tiny KV caches (total_blocks: 2, readmitted at once) so does the
  * whole loss — a preemption never saves time. Runs with long outputs are unaffected.
  */
-export function artifactPreemptionLoss(request: SimRequest, perf: PerfModel): number {
+export function artifactPreemptionLoss(request: RequestRecord, cost: PreemptionCostModel | undefined): number {
   let loss = 0;
-  for (const { kill, readmit_s } of request.recomputes) {
-    const n = kill.output_tokens;
-    loss += readmit_s - kill.killed_s + Math.max(0, perf.prefill_ms([pad8(n)]) - perf.decode_ms(8, n)) / 1e3;
+  for (const { killed_s, output_tokens: n, readmit_s } of request.recomputes) {
+    if (cost === undefined) {
+      throw new Error(`request ${request.id} was preempted, but the run has no preemption_cost model to price the artifact's preemption loss`);
+    }
+    loss += readmit_s - killed_s + Math.max(0, cost.prefill_ms([pad8(n)]) - cost.decode_ms(8, n)) / 1e3;
   }
   return loss;
 }
 
-export function requestMetrics(r: SimRequest, perf: PerfModel): RequestMetrics | undefined {
+/** The requests.csv row of a finished request; undefined for a rejected or unfinished one. */
+export function requestMetrics(r: RequestRecord, cost: PreemptionCostModel | undefined): RequestMetrics | undefined {
   if (r.finish_s === undefined || r.first_token_s === undefined || r.last_token_s === undefined) return undefined;
-  const gaps = r.generated - 1;
+  const gaps = r.output_tokens - 1;
   let stall = 0;
-  for (const { kill, end_s } of r.recomputes) stall += end_s - kill.killed_s;
+  for (const { killed_s, end_s } of r.recomputes) stall += end_s - killed_s;
   return {
     request_id: r.id,
     priority: r.priority,
@@ -63,14 +65,14 @@ export function requestMetrics(r: SimRequest, perf: PerfModel): RequestMetrics |
     first_token_s: r.first_token_s,
     finish_s: r.finish_s,
     prompt_tokens: r.prompt_tokens,
-    output_tokens: r.generated,
+    output_tokens: r.output_tokens,
     request_latency_s: r.finish_s - r.arrival_s,
     prefill_latency_s: r.first_token_s - r.arrival_s,
     decode_latency_s: gaps > 0 ? (r.last_token_s - r.first_token_s) / gaps : 0,
-    execution_s: r.exec_s,
+    execution_s: r.execution_s,
     preemptions: r.preemptions,
     migrations: r.migrations,
-    preemption_loss_s: artifactPreemptionLoss(r, perf),
+    preemption_loss_s: artifactPreemptionLoss(r, cost),
     preemption_stall_s: stall,
   };
 }

@@ -1,5 +1,4 @@
-import type { SimRunResult } from '../sim/run.ts';
-import type { MigrationRecord } from '../sim/migration/index.ts';
+import type { MigrationRecord, RunRecords } from './records.ts';
 import { requestMetrics, type RequestMetrics } from './request-metrics.ts';
 import { describe, type Distribution, round } from './stats.ts';
 import { traceSummary, type TraceSummary } from './trace-summary.ts';
@@ -47,6 +46,8 @@ export interface RunSummary extends LatencySummary {
   readonly trace?: TraceSummary;
   /** Present when the row budget made the sampler coarsen metrics.sample_interval_s. */
   readonly instance_samples?: { readonly requested_interval_s: number; readonly interval_s: number; readonly max_rows: number };
+  /** Present for a run that could not observe these fields (they are 0): a client timing a real server. */
+  readonly not_measured?: readonly string[];
 }
 
 function latencies(rows: readonly RequestMetrics[]): LatencySummary {
@@ -79,39 +80,43 @@ function migrationSummary(records: readonly MigrationRecord[]): MigrationSummary
   };
 }
 
-export function summarize(result: SimRunResult): { summary: RunSummary; rows: RequestMetrics[] } {
+/** summary.json and the requests.csv rows of a run, from its records alone. */
+export function summarize(records: RunRecords): { summary: RunSummary; rows: RequestMetrics[] } {
   const rows: RequestMetrics[] = [];
-  for (const r of result.requests) {
-    const m = requestMetrics(r, result.perf);
+  let rejected = 0;
+  const cost = records.info.preemption_cost;
+  for (const r of records.requests) {
+    if (r.rejected !== undefined) rejected++;
+    const m = requestMetrics(r, cost);
     if (m !== undefined) rows.push(m);
   }
   const n = Math.max(rows.length, 1);
   const sum = (f: (r: RequestMetrics) => number): number => rows.reduce((s, r) => s + f(r), 0);
   const high = rows.filter((r) => r.priority === 'high');
-  const config = result.config;
+  const { info, end } = records;
   const summary: RunSummary = {
-    name: config.name,
-    system: config.system ?? config.name,
-    seed: config.seed,
-    submitted: result.requests.length,
-    rejected: result.rejections.length,
+    name: info.name,
+    system: info.system,
+    seed: info.seed,
+    submitted: records.requests.length,
+    rejected,
     ...latencies(rows),
     preemption_loss_s: round(sum((r) => r.preemption_loss_s) / n),
     preemption_stall_s: round(sum((r) => r.preemption_stall_s) / n),
     preemptions: sum((r) => r.preemptions),
     preempted_requests: rows.filter((r) => r.preemptions > 0).length,
-    migrations: migrationSummary(result.migrations),
-    avg_instances_time_weighted: round(result.avg_instances),
-    avg_instances_record_weighted: round(result.avg_instances_record_weighted),
-    makespan_s: round(result.end_s),
-    throughput_req_per_s: round(result.end_s > 0 ? rows.length / result.end_s : 0),
-    events: result.events,
+    migrations: migrationSummary(records.migrations),
+    avg_instances_time_weighted: round(end.avg_instances),
+    avg_instances_record_weighted: round(end.avg_instances_record_weighted),
+    makespan_s: round(end.end_s),
+    throughput_req_per_s: round(end.end_s > 0 ? rows.length / end.end_s : 0),
+    events: end.events,
     ...(high.length > 0
       ? { by_priority: { normal: latencies(rows.filter((r) => r.priority === 'normal')), high: latencies(high) } }
       : {}),
   };
-  const trace = traceSummary(result.workload_report);
-  const sampling = result.sampling;
+  const trace = traceSummary(end.workload);
+  const sampling = end.sampling;
   return {
     summary: {
       ...summary,
@@ -119,6 +124,7 @@ export function summarize(result: SimRunResult): { summary: RunSummary; rows: Re
       ...(sampling !== undefined && sampling.coarsened > 0
         ? { instance_samples: { requested_interval_s: sampling.requested_interval_s, interval_s: sampling.interval_s, max_rows: sampling.max_rows } }
         : {}),
+      ...(end.not_measured === undefined ? {} : { not_measured: end.not_measured }),
     },
     rows,
   };

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { SimRunResult } from '../sim/run.ts';
-import { type FileDigest, writeCsv, writeText } from './csv-file.ts';
+import { type FileDigest, writeCsv, writeStreamed, writeText } from './csv-file.ts';
 import { checkOutputPath, cleanStalePartials, MANIFEST } from './output-folder.ts';
+import type { RunRecords } from './records.ts';
 import type { RequestMetrics } from './request-metrics.ts';
+import { STEP_COLUMNS } from './step-log.ts';
 import { summarize, type RunSummary } from './summary.ts';
+import { traceEvents, writeTraceJson } from './trace-json.ts';
 import { VERSION } from './version.ts';
 
 /** requests.csv columns, in RequestMetrics order (written even when no request finished). */
@@ -26,19 +28,28 @@ export interface ResultsManifest {
 export interface WriteOptions {
   /** Replace `outDir` when it holds results fleetlab wrote earlier (never anything else). */
   readonly overwrite?: boolean;
+  /** Also write steps.csv (the records must hold steps: collect them with keepSteps). */
+  readonly steps?: boolean;
+  /** Also write trace.json, a Chrome/Perfetto trace of the steps and migrations (needs steps too). */
+  readonly traceJson?: boolean;
 }
 
 /**
- * Writes `config.json`, `summary.json`, `requests.csv`, `instances.csv`, `migrations.csv` and
- * the manifest. Refuses any path that is not new, empty or a folder fleetlab wrote (see
+ * Writes `config.json`, `summary.json`, `requests.csv`, `instances.csv`, `migrations.csv`
+ * (with `steps` / `traceJson`: `steps.csv` / `trace.json`) and the manifest, from a run's
+ * records alone (simulated or real). Refuses any path that is not new, empty or a folder fleetlab wrote (see
  * checkOutputPath). Everything goes to a `.NAME.partial-PID` sibling first and replaces
  * `outDir` by rename, so a kill never leaves a half-written folder under the real name; stale
  * partial folders of dead processes are cleaned here. Nothing depends on wall time: the same
  * run writes byte-identical files.
  */
-export function writeResults(result: SimRunResult, outDir: string, options: WriteOptions = {}): RunSummary {
+export function writeResults(records: RunRecords, outDir: string, options: WriteOptions = {}): RunSummary {
   const mode = checkOutputPath(outDir, { overwrite: options.overwrite ?? false });
-  const { summary, rows } = summarize(result);
+  const steps = records.steps;
+  if ((options.steps === true || options.traceJson === true) && steps === undefined) {
+    throw new Error(`steps.csv / trace.json asked for ${outDir}, but the run kept no step records (collect them with new RecordCollector({ keepSteps: true }))`);
+  }
+  const { summary, rows } = summarize(records);
   const parent = dirname(outDir);
   mkdirSync(parent, { recursive: true });
   cleanStalePartials(parent);
@@ -47,16 +58,23 @@ export function writeResults(result: SimRunResult, outDir: string, options: Writ
   mkdirSync(staging);
   const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
   const files: Record<string, FileDigest> = {
-    'config.json': writeText(join(staging, 'config.json'), json({ fleetlab_version: VERSION, ...result.config })),
+    'config.json': writeText(join(staging, 'config.json'), json({ fleetlab_version: VERSION, ...records.info.config })),
     'summary.json': writeText(join(staging, 'summary.json'), json(summary)),
     'requests.csv': writeCsv(join(staging, 'requests.csv'), REQUEST_COLUMNS, rows as unknown as Iterable<Record<string, unknown>>),
-    'instances.csv': writeCsv(join(staging, 'instances.csv'), INSTANCE_COLUMNS, result.samples as unknown as Iterable<Record<string, unknown>>),
+    'instances.csv': writeCsv(join(staging, 'instances.csv'), INSTANCE_COLUMNS, records.samples as unknown as Iterable<Record<string, unknown>>),
     'migrations.csv': writeCsv(
       join(staging, 'migrations.csv'),
       MIGRATION_COLUMNS,
-      result.migrations.map((m) => ({ ...m, reason: m.reason ?? '' })),
+      records.migrations.map((m) => ({ ...m, reason: m.reason ?? '' })),
     ),
   };
+  if (steps !== undefined && options.steps === true) {
+    files['steps.csv'] = writeCsv(join(staging, 'steps.csv'), STEP_COLUMNS, steps as unknown as Iterable<Record<string, unknown>>);
+  }
+  if (steps !== undefined && options.traceJson === true) {
+    const events = traceEvents(steps, records.migrations, records.info.system);
+    files['trace.json'] = writeStreamed(join(staging, 'trace.json'), (put) => writeTraceJson(put, events));
+  }
   const manifest: ResultsManifest = { fleetlab_results: 1, fleetlab_version: VERSION, files };
   writeText(join(staging, MANIFEST), json(manifest));
   // Between these renames the old results live in `.previous`; a kill there is repaired by the

@@ -5,7 +5,7 @@ export { SimCluster, TimeWeighted, type Rejection, type SimClusterOptions } from
 export type { FleetScheduler } from '../policies/index.ts';
 export { ClusterConfig, ModelConfig, parseRunConfig, parseWith, PerfSpec, RunConfig, type RunConfigInput } from './config/index.ts';
 export { ConfigError, InvariantError } from './errors.ts';
-export { SimInstance, SimRequest, type SimEngine } from './instance/index.ts';
+export { requestRecord, SimInstance, SimRequest, type SimEngine } from './instance/index.ts';
 export type { EngineKind, EngineLimits, StepPlan } from '../engine/index.ts';
 export { Band, eventBefore, EventQueue, RngStreams, Simulation, type QueuedEvent, type Rng } from './kernel/index.ts';
 export { LiveMigration, MigrationParams, type AbortReason, type MigrationRecord } from './migration/index.ts';

@@ -1,3 +1,4 @@
+import { fanOut, type InstanceSample, RecordCollector, type RunObserver, type RunRecords } from '../metrics/index.ts';
 import { createScheduler } from '../policies/index.ts';
 import { generateWorkload, type WorkloadReport } from '../traces/index.ts';
 import { InstanceSampler } from './sampler.ts';
@@ -7,25 +8,18 @@ import type { EngineLimits } from '../engine/index.ts';
 import { ConfigError } from './errors.ts';
 import type { ClusterConfig, RunConfig } from './config/index.ts';
 import { Band, Simulation } from './kernel/index.ts';
-import type { SimRequest } from './instance/index.ts';
+import { requestRecord, type SimRequest } from './instance/index.ts';
 import type { MigrationRecord } from './migration/index.ts';
 import { kvBytesPerBlock, linkCopyModel, type PerfModel } from './perf/index.ts';
 import type { Rejection } from './cluster/index.ts';
 
-/** Load of one instance at one sample time (live state, not the manager's stale report). */
-export interface InstanceSample {
-  readonly time_s: number;
-  readonly instance: number;
-  readonly state: string;
-  readonly free_blocks: number;
-  readonly running: number;
-  readonly waiting: number;
-  readonly killed: number;
-  readonly migrations_in_flight: number;
-}
+/** Load of one instance at one sample time (live state, not the manager's stale report): a neutral record of metrics/. */
+export type { InstanceSample } from '../metrics/index.ts';
 
 export interface SimRunResult {
   readonly config: RunConfig;
+  /** The run's neutral records (what metrics/ summarises and writes). */
+  readonly records: RunRecords;
   readonly perf: PerfModel;
   readonly requests: readonly SimRequest[];
   readonly migrations: readonly MigrationRecord[];
@@ -52,6 +46,10 @@ export interface SimulateOptions {
   readonly checkInvariants?: boolean;
   /** Called after every event (tests check invariants here). */
   readonly afterEvent?: (cluster: SimCluster) => void;
+  /** Also receive the run's records as they happen (the result's `records` are collected anyway). */
+  readonly observers?: readonly RunObserver[];
+  /** Keep step records in `records.steps` (default: when config.metrics asks for steps.csv or trace.json). */
+  readonly keepSteps?: boolean;
 }
 
 /** Runs one configuration to completion: every request finished or rejected. */
@@ -67,6 +65,9 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
   const perf = buildPerfModel(config.model, baseDir);
   const bytesPerBlock = kvBytesPerBlock({ ...config.model, block_size_tokens: config.cluster.block_size_tokens });
   const scheduler = createScheduler(config.scheduler, { rng: sim.rng.stream('dispatch') });
+  const collector = new RecordCollector({ keepSteps: options.keepSteps ?? (config.metrics.steps === true || config.metrics.trace_json === true) });
+  const observer = fanOut([collector, ...(options.observers ?? [])]);
+  observer.runStarted?.({ name: config.name, system: config.system ?? config.name, seed: config.seed, config, preemption_cost: perf });
   const cluster = new SimCluster(
     sim,
     {
@@ -83,6 +84,7 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
       }),
       migration: config.migration,
       checkInvariants: options.checkInvariants ?? false,
+      observer,
     },
     scheduler,
   );
@@ -120,24 +122,33 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
   });
   options.onProgress?.(cluster.finished, total);
   const end_s = lastFinish(cluster.requests);
+  // Requests still in the fleet (none when every request finished or was rejected) leave now.
+  for (const r of cluster.requests) if (r.phase !== 'finished') observer.request?.(requestRecord(r));
+  const samples = sampler.samples();
+  for (const s of samples) observer.sample?.(s);
+  const sampling = {
+    requested_interval_s: sampler.requested_interval_s,
+    interval_s: sampler.interval_s,
+    max_rows: sampler.max_rows,
+    coarsened: sampler.coarsened,
+  };
+  const avg_instances = cluster.averageInstances();
+  const avg_instances_record_weighted = cluster.averageInstancesPerReport();
+  observer.runEnded?.({ end_s, events: sim.executed, avg_instances, avg_instances_record_weighted, sampling, workload: report });
   return {
     config,
+    records: collector.records(),
     perf,
     requests: cluster.requests,
     migrations: cluster.migrations,
     rejections: cluster.rejections,
-    samples: sampler.samples(),
-    sampling: {
-      requested_interval_s: sampler.requested_interval_s,
-      interval_s: sampler.interval_s,
-      max_rows: sampler.max_rows,
-      coarsened: sampler.coarsened,
-    },
+    samples,
+    sampling,
     workload_report: report,
     end_s,
     events: sim.executed,
-    avg_instances: cluster.averageInstances(),
-    avg_instances_record_weighted: cluster.averageInstancesPerReport(),
+    avg_instances,
+    avg_instances_record_weighted,
   };
 }
 

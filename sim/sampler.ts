@@ -1,4 +1,4 @@
-import type { InstanceSample } from './run.ts';
+import type { InstanceSample } from '../metrics/index.ts';
 
 /**
  * Keeps instance samples within a row budget whatever the run's length: a 35-day trace or a

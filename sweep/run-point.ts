@@ -16,5 +16,6 @@ export interface PointTask {
  */
 export function runPoint(task: PointTask): RunSummary {
   const result = simulate(task.config, { baseDir: task.baseDir });
-  return writeResults(result, task.dir, { overwrite: true });
+  const asked = task.config.metrics;
+  return writeResults(result.records, task.dir, { overwrite: true, steps: asked.steps === true, traceJson: asked.trace_json === true });
 }

@@ -48,6 +48,7 @@ export function latencySpec(rows: readonly Record<string, unknown>[], title: str
     'Locality, wait (ours)': '#2ca02c',
     'Ray Serve + Cache': '#ff7f0e',
     'Ray Serve': '#1f77b4',
+    KServe: '#8c564b',
   };
   const palette = series.map((name) => named[name] ?? '#9467bd');
   const dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4]];

@@ -9,6 +9,7 @@ import type { ServerlessConfigInput, ServerlessRequestInput } from '../../sim/se
 import { Simulation } from '../../sim/kernel/index.ts';
 import { generateWorkload, type LengthConfigInput } from '../../traces/index.ts';
 import { GSM8K_OUTPUT_KNOTS, GSM8K_PROMPT_KNOTS } from '../../traces/lengths/gsm8k.ts';
+import { KSERVE_LOADER } from './kserve.ts';
 
 export const DATASETS = ['GSM8K', 'ShareGPT'] as const;
 export type Dataset = (typeof DATASETS)[number];
@@ -54,11 +55,11 @@ export function workload(shape: ClusterShape, dataset: Dataset, rate_per_s: numb
 }
 
 /** The systems of the end-to-end comparison; the loader and the tiers differ, not the GPUs. */
-export const SYSTEMS = ['ServerlessLLM', 'Ray Serve + Cache', 'Ray Serve'] as const;
+export const SYSTEMS = ['ServerlessLLM', 'Ray Serve + Cache', 'Ray Serve', 'KServe'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 interface SystemTraits {
-  readonly loader: 'fleetlab' | 'safetensors';
+  readonly loader: NonNullable<ServerlessConfigInput['loader']>;
   readonly placement: PlacementSpecInput;
   readonly dram_cache_gb: number;
   /** Checkpoints start on (and downloads stay on) local SSD. */
@@ -66,10 +67,12 @@ interface SystemTraits {
 }
 
 const TRAITS: Record<SystemName | 'placement-study', SystemTraits> = {
-  ServerlessLLM: { loader: 'fleetlab', placement: { kind: 'locality-migrate' }, dram_cache_gb: 128, local_ssd: true },
-  'Ray Serve + Cache': { loader: 'safetensors', placement: { kind: 'availability' }, dram_cache_gb: 0, local_ssd: true },
-  'Ray Serve': { loader: 'safetensors', placement: { kind: 'availability' }, dram_cache_gb: 0, local_ssd: false },
-  'placement-study': { loader: 'fleetlab', placement: { kind: 'locality-migrate' }, dram_cache_gb: 128, local_ssd: true },
+  ServerlessLLM: { loader: { kind: 'fleetlab' }, placement: { kind: 'locality-migrate' }, dram_cache_gb: 128, local_ssd: true },
+  'Ray Serve + Cache': { loader: { kind: 'safetensors' }, placement: { kind: 'availability' }, dram_cache_gb: 0, local_ssd: true },
+  'Ray Serve': { loader: { kind: 'safetensors' }, placement: { kind: 'availability' }, dram_cache_gb: 0, local_ssd: false },
+  // A fresh pod per cold start: download from remote storage, then Safetensors (kserve.ts).
+  KServe: { loader: KSERVE_LOADER, placement: { kind: 'availability' }, dram_cache_gb: 0, local_ssd: false },
+  'placement-study': { loader: { kind: 'fleetlab' }, placement: { kind: 'locality-migrate' }, dram_cache_gb: 128, local_ssd: true },
 };
 
 export function clusterConfig(shape: ClusterShape, system: SystemName | 'placement-study', placement?: PlacementKind, seed = 0): ServerlessConfigInput {
@@ -83,7 +86,7 @@ export function clusterConfig(shape: ClusterShape, system: SystemName | 'placeme
       cache_downloads_on_ssd: traits.local_ssd,
       bandwidth: { network_gb_per_s: 1.25, ssd_gb_per_s: 6, pcie_gb_per_s_per_gpu: 25 },
     },
-    loader: { kind: traits.loader },
+    loader: traits.loader,
     placement: placement === undefined ? traits.placement : { kind: placement },
     models: Array.from({ length: shape.models }, (_, i) => ({
       name: modelName(i),

@@ -51,13 +51,15 @@ export interface StepTiming {
   readonly decode_seqs: number;
   /** Σ context tokens of the decodes (tokens in their KV after this step). */
   readonly decode_context_tokens: number;
+  /** KV tokens of the whole batch after the step: Σ (context + new) of the chunks + the decodes' (a StepRecord's context_tokens). */
+  readonly context_tokens: number;
+  /** Wall-clock start, ms since the Unix epoch (performance.timeOrigin + performance.now()): comparable across processes of one machine. */
+  readonly started_unix_ms: number;
   readonly preempted: number;
   /** The model's forward pass alone. */
   readonly forward_ms: number;
   /** Schedule + forward + sampling + update: the step's whole wall time. */
   readonly step_ms: number;
-  /** When the step started, Unix epoch milliseconds (sub-millisecond; comparable across processes of one machine). */
-  readonly started_unix_ms: number;
 }
 
 export class EngineError extends Error {
@@ -373,12 +375,17 @@ export class LLMEngine implements GenerationEngine {
         for (const seq of outcome.finished) this.#retire(seq);
         if (this.#stepListeners.size > 0) {
           let prefill_tokens = 0;
+          let prefill_context_tokens = 0;
           let decode_context_tokens = 0;
-          for (const p of plan.prefills) prefill_tokens += p.new_tokens;
+          for (const p of plan.prefills) {
+            prefill_tokens += p.new_tokens;
+            prefill_context_tokens += p.context_tokens + p.new_tokens;
+          }
           for (const d of plan.decodes) decode_context_tokens += d.context_tokens;
           const timing: StepTiming = {
             step: this.#steps, prefill_seqs: plan.prefills.length, prefill_tokens, decode_seqs: plan.decodes.length, decode_context_tokens,
-            preempted: plan.preempted.length, forward_ms, step_ms: performance.now() - t0, started_unix_ms: performance.timeOrigin + t0,
+            context_tokens: prefill_context_tokens + decode_context_tokens, started_unix_ms: performance.timeOrigin + t0,
+            preempted: plan.preempted.length, forward_ms, step_ms: performance.now() - t0,
           };
           for (const listener of this.#stepListeners) listener(timing);
         }

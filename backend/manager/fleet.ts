@@ -2,6 +2,7 @@
 // (wall-clock time), and the same policies/ GlobalScheduler the simulator runs deciding where
 // each request goes. To an API server it is one GenerationEngine per model.
 import { parseConfig } from '../../config/index.ts';
+import type { StepRecord } from '../../metrics/index.ts';
 import { createScheduler, SchedulerSpec, type ClusterView, type GlobalScheduler, type InstanceReport, type SchedulerSpecInput } from '../../policies/index.ts';
 import type { LLMEngineOptions, StepTiming } from '../engine/llm-engine.ts';
 import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest, TextTokenizer } from '../engine/types.ts';
@@ -68,7 +69,8 @@ export class Fleet implements GenerationEngine {
   /** Every migration the manager started, in the order they ended. */
   readonly migrations: MigrationRecord[] = [];
   readonly #migrationListeners = new Set<(record: MigrationRecord) => void>();
-  readonly #stepListeners = new Set<(instance: number, step: StepTiming) => void>();
+  readonly #stepListeners = new Set<(record: StepRecord) => void>();
+  readonly #engineStepListeners = new Set<(instance: number, step: StepTiming) => void>();
   /** Requests resumed on another instance after theirs died. */
   failovers = 0;
   #reportsTotal = 0;
@@ -245,8 +247,20 @@ export class Fleet implements GenerationEngine {
     return () => this.#migrationListeners.delete(listener);
   }
 
-  /** Calls `listener` with every engine step of every instance, as its report arrives; returns an unsubscribe. */
-  onStep(listener: (instance: number, step: StepTiming) => void): () => void {
+  /**
+   * Calls `listener` with every engine step of every instance as the engine timed it (its
+   * Unix-epoch start, forward and whole-step time), as its report arrives; returns an unsubscribe.
+   */
+  onEngineStep(listener: (instance: number, step: StepTiming) => void): () => void {
+    this.#engineStepListeners.add(listener);
+    return () => this.#engineStepListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with every engine step of every instance (from the report each instance
+   * sends after a step), its start on the manager's clock (`now_s`); returns an unsubscribe.
+   */
+  onStep(listener: (record: StepRecord) => void): () => void {
     this.#stepListeners.add(listener);
     return () => this.#stepListeners.delete(listener);
   }
@@ -276,6 +290,17 @@ export class Fleet implements GenerationEngine {
     );
   }
 
+  #emitStep(instance: number, s: NonNullable<ReportMessage['step']>): void {
+    // Instances stamp steps with the machine's wall clock (performance.timeOrigin-based), which
+    // the manager shares: their processes run on its machine.
+    const start_s = (s.started_unix_ms - (performance.timeOrigin + this.#t0_ms)) / 1e3;
+    const record: StepRecord = {
+      instance, start_s, duration_s: s.step_ms / 1e3, prefill_seqs: s.prefill_seqs, prefill_tokens: s.prefill_tokens,
+      decode_seqs: s.decode_seqs, context_tokens: s.context_tokens, preemptions: s.preempted,
+    };
+    for (const listener of this.#stepListeners) listener(record);
+  }
+
   #watch(m: Member): void {
     let first = true;
     m.client.subscribeReports(
@@ -290,7 +315,10 @@ export class Fleet implements GenerationEngine {
           all_waiting_blocks: r.all_waiting_blocks, high_priority: r.high_priority, last_running_blocks: r.last_running_blocks,
           migrations_in_flight: this.#migrating[m.id] ?? 0,
         };
-        if (r.step != null) for (const listener of this.#stepListeners) listener(m.id, r.step);
+        if (r.step != null) {
+          for (const listener of this.#engineStepListeners) listener(m.id, r.step);
+          if (this.#stepListeners.size > 0) this.#emitStep(m.id, r.step);
+        }
         if (reported) this.#onReport();
       },
       () => {

@@ -29,7 +29,7 @@ export async function profileFleet(opts: FleetProfileOptions, onProgress?: (done
     // The instances run on this machine with the runner's automatic kernel choice.
     const kernel = loadAddon().cpuFeatures().best;
     const { rows, frontend, non_forward_ms } = await measureGrid(
-      { generate: (r) => fleet.generate(r), onStep: (l) => fleet.onStep(l), copies: opts.instances, vocab_size: arch.vocab_size },
+      { generate: (r) => fleet.generate(r), onStep: (l) => fleet.onEngineStep(l), copies: opts.instances, vocab_size: arch.vocab_size },
       grid,
       onProgress,
     );

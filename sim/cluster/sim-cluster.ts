@@ -1,8 +1,9 @@
 import { admissionError, createEngine, type EngineKind, type EngineLimits, type StepPlan } from '../../engine/index.ts';
+import type { RunObserver, StepRecord } from '../../metrics/index.ts';
 import type { ClusterView, Decision, FleetScheduler, InstanceReport, LocalRequestView } from '../../policies/index.ts';
 import type { RequestSpec } from '../../traces/request.ts';
 import { Band, type Simulation } from '../kernel/index.ts';
-import { SimInstance, SimRequest } from '../instance/index.ts';
+import { requestRecord, SimInstance, SimRequest } from '../instance/index.ts';
 import { LiveMigration, type MigrationParams, type MigrationRecord } from '../migration/index.ts';
 import { checkedLatency, type CopyModel, type PerfModel } from '../perf/index.ts';
 import { TimeWeighted } from './time-weighted.ts';
@@ -21,6 +22,8 @@ export interface SimClusterOptions {
   readonly frontend?: { readonly dispatch_ms: number; readonly delivery_ms: number };
   /** Checks block accounting of an instance after each of its steps (tests; slow). */
   readonly checkInvariants?: boolean;
+  /** Receives every request (when it leaves), step and migration as a neutral record. */
+  readonly observer?: RunObserver;
 }
 
 /** Why a request never entered the fleet. */
@@ -201,6 +204,7 @@ export class SimCluster {
     request.phase = 'finished';
     this.rejections.push({ request: request.id, reason });
     this.#finished++;
+    this.options.observer?.request?.(requestRecord(request, reason));
   }
 
   private indexOf(id: number): number {
@@ -235,10 +239,10 @@ export class SimCluster {
     const duration_s = (checkedLatency(perf.name, 'step', perf.step_ms(plan)) / 1e3) * slowdown;
     instance.current = plan;
     instance.current_end_s = this.sim.now_s + duration_s;
-    this.sim.at(instance.current_end_s, Band.stepEnd, () => this.endStep(instance, plan, duration_s));
+    this.sim.at(instance.current_end_s, Band.stepEnd, () => this.endStep(instance, plan, now, duration_s));
   }
 
-  private endStep(instance: SimInstance, plan: StepPlan<SimRequest>, duration_s: number): void {
+  private endStep(instance: SimInstance, plan: StepPlan<SimRequest>, start_s: number, duration_s: number): void {
     const now = this.sim.now_s;
     instance.current = undefined;
     instance.steps++;
@@ -247,6 +251,8 @@ export class SimCluster {
     // suspension waits for the iteration to end.
     for (const p of plan.prefills) p.seq.exec_s += duration_s;
     for (const d of plan.decodes) d.seq.exec_s += duration_s;
+    const onStep = this.options.observer?.step;
+    if (onStep !== undefined) onStep(stepRecord(instance.id, start_s, duration_s, plan));
     const outcome = instance.engine.update(plan, isDone);
     const delivered_s = this.#delivered(now);
     for (const request of outcome.emitted) request.markToken(delivered_s);
@@ -268,6 +274,7 @@ export class SimCluster {
     request.finish_s = this.#delivered(this.sim.now_s);
     if (request.priority === 'high') instance.high_priority--;
     this.#finished++;
+    this.options.observer?.request?.(requestRecord(request));
   }
 
   private publishReport(instance: SimInstance): void {
@@ -312,6 +319,7 @@ export class SimCluster {
         kick: (instance) => this.kick(instance),
         done: (record) => {
           this.migrations.push(record);
+          this.options.observer?.migration?.(record);
           this.removeIfDrained(src);
         },
       },
@@ -321,6 +329,20 @@ export class SimCluster {
     );
     return undefined;
   }
+}
+
+/** The neutral record of a step, read before `update` (contexts as planned). */
+function stepRecord(instance: number, start_s: number, duration_s: number, plan: StepPlan<SimRequest>): StepRecord {
+  let prefill_tokens = 0;
+  let context_tokens = 0;
+  for (const p of plan.prefills) {
+    prefill_tokens += p.new_tokens;
+    context_tokens += p.context_tokens + p.new_tokens;
+  }
+  for (const d of plan.decodes) context_tokens += d.context_tokens;
+  return {
+    instance, start_s, duration_s, prefill_seqs: plan.prefills.length, prefill_tokens, decode_seqs: plan.decodes.length, context_tokens, preemptions: plan.preempted.length,
+  };
 }
 
 /** The simulator's stop condition: the trace's output length (the client's max_tokens with ignore_eos). */

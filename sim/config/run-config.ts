@@ -27,6 +27,10 @@ export const RunConfig = z.strictObject({
        * as needed) so memory stays bounded; summary.json says which interval was used.
        */
       max_sample_rows: z.number().int().positive().max(50_000_000).default(500_000),
+      /** Also write steps.csv: one row per engine step (`fleetlab run --steps`). No default, so config.json of older runs is unchanged. */
+      steps: z.boolean().optional(),
+      /** Also write trace.json, a Chrome/Perfetto trace of the steps and migrations (`fleetlab run --trace-json`). */
+      trace_json: z.boolean().optional(),
     })
     .prefault({}),
 }).superRefine((config, ctx) => {

@@ -1,2 +1,2 @@
 export { SimInstance, type SimEngine } from './instance.ts';
-export { byArrival, SimRequest, type KillRecord, type RequestPhase } from './request.ts';
+export { byArrival, requestRecord, SimRequest, type KillRecord, type RequestPhase } from './request.ts';

@@ -1,4 +1,5 @@
 import { Sequence, type SequenceStatus } from '../../engine/index.ts';
+import type { RequestRecord } from '../../metrics/index.ts';
 import type { Priority } from '../../policies/index.ts';
 import type { RequestSpec } from '../../traces/request.ts';
 
@@ -86,6 +87,27 @@ export class SimRequest extends Sequence {
     this.appendToken();
     this.markToken(t_s);
   }
+}
+
+/** The neutral record of a request (metrics/ reads only this), as it stands now. */
+export function requestRecord(r: SimRequest, rejected?: string): RequestRecord {
+  return {
+    id: r.id,
+    priority: r.priority,
+    instance: r.instance,
+    arrival_s: r.arrival_s,
+    prompt_tokens: r.prompt_tokens,
+    output_tokens: r.generated,
+    first_scheduled_s: r.first_scheduled_s,
+    first_token_s: r.first_token_s,
+    last_token_s: r.last_token_s,
+    finish_s: r.finish_s,
+    execution_s: r.exec_s,
+    preemptions: r.preemptions,
+    migrations: r.migrations,
+    recomputes: r.recomputes.map(({ kill, readmit_s, end_s }) => ({ killed_s: kill.killed_s, output_tokens: kill.output_tokens, readmit_s, end_s })),
+    ...(rejected === undefined ? {} : { rejected }),
+  };
 }
 
 /** Orders requests first-come-first-served: arrival time, then id. */

@@ -21,24 +21,5 @@ export const MigrationParams = z.object({
 });
 export type MigrationParams = z.infer<typeof MigrationParams>;
 
-export type AbortReason =
-  | 'dst-no-memory'
-  | 'request-finished'
-  | 'request-preempted'
-  | 'max-stages';
-
-/** What one migration did, for metrics and the migration log. */
-export interface MigrationRecord {
-  readonly id: number;
-  readonly request: number;
-  readonly from: number;
-  readonly to: number;
-  readonly started_s: number;
-  readonly ended_s: number;
-  readonly status: 'committed' | 'aborted';
-  readonly reason: AbortReason | undefined;
-  readonly stages: number;
-  readonly blocks_copied: number;
-  /** Time the request was suspended (last stage); 0 when it never was. */
-  readonly downtime_s: number;
-}
+// What one migration did is a neutral record of metrics/ (the real backend's migrations write it too).
+export type { AbortReason, MigrationRecord } from '../../metrics/index.ts';

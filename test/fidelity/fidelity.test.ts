@@ -5,7 +5,9 @@ import test from 'ava';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { runFidelity } from '../../fidelity/run-fidelity.ts';
+import { verifyResults } from '../../metrics/index.ts';
 import { syntheticTrace } from '../../fidelity/workload.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleetlab-fidelity-'));
@@ -28,7 +30,7 @@ test('profile the fleet → replay two policies → simulate → report with ran
     policies: [{ name: 'round-robin', scheduler: { dispatch: { kind: 'round-robin' } } }, { name: 'infaas++', scheduler: { dispatch: { kind: 'load' } } }],
     trace,
     profile: { repeats: 2, prefill_tokens: [16, 64, 256], decode_batch_sizes: [1, 4, 16], decode_context_tokens: [16, 80] },
-    out,
+    out, steps: true, trace_json: true,
   });
   for (const f of ['fidelity.md', 'fidelity.json', 'profile.csv', 'profile.json', 'trace.csv', 'scatter.svg', 'scatter.png', 'scatter.csv']) t.true(existsSync(join(out, f)), f);
   t.deepEqual(report.policies.map((p) => p.policy), ['round-robin', 'infaas++']);
@@ -54,6 +56,28 @@ test('profile the fleet → replay two policies → simulate → report with ran
     const stepRows = readFileSync(join(out, p.policy, 'steps.csv'), 'utf8').trim().split('\n');
     t.is(stepRows.length, p.step_check.steps + 1);
     t.is(readFileSync(join(out, p.policy, 'requests.csv'), 'utf8').trim().split('\n').length, 13, 'a row per request and the header');
+
+    // Both worlds wrote a results folder through the same records and observers (issue 9 §4);
+    // the real one's steps.csv comes from the engines' step reports.
+    for (const world of ['real', 'sim']) {
+      const folder = join(out, p.policy, world);
+      t.is(verifyResults(folder), undefined, world);
+      const summary = JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8')) as { requests: number };
+      t.is(summary.requests, 12, world);
+      const steps = parse(readFileSync(join(folder, 'steps.csv')), { columns: true, cast: true }) as Record<string, number>[];
+      const total = (key: string): number => steps.reduce((s, r) => s + (r[key] ?? 0), 0);
+      const preempted = total('preemptions');
+      // No prefix caching: every prompt token is prefilled once, more only when a preemption recomputes.
+      const prompts = rows.reduce((s, r) => s + r.prompt_tokens, 0);
+      if (preempted === 0) t.is(total('prefill_tokens'), prompts, `${world}: prefill tokens`);
+      else t.true(total('prefill_tokens') > prompts);
+      // Every token is one step's output: the first (and one per recompute) from a prefill, the others from decodes.
+      const outputs = rows.reduce((s, r) => s + r.output_tokens, 0);
+      t.is(total('decode_seqs'), outputs - rows.length - preempted, `${world}: decodes`);
+      t.true(steps.every((r) => (r['duration_s'] ?? 0) > 0 && (r['start_s'] ?? -1) >= 0 && (r['instance'] === 0 || r['instance'] === 1)), world);
+      const events = (JSON.parse(readFileSync(join(folder, 'trace.json'), 'utf8')) as { traceEvents: { ph: string }[] }).traceEvents;
+      t.is(events.filter((e) => e.ph === 'X').length, steps.length, `${world}: a slice per step`);
+    }
   }
   t.is(report.ranking.length, 5);
   const md = readFileSync(join(out, 'fidelity.md'), 'utf8');

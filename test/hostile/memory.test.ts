@@ -13,7 +13,7 @@ test('sample_interval_s 1e-5 stays within the sample budget and says which inter
   const result = simulate(config);
   t.true(result.samples.length <= 2000, `${result.samples.length} rows`);
   t.true(result.samples.length > 500, 'still a useful number of samples');
-  const { summary } = summarize(result);
+  const { summary } = summarize(result.records);
   t.is(summary.requests, 20);
   t.is(summary.instance_samples?.requested_interval_s, 1e-5);
   t.true((summary.instance_samples?.interval_s ?? 0) > 1e-5);
@@ -32,7 +32,7 @@ test('a low arrival rate (a makespan of hours) keeps instance samples bounded', 
   const result = simulate(config);
   t.true(result.end_s > 2000, `makespan ${result.end_s} s`);
   t.true(result.samples.length <= 1000);
-  t.is(summarize(result).summary.requests, 20);
+  t.is(summarize(result.records).summary.requests, 20);
 });
 
 test('without pressure the sampling is unchanged (every requested tick, no instance_samples note)', (t) => {
@@ -41,7 +41,7 @@ test('without pressure the sampling is unchanged (every requested tick, no insta
   t.is(ticks[0], 0);
   t.true(ticks.every((x, i) => Math.abs(x - i) < 1e-9), 'one tick per requested second');
   t.true(ticks.length >= Math.floor(result.end_s) + 1);
-  t.is(summarize(result).summary.instance_samples, undefined);
+  t.is(summarize(result.records).summary.instance_samples, undefined);
 });
 
 test('num_requests 1e8 / 1e12 and instances 1e6 are refused before allocation, with the bound and how to raise it', (t) => {
@@ -90,5 +90,5 @@ test('a trace whose rows span 35 days keeps instance samples bounded', (t) => {
   t.true(result.end_s > 35 * day);
   t.true(result.samples.length <= 1000);
   t.true(result.events < 10_000, `${result.events} events`);
-  t.true((summarize(result).summary.instance_samples?.interval_s ?? 0) >= 4096);
+  t.true((summarize(result.records).summary.instance_samples?.interval_s ?? 0) >= 4096);
 });

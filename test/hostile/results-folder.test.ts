@@ -14,7 +14,7 @@ test('--out at a folder of the user\'s is refused and nothing in it is touched',
   mkdirSync(join(d, 'keep'), { recursive: true });
   writeFileSync(join(d, 'keep', 'f'), 'x');
   for (const overwrite of [false, true]) {
-    const error = t.throws(() => writeResults(tinyResult(), d, { overwrite }));
+    const error = t.throws(() => writeResults(tinyResult().records, d, { overwrite }));
     t.regex(error.message, /refusing to write results to .*\/d: the folder exists and was not written by fleetlab.*--overwrite only replaces folders fleetlab wrote/);
   }
   t.is(readFileSync(join(d, 'keep', 'f'), 'utf8'), 'x');
@@ -25,7 +25,7 @@ test('--out at a file is refused and the file kept', (t) => {
   const root = tempDir();
   const file = join(root, 'notes.txt');
   writeFileSync(file, 'mine');
-  const error = t.throws(() => writeResults(tinyResult(), file, { overwrite: true }));
+  const error = t.throws(() => writeResults(tinyResult().records, file, { overwrite: true }));
   t.regex(error.message, /notes\.txt: it is a file, not a results folder/);
   t.is(readFileSync(file, 'utf8'), 'mine');
 });
@@ -34,14 +34,14 @@ test('--out at a symbolic link is refused', (t) => {
   const root = tempDir();
   mkdirSync(join(root, 'real'));
   symlinkSync(join(root, 'real'), join(root, 'link'));
-  t.throws(() => writeResults(tinyResult(), join(root, 'link'), { overwrite: true }), { message: /symbolic link/ });
+  t.throws(() => writeResults(tinyResult().records, join(root, 'link'), { overwrite: true }), { message: /symbolic link/ });
 });
 
 test('--out results (a folder holding other runs) is refused; results/quickstart survives', (t) => {
   const root = tempDir();
   const results = join(root, 'results');
-  writeResults(tinyResult(), join(results, 'quickstart'));
-  t.throws(() => writeResults(tinyResult(), results, { overwrite: true }), { message: /was not written by fleetlab/ });
+  writeResults(tinyResult().records, join(results, 'quickstart'));
+  t.throws(() => writeResults(tinyResult().records, results, { overwrite: true }), { message: /was not written by fleetlab/ });
   t.true(existsSync(join(results, 'quickstart', 'summary.json')));
 });
 
@@ -59,28 +59,28 @@ test('--out "$PWD" and --out . are refused (working directory and its parents), 
 
 test('an earlier fleetlab results folder is refused without --overwrite, replaced with it', (t) => {
   const dir = join(tempDir(), 'run');
-  writeResults(tinyResult({ seed: 1 }), dir);
+  writeResults(tinyResult({ seed: 1 }).records, dir);
   const before = readFileSync(join(dir, 'summary.json'), 'utf8');
-  t.throws(() => writeResults(tinyResult({ seed: 2 }), dir), { message: /holds results of an earlier run; pass --overwrite/ });
+  t.throws(() => writeResults(tinyResult({ seed: 2 }).records, dir), { message: /holds results of an earlier run; pass --overwrite/ });
   t.is(readFileSync(join(dir, 'summary.json'), 'utf8'), before);
-  writeResults(tinyResult({ seed: 2 }), dir, { overwrite: true });
+  writeResults(tinyResult({ seed: 2 }).records, dir, { overwrite: true });
   t.is(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).seed, 2);
   t.true(existsSync(join(dir, MANIFEST)));
 });
 
 test('a results folder of an older fleetlab (no manifest, only result files) counts as fleetlab\'s', (t) => {
   const dir = join(tempDir(), 'old');
-  writeResults(tinyResult(), dir);
+  writeResults(tinyResult().records, dir);
   // An older fleetlab wrote no manifest.
   renameSync(join(dir, MANIFEST), join(dir, '..', 'moved-manifest'));
-  writeResults(tinyResult({ seed: 3 }), dir, { overwrite: true });
+  writeResults(tinyResult({ seed: 3 }).records, dir, { overwrite: true });
   t.is(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).seed, 3);
 });
 
 test('an empty folder may be written into', (t) => {
   const dir = join(tempDir(), 'empty');
   mkdirSync(dir);
-  writeResults(tinyResult(), dir);
+  writeResults(tinyResult().records, dir);
   t.true(existsSync(join(dir, 'summary.json')));
 });
 
@@ -115,7 +115,7 @@ test('stale .NAME.partial-PID folders of dead processes are cleaned on the next 
   const lookalike = join(root, `.mine.partial-${dead}`);
   mkdirSync(lookalike);
   writeFileSync(join(lookalike, 'thesis.tex'), 'x');
-  writeResults(tinyResult(), join(root, 'run'));
+  writeResults(tinyResult().records, join(root, 'run'));
   t.false(existsSync(stale));
   t.true(existsSync(live));
   t.is(readFileSync(join(lookalike, 'thesis.tex'), 'utf8'), 'x');
@@ -124,7 +124,7 @@ test('stale .NAME.partial-PID folders of dead processes are cleaned on the next 
 test('a kill between the two renames loses nothing: the previous folder is put back', (t) => {
   const root = tempDir();
   const dir = join(root, 'run');
-  writeResults(tinyResult({ seed: 5 }), dir);
+  writeResults(tinyResult({ seed: 5 }).records, dir);
   const summary = readFileSync(join(dir, 'summary.json'), 'utf8');
   // What a kill right after `rename(outDir, previous)` leaves behind.
   renameSync(dir, join(root, `.run.partial-${deadPid()}.previous`));

@@ -26,7 +26,7 @@ test('every request rejected: exit status 2, a loud message, CSVs with headers',
 
 test('total_blocks: 2 reports no negative preemption loss', (t) => {
   const config = parseRunConfig({ ...tinyInput(), cluster: { instances: 2, total_blocks: 2 } });
-  const { summary, rows } = summarize(simulate(config));
+  const { summary, rows } = summarize(simulate(config).records);
   t.true(summary.preemptions > 0, 'the tiny cache does preempt');
   t.true(summary.preemption_loss_s >= 0);
   t.true(rows.every((r) => r.preemption_loss_s >= 0));

@@ -64,7 +64,7 @@ test('an unsorted trace replays to completion and summary.json counts read, drop
     },
     dir,
   );
-  const { summary } = summarize(result);
+  const { summary } = summarize(result.records);
   t.is(summary.requests, 3);
   t.deepEqual(summary.trace, {
     files: ['vidur.csv'],
@@ -89,7 +89,7 @@ test('requests clipped to cap_tokens are counted', (t) => {
     },
     dir,
   );
-  t.is(summarize(result).summary.trace?.requests_clipped_to_cap_tokens, 1);
+  t.is(summarize(result.records).summary.trace?.requests_clipped_to_cap_tokens, 1);
 });
 
 test('a FIFO or a folder as a trace file is refused before reading (no hang)', (t) => {
@@ -129,7 +129,7 @@ test('fleetlab run prints what happened to the trace rows', (t) => {
         },
       },
       dir,
-    ),
+    ).records,
   );
   const lines: string[] = [];
   const original = console.error;

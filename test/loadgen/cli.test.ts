@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
+import { verifyResults } from '../../metrics/index.ts';
 import { startServer } from '../api/helpers.ts';
 
 const run = promisify(execFile);
@@ -25,7 +26,9 @@ test('fleetlab bench serve: vLLM result JSON, a results folder that fleetlab com
   t.like(vllm, { backend: 'openai-chat', completed: 6, request_rate: 100, burstiness: 2, total_output_tokens: 30 });
   for (const m of ['ttft', 'tpot', 'itl', 'e2el']) t.true(`p99.9_${m}_ms` in vllm && `p50_${m}_ms` in vllm, m);
 
-  t.deepEqual(readdirSync(real).sort(), ['config.json', 'requests.csv', 'summary.json']);
+  // The simulator's folder, written through the same records and writer (no instance samples or migrations: not measured).
+  t.deepEqual(readdirSync(real).sort(), ['.fleetlab-results.json', 'config.json', 'instances.csv', 'migrations.csv', 'requests.csv', 'summary.json']);
+  t.is(verifyResults(real), undefined);
   const summary = JSON.parse(readFileSync(join(real, 'summary.json'), 'utf8'));
   t.like(summary, { system: 'real:test-model', requests: 6, submitted: 6, rejected: 0, seed: 0 });
   // summary.json rounds to microseconds; vLLM's JSON does not.

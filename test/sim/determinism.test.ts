@@ -9,7 +9,7 @@ import { parseRunConfig, simulate } from '../../sim/index.ts';
 function run(seed: number, dir: string, overwrite = false): string {
   const raw = findPreset('llumnix-fig11/M-M/llumnix');
   const config = parseRunConfig({ ...raw, seed, workload: { ...raw.workload, num_requests: 2000 } });
-  writeResults(simulate(config), dir, { overwrite });
+  writeResults(simulate(config).records, dir, { overwrite });
   return readFileSync(join(dir, 'summary.json'), 'utf8');
 }
 

@@ -11,7 +11,7 @@ function run(frontend?: { dispatch_ms: number; delivery_ms: number }) {
     ...raw, workload: { ...raw.workload, num_requests: 200 },
     cluster: { ...raw.cluster, ...(frontend === undefined ? {} : { frontend }) },
   });
-  return summarize(simulate(config)).rows;
+  return summarize(simulate(config).records).rows;
 }
 
 test('delivery shifts every token of every request by exactly delivery_ms: TTFT and E2E move, TPOT does not', (t) => {
