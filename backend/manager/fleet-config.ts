@@ -62,7 +62,7 @@ export function readFleetConfig(file: string): FleetConfig {
 export function fleetOptions(c: FleetConfig): FleetOptions {
   const e = c.engine;
   return {
-    instances: c.instances,
+    instances: c.nodes === undefined ? c.instances : c.nodes.reduce((n, x) => n + x.instances, 0),
     host: c.instance_host,
     scheduler: c.scheduler,
     ...(c.nodes !== undefined ? { nodes: c.nodes, heartbeat: c.heartbeat } : {}),

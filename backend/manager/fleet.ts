@@ -292,6 +292,10 @@ export class Fleet implements GenerationEngine {
         m.alive = false;
       },
     );
-    void m.process.exited.then(() => (m.alive = false));
+    void m.process.exited.then(() => {
+      m.alive = false;
+      // A frozen or unreachable instance keeps its streams open: break them so they fail over.
+      m.client.abandon();
+    });
   }
 }
