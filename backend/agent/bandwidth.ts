@@ -14,8 +14,13 @@ export interface Bandwidths {
   readonly disk_io_mode: string;
   /** GB/s of the native loader reading the same probe from the DRAM tier. */
   readonly dram_read_gbps: number;
-  /** GB/s of a host memcpy (the addon's threaded copy) of the same size. */
+  /** GB/s of a host memcpy (the addon's threaded copy) of the same size, into memory already touched. */
   readonly memcpy_gbps: number;
+  /**
+   * GB/s of filling freshly allocated memory (its pages faulted in one by one). Every load writes
+   * into a new image, so where page faults are slow (a loaded VM) this bounds both tiers.
+   */
+  readonly first_touch_gbps: number;
   readonly probe_bytes: number;
 }
 
@@ -51,13 +56,16 @@ export async function measureBandwidths(o: ProbeOptions): Promise<Bandwidths> {
     const disk = await timedLoad(diskProbe, threads);
     const dram = await timedLoad(dramProbe, threads);
     const dst = allocHostBuffer(o.bytes);
-    await copyBytes(dst, data); // first touch of dst's pages is not memcpy bandwidth
+    const f0 = performance.now();
+    dst.fill(1); // first touch: page faults, not memcpy bandwidth
+    const first_touch_s = (performance.now() - f0) / 1e3;
+    await copyBytes(dst, data);
     const c0 = performance.now();
     await copyBytes(dst, data);
     const memcpy_s = (performance.now() - c0) / 1e3;
     return {
       disk_read_gbps: gbps(o.bytes, disk.seconds), disk_io_mode: disk.ioMode,
-      dram_read_gbps: gbps(o.bytes, dram.seconds), memcpy_gbps: gbps(o.bytes, memcpy_s), probe_bytes: o.bytes,
+      dram_read_gbps: gbps(o.bytes, dram.seconds), memcpy_gbps: gbps(o.bytes, memcpy_s), first_touch_gbps: gbps(o.bytes, first_touch_s), probe_bytes: o.bytes,
     };
   } finally {
     await rm(diskProbe, { recursive: true, force: true });
