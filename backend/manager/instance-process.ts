@@ -7,6 +7,8 @@ import type { ColdStart } from '../engine/cold-start.ts';
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
 
 const MAIN = fileURLToPath(new URL('../instance/main.ts', import.meta.url));
+/** tsx's loader resolved from here, not from the caller's working directory (which may have no node_modules). */
+const TSX = import.meta.resolve('tsx');
 
 export interface InstanceProcess {
   readonly pid: number;
@@ -33,7 +35,7 @@ export interface StartInstanceOptions {
 export async function startInstanceProcess(engine: LLMEngineOptions, opts: StartInstanceOptions = {}): Promise<InstanceProcess> {
   const host = opts.host ?? '127.0.0.1';
   const withParent = opts.exit_with_parent === true;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--options', JSON.stringify({ host, port: 0, engine, ...(withParent ? { exit_with_parent: true } : {}) })], {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, '--options', JSON.stringify({ host, port: 0, engine, ...(withParent ? { exit_with_parent: true } : {}) })], {
     stdio: [withParent ? 'pipe' : 'ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
