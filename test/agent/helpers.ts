@@ -41,7 +41,7 @@ const MAIN = fileURLToPath(new URL('../../backend/agent/main.ts', import.meta.ur
 /** Starts an agent as its own process group (so the test can kill it with its instances). */
 export async function startAgentProcess(host: string, tag: string): Promise<{ child: ChildProcess; address: string }> {
   const options = { host, port: 0, models_dir: join(work, tag), dram_dir: join(shm, tag), probe_mib: 0 };
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--options', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, '--options', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   agents.push(child);
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
