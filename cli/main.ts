@@ -13,6 +13,7 @@ import { registerModelCommands } from './model-commands.ts';
 import { registerFidelityCommands } from './fidelity-commands.ts';
 import { registerGenerateCommand } from './generate-command.ts';
 import { registerServeCommand } from './serve-command.ts';
+import { registerAgentCommand } from './agent-command.ts';
 import { printTraceReport } from './trace-report.ts';
 import { reportNothingFinished, runOne } from './run-one.ts';
 import { registerServerlessCommands } from './serverless-commands.ts';
@@ -124,6 +125,7 @@ registerModelCommands(program);
 registerGenerateCommand(program);
 registerFidelityCommands(program);
 registerServeCommand(program);
+registerAgentCommand(program);
 registerBenchCommands(program);
 
 program.parseAsync().catch((error: unknown) => {

@@ -13,7 +13,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('serve a real fleet behind an OpenAI-compatible API (default: 2 CPU instances of the tiny model on 127.0.0.1:8000)')
-    .option('-c, --config <file>', 'fleet config (YAML/JSON): model, instances, engine, scheduler')
+    .option('-c, --config <file>', 'fleet config (YAML/JSON): model, instances, engine, scheduler, nodes')
     .option('--model <dir>', 'model folder or tiny preset (overrides the config)')
     .option('--instances <n>', 'instance processes (overrides the config)', positive)
     .option('--host <host>', 'address the API binds', '127.0.0.1')

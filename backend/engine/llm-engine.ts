@@ -7,6 +7,7 @@ import type { LocalRequestView } from '../../policies/index.ts';
 import { KvBlockPool, type KvDtype } from '../native/index.ts';
 import { openModel, resolveModelDir, type OpenedModel } from '../model/index.ts';
 import { AsyncQueue } from './async-queue.ts';
+import { ColdStartClock, type ColdStart } from './cold-start.ts';
 import { forwardBatch } from './forward-batch.ts';
 import type { MigratedState } from './migrated-state.ts';
 import { engineLoad, type EngineLoad } from './load-report.ts';
@@ -35,6 +36,8 @@ export interface LLMEngineOptions {
   readonly threads?: number;
   /** Seeds every request that brings no seed of its own. */
   readonly seed?: number;
+  /** Load this converted checkpoint (a node agent's disk or DRAM tier) instead of converting the folder. */
+  readonly checkpoint_dir?: string;
 }
 
 export interface LLMEngineStats extends EngineStats {
@@ -71,6 +74,8 @@ export class LLMEngine implements GenerationEngine {
   readonly max_model_len: number;
   readonly model: OpenedModel;
   readonly runner: ModelRunner;
+  /** How this engine's start went, stage by stage (set once by create). */
+  cold_start: ColdStart | undefined = undefined;
   readonly core: EngineCore<RealSequence>;
   readonly #seed: number;
   readonly #pending: RealSequence[] = [];
@@ -98,8 +103,9 @@ export class LLMEngine implements GenerationEngine {
   }
 
   static async create(opts: LLMEngineOptions): Promise<LLMEngine> {
+    const clock = new ColdStartClock();
     const dir = await resolveModelDir(opts.model);
-    const model = await openModel(dir);
+    const model = await openModel(dir, opts.checkpoint_dir === undefined ? {} : { checkpointDir: opts.checkpoint_dir });
     const arch = model.arch;
     const blockSize = opts.block_size_tokens ?? 16;
     const numBlocks = opts.num_kv_blocks ?? 1024;
@@ -126,8 +132,12 @@ export class LLMEngine implements GenerationEngine {
       const t = model.tensors.get(name);
       return t === undefined ? undefined : { dtype: t.dtype, shape: t.shape, data: t.data };
     };
+    clock.copyStarts();
     const runner = ModelRunner.create({ arch, tensors, kvPool, threads: opts.threads ?? 1 });
-    return new LLMEngine(opts.model, model, runner, core, maxModelLen, opts.seed ?? 0);
+    clock.copyEnds();
+    const engine = new LLMEngine(opts.model, model, runner, core, maxModelLen, opts.seed ?? 0);
+    engine.cold_start = await clock.finish(model);
+    return engine;
   }
 
   get tokenizer(): OpenedModel['tokenizer'] {

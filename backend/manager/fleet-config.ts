@@ -32,6 +32,21 @@ export const FleetConfig = z.strictObject({
   scheduler: SchedulerSpec.prefault({ dispatch: { kind: 'load' } }),
   /** Address the instances' gRPC servers bind. */
   instance_host: z.string().default('127.0.0.1'),
+  /**
+   * Node agents (`fleetlab agent`, one per machine) that start the instances on their machines;
+   * `instances` above is then not used. Without `nodes` the manager spawns local instances.
+   */
+  nodes: z
+    .array(z.strictObject({
+      /** The agent's host:port. */
+      address: z.string().regex(/^[^:\s]+:\d{1,5}$/, 'host:port of a node agent, e.g. 127.0.0.2:7070'),
+      /** Instances of the model this node runs. */
+      instances: z.number().int().min(0).max(64),
+    }))
+    .min(1)
+    .optional(),
+  /** Node reports (heartbeats): their period, and how many missed ones make an agent dead. */
+  heartbeat: z.strictObject({ interval_ms: z.number().int().min(10).default(500), missed: z.number().int().min(1).default(3) }).prefault({}),
 });
 export type FleetConfig = z.output<typeof FleetConfig>;
 
@@ -47,9 +62,10 @@ export function readFleetConfig(file: string): FleetConfig {
 export function fleetOptions(c: FleetConfig): FleetOptions {
   const e = c.engine;
   return {
-    instances: c.instances,
+    instances: c.nodes === undefined ? c.instances : c.nodes.reduce((n, x) => n + x.instances, 0),
     host: c.instance_host,
     scheduler: c.scheduler,
+    ...(c.nodes !== undefined ? { nodes: c.nodes, heartbeat: c.heartbeat } : {}),
     engine: {
       model: c.model,
       engine_kind: e.kind,

@@ -9,7 +9,8 @@ import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest,
 import { loadTokenizer, readModelFolder, resolveModelDir } from '../model/index.ts';
 import type { MigrateOutReply, ReportMessage } from '../rpc/messages.ts';
 import { InstanceClient } from '../rpc/instance-client.ts';
-import { startInstanceProcess, type InstanceProcess } from './instance-process.ts';
+import type { HeartbeatParams, NodeSpec } from './agent-instances.ts';
+import { instanceSource, type InstanceHandle, type InstanceSource } from './instance-source.ts';
 
 export interface FleetOptions {
   /** Instance processes to start on this machine. */
@@ -21,6 +22,10 @@ export interface FleetOptions {
   readonly host?: string;
   /** Live migration between instances (Llumnix's stages). */
   readonly migration?: MigrationParams;
+  /** Node agents that start the instances on their machines (instead of `instances` here). */
+  readonly nodes?: readonly NodeSpec[];
+  /** How often agents report and how many missed reports make one dead. */
+  readonly heartbeat?: HeartbeatParams;
 }
 
 export interface MigrationParams {
@@ -43,7 +48,7 @@ export interface MigrationRecord extends MigrateOutReply {
 
 interface Member {
   readonly id: number;
-  readonly process: InstanceProcess;
+  readonly process: InstanceHandle;
   readonly client: InstanceClient;
   report: InstanceReport;
   alive: boolean;
@@ -75,8 +80,10 @@ export class Fleet implements GenerationEngine {
   failovers = 0;
   #reportsTotal = 0;
   #stopped = false;
+  readonly #source: InstanceSource;
 
-  private constructor(name: string, tokenizer: TextTokenizer, scheduler: GlobalScheduler, spec: SchedulerSpec, members: Member[], maxModelLen: number, migration: MigrationParams) {
+  private constructor(name: string, tokenizer: TextTokenizer, scheduler: GlobalScheduler, spec: SchedulerSpec, members: Member[], maxModelLen: number, migration: MigrationParams, source: InstanceSource) {
+    this.#source = source;
     this.model_name = name;
     this.tokenizer = tokenizer;
     this.scheduler = scheduler;
@@ -89,25 +96,19 @@ export class Fleet implements GenerationEngine {
   }
 
   static async start(opts: FleetOptions): Promise<Fleet> {
-    if (!Number.isInteger(opts.instances) || opts.instances < 1) throw new FleetError(`instances = ${opts.instances}; expected an integer >= 1`);
+    if (opts.nodes === undefined && (!Number.isInteger(opts.instances) || opts.instances < 1)) throw new FleetError(`instances = ${opts.instances}; expected an integer >= 1`);
     const spec = parseConfig(SchedulerSpec, opts.scheduler, 'scheduler');
     const scheduler = createScheduler(spec);
     if (scheduler.scaling !== undefined) throw new FleetError('scheduler.scaling: auto-scaling of real instance processes is not implemented yet; remove `scaling`');
     const folder = await readModelFolder(await resolveModelDir(opts.engine.model));
     const tokenizer = await loadTokenizer(folder.dir, folder.generation.eos_token_ids);
-    const processes: InstanceProcess[] = [];
-    try {
-      // One at a time: the first start converts the model once; the others reuse the conversion.
-      for (let i = 0; i < opts.instances; i++) processes.push(await startInstanceProcess(opts.engine, opts.host === undefined ? {} : { host: opts.host }));
-    } catch (err) {
-      await Promise.all(processes.map((p) => p.stop()));
-      throw err;
-    }
+    const source = instanceSource(opts);
+    const processes = await source.startAll(opts.engine);
     const members = processes.map((p, id): Member => ({
       id, process: p, client: new InstanceClient(`${p.host}:${p.port}`), alive: true,
       report: { id, state: 'active', reported: false, report_time_s: 0, total_blocks: 1, watermark_blocks: 0, free_blocks: 1, running: 0, waiting: 0, killed: 0, head_waiting_blocks: 0, all_waiting_blocks: 0, high_priority: 0, last_running_blocks: 0, migrations_in_flight: 0 },
     }));
-    const fleet = new Fleet(opts.engine.model, tokenizer, scheduler, spec, members, Math.min(...processes.map((p) => p.max_model_len)), opts.migration ?? DEFAULT_MIGRATION);
+    const fleet = new Fleet(opts.engine.model, tokenizer, scheduler, spec, members, Math.min(...processes.map((p) => p.max_model_len)), opts.migration ?? DEFAULT_MIGRATION, source);
     for (const m of members) fleet.#watch(m);
     return fleet;
   }
@@ -208,7 +209,7 @@ export class Fleet implements GenerationEngine {
 
   /** Whether the instance process still runs (a broken stream may be a dead process). */
   async #stillAlive(m: Member): Promise<boolean> {
-    const code = await Promise.race([m.process.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+    const code = await Promise.race([m.process.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), m.process.death_known_ms))]);
     if (code !== undefined) m.alive = false;
     return m.alive;
   }
@@ -288,6 +289,7 @@ export class Fleet implements GenerationEngine {
         await m.process.stop();
       }),
     );
+    await this.#source.close();
   }
 
   #emitStep(instance: number, s: NonNullable<ReportMessage['step']>): void {
@@ -326,6 +328,10 @@ export class Fleet implements GenerationEngine {
         m.alive = false;
       },
     );
-    void m.process.exited.then(() => (m.alive = false));
+    void m.process.exited.then(() => {
+      m.alive = false;
+      // A frozen or unreachable instance keeps its streams open: break them so they fail over.
+      m.client.abandon();
+    });
   }
 }

@@ -1,7 +1,7 @@
 // Opens a model for the runner: reads and checks the folder, converts it once, loads the
 // checkpoint through the native loader (optionally via the DRAM cache) and hands out host
 // tensors by HF name.
-import type { DramCache, LoadedCheckpoint, LoadOptions, TensorView } from '../native/index.ts';
+import type { DramCache, LoadedCheckpoint, LoadOptions, StageStat, TensorView } from '../native/index.ts';
 import { loadCheckpoint } from '../native/index.ts';
 import type { ModelArch } from './arch.ts';
 import { ensureCheckpoint, type CheckpointCacheOptions } from './checkpoint-cache.ts';
@@ -27,6 +27,11 @@ export interface OpenModelOptions extends CheckpointCacheOptions {
   readonly dramCache?: DramCache;
   /** Loader tuning (threads, chunk size, O_DIRECT). */
   readonly load?: Omit<LoadOptions, 'target' | 'cache'>;
+  /**
+   * Load this already-converted checkpoint instead of converting the folder (a node agent's
+   * store hands its disk or DRAM-tier copy). Its tensors are still checked against the folder.
+   */
+  readonly checkpointDir?: string;
 }
 
 export interface OpenedModel {
@@ -46,6 +51,8 @@ export interface OpenedModel {
     readonly source: LoadedCheckpoint['source'];
     readonly load_s: number;
     readonly bytes: number;
+    /** The loader's stages (disk->image, staged copy, CRC check), as measured. */
+    readonly stages: readonly StageStat[];
   };
   /** The tensor, or an error naming it. */
   tensor(name: string): HostTensor;
@@ -56,7 +63,7 @@ export interface OpenedModel {
 export async function openModel(dir: string, opts: OpenModelOptions = {}): Promise<OpenedModel> {
   const folder = await readModelFolder(dir);
   const tokenizer = await loadTokenizer(folder.dir, folder.generation.eos_token_ids);
-  const cached = await ensureCheckpoint(folder, opts);
+  const cached = opts.checkpointDir === undefined ? await ensureCheckpoint(folder, opts) : { dir: opts.checkpointDir, converted: false, seconds: 0 };
   const loaded = await loadCheckpoint(cached.dir, { ...opts.load, target: 'host', ...(opts.dramCache ? { cache: opts.dramCache } : {}) });
   const image = loaded.host!;
   const tensors = new Map<string, HostTensor>();
@@ -68,7 +75,7 @@ export async function openModel(dir: string, opts: OpenModelOptions = {}): Promi
   return {
     dir: folder.dir, arch: folder.arch, tokenizer, generation: folder.generation, checkpointDir: cached.dir,
     image, tensors, ignoredTensors: folder.tensors.ignored,
-    load: { converted: cached.converted, convert_s: cached.seconds, source: loaded.source, load_s: loaded.seconds, bytes: loaded.bytes },
+    load: { converted: cached.converted, convert_s: cached.seconds, source: loaded.source, load_s: loaded.seconds, bytes: loaded.bytes, stages: loaded.stages },
     tensor(name: string): HostTensor {
       const t = tensors.get(name);
       if (!t) throw new Error(`${folder.dir}: no tensor ${JSON.stringify(name)} in this ${folder.arch.arch} model`);

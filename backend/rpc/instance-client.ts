@@ -12,6 +12,8 @@ type DynamicClient = grpc.Client & Record<string, (...args: unknown[]) => grpc.C
 export class InstanceClient {
   readonly #client: DynamicClient;
   #reports: grpc.ClientReadableStream<unknown> | undefined;
+  /** Output streams open now (abandon() breaks them). */
+  readonly #open = new Set<grpc.ClientReadableStream<DeltaMessage>>();
 
   constructor(readonly address: string) {
     const { Client } = instanceService();
@@ -32,6 +34,8 @@ export class InstanceClient {
     const cancel = (): void => call.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     let finished = false;
+    this.#open.add(call);
+    call.on('close', () => this.#open.delete(call));
     call.on('data', (m: DeltaMessage) => {
       const d = fromDeltaMessage(request_id, m);
       if (d.finish_reason !== undefined || d.migrated_to !== undefined) finished = true;
@@ -87,6 +91,16 @@ export class InstanceClient {
 
   async shutdown(): Promise<void> {
     await this.#unary('Shutdown', {});
+  }
+
+  /**
+   * Breaks every open output stream with an error (not an abort): the instance was declared
+   * dead (e.g. its node agent missed its heartbeats) while its connections may still hang open,
+   * and the manager resumes those requests elsewhere.
+   */
+  abandon(): void {
+    for (const call of this.#open) call.cancel();
+    this.#open.clear();
   }
 
   close(): void {

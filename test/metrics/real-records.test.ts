@@ -22,7 +22,7 @@ test('a fleet migration becomes a MigrationRecord on the run clock, with the sim
 });
 
 test('a replayed request: latencies as the client timed them', (t) => {
-  const r = replayRecord({ index: 2, sent_s: 1, ttft_s: 0.5, e2e_s: 2.5, tpot_s: 0.5, itl_s: [], output_tokens: 5 }, { arrival_s: 1, prompt_tokens: 40, output_tokens: 5 });
+  const r = replayRecord({ index: 2, sent_s: 1, ttft_s: 0.5, e2e_s: 2.5, tpot_s: 0.5, itl_s: [], output_tokens: 5, dispatch_s: 0.001, delivery_s: 0.0005 }, { arrival_s: 1, prompt_tokens: 40, output_tokens: 5 });
   t.like(r, { id: 2, arrival_s: 1, first_token_s: 1.5, last_token_s: 3.5, finish_s: 3.5, prompt_tokens: 40, output_tokens: 5 });
 });
 

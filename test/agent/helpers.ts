@@ -1,0 +1,98 @@
+// Shared by the node-failure tests: two node agents as their own process groups, one per
+// loopback address (Linux routes all of 127/8 to lo), a fleet over them, and the scenario: one
+// agent's group is signalled mid-stream and every client must still get its complete answer.
+import test, { type ExecutionContext } from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { LLMEngine } from '../../backend/engine/llm-engine.ts';
+import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
+import { Fleet } from '../../backend/manager/fleet.ts';
+import { fleetOptions, parseFleetConfig } from '../../backend/manager/fleet-config.ts';
+import { collect, privateModelCache, type Out } from '../engine-real/helpers.ts';
+
+let work = '';
+let shm = '';
+const agents: ChildProcess[] = [];
+
+/** A private model cache and agent folders for this test file, removed after it. */
+export function agentTestFolders(label: string): void {
+  privateModelCache(label);
+  work = mkdtempSync(join(tmpdir(), `fleetlab-${label}-`));
+  shm = mkdtempSync(`/dev/shm/fleetlab-${label}-`);
+  test.after.always(() => {
+    for (const a of agents) {
+      try {
+        process.kill(-a.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(work, { recursive: true, force: true });
+    rmSync(shm, { recursive: true, force: true });
+  });
+}
+
+const MAIN = fileURLToPath(new URL('../../backend/agent/main.ts', import.meta.url));
+
+/** Starts an agent as its own process group (so the test can kill it with its instances). */
+export async function startAgentProcess(host: string, tag: string): Promise<{ child: ChildProcess; address: string }> {
+  const options = { host, port: 0, models_dir: join(work, tag), dram_dir: join(shm, tag), probe_mib: 0 };
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, '--options', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  agents.push(child);
+  const port = await new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const msg = JSON.parse(line) as { ready?: boolean; port?: number };
+      if (msg.ready === true && typeof msg.port === 'number') resolve(msg.port);
+    });
+    child.once('exit', (code) => reject(new Error(`agent ${tag} exited (${code}) before it was ready`)));
+  });
+  return { child, address: `${host}:${port}` };
+}
+
+const PROMPTS = Array.from({ length: 4 }, (_, i) => Array.from({ length: 5 + 3 * i }, (_, j) => (i * 59 + j * 11 + 3) % 500));
+const sampling = parseSamplingParams({ max_tokens: 100, temperature: 0, ignore_eos: true });
+
+async function reference(): Promise<Out[]> {
+  const e = await LLMEngine.create({ model: 'tiny' });
+  try {
+    return await Promise.all(PROMPTS.map((p, i) => collect(e.generate({ request_id: `r${i}`, prompt_token_ids: p, sampling }))));
+  } finally {
+    await e.shutdown();
+  }
+}
+
+/**
+ * Two agents with one instance each; `signal` to node b's process group once the streams are
+ * 10 tokens in; every answer must equal one engine's, the view must keep node a's instance only.
+ */
+export async function nodeFailure(t: ExecutionContext, signal: 'SIGKILL' | 'SIGSTOP', tag: string): Promise<void> {
+  const expected = await reference();
+  const a = await startAgentProcess('127.0.0.1', `a-${tag}`);
+  const b = await startAgentProcess('127.0.0.2', `b-${tag}`);
+  const config = parseFleetConfig({
+    model: 'tiny', scheduler: { dispatch: { kind: 'round-robin' } },
+    nodes: [{ address: a.address, instances: 1 }, { address: b.address, instances: 1 }],
+    heartbeat: { interval_ms: 500, missed: 3 },
+  });
+  const fleet = await Fleet.start(fleetOptions(config));
+  try {
+    t.is(fleet.view().instances.length, 2);
+    let midway: () => void;
+    const decoding = new Promise<void>((r) => (midway = r));
+    const runs = PROMPTS.map((p, i) => collect(fleet.generate({ request_id: `k${i}`, prompt_token_ids: p, sampling }), (n) => n === 10 && midway()));
+    await decoding;
+    process.kill(-b.child.pid!, signal);
+    const outs = await Promise.all(runs);
+    t.deepEqual(outs, expected, 'every client got its complete answer, no token lost or repeated');
+    t.true(fleet.failovers >= 1, `requests resumed on the other node: ${fleet.failovers}`);
+    t.deepEqual(fleet.view().instances.map((r) => r.id), [0], "only node a's instance is left in the view");
+  } finally {
+    if (signal === 'SIGSTOP') process.kill(-b.child.pid!, 'SIGKILL');
+    await fleet.stop();
+    process.kill(-a.child.pid!, 'SIGTERM');
+  }
+}
