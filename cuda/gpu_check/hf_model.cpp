@@ -78,7 +78,14 @@ HfModel HfModel::load(const std::string& dir) {
   k.rope.headDim = k.headDim;
   k.rope.theta = numField(c, "rope_theta", 10000);
   k.rope.originalMaxPositions = numField(c, "max_position_embeddings", 8192);
-  if (const Json* rs = c.get("rope_scaling")) {
+  // transformers >= 5 writes rope_parameters {rope_type, rope_theta, ...} instead of
+  // rope_theta + rope_scaling; read either.
+  const Json* rs = c.get("rope_scaling");
+  if (const Json* rp = c.get("rope_parameters")) {
+    k.rope.theta = numField(*rp, "rope_theta", k.rope.theta);
+    rs = rp;
+  }
+  if (rs) {
     std::string kind;
     if (const Json* t = rs->get("rope_type")) kind = t->string;
     else if (const Json* t2 = rs->get("type")) kind = t2->string;
