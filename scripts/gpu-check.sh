@@ -45,7 +45,7 @@ build() {
   "$nvcc" -std=c++17 -O2 -Icuda -gencode arch=compute_90,code=sm_90 -gencode arch=compute_80,code=sm_80 \
     -c cuda/kv_kernels.cu -o "$BUILD/obj/kv_kernels.o" & objs+=("$BUILD/obj/kv_kernels.o")
   wait
-  "$nvcc" -o "$BIN" "${objs[@]}" -cudart static -Xcompiler -static-libstdc++ -lpthread
+  "$nvcc" -o "$BIN" "${objs[@]}" -cudart static -lpthread
 }
 
 if [ "${1:-}" = "--build-only" ]; then
