@@ -12,7 +12,8 @@ followed by decode tokens fed one at a time), runs `fleetlab-gpu-check` once per
     batch with chunked prefill and scattered KV blocks, bit for bit,
   - cuda vs emu bit for bit (emu is the CPU mirror of the CUDA kernels' arithmetic),
   - cuda vs cpu within the tolerance.
-Prints one table and exits 1 when any check fails (2 on a setup error).
+With HF on a GPU it also prints tokens/s of the CUDA runner beside HF generate (bf16) on a
+random Qwen2-0.5B-shaped model (--throughput). Prints one table and exits 1 when any check fails (2 on a setup error).
 
 Without --model it builds two small random models with transformers (Llama with llama3 RoPE
 scaling and bf16 weights; Qwen2 with q/k/v biases, tied embeddings, f32 weights and sizes
@@ -73,6 +74,50 @@ def random_hf_models(out_dir, seed):
         model.to(dtype).save_pretrained(path, safe_serialization=True)
         made.append((name, path))
     return made
+
+
+def throughput_rows(binary, work, batches, prompt, decode, check):
+    """Tokens/s of the CUDA runner beside HF generate (bf16) on a random Qwen2-0.5B-shaped model."""
+    import torch
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    cfg = Qwen2Config(vocab_size=151936, hidden_size=896, intermediate_size=4864, num_hidden_layers=24,
+                      num_attention_heads=14, num_key_value_heads=2, max_position_embeddings=4096,
+                      rope_theta=1000000.0, rms_norm_eps=1e-6, tie_word_embeddings=True)
+    path = os.path.join(work, "qwen2-0.5b-shape-random")
+    torch.manual_seed(7)
+    with torch.device("cuda"):
+        model = Qwen2ForCausalLM(cfg).to(torch.bfloat16).eval()
+    model.save_pretrained(path, safe_serialization=True)
+    name = "qwen2-0.5b-shape"
+    for b in batches:
+        cmd = [binary, "--model", path, "--backend", "cuda", "--bench-batch", str(b), "--bench-prompt", str(prompt),
+               "--bench-decode", str(decode)]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            check(name, f"fleetlab cuda b={b}", (r.stderr.strip().splitlines() or ["?"])[-1][:160], "", False)
+            continue
+        info = json.loads(r.stdout.strip().splitlines()[-1])
+        check(name, f"fleetlab cuda b={b}: prefill {b}x{prompt}", f"{info['prefill_tokens_per_s']:.0f} tok/s", "", True)
+        check(name, f"fleetlab cuda b={b}: decode (median step)", f"{info['decode_tokens_per_s']:.0f} tok/s", "", True)
+    g = torch.Generator(device="cpu").manual_seed(9)
+    with torch.no_grad():
+        for b in batches:
+            ids = torch.randint(0, cfg.vocab_size, (b, prompt), generator=g).to("cuda")
+            model(ids)  # warm-up
+            torch.cuda.synchronize()
+            t0 = time.time()
+            model(ids)
+            torch.cuda.synchronize()
+            pre = time.time() - t0
+            model.generate(ids, max_new_tokens=2, min_new_tokens=2, do_sample=False)
+            torch.cuda.synchronize()
+            t0 = time.time()
+            model.generate(ids, max_new_tokens=decode, min_new_tokens=decode, do_sample=False)
+            torch.cuda.synchronize()
+            gen = time.time() - t0
+            check(name, f"HF bf16 b={b}: prefill {b}x{prompt}", f"{b * prompt / pre:.0f} tok/s", "", True)
+            check(name, f"HF bf16 b={b}: generate {decode} (incl. prefill)", f"{b * decode / gen:.0f} tok/s", "", True)
 
 
 def read_safetensors(path):
@@ -257,6 +302,8 @@ def main():
     ap.add_argument("--block-size", type=int, default=16)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--work", default=None, help="folder for models and logits (default: a temp folder)")
+    ap.add_argument("--throughput", choices=["auto", "on", "off"], default="auto",
+                    help="tokens/s of the CUDA runner beside HF generate on a random Qwen2-0.5B-shaped model (auto: when HF runs on a GPU)")
     args = ap.parse_args()
 
     backends = [b for b in args.backends.split(",") if b]
@@ -318,6 +365,12 @@ def main():
         if "cuda" in got and "cpu" in got:
             e = rel_err(got["cuda"], [c.astype(np.float64) for c in got["cpu"]])
             check(name, "cuda vs cpu rel. error", f"{e:.2e}", f"<= {tol:.0e}", e <= tol)
+
+    if "cuda" in backends and (args.throughput == "on" or (args.throughput == "auto" and reference == "hf" and device == "cuda")):
+        try:
+            throughput_rows(args.bin, work, [1, 16], 128, 32, check)
+        except Exception as e:  # a throughput failure is reported, the correctness rows still print
+            check("qwen2-0.5b-shape", "throughput", f"{type(e).__name__}: {e}"[:160], "", False)
 
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)

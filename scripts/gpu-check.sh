@@ -30,7 +30,7 @@ build() {
   mkdir -p "$BUILD/obj"
   local cxx="g++ -std=c++17 -O2 -fPIC -DFLEETLAB_WITH_CUDA=1 -Icuda -I$(dirname "$nvcc")/../include"
   local objs=()
-  for f in cuda/gpu_check/main.cpp cuda/gpu_check/hf_model.cpp cuda/gpu_check/json.cpp cuda/aligned_buffer.cpp \
+  for f in cuda/gpu_check/main.cpp cuda/gpu_check/hf_model.cpp cuda/gpu_check/json.cpp cuda/gpu_check/throughput.cpp cuda/aligned_buffer.cpp \
            cuda/device_runtime.cpp cuda/kv_pool.cpp cuda/cpu_features.cpp cuda/thread_pool.cpp cuda/forward_batch.cpp; do
     $cxx -c "$f" -o "$BUILD/obj/$(basename "$f").o" & objs+=("$BUILD/obj/$(basename "$f").o")
   done

@@ -4,6 +4,7 @@
 //
 //   fleetlab-gpu-check --model DIR --backend cuda|emu|cpu --sequences FILE --out PREFIX
 //                      [--kv-dtype f32|bf16|f16] [--block-size 16] [--chunk 8] [--threads N]
+//   fleetlab-gpu-check --model DIR --backend cuda --bench-batch B [--bench-prompt 128] [--bench-decode 32]
 //
 // FILE has one sequence per line: "P t0 t1 ... t(L-1)": the first P ids are the prompt, the
 // rest are fed one decode step at a time (teacher forcing, so every backend and HF see the
@@ -14,6 +15,7 @@
 //                     its KV in scattered blocks.
 // Both files hold the sequences in file order, [L - P + 1, vocab] f32 each. One JSON line on
 // stdout says what ran and how long each scenario took.
+// With --bench-batch it measures throughput instead (throughput.cpp) and writes no logits.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -30,6 +32,7 @@
 #include "../kv_pool.h"
 #include "../model_runner.h"
 #include "hf_model.h"
+#include "throughput.h"
 
 namespace fleetlab {
 namespace {
@@ -43,6 +46,7 @@ struct Sequence {
 struct Options {
   std::string model, backend, sequences, out, kvDtype = "f32";
   int blockSize = 16, chunk = 8, threads = 4;
+  int benchBatch = 0, benchPrompt = 128, benchDecode = 32;
 };
 
 int positiveInt(const std::string& flag, const std::string& v) {
@@ -66,9 +70,13 @@ Options parseArgs(int argc, char** argv) {
     else if (a == "--block-size") o.blockSize = positiveInt(a, v);
     else if (a == "--chunk") o.chunk = positiveInt(a, v);
     else if (a == "--threads") o.threads = positiveInt(a, v);
+    else if (a == "--bench-batch") o.benchBatch = positiveInt(a, v);
+    else if (a == "--bench-prompt") o.benchPrompt = positiveInt(a, v);
+    else if (a == "--bench-decode") o.benchDecode = positiveInt(a, v);
     else throw std::runtime_error("unknown option " + a);
   }
-  if (o.model.empty() || o.sequences.empty() || o.out.empty()) throw std::runtime_error("--model, --sequences and --out are required");
+  if (o.model.empty()) throw std::runtime_error("--model is required");
+  if (o.benchBatch == 0 && (o.sequences.empty() || o.out.empty())) throw std::runtime_error("--sequences and --out are required (or --bench-batch)");
   if (o.backend != "cuda" && o.backend != "emu" && o.backend != "cpu") throw std::runtime_error("--backend = " + o.backend + "; expected cuda, emu or cpu");
   if (o.kvDtype != "f32" && o.kvDtype != "bf16" && o.kvDtype != "f16") throw std::runtime_error("--kv-dtype = " + o.kvDtype + "; expected f32, bf16 or f16");
   return o;
@@ -142,24 +150,36 @@ double seconds(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+std::shared_ptr<Runner> makeRunner(const Options& o, const ModelConfig& c, const ModelWeights& w, ElemType kvType, int numBlocks) {
+  const uint64_t blockBytes = static_cast<uint64_t>(o.blockSize) * c.kvHeads * c.headDim * elemBytes(kvType);
+  auto kv = std::make_shared<KvPool>(c.layers, numBlocks, blockBytes, o.backend == "cuda" ? 0 : -1);
+  if (o.backend == "cuda") return makeCudaModelRunner(c, w, kv, kvType, o.blockSize);
+  if (o.backend == "emu") return makeEmulatedCudaModelRunner(c, w, kv, kvType, o.blockSize);
+  return std::make_shared<ModelRunner>(c, w, kv, kvType, o.blockSize, o.threads, CpuFeatures::choose("auto"));
+}
+
 int run(const Options& o) {
   const HfModel model = HfModel::load(o.model);
   const ModelConfig& c = model.config();
-  const std::vector<Sequence> seqs = readSequences(o.sequences, c.vocab);
   const ElemType kvType = o.kvDtype == "f32" ? ElemType::F32 : o.kvDtype == "bf16" ? ElemType::BF16 : ElemType::F16;
+  if (o.benchBatch > 0) {
+    const int perSeq = (o.benchPrompt + o.benchDecode + o.blockSize - 1) / o.blockSize;
+    auto runner = makeRunner(o, c, model.weights(), kvType, perSeq * o.benchBatch);
+    const Throughput t = measureThroughput(*runner, c.vocab, o.blockSize, o.benchBatch, o.benchPrompt, o.benchDecode);
+    std::printf("{\"backend\":\"%s\",\"kernel\":\"%s\",\"batch\":%d,\"prompt\":%d,\"decode_steps\":%d,"
+                "\"prefill_s\":%.5f,\"prefill_tokens_per_s\":%.1f,\"decode_step_fastest_s\":%.5f,\"decode_step_median_s\":%.5f,"
+                "\"decode_tokens_per_s\":%.1f}\n",
+                o.backend.c_str(), runner->kernelName(), o.benchBatch, o.benchPrompt, o.benchDecode, t.prefillSeconds,
+                t.prefillTokensPerSecond, t.decodeFastest, t.decodeMedian, t.decodeTokensPerSecond);
+    return 0;
+  }
+  const std::vector<Sequence> seqs = readSequences(o.sequences, c.vocab);
   const size_t S = seqs.size();
   int maxBlocks = 0;
   for (const Sequence& s : seqs) maxBlocks = std::max(maxBlocks, static_cast<int>((s.tokens.size() + o.blockSize - 1) / o.blockSize));
   // Blocks [0, maxBlocks) for the "alone" runs (reused by each sequence in turn), the rest for
   // the batch, interleaved across sequences in reverse so every table is scattered.
-  const int numBlocks = maxBlocks * static_cast<int>(S + 1);
-  const uint64_t blockBytes = static_cast<uint64_t>(o.blockSize) * c.kvHeads * c.headDim * elemBytes(kvType);
-  auto kv = std::make_shared<KvPool>(c.layers, numBlocks, blockBytes, o.backend == "cuda" ? 0 : -1);
-  const ModelWeights w = model.weights();
-  std::shared_ptr<Runner> runner;
-  if (o.backend == "cuda") runner = makeCudaModelRunner(c, w, kv, kvType, o.blockSize);
-  else if (o.backend == "emu") runner = makeEmulatedCudaModelRunner(c, w, kv, kvType, o.blockSize);
-  else runner = std::make_shared<ModelRunner>(c, w, kv, kvType, o.blockSize, o.threads, CpuFeatures::choose("auto"));
+  const std::shared_ptr<Runner> runner = makeRunner(o, c, model.weights(), kvType, maxBlocks * static_cast<int>(S + 1));
 
   auto fresh = [&] {
     std::vector<std::vector<float>> r;
