@@ -10,16 +10,21 @@
 #
 # Environment: FLEETLAB_GPU_CHECK_BIN=path uses a prebuilt binary (then nothing is built);
 # FLEETLAB_GPU_CHECK_BUILD=dir sets the build folder (default cuda/build-gpu-check);
-# JOBS=n build parallelism (default: all cores).
+# JOBS=n build parallelism (default: all cores); FLEETLAB_GPU_CHECK_NO_CMAKE=1 builds with
+# plain g++/nvcc as when cmake is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${FLEETLAB_GPU_CHECK_BUILD:-cuda/build-gpu-check}
 BIN=${FLEETLAB_GPU_CHECK_BIN:-$BUILD/fleetlab-gpu-check}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 4)}
 
+# Compile for this machine's GPU only when one is visible (half the nvcc time of sm_80 + sm_90).
+ARCH=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d ' .' || true)
+case "$ARCH" in ''|*[!0-9]*) ARCH="" ;; esac
+
 build() {
-  if command -v cmake >/dev/null 2>&1; then
-    cmake -S cuda/gpu_check -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  if command -v cmake >/dev/null 2>&1 && [ -z "${FLEETLAB_GPU_CHECK_NO_CMAKE:-}" ]; then
+    cmake -S cuda/gpu_check -B "$BUILD" -DCMAKE_BUILD_TYPE=Release ${ARCH:+-DCMAKE_CUDA_ARCHITECTURES=$ARCH} >/dev/null
     cmake --build "$BUILD" -j "$JOBS"
     return
   fi
@@ -40,9 +45,11 @@ build() {
   done
   $cxx -ffp-contract=off -mavx2 -mfma -mf16c -c cuda/dot_kernels_avx2.cpp -o "$BUILD/obj/avx2.o" & objs+=("$BUILD/obj/avx2.o")
   $cxx -ffp-contract=off -mavx512f -mavx2 -mfma -mf16c -c cuda/dot_kernels_avx512.cpp -o "$BUILD/obj/avx512.o" & objs+=("$BUILD/obj/avx512.o")
-  "$nvcc" -std=c++17 -O2 -Icuda -gencode arch=compute_90,code=sm_90 -gencode arch=compute_80,code=sm_80 -fmad=false \
+  local gencode="-gencode arch=compute_90,code=sm_90 -gencode arch=compute_80,code=sm_80"
+  [ -n "$ARCH" ] && gencode="-gencode arch=compute_$ARCH,code=sm_$ARCH"
+  "$nvcc" -std=c++17 -O2 -Icuda $gencode -fmad=false \
     -c cuda/cuda_kernel_ops.cu -o "$BUILD/obj/cuda_kernel_ops.o" & objs+=("$BUILD/obj/cuda_kernel_ops.o")
-  "$nvcc" -std=c++17 -O2 -Icuda -gencode arch=compute_90,code=sm_90 -gencode arch=compute_80,code=sm_80 \
+  "$nvcc" -std=c++17 -O2 -Icuda $gencode \
     -c cuda/kv_kernels.cu -o "$BUILD/obj/kv_kernels.o" & objs+=("$BUILD/obj/kv_kernels.o")
   wait
   "$nvcc" -o "$BIN" "${objs[@]}" -cudart static -lpthread
