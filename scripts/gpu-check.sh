@@ -33,7 +33,12 @@ build() {
   nvcc=$(command -v nvcc || ls /usr/local/cuda/bin/nvcc 2>/dev/null || true)
   [ -n "$nvcc" ] || { echo "gpu-check: neither cmake nor nvcc found; build elsewhere and set FLEETLAB_GPU_CHECK_BIN" >&2; exit 2; }
   mkdir -p "$BUILD/obj"
-  local cxx="g++ -std=c++17 -O2 -fPIC -DFLEETLAB_WITH_CUDA=1 -Icuda -I$(dirname "$nvcc")/../include"
+  local inc=""
+  for d in "$(dirname "$(readlink -f "$nvcc")")/../include" "${CUDA_HOME:-/usr/local/cuda}/include" /usr/local/cuda/include; do
+    if [ -f "$d/cuda_runtime.h" ]; then inc=$d; break; fi
+  done
+  [ -n "$inc" ] || { echo "gpu-check: cuda_runtime.h not found next to $nvcc; set CUDA_HOME" >&2; exit 2; }
+  local cxx="g++ -std=c++17 -O2 -fPIC -DFLEETLAB_WITH_CUDA=1 -Icuda -I$inc"
   local objs=()
   for f in cuda/gpu_check/main.cpp cuda/gpu_check/hf_model.cpp cuda/gpu_check/json.cpp cuda/gpu_check/throughput.cpp cuda/aligned_buffer.cpp \
            cuda/device_runtime.cpp cuda/kv_pool.cpp cuda/cpu_features.cpp cuda/thread_pool.cpp cuda/forward_batch.cpp; do
@@ -51,7 +56,9 @@ build() {
     -c cuda/cuda_kernel_ops.cu -o "$BUILD/obj/cuda_kernel_ops.o" & objs+=("$BUILD/obj/cuda_kernel_ops.o")
   "$nvcc" -std=c++17 -O2 -Icuda $gencode \
     -c cuda/kv_kernels.cu -o "$BUILD/obj/kv_kernels.o" & objs+=("$BUILD/obj/kv_kernels.o")
-  wait
+  local pid failed=0
+  for pid in $(jobs -p); do wait "$pid" || failed=1; done
+  [ "$failed" = 0 ] || { echo "gpu-check: build failed" >&2; exit 2; }
   "$nvcc" -o "$BIN" "${objs[@]}" -cudart static -lpthread
 }
 

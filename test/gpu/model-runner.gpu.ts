@@ -32,7 +32,7 @@ function rel(a: Float32Array, b: Float32Array): number {
 
 for (const arch of ['llama', 'qwen2'] as const) {
   gpu(`${arch}: CUDA runner = its CPU mirror (bits) and = the CPU runner (1e-4), prefill and decodes`, async (t) => {
-    const model = tinyModel({ arch, seed: 41, dtype: 'bf16', hidden: 128, heads: 4, intermediate: 200, vocab: 300 });
+    const model = tinyModel({ arch, seed: 41, dtype: 'bf16', hidden: 128, heads: 4, intermediate: 196, vocab: 300 }); // K = 196: the kernel's scalar-load path
     const [cuda, emu, cpu] = [runner(model, 'gpu'), runner(model, 'cuda-emulation'), runner(model, 'cpu')];
     try {
       t.is(cuda.r.kernel, 'cuda');
