@@ -124,4 +124,4 @@ export interface NativeAddon {
 }
 
 /** Bumped together with `abiVersion` in cuda/addon.cpp when the surface above changes. */
-export const EXPECTED_ABI_VERSION = 3;
+export const EXPECTED_ABI_VERSION = 4;
