@@ -24,11 +24,13 @@ case "$ARCH" in ''|*[!0-9]*) ARCH="" ;; esac
 
 build() {
   if command -v cmake >/dev/null 2>&1 && [ -z "${FLEETLAB_GPU_CHECK_NO_CMAKE:-}" ]; then
-    cmake -S cuda/gpu_check -B "$BUILD" -DCMAKE_BUILD_TYPE=Release ${ARCH:+-DCMAKE_CUDA_ARCHITECTURES=$ARCH} >/dev/null
-    cmake --build "$BUILD" -j "$JOBS"
-    return
+    if cmake -S cuda/gpu_check -B "$BUILD" -DCMAKE_BUILD_TYPE=Release ${ARCH:+-DCMAKE_CUDA_ARCHITECTURES=$ARCH} >/dev/null; then
+      cmake --build "$BUILD" -j "$JOBS"
+      return
+    fi
+    echo "gpu-check: cmake configure failed (too old?); building with g++/nvcc directly" >&2
   fi
-  # No cmake: the same sources and flags by hand (cuda/runner_sources.cmake is the reference).
+  # No (usable) cmake: the same sources and flags by hand (cuda/runner_sources.cmake is the reference).
   local nvcc
   nvcc=$(command -v nvcc || ls /usr/local/cuda/bin/nvcc 2>/dev/null || true)
   [ -n "$nvcc" ] || { echo "gpu-check: neither cmake nor nvcc found; build elsewhere and set FLEETLAB_GPU_CHECK_BIN" >&2; exit 2; }
