@@ -181,7 +181,7 @@ Napi::Value Crc32(const Napi::CallbackInfo& info) {
 Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   env.SetInstanceData<AddonData>(data);
-  exports.Set("abiVersion", Napi::Number::New(env, 3));
+  exports.Set("abiVersion", Napi::Number::New(env, 4));
   exports.Set("deviceInfo", Napi::Function::New(env, DeviceInfo));
   exports.Set("loadToHost", Napi::Function::New(env, LoadToHost));
   exports.Set("loadToDevice", Napi::Function::New(env, LoadToDevice));

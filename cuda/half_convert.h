@@ -1,30 +1,21 @@
 // Exact conversions of bf16 and f16 bit patterns to f32 (no rounding is involved in this
-// direction), and round-to-nearest-even f32 -> bf16/f16 for writing KV caches.
+// direction), and round-to-nearest-even f32 -> bf16/f16 for writing KV caches. Shared by the
+// CPU runner and the CUDA kernels (FL_HD), so both widen and round the same way.
 #pragma once
+#include <cstddef>
 #include <cstdint>
-#include <cstring>
+
+#include "host_device.h"
 
 namespace fleetlab {
 
 enum class ElemType : int { F32 = 0, BF16 = 1, F16 = 2 };
 
-static inline int elemBytes(ElemType t) { return t == ElemType::F32 ? 4 : 2; }
+FL_HD int elemBytes(ElemType t) { return t == ElemType::F32 ? 4 : 2; }
 
-static inline float bitsToF32(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
+FL_HD float bf16ToF32(uint16_t h) { return bitsToF32(static_cast<uint32_t>(h) << 16); }
 
-static inline uint32_t f32ToBits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-}
-
-static inline float bf16ToF32(uint16_t h) { return bitsToF32(static_cast<uint32_t>(h) << 16); }
-
-static inline float f16ToF32(uint16_t h) {
+FL_HD float f16ToF32(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
   uint32_t exp = (h >> 10) & 0x1fu;
   uint32_t mant = h & 0x3ffu;
@@ -43,14 +34,14 @@ static inline float f16ToF32(uint16_t h) {
   return bitsToF32(sign | ((exp + 112u) << 23) | (mant << 13));
 }
 
-static inline uint16_t f32ToBf16(float f) {
+FL_HD uint16_t f32ToBf16(float f) {
   uint32_t u = f32ToBits(f);
   if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40u);  // quiet nan
   u += 0x7fffu + ((u >> 16) & 1u);
   return static_cast<uint16_t>(u >> 16);
 }
 
-static inline uint16_t f32ToF16(float f) {
+FL_HD uint16_t f32ToF16(float f) {
   uint32_t u = f32ToBits(f);
   const uint16_t sign = static_cast<uint16_t>((u >> 16) & 0x8000u);
   u &= 0x7fffffffu;
@@ -71,7 +62,7 @@ static inline uint16_t f32ToF16(float f) {
   return static_cast<uint16_t>(sign | (((u >> 23) - 112u) << 10) | ((u >> 13) & 0x3ffu));
 }
 
-static inline float loadElem(const void* p, ElemType t, size_t i) {
+FL_HD float loadElem(const void* p, ElemType t, size_t i) {
   switch (t) {
     case ElemType::F32: return static_cast<const float*>(p)[i];
     case ElemType::BF16: return bf16ToF32(static_cast<const uint16_t*>(p)[i]);
@@ -80,7 +71,7 @@ static inline float loadElem(const void* p, ElemType t, size_t i) {
   return 0.0f;
 }
 
-static inline void storeElem(void* p, ElemType t, size_t i, float v) {
+FL_HD void storeElem(void* p, ElemType t, size_t i, float v) {
   switch (t) {
     case ElemType::F32: static_cast<float*>(p)[i] = v; break;
     case ElemType::BF16: static_cast<uint16_t*>(p)[i] = f32ToBf16(v); break;

@@ -14,62 +14,25 @@
 #include <vector>
 
 #include "dot_kernels.h"
+#include "forward_batch.h"
 #include "kv_pool.h"
+#include "model_weights.h"
 #include "paged_attention.h"
 #include "rope.h"
 #include "thread_pool.h"
 
 namespace fleetlab {
 
-struct ModelConfig {
-  int vocab;
-  int hidden;
-  int intermediate;
-  int layers;
-  int queryHeads;
-  int kvHeads;
-  int headDim;
-  float rmsEps;
-  RopeConfig rope;
-  bool attentionBias;
-};
-
-struct WeightRef {
-  const void* data = nullptr;
-  ElemType type = ElemType::F32;
-};
-
-struct LayerWeights {
-  WeightRef inputNorm, q, k, v, o, qBias, kBias, vBias, postNorm, gate, up, down;
-};
-
-struct ModelWeights {
-  WeightRef embed, finalNorm, lmHead;  // lmHead == embed when the embeddings are tied
-  std::vector<LayerWeights> layers;
-};
-
-struct ForwardSeq {
-  SeqSlice slice;
-  bool wantLogits;
-};
-
-struct ForwardBatch {
-  const int32_t* tokens;
-  int numTokens;
-  std::vector<ForwardSeq> seqs;
-  float* logits;  // [number of seqs with wantLogits, vocab]
-};
-
-class ModelRunner {
+class ModelRunner : public Runner {
  public:
   ModelRunner(const ModelConfig& config, ModelWeights weights, std::shared_ptr<KvPool> kv, ElemType kvType,
               int blockSize, int threads, SimdLevel simd);
 
   // Throws std::runtime_error naming the field when the batch does not fit the model or pool.
-  void validate(const ForwardBatch& b) const;
-  void forward(const ForwardBatch& b);
-  const char* kernelName() const { return kernels_.name; }
-  int threads() const { return pool_.threads(); }
+  void validate(const ForwardBatch& b) const override;
+  void forward(const ForwardBatch& b) override;
+  const char* kernelName() const override { return kernels_.name; }
+  int threads() const override { return pool_.threads(); }
 
  private:
   // Y[M, N] = X[M, K] · W[N, K]^T, parallel over blocks of output rows.

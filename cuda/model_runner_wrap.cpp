@@ -4,6 +4,8 @@
 
 #include "cpu_features.h"
 #include "cpu_probe.h"
+#include "cuda_model_runner.h"
+#include "model_runner.h"
 #include "kv_pool_wrap.h"
 #include "napi_args.h"
 #include "promise_worker.h"
@@ -32,7 +34,9 @@ static ElemType elemType(Napi::Env env, int32_t code, size_t slot) {
   return static_cast<ElemType>(code);
 }
 
-// new ModelRunner(config: Float64Array, tensors: (Uint8Array | null)[], dtypes: Int32Array, kvPool, simd)
+// new ModelRunner(config: Float64Array, tensors: (Uint8Array | null)[], dtypes: Int32Array, kvPool, kernels)
+// kernels: "auto" | "scalar" | "avx2" | "avx512" (CPU runner) or "cuda-emulation"; ignored for a
+// device pool, which always gets the CUDA runner.
 ModelRunnerWrap::ModelRunnerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelRunnerWrap>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
@@ -118,16 +122,24 @@ ModelRunnerWrap::ModelRunnerWrap(const Napi::CallbackInfo& info) : Napi::ObjectW
   auto pool = Napi::ObjectWrap<KvPoolWrap>::Unwrap(info[3].As<Napi::Object>())->pool(env);
   keepAlive_.push_back(Napi::Persistent(info[3].As<Napi::Object>()));
   if (info.Length() < 5 || !info[4].IsString()) throw Napi::TypeError::New(env, "argument 4 (simd) must be a string");
+  const std::string kernels = info[4].As<Napi::String>().Utf8Value();
   try {
-    const SimdLevel level = CpuFeatures::choose(info[4].As<Napi::String>().Utf8Value());
-    runner_ = std::make_shared<ModelRunner>(mc, std::move(w), pool, kvType, blockSize, threads, level);
+    // A device pool selects the CUDA runner; "cuda-emulation" runs its kernels' CPU mirror.
+    if (pool->device() >= 0) {
+      runner_ = makeCudaModelRunner(mc, w, pool, kvType, blockSize);
+    } else if (kernels == "cuda-emulation") {
+      runner_ = makeEmulatedCudaModelRunner(mc, w, pool, kvType, blockSize);
+    } else {
+      const SimdLevel level = CpuFeatures::choose(kernels);
+      runner_ = std::make_shared<ModelRunner>(mc, std::move(w), pool, kvType, blockSize, threads, level);
+    }
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }
   vocab_ = mc.vocab;
 }
 
-std::shared_ptr<ModelRunner> ModelRunnerWrap::runner(Napi::Env env) const {
+std::shared_ptr<Runner> ModelRunnerWrap::runner(Napi::Env env) const {
   if (!runner_) throw Napi::Error::New(env, "model runner was freed");
   return runner_;
 }

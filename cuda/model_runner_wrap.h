@@ -6,7 +6,7 @@
 #include <napi.h>
 #include <vector>
 
-#include "model_runner.h"
+#include "forward_batch.h"
 
 namespace fleetlab {
 
@@ -20,9 +20,9 @@ class ModelRunnerWrap : public Napi::ObjectWrap<ModelRunnerWrap> {
   Napi::Value Free(const Napi::CallbackInfo& info);
   Napi::Value GetKernel(const Napi::CallbackInfo& info);
   Napi::Value GetThreads(const Napi::CallbackInfo& info);
-  std::shared_ptr<ModelRunner> runner(Napi::Env env) const;
+  std::shared_ptr<Runner> runner(Napi::Env env) const;
 
-  std::shared_ptr<ModelRunner> runner_;
+  std::shared_ptr<Runner> runner_;
   std::shared_ptr<std::atomic<bool>> busy_ = std::make_shared<std::atomic<bool>>(false);
   std::vector<Napi::ObjectReference> keepAlive_;
   int vocab_ = 0;

@@ -2,19 +2,20 @@
 
 #include <cmath>
 
+#include "gpu_math.h"
+
 namespace fleetlab {
 
 PagedAttention::PagedAttention(const KvGeometry& g, int queryHeads, const DotKernels& kernels)
     : g_(g),
       queryHeads_(queryHeads),
       kernels_(kernels),
-      scale_(static_cast<float>(1.0 / std::sqrt(static_cast<double>(g.headDim)))),
-      rowBytes_(static_cast<size_t>(g.headDim) * static_cast<size_t>(elemBytes(g.dtype))) {}
+      scale_(static_cast<float>(1.0 / std::sqrt(static_cast<double>(g.headDim)))) {}
 
 const uint8_t* PagedAttention::row(const uint8_t* slab, const SeqSlice& s, int position, int kvHead) const {
-  const int32_t block = s.blocks[position / g_.blockSize];
-  const size_t slot = static_cast<size_t>(block) * g_.blockSize + static_cast<size_t>(position % g_.blockSize);
-  return slab + (slot * g_.kvHeads + static_cast<size_t>(kvHead)) * rowBytes_;
+  // The same addressing as the CUDA kernels (gpu_math.h).
+  const int64_t slot = gpu::kvSlot(s.blocks, position, g_.blockSize);
+  return slab + static_cast<size_t>(gpu::kvRow(slot, g_.kvHeads, kvHead, g_.headDim)) * static_cast<size_t>(elemBytes(g_.dtype));
 }
 
 void PagedAttention::write(uint8_t* kSlab, uint8_t* vSlab, const SeqSlice& s, const float* k, const float* v,
@@ -38,7 +39,7 @@ void PagedAttention::attend(const uint8_t* kSlab, const uint8_t* vSlab, const Se
                             const float* q, float* out, std::vector<float>& scratch) const {
   const int n = position + 1;
   const int D = g_.headDim;
-  const int kvHead = qHead / (queryHeads_ / g_.kvHeads);
+  const int kvHead = gpu::kvHeadOf(qHead, queryHeads_, g_.kvHeads);
   scratch.resize(static_cast<size_t>(n) + static_cast<size_t>(D));
   float* scores = scratch.data();
   float* tmp = scratch.data() + n;

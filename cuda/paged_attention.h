@@ -46,7 +46,6 @@ class PagedAttention {
   int queryHeads_;
   DotKernels kernels_;
   float scale_;
-  size_t rowBytes_;
 };
 
 }  // namespace fleetlab

@@ -54,7 +54,7 @@ export interface NativeDeviceBuffer {
 
 /** Native model runner (cuda/model_runner_wrap.cpp); backend/engine/runner validates every argument. */
 export interface NativeModelRunner {
-  /** SIMD variant in use: 'scalar' | 'avx2' | 'avx512'. */
+  /** Kernels in use: 'scalar' | 'avx2' | 'avx512' (CPU runner), 'cuda' or 'cuda-emulation'. */
   readonly kernel: string;
   readonly threads: number;
   /**
@@ -117,11 +117,11 @@ export interface NativeAddon {
    * (input norm, q, k, v, o, q bias, k bias, v bias, post-attention norm, gate, up, down;
    * biases null when absent); dtypes: 0 f32, 1 bf16, 2 f16 per slot.
    */
-  ModelRunner: new (config: Float64Array, tensors: (Uint8Array | null)[], dtypes: Int32Array, kvPool: NativeKvPool, simd: string) => NativeModelRunner;
+  ModelRunner: new (config: Float64Array, tensors: (Uint8Array | null)[], dtypes: Int32Array, kvPool: NativeKvPool, kernels: string) => NativeModelRunner;
   cpuFeatures(): NativeCpuFeatures;
   /** Measures memory read bandwidth (streaming bufferBytes) and FMA peak on `threads` threads. */
   cpuPeaks(threads: number, bufferBytes: number, seconds: number): Promise<NativeCpuPeaks>;
 }
 
 /** Bumped together with `abiVersion` in cuda/addon.cpp when the surface above changes. */
-export const EXPECTED_ABI_VERSION = 3;
+export const EXPECTED_ABI_VERSION = 4;

@@ -1,7 +1,7 @@
 // Shared setup of the runner tests: a tiny model, a host KV pool, and helpers that run
 // prefill / decode steps and compare logits.
 import { KvBlockPool, type KvDtype } from '../../backend/native/index.ts';
-import { ModelRunner, type ForwardSequence, type RunnerSimd } from '../../backend/engine/runner/index.ts';
+import { ModelRunner, type ForwardSequence, type RunnerBackend, type RunnerSimd } from '../../backend/engine/runner/index.ts';
 import { tinyModel, type TinyModel, type TinyOptions } from './tiny-model.ts';
 
 export const BLOCK_SIZE = 4;
@@ -13,7 +13,7 @@ export interface Setup {
   dispose(): void;
 }
 
-export function setup(o: TinyOptions & { numBlocks?: number; threads?: number; simd?: RunnerSimd; kvDtype?: KvDtype }): Setup {
+export function setup(o: TinyOptions & { numBlocks?: number; threads?: number; simd?: RunnerSimd; kvDtype?: KvDtype; backend?: RunnerBackend }): Setup {
   const model = tinyModel(o);
   const a = model.arch;
   const pool = new KvBlockPool({
@@ -21,7 +21,7 @@ export function setup(o: TinyOptions & { numBlocks?: number; threads?: number; s
     numKvHeads: a.num_key_value_heads, headDim: a.head_dim, dtype: o.kvDtype ?? 'f32',
   });
   const runner = ModelRunner.create({
-    arch: a, tensors: (n) => model.tensors.get(n), kvPool: pool, threads: o.threads ?? 2, simd: o.simd ?? 'auto',
+    arch: a, tensors: (n) => model.tensors.get(n), kvPool: pool, threads: o.threads ?? 2, simd: o.simd ?? 'auto', backend: o.backend ?? 'cpu',
   });
   return { model, pool, runner, dispose: () => (runner.free(), pool.free()) };
 }

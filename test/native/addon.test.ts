@@ -3,7 +3,7 @@ import { addonCandidates, deviceInfo, loadAddon } from '../../backend/native/ind
 import { gpuPresent, gpuReason, noGpuReason } from './hardware.ts';
 
 test('addon loads with the expected ABI version', (t) => {
-  t.is(loadAddon().abiVersion, 3);
+  t.is(loadAddon().abiVersion, 4);
 });
 
 // Hardware decides which of the next two runs; the other is skipped saying why.

@@ -1,4 +1,5 @@
-// ModelRunner: the native Llama/Qwen2 forward pass over a paged KV pool (cuda/model_runner.*).
+// ModelRunner: the native Llama/Qwen2 forward pass over a paged KV pool (cuda/model_runner.*
+// on a host pool, cuda/cuda_model_runner.* on a GPU pool).
 // This class owns validation; the addon gets only checked primitives. One step runs at a
 // time: a second forward() while one is in flight rejects with code EBUSY.
 import { RUNNER_CONFIG_FIELDS, type NativeModelRunner } from '../../native/addon-types.ts';
@@ -9,7 +10,7 @@ import type { ModelArch } from '../../model/arch.ts';
 import { packBatch } from './pack-batch.ts';
 import { tensorSlots } from './tensor-slots.ts';
 import type { ForwardOutput, ForwardSequence, ModelRunnerOptions, RunnerSimd } from './types.ts';
-import { RUNNER_DTYPE_CODE, checkTensor, invalid, validateArch, validateKvPool } from './validate.ts';
+import { RUNNER_DTYPE_CODE, checkTensor, invalid, runnerKind, validateArch, validateKvPool } from './validate.ts';
 
 const SIMD: readonly RunnerSimd[] = ['auto', 'scalar', 'avx2', 'avx512'];
 
@@ -51,6 +52,7 @@ export class ModelRunner {
     const simd = opts.simd ?? 'auto';
     if (!SIMD.includes(simd)) throw invalid(`simd = ${String(simd)}; expected one of ${SIMD.join(', ')}`);
     if (typeof opts.tensors !== 'function') throw invalid('tensors must be a function (name) => RunnerTensor | undefined');
+    const kind = runnerKind(kvPool.spec, opts.backend ?? 'cpu', loadAddon().deviceInfo().compiledWithCuda);
     const slots = tensorSlots(arch);
     const data: (Uint8Array | null)[] = [];
     const dtypes = new Int32Array(slots.length);
@@ -61,14 +63,16 @@ export class ModelRunner {
     }
     try {
       const addon = loadAddon();
-      const native = new addon.ModelRunner(runnerConfig(arch, kvPool, threads), data, dtypes, kvPool.nativeHandle(), simd);
+      // The native side picks the CUDA runner for a device pool itself; 'cuda-emulation' asks for its CPU mirror.
+      const kernels = kind === 'cpu' ? simd : kind;
+      const native = new addon.ModelRunner(runnerConfig(arch, kvPool, threads), data, dtypes, kvPool.nativeHandle(), kernels);
       return new ModelRunner(arch, kvPool, native);
     } catch (err) {
       throw fromNative(err, 'model runner creation');
     }
   }
 
-  /** SIMD variant in use ('scalar' | 'avx2' | 'avx512'). */
+  /** Kernels in use: 'scalar' | 'avx2' | 'avx512' (CPU runner), 'cuda' or 'cuda-emulation'. */
   get kernel(): string {
     return this.native.kernel;
   }

@@ -14,12 +14,23 @@ export interface RunnerTensor {
 
 export type RunnerSimd = 'auto' | 'scalar' | 'avx2' | 'avx512';
 
+export type RunnerBackend = 'cpu' | 'cuda-emulation';
+
 export interface ModelRunnerOptions {
   arch: ModelArch;
   /** Looks a tensor up by its HF name; undefined when the checkpoint lacks it. */
   tensors: (name: string) => RunnerTensor | undefined;
-  /** Host KV pool shaped for this model (numLayers, numKvHeads, headDim); f32, bf16 or f16. */
+  /**
+   * KV pool shaped for this model (numLayers, numKvHeads, headDim); f32, bf16 or f16. A host
+   * pool gets the CPU runner; a pool on a GPU (`device` set) gets the CUDA runner, which needs
+   * the addon built with CUDA.
+   */
   kvPool: KvBlockPool;
+  /**
+   * Runner for a host pool: 'cpu' (default), or 'cuda-emulation', the CUDA runner's step logic
+   * with a CPU mirror of its kernels (same bits as the GPU; slow; for tests without a GPU).
+   */
+  backend?: RunnerBackend;
   /** Compute threads including the calling one (default 1). Results do not depend on it. */
   threads?: number;
   /** SIMD variant; 'auto' picks the widest this CPU runs. All variants give the same bits. */

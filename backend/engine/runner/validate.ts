@@ -4,7 +4,7 @@ import { NativeError } from '../../native/errors.ts';
 import type { KvPoolSpec } from '../../native/kv-pool.ts';
 import type { ModelArch } from '../../model/arch.ts';
 import type { TensorSlot } from './tensor-slots.ts';
-import type { RunnerDtype, RunnerTensor } from './types.ts';
+import type { RunnerBackend, RunnerDtype, RunnerTensor } from './types.ts';
 
 export const RUNNER_DTYPE_CODE: Record<RunnerDtype, number> = { f32: 0, bf16: 1, f16: 2 };
 const DTYPE_BYTES: Record<RunnerDtype, number> = { f32: 4, bf16: 2, f16: 2 };
@@ -46,7 +46,20 @@ export function validateKvPool(spec: Readonly<KvPoolSpec>, a: ModelArch): void {
   for (const [field, v] of want) {
     if (spec[field] !== v) throw invalid(`kvPool.spec.${field} = ${String(spec[field])}; expected ${v} to match the model`);
   }
-  if (spec.device !== undefined) throw invalid(`kvPool.spec.device = ${spec.device}; the CPU model runner needs a host KV pool (device omitted)`);
+}
+
+/**
+ * Which native runner a pool gets: a host pool the CPU runner (or, when asked, the CUDA
+ * runner's CPU emulation); a device pool the CUDA runner, which exists only in a CUDA build.
+ */
+export function runnerKind(spec: Readonly<KvPoolSpec>, backend: RunnerBackend, compiledWithCuda: boolean): 'cpu' | 'cuda' | 'cuda-emulation' {
+  if (backend !== 'cpu' && backend !== 'cuda-emulation') throw invalid(`backend = ${String(backend)}; expected "cpu" or "cuda-emulation"`);
+  if (spec.device === undefined) return backend;
+  if (backend === 'cuda-emulation') throw invalid(`backend = "cuda-emulation" with kvPool.spec.device = ${spec.device}; the emulation runs on a host KV pool (device omitted)`);
+  if (!compiledWithCuda) {
+    throw invalid(`kvPool.spec.device = ${spec.device}; a GPU KV pool needs the CUDA model runner, and this addon was built without CUDA (install the CUDA toolkit and run \`npm run build:native\`, or use a host KV pool)`);
+  }
+  return 'cuda';
 }
 
 /** Checks one tensor against its slot; returns it, or undefined for an absent optional slot. */
