@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { ModelConfig } from './config/index.ts';
-import { fittedPerfModel, type PerfModel, tablePerfModel } from './perf/index.ts';
+import { fittedPerfModel, type PerfModel, tablePerfModel, withStepOverhead } from './perf/index.ts';
 
 /** The step-latency model a config names. Table paths resolve against `baseDir`. */
 export function buildPerfModel(model: ModelConfig, baseDir: string): PerfModel {
@@ -11,6 +11,6 @@ export function buildPerfModel(model: ModelConfig, baseDir: string): PerfModel {
       return fittedPerfModel(`${model.name}:fitted`, coefficients);
     }
     case 'table':
-      return tablePerfModel(`${model.name}:table`, resolve(baseDir, perf.file));
+      return withStepOverhead(tablePerfModel(`${model.name}:table`, resolve(baseDir, perf.file)), perf.step_overhead_ms ?? 0);
   }
 }

@@ -22,6 +22,11 @@ const TablePerf = z.strictObject({
   kind: z.literal('table'),
   /** Path of the profile, relative to the config file. */
   file: z.string().min(1),
+  /**
+   * Fixed CPU cost added once to every non-empty step (scheduler, sampler, input preparation).
+   * Absent means 0 (kept absent rather than defaulted so config.json of existing runs is unchanged).
+   */
+  step_overhead_ms: z.number().nonnegative().optional(),
 });
 
 export const PerfSpec = z.discriminatedUnion('kind', [FittedPerf, TablePerf]);
