@@ -1,5 +1,5 @@
 /** fleetlab's discrete-event simulator: the public face. */
-export { buildPerfModel } from './build-perf.ts';
+export { buildPerfModel, resolveProfilePath } from './build-perf.ts';
 export { SimCluster, TimeWeighted, type Rejection, type SimClusterOptions } from './cluster/index.ts';
 /** Re-exported for callers of `SimCluster`; the port lives in policies/ (the backend implements it too). */
 export type { FleetScheduler } from '../policies/index.ts';
