@@ -84,6 +84,11 @@ export class GridTable {
   static build(rows: readonly { readonly keys: readonly number[]; readonly y: number }[], where: string): GridTable {
     if (rows.length === 0) throw new Error(`${where}: no rows`);
     const depth = (rows[0] as { keys: readonly number[] }).keys.length;
+    if (depth === 1) {
+      // One key: each measured value is a constant child, interpolated between keys like any level.
+      const points = series(rows.map((r) => ({ x: r.keys[0] as number, y: r.y })), where);
+      return new GridTable(points.map((p) => p.x), points.map((p) => [{ x: 0, y: p.y }]));
+    }
     return GridTable.level(rows, 0, depth, where) as GridTable;
   }
 
@@ -103,6 +108,25 @@ export class GridTable {
   /** The value at `point` (one coordinate per key, in build order). */
   at(point: readonly number[]): number {
     return this.eval(point, 0);
+  }
+
+  /** Scratch coordinates, so the per-step lookups below allocate nothing for the GC to chase. */
+  private readonly scratch: number[] = [0, 0, 0, 0];
+
+  /** `at([a, b])` without allocating (two-key tables). */
+  at2(a: number, b: number): number {
+    this.scratch[0] = a;
+    this.scratch[1] = b;
+    return this.eval(this.scratch, 0);
+  }
+
+  /** `at([a, b, c, d])` without allocating (four-key tables). */
+  at4(a: number, b: number, c: number, d: number): number {
+    this.scratch[0] = a;
+    this.scratch[1] = b;
+    this.scratch[2] = c;
+    this.scratch[3] = d;
+    return this.eval(this.scratch, 0);
   }
 
   private eval(point: readonly number[], at: number): number {

@@ -114,12 +114,12 @@ export function llmServingSimPerfModel(name: string, options: LlmServingSimOptio
     const kvDecode = decodes > 0 ? decodeContext / decodes : 0;
     const first = prefills[0];
     let ms: number;
-    if (first === undefined) ms = decodeGrid.at([decodes, kvDecode]);
-    else if (decodes === 0) ms = prefillGrid.at([first.new_tokens, first.context_tokens]);
-    else ms = mixedGrid.at([first.new_tokens, first.context_tokens, decodes, kvDecode]);
+    if (first === undefined) ms = decodeGrid.at2(decodes, kvDecode);
+    else if (decodes === 0) ms = prefillGrid.at2(first.new_tokens, first.context_tokens);
+    else ms = mixedGrid.at4(first.new_tokens, first.context_tokens, decodes, kvDecode);
     for (let i = 1; i < prefills.length; i++) {
       const p = prefills[i] as Prefills[number];
-      ms += prefillGrid.at([p.new_tokens, p.context_tokens]);
+      ms += prefillGrid.at2(p.new_tokens, p.context_tokens);
     }
     return ms;
   };

@@ -135,8 +135,8 @@ export function vidurPerfModel(name: string, options: VidurOptions): PerfModel {
     }
     const rounded = roundUp(tokens, 8);
     let layer = interpolate(perTokenLayerMs, rounded);
-    if (prefills.length > 0) layer += attention.prefill.at([Math.round(Math.sqrt(squares)), kv]) * batchingFactor(prefills.length);
-    if (decodes > 0) layer += attention.decode.at([decodes, roundUp(Math.floor(decodeContextTotal / decodes), g)]) * batchingFactor(decodes);
+    if (prefills.length > 0) layer += attention.prefill.at2(Math.round(Math.sqrt(squares)), kv) * batchingFactor(prefills.length);
+    if (decodes > 0) layer += attention.decode.at2(decodes, roundUp(Math.floor(decodeContextTotal / decodes), g)) * batchingFactor(decodes);
     if (allReduce !== undefined) layer += 2 * (interpolate(allReduce, rounded) + options.nccl_launch_overhead_ms);
     return options.layers * layer;
   };
