@@ -127,3 +127,15 @@ test('workload.lengths.dataset drives generateWorkload (burstgpt: GPT-4 rows wit
   const rnd = generateWorkload({ num_requests: 2, arrival: { kind: 'burst' }, lengths: { dataset: { name: 'random', input_len: 32, output_len: 4, prefix_len: 32 } } }, streams('r'));
   t.deepEqual(rnd.map((r) => [r.hash_ids?.slice(0, 2), r.hash_block_tokens]), [[[0, 1], 16], [[0, 1], 16]]);
 });
+
+test('vllm-result: a vllm bench serve --save-detailed JSON replays its requests; failed ones are dropped and counted', (t) => {
+  const src = parseTraceSource({ format: 'vllm-result', path: 'bench.json' });
+  const json = JSON.stringify({ input_lens: [100, 200, 300], output_lens: [10, 0, 30], start_times: [5.5, 5.0, 6.0], errors: ['', 'timeout', ''] });
+  const tr = loadTraceText(json, src, 'bench.json');
+  t.deepEqual(tr.rows.map((r) => [r.arrival_s, r.prompt_tokens, r.output_tokens]), [[0, 100, 10], [0.5, 300, 30]]);
+  t.deepEqual(tr.dropped, { failed_request: 1 });
+  const noTimes = loadTraceText(JSON.stringify({ input_lens: [7], output_lens: [3] }), src, 'bench.json');
+  t.deepEqual(noTimes.rows.map((r) => [r.arrival_s, r.prompt_tokens]), [[undefined, 7]]);
+  t.throws(() => loadTraceText(JSON.stringify({ input_lens: [1, 2], output_lens: [3] }), src, 'bench.json'), { message: /output_lens.*2 entries, one per input_lens entry/ });
+  t.throws(() => loadTraceText(JSON.stringify({ completed: 3 }), src, 'bench.json'), { message: /input_lens.*--save-detailed/ });
+});

@@ -10,6 +10,7 @@ import { parseMooncakeJsonl } from './mooncake.ts';
 import { applyCommonOptions, type Parsed } from './pipeline.ts';
 import { parseShareGpt } from './sharegpt.ts';
 import { parseVllmJsonl } from './vllm-jsonl.ts';
+import { parseVllmResult } from './vllm-result.ts';
 import { TraceSourceSchema, type LoadedTrace, type TraceSource, type TraceSourceInput } from './source.ts';
 import { parseVidurCsv } from './vidur.ts';
 
@@ -92,5 +93,7 @@ function parseByFormat(text: string, src: TraceSource, file: string): Parsed {
       return parseShareGpt(text, file, { chars_per_token: src.chars_per_token });
     case 'vllm-jsonl':
       return parseVllmJsonl(text, file, { chars_per_token: src.chars_per_token, output_len: src.output_len });
+    case 'vllm-result':
+      return parseVllmResult(text, file);
   }
 }

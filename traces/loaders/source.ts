@@ -30,7 +30,7 @@ export interface LoadedTrace {
   readonly reordered: number;
 }
 
-export const TRACE_FORMATS = ['vidur', 'lengths', 'azure', 'burstgpt', 'mooncake', 'sharegpt', 'vllm-jsonl'] as const;
+export const TRACE_FORMATS = ['vidur', 'lengths', 'azure', 'burstgpt', 'mooncake', 'sharegpt', 'vllm-jsonl', 'vllm-result'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 /** What to do with a row whose prompt or output has 0 tokens (failed requests in BurstGPT). */
@@ -99,6 +99,8 @@ export const TraceSourceObject = z.discriminatedUnion('format', [
   z.strictObject({ format: z.literal('mooncake'), ...Common }),
   z.strictObject({ format: z.literal('sharegpt'), ...Common, ...ShareGptOptions }),
   z.strictObject({ format: z.literal('vllm-jsonl'), ...Common, ...VllmJsonlOptions }),
+  /** A `vllm bench serve --save-detailed` result JSON: the requests a real benchmark sent. */
+  z.strictObject({ format: z.literal('vllm-result'), ...Common }),
 ]);
 
 /** A trace source: the full object, or just `"builtin:<name>"` for a shipped file with defaults. */
