@@ -69,9 +69,12 @@ function loadMlp(o: VidurOptions): { perTokenLayerMs: Point[]; shape: Shape } {
   const first = rows[0] as ProfileRow;
   const shape = { n_head: numberCell(o.mlp, first, 'n_head'), n_kv_head: numberCell(o.mlp, first, 'n_kv_head'), n_embd: numberCell(o.mlp, first, 'n_embd') };
   const present = TOKEN_OPS.filter((op) => first.cells[stat(op)] !== undefined);
-  const curves = present.map((op) => {
+  const curves = present.flatMap((op) => {
     const points = rows.filter((r) => r.cells[stat(op)] !== '').map((r) => ({ x: numberCell(o.mlp, r, 'num_tokens'), y: numberCell(o.mlp, r, stat(op)) }));
-    return { curve: series(points, `${o.mlp}: ${op}`), weight: 1 };
+    // An optional operator with no measurement at this tp costs 0, as Vidur fills it.
+    if (points.length === 0 && OPTIONAL_OPS.has(op)) return [];
+    if (points.length === 0) throw ConfigError.single(stat(op), `a measurement at tp ${o.tp}`, 'empty cells only', { source: o.mlp });
+    return [{ curve: series(points, `${o.mlp}: ${op}`), weight: 1 }];
   });
   return { perTokenLayerMs: sumCurves(curves), shape };
 }
