@@ -17,6 +17,8 @@ export interface TraceSummary {
   readonly rows_reordered: number;
   /** Requests whose prompt or output was cut to lengths.paired.cap_tokens. */
   readonly requests_clipped_to_cap_tokens: number;
+  /** Requests a lengths.dataset drew again (fewer usable rows than requests); only with a dataset. */
+  readonly requests_oversampled?: number;
 }
 
 function addInto(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
@@ -49,6 +51,7 @@ export function traceSummary(report: WorkloadReport | undefined): TraceSummary |
     rows_adjusted: sorted(adjusted),
     rows_reordered: reordered,
     requests_clipped_to_cap_tokens: report.clipped_to_cap_tokens,
+    ...(report.dataset_oversampled === undefined ? {} : { requests_oversampled: report.dataset_oversampled }),
   };
 }
 
@@ -60,5 +63,6 @@ export function traceLine(t: TraceSummary): string {
   if (Object.keys(t.rows_adjusted).length > 0) parts.push(`adjusted: ${list(t.rows_adjusted)}`);
   if (t.rows_reordered > 0) parts.push(`${t.rows_reordered} reordered by time`);
   if (t.requests_clipped_to_cap_tokens > 0) parts.push(`${t.requests_clipped_to_cap_tokens} requests clipped to cap_tokens`);
+  if ((t.requests_oversampled ?? 0) > 0) parts.push(`${t.requests_oversampled} requests oversampled (the dataset had fewer usable rows)`);
   return parts.join('; ');
 }

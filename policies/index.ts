@@ -17,10 +17,11 @@ export {
 export { DEFAULT_LOAD_OPTIONS, priorityHeadroomBlocks, QueuedDemand, type LoadOptions } from './load/options.ts';
 
 // Dispatch
-export { activeOnly, makeDispatchPolicy, type Candidate, type DispatchFilter, type DispatchScorer } from './dispatch/framework.ts';
+export { activeOnly, makeDispatchPolicy, type Candidate, type DispatchFilter, type DispatchScorer, type TieBreak } from './dispatch/framework.ts';
 export { roundRobinDispatch } from './dispatch/round-robin.ts';
 export { loadDispatch } from './dispatch/load.ts';
 export { leastRequestsDispatch } from './dispatch/least-requests.ts';
+export { leastOutstandingDispatch } from './dispatch/least-outstanding.ts';
 export { randomDispatch, type Rng } from './dispatch/random.ts';
 export { createDispatchPolicy, DispatchSpec, type DispatchDeps, type DispatchSpecInput } from './dispatch/spec.ts';
 

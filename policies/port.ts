@@ -7,6 +7,12 @@ import type { ArrivingRequest, ClusterView, Decision, InstanceId, LocalRequestVi
  * sees views and returns data.
  */
 export interface FleetScheduler {
+  /**
+   * The view `dispatch` wants: `reports` (last step reports) or `live` (state at the arrival).
+   * Absent means `reports`; a cluster that cannot read live state (the real backend's manager)
+   * passes reports and says so in its docs.
+   */
+  readonly dispatchReads?: 'reports' | 'live';
   dispatch(request: ArrivingRequest, view: ClusterView): Verdict<InstanceId>;
   /** Called after every instance step report; returns the migrations to start now. */
   onReport(view: ClusterView): readonly MigrationPair[];

@@ -73,6 +73,11 @@ export class GlobalScheduler {
     return this.scaling?.decide(view) ?? [];
   }
 
+  /** The view `dispatch` needs: each instance's last report, or its live state (simulator only). */
+  get dispatchReads(): 'reports' | 'live' {
+    return this.dispatchPolicy.reads ?? 'reports';
+  }
+
   /** Where `request` goes, or why it cannot be placed (never throws on a valid view). */
   dispatch(request: ArrivingRequest, view: ClusterView): Verdict<InstanceId> {
     return this.dispatchPolicy.choose(request, view);

@@ -13,9 +13,19 @@ import type {
   Verdict,
 } from './view.ts';
 
+/**
+ * What a dispatch policy's view holds: `reports`, each instance's last step report (what
+ * Llumnix's manager and fleetlab's real backend see: stale between steps), or `live`, the
+ * instances' state at the arrival itself (what Vidur's global scheduler reads; the simulator can
+ * give it, a real manager cannot).
+ */
+export type DispatchReads = 'reports' | 'live';
+
 /** Picks the instance an arriving request goes to. */
 export interface DispatchPolicy {
   readonly name: string;
+  /** The view the cluster must pass to `choose` (absent: `reports`). */
+  readonly reads?: DispatchReads;
   choose(request: ArrivingRequest, view: ClusterView): Verdict<InstanceId>;
 }
 

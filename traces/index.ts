@@ -29,6 +29,7 @@ export { QUANTILE_PRESETS, QUANTILE_PRESET_NAMES, type QuantilePreset, type Quan
 export {
   TraceSourceSchema,
   TRACE_FORMATS,
+  OverMaxTotalTokens,
   type TraceFormat,
   type TraceRow,
   type LoadedTrace,
@@ -38,6 +39,22 @@ export {
 export { loadTrace, loadTraceText, parseTraceSource, resolveTracePath, type LoadOptions } from './loaders/load.ts';
 export { BUILTIN_TRACES, builtinTracePath, isBuiltinName, type BuiltinName, type BuiltinTrace } from './loaders/builtin.ts';
 export { parseAzureTimestamp } from './loaders/azure-time.ts';
+
+export {
+  PREFIX_BLOCK_TOKENS,
+  sampleBurstGptDataset,
+  sampleCustomDataset,
+  sampleRandomDataset,
+  sampleShareGptDataset,
+  sampleSonnetDataset,
+  sampleVllmDataset,
+  VLLM_DATASET_NAMES,
+  VllmDatasetSchema,
+  type DatasetCounts,
+  type DatasetRequest,
+  type VllmDataset,
+  type VllmDatasetInput,
+} from './datasets/index.ts';
 
 export { describeLengths, describeValues, type LengthStats } from './describe.ts';
 export { sampleExponential, sampleGamma, sampleStandardNormal } from './sampling.ts';

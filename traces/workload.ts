@@ -4,6 +4,7 @@ import type { RequestSpec, Rng } from './request.ts';
 import { ArrivalConfigSchema, generateArrivals } from './arrivals.ts';
 import { LengthConfigSchema, TraceOrder } from './lengths/schema.ts';
 import { pickRows, sampleLengths, type TraceLoader } from './lengths/sample.ts';
+import { type DatasetRequest, sampleVllmDataset, VllmDatasetSchema } from './datasets/index.ts';
 import { loadTrace, parseTraceSource } from './loaders/load.ts';
 import { TraceSourceSchema, type LoadedTrace } from './loaders/source.ts';
 import { cumulativeWeights, sampleIndex } from './sampling.ts';
@@ -29,9 +30,11 @@ export const LengthsConfigSchema = z
     output: LengthConfigSchema.optional(),
     /** Paired lengths from a trace (instead of `prompt` + `output`). */
     paired: PairedSchema.optional(),
+    /** A `vllm bench serve` dataset by name (instead of the others; docs/traces.md). */
+    dataset: VllmDatasetSchema.optional(),
   })
-  .refine((c) => (c.paired ? !c.prompt && !c.output : !!c.prompt && !!c.output), {
-    message: 'either both prompt and output, or paired alone',
+  .refine((c) => (c.paired || c.dataset ? !c.prompt && !c.output && !(c.paired && c.dataset) : !!c.prompt && !!c.output), {
+    message: 'either both prompt and output, or paired alone, or dataset alone',
   });
 
 const ModelShareSchema = z.strictObject({
@@ -90,6 +93,8 @@ export interface WorkloadReport {
   readonly traces: LoadedTrace[];
   /** Requests whose prompt or output was cut to `lengths.paired.cap_tokens`. */
   clipped_to_cap_tokens: number;
+  /** Requests a `lengths.dataset` drew again because it had fewer usable rows (absent: none drawn). */
+  dataset_oversampled?: number;
 }
 
 /** Validates a workload config; throws ConfigError naming option, expectation and value. */
@@ -110,8 +115,17 @@ export function generateWorkload(config: WorkloadConfigInput, streams: WorkloadS
   let prompts: number[];
   let outputs: number[];
   let traceModels: (string | undefined)[] | undefined;
+  let prefixes: DatasetRequest[] | undefined;
   const paired = cfg.lengths.paired;
-  if (paired) {
+  const dataset = cfg.lengths.dataset;
+  if (dataset) {
+    const counts = { oversampled: 0 };
+    const requests = sampleVllmDataset(dataset, n, streams.lengths, load, counts);
+    prompts = requests.map((r) => r.prompt_tokens);
+    outputs = requests.map((r) => r.output_tokens);
+    if (requests.some((r) => r.hash_ids !== undefined)) prefixes = requests;
+    if (opts.report !== undefined) opts.report.dataset_oversampled = (opts.report.dataset_oversampled ?? 0) + counts.oversampled;
+  } else if (paired) {
     const trace = load(paired.trace);
     const rows = pickRows(trace, paired.order, n, streams.lengths).map((i) => trace.rows[i]);
     const cap = paired.cap_tokens ?? Number.POSITIVE_INFINITY;
@@ -134,12 +148,14 @@ export function generateWorkload(config: WorkloadConfigInput, streams: WorkloadS
 
   return order.map((src, id): RequestSpec => {
     const model = models?.[id] ?? traceModels?.[src];
-    const spec = {
+    const prefix = prefixes?.[src];
+    const spec: RequestSpec = {
       id,
       arrival_s: arrivals[src] ?? 0,
       prompt_tokens: prompts[src] ?? 0,
       output_tokens: outputs[src] ?? 0,
       priority: high[id] ? ('high' as const) : ('normal' as const),
+      ...(prefix?.hash_ids === undefined ? {} : { hash_ids: prefix.hash_ids, hash_block_tokens: prefix.hash_block_tokens ?? 16 }),
     };
     return model === undefined ? spec : { ...spec, model };
   });

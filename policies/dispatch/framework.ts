@@ -41,12 +41,21 @@ export function candidatesOf(view: ClusterView): Candidate[] {
   return view.instances.map((report, i) => ({ report, dispatched: view.dispatched[i] ?? 0 }));
 }
 
+/**
+ * How equal scores are broken: fewest dispatched so far, then lowest id (the default, which
+ * spreads a burst over idle instances), or lowest id only (Vidur's `lor`: Python's `min` over
+ * replicas in id order).
+ */
+export type TieBreak = 'fewest-dispatched' | 'lowest-id';
+
 /** Builds a `DispatchPolicy` from filters and a scorer. */
 export function makeDispatchPolicy(
   name: string,
   filters: readonly DispatchFilter[],
   score: DispatchScorer,
+  ties: TieBreak = 'fewest-dispatched',
 ): DispatchPolicy {
+  const before = ties === 'lowest-id' ? lowerId : fewerDispatched;
   return {
     name,
     choose(request: ArrivingRequest, view: ClusterView): Verdict<InstanceId> {
@@ -64,13 +73,13 @@ export function makeDispatchPolicy(
       });
       if (feasible.length === 0) return reject(name, 'no feasible instance', ...reasons);
       const scores = score(request, feasible, view);
-      return accept(name, best(name, feasible, scores).report.id);
+      return accept(name, best(name, feasible, scores, before).report.id);
     },
   };
 }
 
-/** Highest score; ties → fewest dispatched, then lowest id (documented, not sort-stability). */
-function best(policy: string, candidates: readonly Candidate[], scores: readonly number[]): Candidate {
+/** Highest score; ties broken by `before` (documented, not sort-stability). */
+function best(policy: string, candidates: readonly Candidate[], scores: readonly number[], before: (a: Candidate, b: Candidate) => boolean): Candidate {
   let winner: Candidate | undefined;
   let winnerScore = Number.NEGATIVE_INFINITY;
   candidates.forEach((candidate, i) => {
@@ -87,7 +96,11 @@ function best(policy: string, candidates: readonly Candidate[], scores: readonly
   return winner as Candidate;
 }
 
-function before(a: Candidate, b: Candidate): boolean {
+function fewerDispatched(a: Candidate, b: Candidate): boolean {
   if (a.dispatched !== b.dispatched) return a.dispatched < b.dispatched;
+  return a.report.id < b.report.id;
+}
+
+function lowerId(a: Candidate, b: Candidate): boolean {
   return a.report.id < b.report.id;
 }

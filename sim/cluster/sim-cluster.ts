@@ -77,6 +77,21 @@ export class SimCluster {
     };
   }
 
+  /**
+   * The fleet as it is now (a snapshot of every instance at this instant, requests dispatched
+   * earlier at the same time included), for dispatch policies that read live state (Vidur's
+   * routing). Costs one snapshot per instance per arrival; the report view costs nothing.
+   */
+  liveView(): ClusterView {
+    const now = this.sim.now_s;
+    return {
+      now_s: now,
+      instances: this.instances.map((instance) => instance.snapshot(now, instance.report.reported)),
+      dispatched: this.#dispatched,
+      reports_total: this.#reports_total,
+    };
+  }
+
   /** Instances alive (starting, active or draining), averaged over time. */
   averageInstances(): number {
     return this.#instanceCount.average(this.sim.now_s);
@@ -173,7 +188,7 @@ export class SimCluster {
     if (never !== undefined) return this.reject(request, never);
     const verdict = this.scheduler.dispatch(
       { id: spec.id, prompt_tokens: spec.prompt_tokens, priority: spec.priority, ...(spec.model === undefined ? {} : { model: spec.model }) },
-      this.view(),
+      this.scheduler.dispatchReads === 'live' ? this.liveView() : this.view(),
     );
     if (!verdict.ok) return this.reject(request, `${verdict.policy}: ${verdict.reasons.join('; ')}`);
     const index = this.indexOf(verdict.value);

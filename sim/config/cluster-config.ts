@@ -18,13 +18,17 @@ export const EngineSpec = z.strictObject({
 });
 export type EngineSpec = z.output<typeof EngineSpec>;
 import { limitedInt, LIMITS } from '../../config/index.ts';
+import { GpuSpec } from './memory-plan.ts';
 
 /** Fleet size and the vLLM engine limits of every instance (llumnix.md §6, Appendix A). */
 export const ClusterConfig = z.strictObject({
   /** Instances serving from t = 0. */
   instances: limitedInt(LIMITS.instances).default(16),
-  /** M: KV blocks per instance (LLaMA-7B on a 24 GB A10 at 0.9 utilisation ≈ 792). */
-  total_blocks: z.number().int().positive().default(792),
+  /**
+   * M: KV blocks per instance (LLaMA-7B on a 24 GB A10 at 0.9 utilisation ≈ 792). Absent: planned
+   * from `gpu` and the model's size (docs/memory.md), else 792. Given: it wins over the plan.
+   */
+  total_blocks: z.number().int().positive().optional(),
   /**
    * Admission watermark as a fraction of M (W = ⌊fraction·M⌋; vLLM 0.1.7 uses 1 %). vllm-v1 has
    * no watermark and ignores it.
@@ -57,5 +61,11 @@ export const ClusterConfig = z.strictObject({
       delivery_ms: z.number().nonnegative().default(0),
     })
     .optional(),
+  /** The GPUs of one instance, for the memory planner (absent: total_blocks as given, or 792). */
+  gpu: GpuSpec.optional(),
 });
-export type ClusterConfig = z.infer<typeof ClusterConfig>;
+/** A resolved cluster: total_blocks is always set (by the config, the planner or the default). */
+export type ClusterConfig = Omit<z.output<typeof ClusterConfig>, 'total_blocks'> & { total_blocks: number };
+
+/** The default M when neither total_blocks nor gpu is given. */
+export const DEFAULT_TOTAL_BLOCKS = 792;

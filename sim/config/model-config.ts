@@ -22,9 +22,50 @@ const TablePerf = z.strictObject({
   kind: z.literal('table'),
   /** Path of the profile, relative to the config file. */
   file: z.string().min(1),
+  /**
+   * Fixed CPU cost added once to every non-empty step (scheduler, sampler, input preparation).
+   * Absent means 0 (kept absent rather than defaulted so config.json of existing runs is unchanged).
+   */
+  step_overhead_ms: z.number().nonnegative().optional(),
 });
 
-export const PerfSpec = z.discriminatedUnion('kind', [FittedPerf, TablePerf]);
+/** Fixed per-step CPU cost of the profiled kinds; absent means 0 (see TablePerf). */
+const StepOverhead = z.number().nonnegative().optional();
+
+/**
+ * LLMServingSim's layer-wise profile (docs/profiles.md): the `tp<k>` folder holding `dense.csv`,
+ * `per_sequence.csv` and `attention.csv`; `model.layers` multiplies the per-layer times.
+ */
+const LlmServingSimPerf = z.strictObject({
+  kind: z.literal('llmservingsim'),
+  /** Folder of the profile, relative to the config file, or `builtin:<path under profiles/>`. */
+  dir: z.string().min(1),
+  step_overhead_ms: StepOverhead,
+});
+
+/** Vidur's operator profiles with tensor parallelism (docs/profiles.md). */
+const VidurPerf = z.strictObject({
+  kind: z.literal('vidur'),
+  /** Token-level operators (`mlp.csv`); paths relative to the config file, or `builtin:<path under profiles/>`. */
+  mlp: z.string().min(1),
+  /** Attention operators (`attention.csv`). */
+  attention: z.string().min(1),
+  /** NCCL all-reduce times (`all_reduce.csv`); required when tp > 1. */
+  all_reduce: z.string().min(1).optional(),
+  /** Tensor-parallel degree of one instance: selects the rows profiled at this many workers. */
+  tp: z.number().int().positive().default(1),
+  /** Time statistic read from `time_stats.<op>.<statistic>` (Vidur trains on the median). */
+  statistic: z.enum(['median', 'mean']).default('median'),
+  /** KV sizes are rounded up to this many tokens before the attention lookup (Vidur: 64). */
+  kv_granularity_tokens: z.number().int().positive().default(64),
+  /** Extra attention time of a batch of more than one sequence, GQA models only (Vidur: 0.1). */
+  attention_batching_overhead_fraction: z.number().nonnegative().default(0.1),
+  /** CPU cost of launching one all-reduce (Vidur: 0.02 ms). */
+  nccl_launch_overhead_ms: z.number().nonnegative().default(0.02),
+  step_overhead_ms: StepOverhead,
+});
+
+export const PerfSpec = z.discriminatedUnion('kind', [FittedPerf, TablePerf, LlmServingSimPerf, VidurPerf]);
 export type PerfSpec = z.infer<typeof PerfSpec>;
 
 /** The served model: KV geometry (bytes per block) and its step-latency model. */
@@ -35,6 +76,10 @@ export const ModelConfig = z.strictObject({
   head_dim: z.number().int().positive().default(128),
   /** Bytes per KV element (2 for fp16/bf16). */
   dtype_bytes: z.number().int().positive().default(2),
+  /** Parameters in billions (weights the memory planner subtracts; cluster.gpu, docs/memory.md). */
+  parameters_billions: z.number().positive().optional(),
+  /** Bytes per weight (default: dtype_bytes; 1 for fp8/int8 weights). */
+  weight_bytes_per_parameter: z.number().positive().optional(),
   perf: PerfSpec.prefault({ kind: 'fitted' }),
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;

@@ -3,7 +3,8 @@ import { FolderName } from '../../config/index.ts';
 import { SchedulerSpec } from '../../policies/index.ts';
 import { WorkloadConfigSchema } from '../../traces/index.ts';
 import { MigrationParams } from '../migration/index.ts';
-import { ClusterConfig } from './cluster-config.ts';
+import { type ClusterConfig as ResolvedCluster, ClusterConfig, DEFAULT_TOTAL_BLOCKS } from './cluster-config.ts';
+import { planMemory } from './memory-plan.ts';
 import { ModelConfig } from './model-config.ts';
 
 /** Everything one simulated run needs. One seed drives every random stream. */
@@ -40,6 +41,30 @@ export const RunConfig = z.strictObject({
   if (max !== undefined && config.cluster.instances > max) {
     ctx.addIssue({ code: 'custom', path: ['cluster', 'instances'], input: config.cluster.instances, message: `at most scheduler.scaling.max_instances (${max})` });
   }
-});
+  const gpu = config.cluster.gpu;
+  if (gpu !== undefined && config.cluster.total_blocks === undefined) {
+    const plan = planMemory(gpu, config.model, config.cluster.block_size_tokens);
+    if (typeof plan === 'string') ctx.addIssue({ code: 'custom', path: ['cluster', 'gpu'], input: gpu, message: plan });
+  }
+  // A Vidur profile of another tensor-parallel degree would price the wrong GPUs.
+  const perf = config.model.perf;
+  if (gpu !== undefined && perf.kind === 'vidur' && perf.tp !== gpu.tensor_parallel) {
+    ctx.addIssue({ code: 'custom', path: ['model', 'perf', 'tp'], input: perf.tp, message: `cluster.gpu.tensor_parallel (${gpu.tensor_parallel})` });
+  }
+}).transform((config) => ({ ...config, cluster: resolveTotalBlocks(config.cluster, config.model) }));
 export type RunConfig = z.output<typeof RunConfig>;
+
+/**
+ * total_blocks as given, else planned from cluster.gpu, else the default; kept second in the
+ * object (where the schema declares it) so config.json of existing runs is byte-identical.
+ */
+function resolveTotalBlocks(cluster: z.output<typeof ClusterConfig>, model: z.output<typeof ModelConfig>): ResolvedCluster {
+  let total_blocks = cluster.total_blocks ?? DEFAULT_TOTAL_BLOCKS;
+  if (cluster.total_blocks === undefined && cluster.gpu !== undefined) {
+    const plan = planMemory(cluster.gpu, model, cluster.block_size_tokens);
+    if (typeof plan !== 'string') total_blocks = plan.total_blocks;
+  }
+  const { instances, total_blocks: _given, ...rest } = cluster;
+  return { instances, total_blocks, ...rest };
+}
 export type RunConfigInput = z.input<typeof RunConfig>;

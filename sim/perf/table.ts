@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { decodeContext, type PerfModel, wholePrompts } from './perf-model.ts';
+import { interpolate, type Point, segmentEnd } from './interpolate.ts';
+import { numberCell, readProfileCsv } from './profile-csv.ts';
 import { ConfigError } from '../errors.ts';
+
+/** The columns of fleetlab's own step table (the header is checked once, before any row). */
+export const TABLE_COLUMNS = ['phase', 'batch_size', 'tokens', 'latency_ms'] as const;
 
 /**
  * A profiled step-latency table: CSV rows `phase,batch_size,tokens,latency_ms` with phase
@@ -22,61 +25,22 @@ import { ConfigError } from '../errors.ts';
  *   table's one-request, zero-context decode (the fixed per-step cost, paid once), clamped to
  *   [0, the smaller part].
  */
-interface Point {
-  x: number;
-  y: number;
-}
-
-/** The segment [i−1, i] used for x: the first i ≥ 1 with xᵢ ≥ x, else the last one. */
-function segmentEnd(points: readonly Point[], x: number): number {
-  let lo = 1;
-  let hi = points.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((points[mid] as Point).x < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function interpolate(points: readonly Point[], x: number): number {
-  const first = points[0];
-  if (first === undefined) throw new Error('interpolate on an empty series');
-  if (points.length === 1) return first.y;
-  const i = segmentEnd(points, x);
-  const a = points[i - 1] as Point;
-  const b = points[i] as Point;
-  return a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
-}
-
 export function tablePerfModel(name: string, csvPath: string): PerfModel {
-  let rows: Record<string, string>[];
-  try {
-    rows = parse(readFileSync(csvPath, 'utf8'), { columns: true, skip_empty_lines: true, trim: true });
-  } catch (cause) {
-    throw ConfigError.single('perf.profile', 'a readable CSV file with header phase,batch_size,tokens,latency_ms', csvPath, { cause });
-  }
+  const rows = readProfileCsv(csvPath, 'perf.file', TABLE_COLUMNS, 'fleetlab step-table');
   const prefill: Point[] = [];
   const decode = new Map<number, Point[]>();
-  rows.forEach((row, index) => {
-    const line = index + 2;
-    const num = (field: string): number => {
-      const value = Number(row[field]);
-      if (row[field] === undefined || row[field] === '' || !Number.isFinite(value) || value < 0) {
-        throw ConfigError.single(field, 'a finite number >= 0', row[field], { source: `${csvPath}:${line}` });
-      }
-      return value;
-    };
-    const tokens = num('tokens');
-    const latency = num('latency_ms');
-    if (row.phase === 'prefill') prefill.push({ x: tokens, y: latency });
-    else if (row.phase === 'decode') {
-      const batch = num('batch_size');
+  for (const row of rows) {
+    const tokens = numberCell(csvPath, row, 'tokens');
+    const latency = numberCell(csvPath, row, 'latency_ms');
+    const phase = row.cells.phase;
+    if (phase === 'prefill') prefill.push({ x: tokens, y: latency });
+    else if (phase === 'decode') {
+      const batch = numberCell(csvPath, row, 'batch_size');
       const series = decode.get(batch) ?? [];
       series.push({ x: tokens, y: latency });
       decode.set(batch, series);
-    } else throw ConfigError.single('phase', "'prefill' or 'decode'", row.phase, { source: `${csvPath}:${line}` });
-  });
+    } else throw ConfigError.single('phase', "'prefill' or 'decode'", phase, { source: `${csvPath}:${row.line}` });
+  }
   if (prefill.length === 0 || decode.size === 0) {
     throw ConfigError.single('perf.profile', 'at least one prefill row and one decode row', csvPath);
   }

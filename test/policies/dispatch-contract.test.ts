@@ -15,6 +15,9 @@ const POLICIES: readonly DispatchSpecInput[] = [
   { kind: 'load' },
   { kind: 'load', priority_aware: false },
   { kind: 'least-requests' },
+  { kind: 'least-outstanding' },
+  { kind: 'least-outstanding', reads: 'reports' },
+  { kind: 'round-robin', reads: 'live' },
   { kind: 'random' },
 ];
 

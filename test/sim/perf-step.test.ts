@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import type { StepBatch } from '../../engine/index.ts';
-import { fittedPerfModel, LLAMA_7B_A10, tablePerfModel } from '../../sim/index.ts';
+import { buildPerfModel, fittedPerfModel, LLAMA_7B_A10, ModelConfig, parseWith, tablePerfModel } from '../../sim/index.ts';
+
+/** The shipped LLMServingSim profile: an importer obeys the same step contract. */
+const llmServingSim = buildPerfModel(parseWith(ModelConfig, { layers: 32, kv_heads: 8, perf: { kind: 'llmservingsim', dir: 'builtin:llmservingsim/RTX4090/meta-llama/Llama-3.1-8B/bf16/tp1' } }), '/');
 
 const prefillBatch = (lengths: number[]): StepBatch => ({ prefills: lengths.map((n) => ({ new_tokens: n, context_tokens: 0 })), decodes: [] });
 const decodeBatch = (contexts: number[]): StepBatch => ({ prefills: [], decodes: contexts.map((c) => ({ context_tokens: c })) });
@@ -30,7 +33,7 @@ function scanInterpolate(points: { x: number; y: number }[], x: number): number 
 }
 
 test('step_ms reproduces prefill_ms and decode_ms bit for bit on v0 batches (fitted and table)', (t) => {
-  const models = [fittedPerfModel('f', LLAMA_7B_A10), fittedPerfModel('f2', { ...LLAMA_7B_A10, step_overhead_ms: 4, prefill_quadratic: 'batch-sum' }), tablePerfModel('t', bigTable(2000))];
+  const models = [fittedPerfModel('f', LLAMA_7B_A10), fittedPerfModel('f2', { ...LLAMA_7B_A10, step_overhead_ms: 4, prefill_quadratic: 'batch-sum' }), tablePerfModel('t', bigTable(2000)), llmServingSim];
   let seed = 7;
   const next = (n: number): number => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -69,7 +72,7 @@ test('fitted: the chunks of one prompt cost what the whole prompt does, beyond t
 });
 
 test('a mixed step pays one fixed cost: at least either part alone, less than both', (t) => {
-  for (const m of [fittedPerfModel('f', LLAMA_7B_A10), tablePerfModel('t', bigTable(2000))]) {
+  for (const m of [fittedPerfModel('f', LLAMA_7B_A10), tablePerfModel('t', bigTable(2000)), llmServingSim]) {
     const prefills = [{ new_tokens: 512, context_tokens: 0 }];
     const decodes = Array.from({ length: 16 }, () => ({ context_tokens: 800 }));
     const mixed = m.step_ms({ prefills, decodes });

@@ -9,6 +9,8 @@ import { parseBurstGptCsv } from './burstgpt.ts';
 import { parseMooncakeJsonl } from './mooncake.ts';
 import { applyCommonOptions, type Parsed } from './pipeline.ts';
 import { parseShareGpt } from './sharegpt.ts';
+import { parseVllmJsonl } from './vllm-jsonl.ts';
+import { parseVllmResult } from './vllm-result.ts';
 import { TraceSourceSchema, type LoadedTrace, type TraceSource, type TraceSourceInput } from './source.ts';
 import { parseVidurCsv } from './vidur.ts';
 
@@ -88,6 +90,10 @@ function parseByFormat(text: string, src: TraceSource, file: string): Parsed {
     case 'mooncake':
       return parseMooncakeJsonl(text, file);
     case 'sharegpt':
-      return parseShareGpt(text, file, { chars_per_token: src.chars_per_token, max_total_tokens: src.max_total_tokens });
+      return parseShareGpt(text, file, { chars_per_token: src.chars_per_token });
+    case 'vllm-jsonl':
+      return parseVllmJsonl(text, file, { chars_per_token: src.chars_per_token, output_len: src.output_len });
+    case 'vllm-result':
+      return parseVllmResult(text, file);
   }
 }

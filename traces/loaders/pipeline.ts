@@ -21,7 +21,10 @@ export function countDrop(dropped: Record<string, number>, reason: string): void
   dropped[reason] = (dropped[reason] ?? 0) + 1;
 }
 
-type CommonOptions = Pick<TraceSource, 'time_scale' | 'start_s' | 'end_s' | 'rebase' | 'max_requests' | 'zero_tokens'>;
+type CommonOptions = Pick<
+  TraceSource,
+  'time_scale' | 'start_s' | 'end_s' | 'rebase' | 'max_requests' | 'zero_tokens' | 'max_total_tokens' | 'over_max_total_tokens' | 'min_prompt_tokens' | 'min_output_tokens' | 'max_prompt_tokens'
+>;
 
 /**
  * Sorts timestamped rows by time, stably (rows at the same time keep file order). Real traces
@@ -43,7 +46,8 @@ export function sortByTime(rows: readonly RawRow[]): { rows: readonly RawRow[]; 
 
 /**
  * The options every format shares, in a fixed order so results do not depend on which is
- * written first: sort by time (stable, counted) → zero-token policy → window [start_s, end_s)
+ * written first: sort by time (stable, counted) → length limits (min/max prompt, min output,
+ * max_total_tokens: dropped or clipped, counted) → zero-token policy → window [start_s, end_s)
  * on the file's clock → max_requests → rebase to the earliest kept row → time_scale.
  */
 export function applyCommonOptions(parsed: Parsed, file: string, opts: CommonOptions): {
@@ -58,7 +62,9 @@ export function applyCommonOptions(parsed: Parsed, file: string, opts: CommonOpt
   const kept: RawRow[] = [];
   const { rows: inTimeOrder, reordered } = sortByTime(parsed.rows);
   for (const row of inTimeOrder) {
-    const fixed = applyZeroPolicy(row, file, opts.zero_tokens, dropped, adjusted);
+    const limited = applyLengthLimits(row, opts, dropped, adjusted);
+    if (!limited) continue;
+    const fixed = applyZeroPolicy(limited, file, opts.zero_tokens, dropped, adjusted);
     if (!fixed) continue;
     if (windowed) {
       if (fixed.time_s === undefined) {
@@ -108,5 +114,39 @@ function applyZeroPolicy(
     case 'clamp_to_1':
       countDrop(adjusted, `clamped_${zeroField}`);
       return { ...row, prompt_tokens: Math.max(1, row.prompt_tokens), output_tokens: Math.max(1, row.output_tokens) };
+  }
+}
+
+/**
+ * Length filters and Vidur's total-length clipping (docs/traces.md). Filters come first (a row
+ * too short to be valid is dropped, not clipped); then a row above max_total_tokens is dropped
+ * or clipped by `over_max_total_tokens`.
+ */
+function applyLengthLimits(row: RawRow, opts: CommonOptions, dropped: Record<string, number>, adjusted: Record<string, number>): RawRow | undefined {
+  if (opts.min_prompt_tokens !== undefined && row.prompt_tokens < opts.min_prompt_tokens) return void countDrop(dropped, 'under_min_prompt_tokens');
+  if (opts.min_output_tokens !== undefined && row.output_tokens < opts.min_output_tokens) return void countDrop(dropped, 'under_min_output_tokens');
+  if (opts.max_prompt_tokens !== undefined && row.prompt_tokens > opts.max_prompt_tokens) return void countDrop(dropped, 'over_max_prompt_tokens');
+  const max = opts.max_total_tokens;
+  if (max === undefined) return row;
+  const total = row.prompt_tokens + row.output_tokens;
+  const excess = total - max;
+  if (excess <= 0) return row;
+  switch (opts.over_max_total_tokens ?? 'drop') {
+    case 'drop':
+      return void countDrop(dropped, 'over_max_total_tokens');
+    case 'cut_prompt': {
+      // Vidur's replay: the prompt gives up the excess; an output that alone reaches max leaves no prompt.
+      const prompt = row.prompt_tokens - excess;
+      if (prompt < 1) return void countDrop(dropped, 'output_reaches_max_total_tokens');
+      countDrop(adjusted, 'prompt_cut_to_max_total_tokens');
+      return { ...row, prompt_tokens: prompt };
+    }
+    case 'proportional': {
+      // Vidur's length trace: each side loses ⌈excess × its share⌉, and keeps at least one token.
+      const prompt = Math.max(1, row.prompt_tokens - Math.ceil((excess * row.prompt_tokens) / total));
+      const output = Math.max(1, row.output_tokens - Math.ceil((excess * row.output_tokens) / total));
+      countDrop(adjusted, 'clipped_proportionally_to_max_total_tokens');
+      return { ...row, prompt_tokens: prompt, output_tokens: output };
+    }
   }
 }

@@ -5,8 +5,6 @@ import { countDrop, type Parsed, type RawRow } from './pipeline.ts';
 export interface ShareGptOptions {
   /** ceil(characters / chars_per_token) estimates a turn's tokens. */
   readonly chars_per_token: number;
-  /** Drop entries whose prompt + output exceed this. */
-  readonly max_total_tokens?: number | undefined;
 }
 
 /**
@@ -23,13 +21,9 @@ export function parseShareGpt(text: string, file: string, opts: ShareGptOptions)
   const dropped: Record<string, number> = {};
   const rows: RawRow[] = [];
   for (const { value, where } of entries) {
+    // max_total_tokens (drop, counted as over_max_total_tokens) is applied with the common options.
     const row = toRow(value, where, opts, dropped);
-    if (row === undefined) continue;
-    if (opts.max_total_tokens !== undefined && row.prompt_tokens + row.output_tokens > opts.max_total_tokens) {
-      countDrop(dropped, 'over_max_total_tokens');
-      continue;
-    }
-    rows.push(row);
+    if (row !== undefined) rows.push(row);
   }
   return { rows, dropped };
 }

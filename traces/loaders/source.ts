@@ -30,11 +30,19 @@ export interface LoadedTrace {
   readonly reordered: number;
 }
 
-export const TRACE_FORMATS = ['vidur', 'lengths', 'azure', 'burstgpt', 'mooncake', 'sharegpt'] as const;
+export const TRACE_FORMATS = ['vidur', 'lengths', 'azure', 'burstgpt', 'mooncake', 'sharegpt', 'vllm-jsonl', 'vllm-result'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 /** What to do with a row whose prompt or output has 0 tokens (failed requests in BurstGPT). */
 export const ZeroTokensPolicy = z.enum(['drop', 'error', 'clamp_to_1']);
+
+/**
+ * A row whose prompt + output exceeds `max_total_tokens`: `drop` it (counted), or clip it as
+ * Vidur does: `cut_prompt` (its trace-replay generator: prompt −= excess; a row whose output alone
+ * reaches the limit is dropped and counted) or `proportional` (its trace length generator: prompt
+ * and output each lose ⌈excess × their share⌉, and keep at least 1 token).
+ */
+export const OverMaxTotalTokens = z.enum(['drop', 'cut_prompt', 'proportional']);
 
 const Common = {
   /** File path (relative to the workload's base directory) or a `builtin:<name>` shipped trace. */
@@ -51,13 +59,28 @@ const Common = {
   max_requests: z.number().int().positive().optional(),
   /** Rows with 0 prompt or 0 output tokens: drop and count them (default), fail, or raise to 1. */
   zero_tokens: ZeroTokensPolicy.default('drop'),
+  /** Longest prompt + output a row may have (Vidur's max_tokens); what happens above it: `over_max_total_tokens`. Tokens. */
+  max_total_tokens: z.number().int().positive().optional(),
+  /** drop (default) | cut_prompt | proportional (Vidur's two clipping modes); every row dropped or clipped is counted. */
+  over_max_total_tokens: OverMaxTotalTokens.optional(),
+  /** Drop rows with fewer prompt tokens (vLLM's ShareGPT filter keeps ≥ 4). Tokens. */
+  min_prompt_tokens: z.number().int().positive().optional(),
+  /** Drop rows with fewer output tokens (vLLM's ShareGPT filter keeps ≥ 4). Tokens. */
+  min_output_tokens: z.number().int().positive().optional(),
+  /** Drop rows with more prompt tokens (vLLM's ShareGPT filter keeps ≤ 1024). Tokens. */
+  max_prompt_tokens: z.number().int().positive().optional(),
 };
 
 const ShareGptOptions = {
   /** Token estimate without a tokenizer: ceil(characters / this). ≈ 4 for English text. */
   chars_per_token: z.number().positive().default(4),
-  /** Drop conversations whose prompt + output exceed this many tokens (Llumnix keeps < 12,800). */
-  max_total_tokens: z.number().int().positive().optional(),
+};
+
+const VllmJsonlOptions = {
+  /** Token estimate of a `prompt` text without a tokenizer: ceil(characters / this). */
+  chars_per_token: z.number().positive().default(4),
+  /** Output tokens of a line that names none (vLLM's `--custom-output-len`, default 256). */
+  output_len: z.number().int().positive().default(256),
 };
 
 const BurstGptOptions = {
@@ -75,6 +98,9 @@ export const TraceSourceObject = z.discriminatedUnion('format', [
   z.strictObject({ format: z.literal('burstgpt'), ...Common, ...BurstGptOptions }),
   z.strictObject({ format: z.literal('mooncake'), ...Common }),
   z.strictObject({ format: z.literal('sharegpt'), ...Common, ...ShareGptOptions }),
+  z.strictObject({ format: z.literal('vllm-jsonl'), ...Common, ...VllmJsonlOptions }),
+  /** A `vllm bench serve --save-detailed` result JSON: the requests a real benchmark sent. */
+  z.strictObject({ format: z.literal('vllm-result'), ...Common }),
 ]);
 
 /** A trace source: the full object, or just `"builtin:<name>"` for a shipped file with defaults. */
