@@ -4,6 +4,8 @@
 //   live          — Llumnix's protocol (MigrateOut, stages of 3, last stage at ≤ 16 blocks):
 //                   full blocks are copied while the request keeps decoding; only the last
 //                   few blocks are copied while it is suspended.
+//   live, ≤ 1     — the same with up to 8 stages and a last stage of at most 1 block: how
+//                   flat the downtime gets when the stages may shrink further.
 //   stop-and-copy — the same RPC with last_stage_max_blocks = ∞: the request is suspended at
 //                   once and every block is copied while it waits.
 //   recompute     — the request is aborted on the source and generated again on the
@@ -24,6 +26,8 @@ export interface DowntimeRow {
   readonly live_ms: number;
   readonly live_source_ms: number;
   readonly live_stages: number;
+  readonly live_fine_ms: number;
+  readonly live_fine_stages: number;
   readonly stop_copy_ms: number;
   readonly stop_copy_source_ms: number;
   readonly recompute_ms: number;
@@ -68,7 +72,14 @@ async function read(stream: AsyncIterable<GenerationDelta>, times: number[], pro
 
 const gapsOf = (times: readonly number[]): number[] => times.slice(1).map((t, i) => t - times[i]!);
 
-async function moveOnce(kind: 'live' | 'stop-and-copy' | 'recompute', src: Endpoint, dst: Endpoint, req: GenerationRequest): Promise<Timed> {
+type Kind = 'live' | 'live-fine' | 'stop-and-copy' | 'recompute';
+const LAST_STAGE: Record<Exclude<Kind, 'recompute'>, { max_stages: number; last_stage_max_blocks: number }> = {
+  'live': { max_stages: 3, last_stage_max_blocks: 16 },
+  'live-fine': { max_stages: 8, last_stage_max_blocks: 1 },
+  'stop-and-copy': { max_stages: 1, last_stage_max_blocks: 1_000_000 },
+};
+
+async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: GenerationRequest): Promise<Timed> {
   const times: number[] = [];
   const produced: number[] = [];
   const first = new AbortController();
@@ -84,7 +95,7 @@ async function moveOnce(kind: 'live' | 'stop-and-copy' | 'recompute', src: Endpo
   while (produced.length < TOKENS_BEFORE) await new Promise((r) => setTimeout(r, 1));
   const reply = await src.client.migrateOut({
     dst_address: `${dst.process.host}:${dst.process.port}`, dst_kv_host: dst.process.host, dst_kv_port: dst.process.kv_port,
-    selector_json: JSON.stringify({ kind: 'LCFS' }), draining: false, max_stages: 3, last_stage_max_blocks: kind === 'live' ? 16 : 1_000_000,
+    selector_json: JSON.stringify({ kind: 'LCFS' }), draining: false, ...LAST_STAGE[kind],
   });
   const marker = await streamed;
   if (reply.outcome !== 'committed' || marker === undefined) throw new Error(`${kind} migration of ${req.request_id} did not commit: ${reply.outcome} ${reply.detail}`);
@@ -100,9 +111,9 @@ let n = 0;
 export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly number[], repeats: number, block_size: number): Promise<DowntimeRow[]> {
   const rows: DowntimeRow[] = [];
   for (const length of lengths) {
-    const m: Record<'live' | 'stop-and-copy' | 'recompute', Timed[]> = { 'live': [], 'stop-and-copy': [], 'recompute': [] };
+    const m: Record<Kind, Timed[]> = { 'live': [], 'live-fine': [], 'stop-and-copy': [], 'recompute': [] };
     for (let r = 0; r < repeats; r++) {
-      for (const kind of ['live', 'stop-and-copy', 'recompute'] as const) {
+      for (const kind of ['live', 'live-fine', 'stop-and-copy', 'recompute'] as const) {
         const [src, dst] = n % 2 === 0 ? [a, b] : [b, a];
         m[kind].push(await moveOnce(kind, src, dst, request(`dt${n}`, length, n)));
         n++;
@@ -113,6 +124,7 @@ export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly 
     rows.push({
       length_tokens: length, blocks: Math.ceil(length / block_size), step_ms: step,
       live_ms: stall(m.live), live_source_ms: median(m.live.map((t) => t.source_ms)), live_stages: Math.max(...m.live.map((t) => t.stages)),
+      live_fine_ms: stall(m['live-fine']), live_fine_stages: Math.max(...m['live-fine'].map((t) => t.stages)),
       stop_copy_ms: stall(m['stop-and-copy']), stop_copy_source_ms: median(m['stop-and-copy'].map((t) => t.source_ms)),
       recompute_ms: stall(m.recompute),
     });

@@ -89,7 +89,7 @@ async function servedFleet(n: number): Promise<{ fleet: Fleet; url: string; clos
 {
   const prompt = (i: number): number[] => Array.from({ length: inputLen }, (_, j) => (i * 97 + j * 31 + 5) % 1000);
   const sampling = { max_tokens: outputLen, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true };
-  interface PerToken { wall_ms: number; cpu_ms: number }
+  interface PerToken { wall_ms: number; cpu_ms: number; instance_cpu_ms: number }
   async function engineAlone(): Promise<PerToken> {
     const e = await LLMEngine.create(engine);
     try {
@@ -99,7 +99,8 @@ async function servedFleet(n: number): Promise<{ fleet: Fleet; url: string; clos
       await Promise.all(Array.from({ length: streams }, async (_, i) => {
         for await (const d of e.generate({ request_id: `e${i}`, prompt_token_ids: prompt(i), sampling })) tokens += d.token_ids.length;
       }));
-      return { wall_ms: (performance.now() - t0) / tokens, cpu_ms: (ownCpuMs() - c0) / tokens };
+      const cpu_ms = (ownCpuMs() - c0) / tokens;
+      return { wall_ms: (performance.now() - t0) / tokens, cpu_ms, instance_cpu_ms: cpu_ms };
     } finally {
       await e.shutdown();
     }
@@ -108,7 +109,8 @@ async function servedFleet(n: number): Promise<{ fleet: Fleet; url: string; clos
     const { fleet, url, close } = await servedFleet(1);
     const pid = fleet.pids[0]!;
     try {
-      const c0 = ownCpuMs() + cpuMsOf(pid);
+      const c0 = ownCpuMs();
+      const i0 = cpuMsOf(pid);
       const t0 = performance.now();
       let tokens = 0;
       await Promise.all(Array.from({ length: streams }, async (_, i) => {
@@ -121,7 +123,8 @@ async function servedFleet(n: number): Promise<{ fleet: Fleet; url: string; clos
         if (!res.ok || usage === null) throw new Error(`stream ${i}: HTTP ${res.status} ${text.slice(0, 200)}`);
         tokens += Number(usage[1]);
       }));
-      return { wall_ms: (performance.now() - t0) / tokens, cpu_ms: (ownCpuMs() + cpuMsOf(pid) - c0) / tokens };
+      const instance_cpu_ms = (cpuMsOf(pid) - i0) / tokens;
+      return { wall_ms: (performance.now() - t0) / tokens, cpu_ms: (ownCpuMs() - c0) / tokens + instance_cpu_ms, instance_cpu_ms };
     } finally {
       await close();
     }
@@ -141,9 +144,9 @@ async function servedFleet(n: number): Promise<{ fleet: Fleet; url: string; clos
     const e = best(alone, k);
     const f = best(api, k);
     const overhead = (f - e) / e;
-    return [k === 'wall_ms' ? 'wall' : 'CPU', e.toFixed(3), f.toFixed(3), `${(overhead * 100).toFixed(1)} %`, '< 5 %', overhead < 0.05 ? 'met' : 'not met'];
+    return [{ wall_ms: 'wall', cpu_ms: 'CPU, all processes', instance_cpu_ms: 'CPU, the engine\'s process' }[k], e.toFixed(3), f.toFixed(3), `${(overhead * 100).toFixed(1)} %`, '< 5 %', overhead < 0.05 ? 'met' : 'not met'];
   };
-  console.log(table([['measure', 'engine alone ms/token', 'API + manager ms/token', 'overhead', 'target', 'verdict'], row('wall_ms'), row('cpu_ms')]));
+  console.log(table([['measure', 'engine alone ms/token', 'API + manager ms/token', 'overhead', 'target', 'verdict'], row('wall_ms'), row('cpu_ms'), row('instance_cpu_ms')]));
 }
 
 // 3. Migration downtime against sequence length.
@@ -156,8 +159,8 @@ async function servedFleet(n: number): Promise<{ fleet: Fleet; url: string; clos
     const rows = await downtimeTable(ends[0]!, ends[1]!, lengths, repeats, 16);
     console.log(`\n3. Migration downtime (client-observed stall: longest gap between two tokens; median of ${repeats}) against sequence length (load average ${load()})`);
     console.log(table([
-      ['tokens', 'blocks', 'decode step ms', 'live ms', 'live (source) ms', 'live stages', 'stop-and-copy ms', 'stop-and-copy (source) ms', 'recompute ms'],
-      ...rows.map((r) => [r.length_tokens, r.blocks, ms(r.step_ms), ms(r.live_ms), ms(r.live_source_ms), r.live_stages, ms(r.stop_copy_ms), ms(r.stop_copy_source_ms), ms(r.recompute_ms)]),
+      ['tokens', 'blocks', 'decode step ms', 'live ms', 'live (source) ms', 'stages', 'live ≤1 ms', 'stages', 'stop-and-copy ms', 'stop-and-copy (source) ms', 'recompute ms'],
+      ...rows.map((r) => [r.length_tokens, r.blocks, ms(r.step_ms), ms(r.live_ms), ms(r.live_source_ms), r.live_stages, ms(r.live_fine_ms), r.live_fine_stages, ms(r.stop_copy_ms), ms(r.stop_copy_source_ms), ms(r.recompute_ms)]),
     ]));
   } finally {
     for (const e of ends) e.client.close();

@@ -39,6 +39,7 @@ export class Autoscaler {
   readonly #startProcess: () => Promise<InstanceProcess>;
   readonly #starting = new Set<Promise<unknown>>();
   readonly #draining = new Map<number, Promise<void>>();
+  readonly #listeners = new Set<(event: ScalingEvent) => void>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -166,7 +167,15 @@ export class Autoscaler {
     return best?.id;
   }
 
+  /** Calls `listener` with every event as it happens; returns an unsubscribe. */
+  onEvent(listener: (event: ScalingEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   #log(kind: ScalingEvent['kind'], instance?: number, detail?: string): void {
-    this.events.push({ at_s: this.#fleet.now_s, kind, ...(instance === undefined ? {} : { instance }), ...(detail === undefined ? {} : { detail }) });
+    const event: ScalingEvent = { at_s: this.#fleet.now_s, kind, ...(instance === undefined ? {} : { instance }), ...(detail === undefined ? {} : { detail }) };
+    this.events.push(event);
+    for (const listener of this.#listeners) listener(event);
   }
 }
