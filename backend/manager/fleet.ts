@@ -75,8 +75,8 @@ export class Fleet implements GenerationEngine {
   readonly scheduler: GlobalScheduler;
   readonly #members: Member[];
   readonly #dispatched: number[];
-  /** Client streams each instance serves now (a draining instance stops once its count is 0). */
-  readonly #streams: number[];
+  /** The instance serving each client stream now, by request id (a draining instance stops once it serves none). */
+  readonly #servedBy = new Map<string, number>();
   readonly #autoscaler: Autoscaler | undefined;
   readonly #t0_ms = performance.now();
   readonly #migration: MigrationParams;
@@ -98,7 +98,6 @@ export class Fleet implements GenerationEngine {
     this.scheduler = scheduler;
     this.#members = members;
     this.#dispatched = members.map(() => 0);
-    this.#streams = members.map(() => 0);
     this.#migrating = members.map(() => 0);
     this.max_model_len = maxModelLen;
     this.#migration = migration;
@@ -140,7 +139,6 @@ export class Fleet implements GenerationEngine {
     const m = newMember(this.#members.length, process, new InstanceClient(`${process.host}:${process.port}`), true, true);
     this.#members.push(m);
     this.#dispatched.push(0);
-    this.#streams.push(0);
     this.#migrating.push(0);
     this.#watch(m);
     return m.id;
@@ -165,8 +163,10 @@ export class Fleet implements GenerationEngine {
 
   /** Live instances with how many client streams each serves now and its migrations in flight. */
   members(): { id: number; state: InstanceState; migratable: boolean; streams: number; migrations: number; report: InstanceReport }[] {
+    const streams = this.#members.map(() => 0);
+    for (const id of this.#servedBy.values()) streams[id]!++;
     return this.#members.filter((m) => m.alive).map((m) => ({
-      id: m.id, state: m.state, migratable: m.migratable, streams: this.#streams[m.id] ?? 0, migrations: this.#migrating[m.id] ?? 0, report: m.report,
+      id: m.id, state: m.state, migratable: m.migratable, streams: streams[m.id] ?? 0, migrations: this.#migrating[m.id] ?? 0, report: m.report,
     }));
   }
 
@@ -216,7 +216,16 @@ export class Fleet implements GenerationEngine {
 
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
     const member = this.#dispatch(request);
-    return this.#follow(request, member, member.client.generate(request, signal), signal);
+    return this.#released(request.request_id, this.#follow(request, member, member.client.generate(request, signal), signal));
+  }
+
+  /** The stream, forgotten by the instance bookkeeping once it ends (however it ends). */
+  async *#released(request_id: string, stream: AsyncIterable<GenerationDelta>): AsyncIterable<GenerationDelta> {
+    try {
+      yield* stream;
+    } finally {
+      this.#servedBy.delete(request_id);
+    }
   }
 
   /** The instance the scheduler picks for `request` (counted as dispatched there). */
@@ -229,7 +238,7 @@ export class Fleet implements GenerationEngine {
     const member = this.#members[verdict.value];
     if (member === undefined || !member.alive) throw new FleetError(`dispatch policy ${verdict.policy} chose instance ${verdict.value}, which is not serving`);
     this.#dispatched[member.id] = (this.#dispatched[member.id] ?? 0) + 1;
-    this.#streams[member.id]!++; // until #follow leaves it
+    this.#servedBy.set(request.request_id, member.id);
     return member;
   }
 
@@ -242,40 +251,33 @@ export class Fleet implements GenerationEngine {
   async *#follow(request: GenerationRequest, first: Member, stream: AsyncIterable<GenerationDelta>, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
     const produced: number[] = [...(request.resume_output_token_ids ?? [])];
     let member = first;
-    try {
-      for (;;) {
-        let next: string | undefined;
-        try {
-          for await (const d of stream) {
-            if (d.migrated_to !== undefined) {
-              next = d.migrated_to;
-              continue;
-            }
-            produced.push(...d.token_ids);
-            yield d;
-            if (d.finish_reason !== undefined) return;
+    for (;;) {
+      let next: string | undefined;
+      try {
+        for await (const d of stream) {
+          if (d.migrated_to !== undefined) {
+            next = d.migrated_to;
+            continue;
           }
-        } catch (err) {
-          if (signal?.aborted === true || member.alive && (await this.#stillAlive(member))) throw err;
-          // The instance died mid-stream: resume elsewhere from the tokens produced so far.
-          this.failovers++;
-          const resumed: GenerationRequest = { ...request, resume_output_token_ids: [...produced] };
-          const elsewhere = this.#dispatch(resumed);
-          this.#streams[member.id]!--;
-          member = elsewhere;
-          stream = member.client.generate(resumed, signal);
-          continue;
+          produced.push(...d.token_ids);
+          yield d;
+          if (d.finish_reason !== undefined) return;
         }
-        if (next === undefined) return;
-        const to = this.#members.find((m) => `${m.process.host}:${m.process.port}` === next);
-        if (to === undefined) throw new FleetError(`request ${request.request_id} migrated to ${next}, which is not an instance of this fleet`);
-        this.#streams[member.id]!--;
-        this.#streams[to.id]!++;
-        member = to;
-        stream = to.client.attach(request.request_id, signal);
+      } catch (err) {
+        if (signal?.aborted === true || member.alive && (await this.#stillAlive(member))) throw err;
+        // The instance died mid-stream: resume elsewhere from the tokens produced so far.
+        this.failovers++;
+        const resumed: GenerationRequest = { ...request, resume_output_token_ids: [...produced] };
+        member = this.#dispatch(resumed);
+        stream = member.client.generate(resumed, signal);
+        continue;
       }
-    } finally {
-      this.#streams[member.id]!--;
+      if (next === undefined) return;
+      const to = this.#members.find((m) => `${m.process.host}:${m.process.port}` === next);
+      if (to === undefined) throw new FleetError(`request ${request.request_id} migrated to ${next}, which is not an instance of this fleet`);
+      this.#servedBy.set(request.request_id, to.id);
+      member = to;
+      stream = to.client.attach(request.request_id, signal);
     }
   }
 
