@@ -95,7 +95,12 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
     Reports: (call: grpc.ServerWritableStream<unknown, ReportMessage>) => {
       const send = (): void => void call.write(reportOf(engine, outgoing.in_flight));
       send();
-      const off = engine.onStep(send);
+      const offStep = engine.onStep(send);
+      const offIdle = engine.onIdle(send);
+      const off = (): void => {
+        offStep();
+        offIdle();
+      };
       call.on('cancelled', off);
       call.on('close', off);
     },

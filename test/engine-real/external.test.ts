@@ -39,6 +39,14 @@ test.after.always(async () => {
   await gone;
 });
 
+async function until(what: string, cond: () => boolean, limit_ms = 30_000): Promise<void> {
+  const t0 = performance.now();
+  while (!cond()) {
+    if (performance.now() - t0 > limit_ms) throw new Error(`gave up waiting (${limit_ms} ms) for: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function reference(): Promise<Out[]> {
   const e = await LLMEngine.create({ model: 'tiny' });
   try {
@@ -55,10 +63,18 @@ test.serial('a fleet of one external server: requests go over HTTP, token-identi
     t.deepEqual(fleet.pids, [], 'the manager started no process');
     const report = fleet.view().instances[0]!;
     t.like(report, { id: 0, state: 'active', reported: true, total_blocks: 512, watermark_blocks: 5, running: 0, waiting: 0 });
-    let busiest = 0;
-    const outs = await Promise.all(PROMPTS.map((p, i) => collect(fleet.generate({ request_id: `x${i}`, prompt_token_ids: p, sampling }), () => (busiest = Math.max(busiest, fleet.stats().num_requests_running + fleet.stats().num_requests_waiting)))));
+    const outs = await Promise.all(PROMPTS.map((p, i) => collect(fleet.generate({ request_id: `x${i}`, prompt_token_ids: p, sampling }))));
     t.deepEqual(outs, expected);
-    t.true(busiest > 0, 'polled /metrics showed the requests running or waiting there');
+    // Long requests: the polled load shows them, and shows them gone once aborted.
+    const controller = new AbortController();
+    const long = parseSamplingParams({ max_tokens: 1500, temperature: 0, ignore_eos: true });
+    const runs = [0, 1].map((i) => collect(fleet.generate({ request_id: `long${i}`, prompt_token_ids: PROMPTS[i]!, sampling: long }, controller.signal)));
+    const busy = (): number => fleet.stats().num_requests_running + fleet.stats().num_requests_waiting;
+    await until('the polled load shows the requests', () => busy() === 2);
+    t.true(fleet.stats().kv_cache_usage_perc > 0, 'and their KV blocks');
+    controller.abort();
+    t.deepEqual((await Promise.all(runs)).map((o) => o.finish), ['abort', 'abort']);
+    await until('the polled load shows them gone', () => busy() === 0);
   } finally {
     await fleet.stop();
   }
