@@ -6,7 +6,7 @@
 //   3. migration downtime against sequence length (Llumnix Fig. 10) for live migration, with
 //      stop-and-copy and recompute measured beside it (bench/serve-downtime.ts says how).
 //   npm run bench:serve -- [--instances 2] [--rate 4] [--prompts 32] [--input-len 64] [--output-len 64]
-//                          [--streams 64] [--repeats 2] [--lengths 64,256,512,1024,1536] [--seed 0]
+//                          [--streams 64] [--repeats 3] [--lengths 64,256,512,1024,1536] [--seed 0] [--sections 1,2,3]
 // Every instance and the engine alone get one compute thread. No figure here is asserted:
 // on a shared machine they move with its load, which is printed beside them.
 import { readFileSync } from 'node:fs';
@@ -23,11 +23,13 @@ import { downtimeTable, type Endpoint } from './serve-downtime.ts';
 const { values: a } = parseArgs({ options: {
   instances: { type: 'string', default: '2' }, rate: { type: 'string', default: '4' }, prompts: { type: 'string', default: '32' },
   'input-len': { type: 'string', default: '64' }, 'output-len': { type: 'string', default: '64' }, streams: { type: 'string', default: '64' },
-  repeats: { type: 'string', default: '2' }, lengths: { type: 'string', default: '64,256,512,1024,1536' }, seed: { type: 'string', default: '0' },
+  repeats: { type: 'string', default: '3' }, sections: { type: 'string', default: '1,2,3' }, lengths: { type: 'string', default: '64,256,512,1024,1536' }, seed: { type: 'string', default: '0' },
 } });
 const instances = Number(a.instances), rate = Number(a.rate), prompts = Number(a.prompts), inputLen = Number(a['input-len']);
 const outputLen = Number(a['output-len']), streams = Number(a.streams), repeats = Number(a.repeats), seed = Number(a.seed);
 const lengths = a.lengths.split(',').map(Number);
+const sections = new Set(a.sections.split(',').map(Number));
+if (sections.size === 0 || [...sections].some((x) => ![1, 2, 3].includes(x))) throw new Error(`--sections = ${a.sections}; expected some of 1,2,3`);
 for (const [name, v] of Object.entries({ instances, rate, prompts, 'input-len': inputLen, 'output-len': outputLen, streams, repeats })) {
   if (!(v > 0)) throw new Error(`--${name} = ${v}; expected a positive number`);
 }
@@ -67,7 +69,7 @@ async function servedFleet(n: number): Promise<{ fleet: Fleet; url: string; clos
 }
 
 // 1. Poisson load on the fleet.
-{
+if (sections.has(1)) {
   const { url, close } = await servedFleet(instances);
   try {
     const o = BenchServeOptionsSchema.parse({
@@ -86,7 +88,7 @@ async function servedFleet(n: number): Promise<{ fleet: Fleet; url: string; clos
 }
 
 // 2. API + manager overhead per output token at `streams` concurrent streams, against the engine alone.
-{
+if (sections.has(2)) {
   const prompt = (i: number): number[] => Array.from({ length: inputLen }, (_, j) => (i * 97 + j * 31 + 5) % 1000);
   const sampling = { max_tokens: outputLen, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true };
   interface PerToken { wall_ms: number; cpu_ms: number; instance_cpu_ms: number }
@@ -150,7 +152,7 @@ async function servedFleet(n: number): Promise<{ fleet: Fleet; url: string; clos
 }
 
 // 3. Migration downtime against sequence length.
-{
+if (sections.has(3)) {
   const procs = [await startInstanceProcess(engine), await startInstanceProcess(engine)];
   const ends: Endpoint[] = procs.map((p) => ({ process: p, client: new InstanceClient(`${p.host}:${p.port}`) }));
   try {
