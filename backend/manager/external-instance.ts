@@ -155,9 +155,10 @@ export class ExternalInstance {
       throw err;
     }
     if (!res.ok || res.body === null) throw new ExternalInstanceError(`external server ${this.#base}: HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    let finished = false;
     try {
       for await (const data of sseData(res.body)) {
-        if (data === '[DONE]') return;
+        if (data === '[DONE]') break;
         const chunk = JSON.parse(data) as CompletionChunk;
         if (chunk.error !== undefined) throw new ExternalInstanceError(`external server ${this.#base}: ${chunk.error.message ?? JSON.stringify(chunk.error)}`);
         const choice = chunk.choices?.[0];
@@ -165,12 +166,15 @@ export class ExternalInstance {
         const text = choice.text ?? '';
         const finish = FINISH.find((f) => f === choice.finish_reason);
         const token_ids = choice.token_ids ?? (text === '' ? [] : this.tokenizer.encode(text, { add_special_tokens: false }));
+        finished ||= finish !== undefined;
         yield { request_id: request.request_id, token_ids, text, ...(finish === undefined ? {} : { finish_reason: finish }) };
       }
     } catch (err) {
       if (signal?.aborted === true) return yield { request_id: request.request_id, token_ids: [], text: '', finish_reason: 'abort' };
       throw err;
     }
+    // A cut connection may end the body quietly: an error, so the manager resumes the request elsewhere.
+    if (!finished) throw new ExternalInstanceError(`external server ${this.#base} ended request ${request.request_id} without a finish reason`);
   }
 
   attach(request_id: string): AsyncIterable<GenerationDelta> {

@@ -18,6 +18,8 @@ const sampling = parseSamplingParams({ max_tokens: 40, temperature: 0, ignore_eo
 
 let server: ChildProcess | undefined;
 let url = '';
+/** The external server's own instance processes. */
+let serverPids: number[] = [];
 
 test.before(async () => {
   const child = spawn(process.execPath, ['bin/fleetlab.js', 'serve', '--instances', '1', '--port', '0'], { env: { ...process.env, FLEETLAB_CACHE_DIR: cache }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -25,15 +27,18 @@ test.before(async () => {
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const msg = JSON.parse(line) as { ready?: boolean; url: string };
-      if (msg.ready === true) resolve(msg.url);
+      const msg = JSON.parse(line) as { ready?: boolean; url: string; pids: number[] };
+      if (msg.ready === true) {
+        serverPids = msg.pids;
+        resolve(msg.url);
+      }
     });
     void exited.then((code) => reject(new Error(`fleetlab serve exited (${code}) before it was ready`)));
   });
 });
 
 test.after.always(async () => {
-  if (server === undefined || server.exitCode !== null) return;
+  if (server === undefined || server.exitCode !== null || server.signalCode !== null) return;
   const gone = new Promise((r) => server!.once('exit', r));
   server.kill('SIGTERM');
   await gone;
@@ -112,4 +117,27 @@ test.serial('external servers that cannot be used are refused at start, naming t
   await t.throwsAsync(start([{ url, model: 'llama', kv_blocks: 8 }]), { message: /external\[0\]\.model: .* does not serve "llama" \(it serves tiny\)/ });
   await t.throwsAsync(start([{ url: 'ftp://x', kv_blocks: 8 }]), { message: /external\[0\]: url:/ });
   await t.throwsAsync(Fleet.start({ instances: 0, engine: { model: 'tiny' }, scheduler: { dispatch: { kind: 'load' } } }), { message: /instances = 0; expected an integer >= 1 \(or external servers\)/ });
+});
+
+// Last: it kills the shared external server.
+test.serial('an external server killed mid-stream: its request resumes on the instance process from its tokens; the server leaves the view', async (t) => {
+  const long = parseSamplingParams({ max_tokens: 120, temperature: 0, ignore_eos: true });
+  const ref = await LLMEngine.create({ model: 'tiny' });
+  const want = await Promise.all([0, 1].map((i) => collect(ref.generate({ request_id: `w${i}`, prompt_token_ids: PROMPTS[i]!, sampling: long }))));
+  await ref.shutdown();
+  const fleet = await Fleet.start({ instances: 1, engine: { model: 'tiny' }, scheduler: { dispatch: { kind: 'round-robin' } }, external: [{ url, kv_blocks: 1024, poll_interval_s: 0.02 }] });
+  try {
+    let midway!: () => void;
+    const decoding = new Promise<void>((r) => (midway = r));
+    // Round-robin: k0 on the instance process, k1 on the external server.
+    const runs = [0, 1].map((i) => collect(fleet.generate({ request_id: `k${i}`, prompt_token_ids: PROMPTS[i]!, sampling: long }), (n) => i === 1 && n === 10 && midway()));
+    await decoding;
+    for (const pid of [server!.pid!, ...serverPids]) process.kill(pid, 'SIGKILL');
+    const outs = await Promise.all(runs);
+    t.deepEqual(outs, want, 'no token lost or repeated');
+    t.true(fleet.failovers >= 1, `resumed elsewhere: ${fleet.failovers}`);
+    await until('the dead server leaves the view', () => fleet.view().instances.length === 1);
+  } finally {
+    await fleet.stop();
+  }
 });
