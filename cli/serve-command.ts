@@ -13,7 +13,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('serve a real fleet behind an OpenAI-compatible API (default: 2 CPU instances of the tiny model on 127.0.0.1:8000)')
-    .option('-c, --config <file>', 'fleet config (YAML/JSON): model, instances, engine, scheduler, nodes')
+    .option('-c, --config <file>', 'fleet config (YAML/JSON): model, instances, engine, scheduler (scaling too), nodes, external servers')
     .option('--model <dir>', 'model folder or tiny preset (overrides the config)')
     .option('--instances <n>', 'instance processes (overrides the config)', positive)
     .option('--host <host>', 'address the API binds', '127.0.0.1')
@@ -32,6 +32,7 @@ export function registerServeCommand(program: Command): void {
       fleet.onMigration((m) => {
         if (m.outcome !== 'no-request') api.metrics.migration(fleet.model_name, m.outcome, m.outcome === 'committed' ? m.downtime_ms / 1e3 : undefined);
       });
+      fleet.scaling?.onEvent((e) => console.error(`fleetlab serve: ${e.at_s.toFixed(1)} s ${e.kind}${e.instance === undefined ? '' : ` instance ${e.instance}`}${e.detail === undefined ? '' : ` (${e.detail})`}`));
       const url = await api.listen({ host: opts.host, port: opts.port });
       console.error(`fleetlab serve: instances pid ${fleet.pids.join(', ')}; API on ${url} (model "${fleet.model_name}"); Ctrl-C stops`);
       // Machine-readable for scripts and tests that start `serve` on port 0.

@@ -2,6 +2,7 @@
 // carries text, one ITL per later chunk with text, E2EL at the end of the stream. Token counts
 // are the server's `usage` (stream_options.include_usage).
 import type { BenchPrompt } from './dataset.ts';
+import { sseData } from './sse.ts';
 
 export interface RequestOutput {
   readonly success: boolean;
@@ -37,21 +38,6 @@ function requestBody(target: Target, p: BenchPrompt): unknown {
     ...(target.ignore_eos ? { ignore_eos: true } : {}),
   };
   return target.chat ? { ...common, messages: [{ role: 'user', content: p.prompt }] } : { ...common, prompt: p.prompt };
-}
-
-/** Splits an SSE byte stream into `data:` payloads. */
-async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const bytes of body) {
-    buffer += decoder.decode(bytes, { stream: true });
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      for (const line of event.split('\n')) if (line.startsWith('data:')) yield line.slice(5).trimStart();
-    }
-  }
 }
 
 interface Chunk {

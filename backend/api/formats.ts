@@ -24,6 +24,7 @@ export function completionFormat(prepared: Prepared): ResponseFormat {
   const created = now_s();
   const head = { id: request.request_id, object: 'text_completion', created, model };
   const usageNull = prepared.include_usage ? { usage: null } : {};
+  const ids = (deltas: readonly GenerationDelta[]): { token_ids?: number[] } => (prepared.return_token_ids ? { token_ids: deltas.flatMap((d) => d.token_ids) } : {});
   let offset = 0;
   const logprobsOf = (delta: GenerationDelta): CompletionLogprobs | null => {
     if (top === undefined) return null;
@@ -35,12 +36,12 @@ export function completionFormat(prepared: Prepared): ResponseFormat {
     opening: () => [],
     chunk(delta) {
       if (delta.text === '' && delta.finish_reason === undefined && delta.token_ids.length === 0) return undefined;
-      return { ...head, choices: [{ index: 0, text: delta.text, logprobs: logprobsOf(delta), finish_reason: delta.finish_reason ?? null }], ...usageNull };
+      return { ...head, choices: [{ index: 0, text: delta.text, logprobs: logprobsOf(delta), finish_reason: delta.finish_reason ?? null, ...ids([delta]) }], ...usageNull };
     },
     usageChunk: (usage) => ({ ...head, choices: [], usage }),
     whole(deltas, finish, usage) {
       const logprobs = top === undefined ? null : mergeCompletionLogprobs(deltas.map(logprobsOf).filter((x) => x !== null));
-      return { ...head, choices: [{ index: 0, text: deltas.map((d) => d.text).join(''), logprobs, finish_reason: finish }], usage };
+      return { ...head, choices: [{ index: 0, text: deltas.map((d) => d.text).join(''), logprobs, finish_reason: finish, ...ids(deltas) }], usage };
     },
   };
 }

@@ -14,6 +14,8 @@ export interface Prepared {
   readonly request: GenerationRequest;
   readonly stream: boolean;
   readonly include_usage: boolean;
+  /** vLLM's `return_token_ids`: choices carry their token ids. */
+  readonly return_token_ids: boolean;
 }
 
 export function refuseUnsupported(body: unknown): void {
@@ -154,5 +156,6 @@ function finish(
     },
     stream: body.stream ?? false,
     include_usage: body.stream_options?.include_usage ?? false,
+    return_token_ids: body.return_token_ids ?? false,
   };
 }

@@ -40,6 +40,8 @@ const Common = {
   /** vLLM's integer (negative → high) or fleetlab's `high`/`normal`; the `x-priority` header is the fallback. */
   priority: Optional(PrioritySchema),
   user: Optional(z.string()),
+  /** vLLM extension (≥ 0.10.2): each choice also carries the `token_ids` it generated. */
+  return_token_ids: Optional(z.boolean()),
 };
 
 export const CompletionRequestSchema = z.object({

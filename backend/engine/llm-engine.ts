@@ -87,6 +87,7 @@ export class LLMEngine implements GenerationEngine {
   #failed: Error | undefined;
   #closed = false;
   readonly #stepListeners = new Set<(step: StepTiming) => void>();
+  readonly #idleListeners = new Set<() => void>();
   /** Suspensions for migration, applied at the next step boundary. */
   readonly #suspending = new Map<string, (suspended: boolean) => void>();
   readonly #started_ms = performance.now();
@@ -164,6 +165,16 @@ export class LLMEngine implements GenerationEngine {
   onStep(listener: (step: StepTiming) => void): () => void {
     this.#stepListeners.add(listener);
     return () => this.#stepListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` when the engine runs out of work without a step (an abort, a migration out
+   * or a suspension applied between steps): load reports would otherwise keep the last step's
+   * counts until the next request. Returns an unsubscribe.
+   */
+  onIdle(listener: () => void): () => void {
+    this.#idleListeners.add(listener);
+    return () => this.#idleListeners.delete(listener);
   }
 
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
@@ -359,7 +370,10 @@ export class LLMEngine implements GenerationEngine {
         this.#applyBetweenSteps();
         const t0 = performance.now();
         const plan = this.core.schedule();
-        if (plan === undefined || plan.prefills.length + plan.decodes.length === 0) return;
+        if (plan === undefined || plan.prefills.length + plan.decodes.length === 0) {
+          for (const listener of this.#idleListeners) listener();
+          return;
+        }
         this.#preemptions += plan.preempted.length;
         const now_s = this.#clock_s();
         for (const seq of plan.admitted) seq.first_scheduled_s ??= now_s;

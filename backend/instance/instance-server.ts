@@ -98,7 +98,12 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
     Reports: (call: grpc.ServerWritableStream<unknown, ReportMessage>) => {
       const send = (step?: StepTiming): void => void call.write(reportOf(engine, outgoing.in_flight, step));
       send();
-      const off = engine.onStep(send);
+      const offStep = engine.onStep(send);
+      const offIdle = engine.onIdle(send);
+      const off = (): void => {
+        offStep();
+        offIdle();
+      };
       call.on('cancelled', off);
       call.on('close', off);
     },

@@ -135,6 +135,14 @@ export class AgentInstances implements InstanceSource {
     return started;
   }
 
+  #next = 0;
+
+  /** One more instance, on the nodes in turn (auto-scaling spreads its scale-ups across machines). */
+  async startOne(engine: LLMEngineOptions): Promise<InstanceHandle> {
+    const node = this.nodes[this.#next++ % this.nodes.length]!;
+    return node.track(await node.client.startInstance(engine));
+  }
+
   async close(): Promise<void> {
     for (const n of this.nodes) n.close();
   }

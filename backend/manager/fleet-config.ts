@@ -6,13 +6,14 @@ import { z } from 'zod';
 import { parseConfig } from '../../config/index.ts';
 import { SchedulerSpec } from '../../policies/index.ts';
 import { ENGINE_KINDS } from '../../engine/index.ts';
+import { ExternalInstanceSpec } from './external-instance.ts';
 import type { FleetOptions } from './fleet.ts';
 
 export const FleetConfig = z.strictObject({
   /** HF model folder, or a tiny preset (`tiny`, `tiny-1_5b`, `tiny-3b`). */
   model: z.string().min(1).default('tiny'),
-  /** Instance processes on this machine. */
-  instances: z.number().int().min(1).max(64).default(2),
+  /** Instance processes on this machine (0 only with `external` servers). */
+  instances: z.number().int().min(0).max(64).default(2),
   /** Every instance's engine. */
   engine: z
     .strictObject({
@@ -47,7 +48,9 @@ export const FleetConfig = z.strictObject({
     .optional(),
   /** Node reports (heartbeats): their period, and how many missed ones make an agent dead. */
   heartbeat: z.strictObject({ interval_ms: z.number().int().min(10).default(500), missed: z.number().int().min(1).default(3) }).prefault({}),
-});
+  /** Existing OpenAI-compatible servers (e.g. vLLM) dispatched to beside the instances; never migrated. */
+  external: z.array(ExternalInstanceSpec).default([]),
+}).refine((c) => c.nodes !== undefined || c.instances > 0 || c.external.length > 0, { message: 'at least 1 instance, or nodes, or external servers', path: ['instances'] });
 export type FleetConfig = z.output<typeof FleetConfig>;
 
 export function parseFleetConfig(input: unknown, source?: string): FleetConfig {
@@ -66,6 +69,7 @@ export function fleetOptions(c: FleetConfig): FleetOptions {
     host: c.instance_host,
     scheduler: c.scheduler,
     ...(c.nodes !== undefined ? { nodes: c.nodes, heartbeat: c.heartbeat } : {}),
+    ...(c.external.length > 0 ? { external: c.external } : {}),
     engine: {
       model: c.model,
       engine_kind: e.kind,

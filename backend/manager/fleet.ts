@@ -3,13 +3,15 @@
 // each request goes. To an API server it is one GenerationEngine per model.
 import { parseConfig } from '../../config/index.ts';
 import type { StepRecord } from '../../metrics/index.ts';
-import { createScheduler, SchedulerSpec, type ClusterView, type GlobalScheduler, type InstanceReport, type SchedulerSpecInput } from '../../policies/index.ts';
+import { createScheduler, SchedulerSpec, type ClusterView, type GlobalScheduler, type InstanceReport, type InstanceState, type SchedulerSpecInput } from '../../policies/index.ts';
 import type { LLMEngineOptions, StepTiming } from '../engine/llm-engine.ts';
 import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest, TextTokenizer } from '../engine/types.ts';
 import { loadTokenizer, readModelFolder, resolveModelDir } from '../model/index.ts';
 import type { MigrateOutReply, ReportMessage } from '../rpc/messages.ts';
 import { InstanceClient } from '../rpc/instance-client.ts';
 import type { HeartbeatParams, NodeSpec } from './agent-instances.ts';
+import { Autoscaler } from './autoscaler.ts';
+import { ExternalInstance, type ExternalInstanceSpec } from './external-instance.ts';
 import { instanceSource, type InstanceHandle, type InstanceSource } from './instance-source.ts';
 
 export interface FleetOptions {
@@ -22,6 +24,8 @@ export interface FleetOptions {
   readonly host?: string;
   /** Live migration between instances (Llumnix's stages). */
   readonly migration?: MigrationParams;
+  /** Existing OpenAI-compatible servers (e.g. vLLM) the manager also dispatches to; never migrated. */
+  readonly external?: readonly ExternalInstanceSpec[];
   /** Node agents that start the instances on their machines (instead of `instances` here). */
   readonly nodes?: readonly NodeSpec[];
   /** How often agents report and how many missed reports make one dead. */
@@ -44,12 +48,24 @@ export interface MigrationRecord extends MigrateOutReply {
   readonly from: number;
   readonly to: number;
   readonly started_s: number;
+  /** When the manager had the source's reply. */
+  readonly ended_s: number;
 }
+
+/** What the manager needs of an instance's process: an instance process, or an external server (backend/manager/external-instance.ts). */
+export type MemberProcess = Pick<InstanceHandle, 'pid' | 'host' | 'port' | 'kv_port' | 'max_model_len' | 'exited' | 'stop'> & Partial<Pick<InstanceHandle, 'death_known_ms' | 'node'>>;
+/** What the manager calls on an instance: the gRPC client, or an external server's HTTP adapter. */
+export type MemberClient = Pick<InstanceClient, 'generate' | 'attach' | 'subscribeReports' | 'migrateOut' | 'close'> & Partial<Pick<InstanceClient, 'abandon'>>;
 
 interface Member {
   readonly id: number;
-  readonly process: InstanceHandle;
-  readonly client: InstanceClient;
+  readonly process: MemberProcess;
+  readonly client: MemberClient;
+  /** External servers are never paired for migration. */
+  readonly migratable: boolean;
+  /** Its first report counts as reported (started by a scale-up, or polled; as the simulator's activation). */
+  readonly reported_on_join: boolean;
+  state: InstanceState;
   report: InstanceReport;
   alive: boolean;
 }
@@ -65,6 +81,12 @@ export class Fleet implements GenerationEngine {
   readonly scheduler: GlobalScheduler;
   readonly #members: Member[];
   readonly #dispatched: number[];
+  /** The instance serving each client stream now, by request id (a draining instance stops once it serves none). */
+  readonly #servedBy = new Map<string, number>();
+  readonly #autoscaler: Autoscaler | undefined;
+  readonly #stepListeners = new Set<(record: StepRecord) => void>();
+  readonly #engineStepListeners = new Set<(instance: number, step: StepTiming) => void>();
+  readonly #source: InstanceSource;
   readonly #t0_ms = performance.now();
   readonly #migration: MigrationParams;
   readonly #selectorJson: string | undefined;
@@ -74,15 +96,12 @@ export class Fleet implements GenerationEngine {
   /** Every migration the manager started, in the order they ended. */
   readonly migrations: MigrationRecord[] = [];
   readonly #migrationListeners = new Set<(record: MigrationRecord) => void>();
-  readonly #stepListeners = new Set<(record: StepRecord) => void>();
-  readonly #engineStepListeners = new Set<(instance: number, step: StepTiming) => void>();
   /** Requests resumed on another instance after theirs died. */
   failovers = 0;
   #reportsTotal = 0;
   #stopped = false;
-  readonly #source: InstanceSource;
 
-  private constructor(name: string, tokenizer: TextTokenizer, scheduler: GlobalScheduler, spec: SchedulerSpec, members: Member[], maxModelLen: number, migration: MigrationParams, source: InstanceSource) {
+  private constructor(name: string, tokenizer: TextTokenizer, scheduler: GlobalScheduler, spec: SchedulerSpec, members: Member[], maxModelLen: number, migration: MigrationParams, opts: FleetOptions, source: InstanceSource) {
     this.#source = source;
     this.model_name = name;
     this.tokenizer = tokenizer;
@@ -93,24 +112,77 @@ export class Fleet implements GenerationEngine {
     this.max_model_len = maxModelLen;
     this.#migration = migration;
     this.#selectorJson = spec.selector === undefined ? undefined : JSON.stringify(spec.selector);
+    this.#autoscaler =
+      scheduler.scaling === undefined ? undefined : new Autoscaler(this, scheduler, migration.max_concurrency, () => source.startOne(opts.engine));
   }
 
   static async start(opts: FleetOptions): Promise<Fleet> {
-    if (opts.nodes === undefined && (!Number.isInteger(opts.instances) || opts.instances < 1)) throw new FleetError(`instances = ${opts.instances}; expected an integer >= 1`);
+    const least = (opts.external?.length ?? 0) > 0 ? 0 : 1;
+    if (opts.nodes === undefined && (!Number.isInteger(opts.instances) || opts.instances < least)) throw new FleetError(`instances = ${opts.instances}; expected an integer >= ${least}${least === 1 ? ' (or external servers)' : ''}`);
     const spec = parseConfig(SchedulerSpec, opts.scheduler, 'scheduler');
     const scheduler = createScheduler(spec);
-    if (scheduler.scaling !== undefined) throw new FleetError('scheduler.scaling: auto-scaling of real instance processes is not implemented yet; remove `scaling`');
     const folder = await readModelFolder(await resolveModelDir(opts.engine.model));
     const tokenizer = await loadTokenizer(folder.dir, folder.generation.eos_token_ids);
     const source = instanceSource(opts);
-    const processes = await source.startAll(opts.engine);
-    const members = processes.map((p, id): Member => ({
-      id, process: p, client: new InstanceClient(`${p.host}:${p.port}`), alive: true,
-      report: { id, state: 'active', reported: false, report_time_s: 0, total_blocks: 1, watermark_blocks: 0, free_blocks: 1, running: 0, waiting: 0, killed: 0, head_waiting_blocks: 0, all_waiting_blocks: 0, high_priority: 0, last_running_blocks: 0, migrations_in_flight: 0 },
-    }));
-    const fleet = new Fleet(opts.engine.model, tokenizer, scheduler, spec, members, Math.min(...processes.map((p) => p.max_model_len)), opts.migration ?? DEFAULT_MIGRATION, source);
+    const processes: InstanceHandle[] = opts.nodes === undefined && opts.instances === 0 ? [] : await source.startAll(opts.engine);
+    const externals: ExternalInstance[] = [];
+    try {
+      for (const [i, e] of (opts.external ?? []).entries()) externals.push(await ExternalInstance.connect(e, tokenizer, `external[${i}]`));
+    } catch (err) {
+      await Promise.all([...processes, ...externals].map((p) => p.stop()));
+      await source.close();
+      throw err;
+    }
+    const members = [
+      ...processes.map((p) => newMember(0, p, new InstanceClient(`${p.host}:${p.port}`), true)),
+      ...externals.map((e) => newMember(0, e, e, false)),
+    ].map((m, id) => ({ ...m, id, report: { ...m.report, id } }));
+    const maxModelLen = Math.min(...members.map((m) => m.process.max_model_len));
+    const fleet = new Fleet(opts.engine.model, tokenizer, scheduler, spec, members, maxModelLen, opts.migration ?? DEFAULT_MIGRATION, opts, source);
     for (const m of members) fleet.#watch(m);
+    fleet.#autoscaler?.start();
     return fleet;
+  }
+
+  /** A started instance process joins the fleet (auto-scaling): active, and dispatched to once it reports. Returns its id. */
+  join(process: InstanceHandle): number {
+    const m = newMember(this.#members.length, process, new InstanceClient(`${process.host}:${process.port}`), true, true);
+    this.#members.push(m);
+    this.#dispatched.push(0);
+    this.#migrating.push(0);
+    this.#watch(m);
+    return m.id;
+  }
+
+  /** Marks a live instance `active` or `terminating` (a terminating one gets no new requests). */
+  setState(id: number, state: 'active' | 'terminating'): void {
+    const m = this.#members[id];
+    if (m === undefined || !m.alive) throw new FleetError(`instance ${id} is not a live instance of this fleet`);
+    m.state = state;
+    m.report = { ...m.report, state };
+  }
+
+  /** Stops a (drained) instance's process; it leaves the view. */
+  async retire(id: number): Promise<void> {
+    const m = this.#members[id];
+    if (m === undefined) throw new FleetError(`instance ${id} is not an instance of this fleet`);
+    m.alive = false;
+    m.client.close();
+    await m.process.stop();
+  }
+
+  /** Live instances with how many client streams each serves now and its migrations in flight. */
+  members(): { id: number; state: InstanceState; migratable: boolean; streams: number; migrations: number; report: InstanceReport }[] {
+    const streams = this.#members.map(() => 0);
+    for (const id of this.#servedBy.values()) streams[id]!++;
+    return this.#members.filter((m) => m.alive).map((m) => ({
+      id: m.id, state: m.state, migratable: m.migratable, streams: streams[m.id] ?? 0, migrations: this.#migrating[m.id] ?? 0, report: m.report,
+    }));
+  }
+
+  /** The autoscaler's record of scale-ups and scale-downs (undefined for a fixed fleet). */
+  get scaling(): Autoscaler | undefined {
+    return this.#autoscaler;
   }
 
   /** Seconds since the manager started (the port's clock in the real world). */
@@ -147,13 +219,23 @@ export class Fleet implements GenerationEngine {
     return this.#dispatched;
   }
 
+  /** Pids of the instance processes this manager started and still runs (external servers have none). */
   get pids(): readonly number[] {
-    return this.#members.map((m) => m.process.pid);
+    return this.#members.filter((m) => m.alive && m.process.pid > 0).map((m) => m.process.pid);
   }
 
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
     const member = this.#dispatch(request);
-    return this.#follow(request, member, member.client.generate(request, signal), signal);
+    return this.#released(request.request_id, this.#follow(request, member, member.client.generate(request, signal), signal));
+  }
+
+  /** The stream, forgotten by the instance bookkeeping once it ends (however it ends). */
+  async *#released(request_id: string, stream: AsyncIterable<GenerationDelta>): AsyncIterable<GenerationDelta> {
+    try {
+      yield* stream;
+    } finally {
+      this.#servedBy.delete(request_id);
+    }
   }
 
   /** The instance the scheduler picks for `request` (counted as dispatched there). */
@@ -166,6 +248,7 @@ export class Fleet implements GenerationEngine {
     const member = this.#members[verdict.value];
     if (member === undefined || !member.alive) throw new FleetError(`dispatch policy ${verdict.policy} chose instance ${verdict.value}, which is not serving`);
     this.#dispatched[member.id] = (this.#dispatched[member.id] ?? 0) + 1;
+    this.#servedBy.set(request.request_id, member.id);
     return member;
   }
 
@@ -202,6 +285,7 @@ export class Fleet implements GenerationEngine {
       if (next === undefined) return;
       const to = this.#members.find((m) => `${m.process.host}:${m.process.port}` === next);
       if (to === undefined) throw new FleetError(`request ${request.request_id} migrated to ${next}, which is not an instance of this fleet`);
+      this.#servedBy.set(request.request_id, to.id);
       member = to;
       stream = to.client.attach(request.request_id, signal);
     }
@@ -209,7 +293,7 @@ export class Fleet implements GenerationEngine {
 
   /** Whether the instance process still runs (a broken stream may be a dead process). */
   async #stillAlive(m: Member): Promise<boolean> {
-    const code = await Promise.race([m.process.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), m.process.death_known_ms))]);
+    const code = await Promise.race([m.process.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), m.process.death_known_ms ?? 1000))]);
     if (code !== undefined) m.alive = false;
     return m.alive;
   }
@@ -218,10 +302,11 @@ export class Fleet implements GenerationEngine {
    * Live-migrates one running request from instance `from` to `to` (the source's selector
    * picks which). Resolves with the outcome; the request is served either way.
    */
-  async migrate(from: number, to: number): Promise<MigrationRecord> {
+  async migrate(from: number, to: number, opts: { draining?: boolean } = {}): Promise<MigrationRecord> {
     const src = this.#members[from];
     const dst = this.#members[to];
     if (src === undefined || dst === undefined || !src.alive || !dst.alive) throw new FleetError(`cannot migrate from ${from} to ${to}: both must be live instances`);
+    if (!src.migratable || !dst.migratable) throw new FleetError(`cannot migrate from ${from} to ${to}: external servers take no part in migration`);
     if (from === to) throw new FleetError(`cannot migrate from instance ${from} to itself`);
     const started_s = this.now_s;
     this.#migrating[from]!++;
@@ -229,10 +314,10 @@ export class Fleet implements GenerationEngine {
     try {
       const reply = await src.client.migrateOut({
         dst_address: `${dst.process.host}:${dst.process.port}`, dst_kv_host: dst.process.host, dst_kv_port: dst.process.kv_port,
-        selector_json: this.#selectorJson ?? JSON.stringify({ kind: 'LCFS' }), draining: false,
+        selector_json: this.#selectorJson ?? JSON.stringify({ kind: 'LCFS' }), draining: opts.draining ?? false,
         max_stages: this.#migration.max_stages, last_stage_max_blocks: this.#migration.last_stage_max_blocks,
       });
-      const record: MigrationRecord = { ...reply, from, to, started_s };
+      const record: MigrationRecord = { ...reply, from, to, started_s, ended_s: this.now_s };
       this.migrations.push(record);
       for (const listener of this.#migrationListeners) listener(record);
       return record;
@@ -270,7 +355,11 @@ export class Fleet implements GenerationEngine {
   #onReport(): void {
     if (this.#stopped || this.scheduler.migration === undefined) return;
     const cap = this.#migration.max_concurrency;
-    for (const pair of this.scheduler.onReport(this.view())) {
+    // External servers are left out of the pairing's view: the migration policy never pairs them.
+    const view = this.view();
+    const migratable = view.instances.map((r) => this.#members[r.id]?.migratable === true);
+    const pairable = { ...view, instances: view.instances.filter((_, i) => migratable[i]), dispatched: view.dispatched.filter((_, i) => migratable[i]) };
+    for (const pair of this.scheduler.onReport(pairable)) {
       if ((this.#migrating[pair.from] ?? cap) >= cap || (this.#migrating[pair.to] ?? cap) >= cap) continue;
       const done = this.migrate(pair.from, pair.to).catch(() => undefined);
       this.#inFlight.add(done);
@@ -281,6 +370,7 @@ export class Fleet implements GenerationEngine {
   /** Shuts every instance down (Shutdown RPC, then SIGTERM/SIGKILL by pid). */
   async stop(): Promise<void> {
     this.#stopped = true;
+    await this.#autoscaler?.stop();
     await Promise.all(this.#inFlight);
     await Promise.all(
       this.#members.map(async (m) => {
@@ -292,7 +382,7 @@ export class Fleet implements GenerationEngine {
     await this.#source.close();
   }
 
-  #emitStep(instance: number, s: NonNullable<ReportMessage['step']>): void {
+  #emitStep(instance: number, s: StepTiming): void {
     // Instances stamp steps with the machine's wall clock (performance.timeOrigin-based), which
     // the manager shares: their processes run on its machine.
     const start_s = (s.started_unix_ms - (performance.timeOrigin + this.#t0_ms)) / 1e3;
@@ -307,11 +397,11 @@ export class Fleet implements GenerationEngine {
     let first = true;
     m.client.subscribeReports(
       (r: ReportMessage) => {
-        const reported = !first;
+        const reported = !first || m.reported_on_join;
         first = false;
         if (reported) this.#reportsTotal++;
         m.report = {
-          id: m.id, state: 'active', reported: reported || m.report.reported, report_time_s: this.now_s,
+          id: m.id, state: m.state, reported: reported || m.report.reported, report_time_s: this.now_s,
           total_blocks: r.total_blocks, watermark_blocks: r.watermark_blocks, free_blocks: r.free_blocks,
           running: r.running, waiting: r.waiting, killed: r.killed, head_waiting_blocks: r.head_waiting_blocks,
           all_waiting_blocks: r.all_waiting_blocks, high_priority: r.high_priority, last_running_blocks: r.last_running_blocks,
@@ -331,7 +421,14 @@ export class Fleet implements GenerationEngine {
     void m.process.exited.then(() => {
       m.alive = false;
       // A frozen or unreachable instance keeps its streams open: break them so they fail over.
-      m.client.abandon();
+      m.client.abandon?.();
     });
   }
+}
+
+function newMember(id: number, process: MemberProcess, client: MemberClient, migratable: boolean, reported_on_join = !migratable): Member {
+  return {
+    id, process, client, migratable, reported_on_join, state: 'active', alive: true,
+    report: { id, state: 'active', reported: false, report_time_s: 0, total_blocks: 1, watermark_blocks: 0, free_blocks: 1, running: 0, waiting: 0, killed: 0, head_waiting_blocks: 0, all_waiting_blocks: 0, high_priority: 0, last_running_blocks: 0, migrations_in_flight: 0 },
+  };
 }

@@ -20,6 +20,8 @@ export interface InstanceHandle extends Omit<InstanceProcess, 'child'> {
 export interface InstanceSource {
   /** Starts every instance, one after another (the first start converts the model once). */
   startAll(engine: LLMEngineOptions): Promise<InstanceHandle[]>;
+  /** Starts one more instance (auto-scaling's scale-up). */
+  startOne(engine: LLMEngineOptions): Promise<InstanceHandle>;
   /** Stops watching (agents); the instances themselves are stopped through their handles. */
   close(): Promise<void>;
 }
@@ -40,6 +42,10 @@ export class LocalInstances implements InstanceSource {
       throw err;
     }
     return started;
+  }
+
+  async startOne(engine: LLMEngineOptions): Promise<InstanceHandle> {
+    return { ...(await startInstanceProcess(engine, this.host === undefined ? {} : { host: this.host })), death_known_ms: 1000 };
   }
 
   async close(): Promise<void> {}

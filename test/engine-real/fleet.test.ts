@@ -72,14 +72,3 @@ test('an aborted request on a real instance ends with abort; the instance keeps 
     await fleet.stop();
   }
 });
-
-test('auto-scaling of real instance processes is refused with a clear error until it exists', async (t) => {
-  await t.throwsAsync(
-    Fleet.start({
-      instances: 1,
-      engine: { model: 'tiny' },
-      scheduler: { dispatch: { kind: 'load' }, scaling: { kind: 'avg_load', scale_up_threshold: 10, interval_s: 10, min_instances: 1, max_instances: 2 } },
-    }),
-    { message: /auto-scaling of real instance processes is not implemented yet/ },
-  );
-});

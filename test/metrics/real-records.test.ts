@@ -10,7 +10,7 @@ import { summarize } from '../../metrics/index.ts';
 // The real backend's side of issue 9 §4: what it measures becomes the same neutral records.
 
 const reply = (outcome: FleetMigration['outcome']): FleetMigration => ({
-  outcome, request_id: 'fidelity-7', stages: 2, blocks: 12, downtime_ms: 30, total_ms: 500, detail: '', from: 1, to: 0, started_s: 10,
+  outcome, request_id: 'fidelity-7', stages: 2, blocks: 12, downtime_ms: 30, total_ms: 500, detail: '', from: 1, to: 0, started_s: 10, ended_s: 10.5,
 });
 
 test('a fleet migration becomes a MigrationRecord on the run clock, with the simulator abort reasons', (t) => {

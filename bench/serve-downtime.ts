@@ -1,0 +1,133 @@
+// Migration downtime against sequence length on the real backend (Llumnix Fig. 10): one
+// request of L tokens decodes on a source instance process and moves to a destination
+// process, three ways, all built from the backend's own pieces:
+//   live          — Llumnix's protocol (MigrateOut, stages of 3, last stage at ≤ 16 blocks):
+//                   full blocks are copied while the request keeps decoding; only the last
+//                   few blocks are copied while it is suspended.
+//   live, ≤ 1     — the same with up to 8 stages and a last stage of at most 1 block: how
+//                   flat the downtime gets when the stages may shrink further.
+//   stop-and-copy — the same RPC with last_stage_max_blocks = ∞: the request is suspended at
+//                   once and every block is copied while it waits.
+//   recompute     — the request is aborted on the source and generated again on the
+//                   destination from its tokens (`resume_output_token_ids`, the failover
+//                   path): the destination prefills prompt + output before the next token.
+// Downtime is what the client sees: the longest gap between two tokens of the stream (the
+// migration's), beside the median gap (one decode step). For live and stop-and-copy the
+// source's own suspend→commit time is given too.
+import { median } from 'simple-statistics';
+import type { GenerationDelta, GenerationRequest } from '../backend/engine/types.ts';
+import type { InstanceProcess } from '../backend/manager/instance-process.ts';
+import type { InstanceClient } from '../backend/rpc/instance-client.ts';
+
+export interface DowntimeRow {
+  readonly length_tokens: number;
+  readonly blocks: number;
+  readonly step_ms: number;
+  readonly live_ms: number;
+  readonly live_source_ms: number;
+  readonly live_stages: number;
+  readonly live_fine_ms: number;
+  readonly live_fine_stages: number;
+  readonly stop_copy_ms: number;
+  readonly stop_copy_source_ms: number;
+  readonly recompute_ms: number;
+}
+
+export interface Endpoint {
+  readonly process: InstanceProcess;
+  readonly client: InstanceClient;
+}
+
+/** Tokens after the move that are still read before the request is cancelled (enough to see the gap close). */
+const TOKENS_AFTER = 6;
+/** Tokens decoded on the source before it moves (the gap before it is one decode step). */
+const TOKENS_BEFORE = 8;
+
+interface Timed {
+  readonly gaps_ms: number[];
+  readonly source_ms: number;
+  readonly stages: number;
+}
+
+function request(id: string, length: number, seed: number): GenerationRequest {
+  const prompt = Array.from({ length }, (_, j) => (j * 131 + seed * 17 + 1) % 1000);
+  return { request_id: id, prompt_token_ids: prompt, sampling: { max_tokens: 400, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true } };
+}
+
+/** Reads token deltas, noting when each arrived, until `stopAt` tokens or the stream ends; returns the migration marker if any. */
+async function read(stream: AsyncIterable<GenerationDelta>, times: number[], produced: number[], stopAt: number, controller: AbortController): Promise<string | undefined> {
+  for await (const d of stream) {
+    if (d.migrated_to !== undefined) return d.migrated_to;
+    if (d.token_ids.length > 0) {
+      times.push(performance.now());
+      produced.push(...d.token_ids);
+    }
+    if (produced.length >= stopAt) {
+      controller.abort();
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+const gapsOf = (times: readonly number[]): number[] => times.slice(1).map((t, i) => t - times[i]!);
+
+type Kind = 'live' | 'live-fine' | 'stop-and-copy' | 'recompute';
+const LAST_STAGE: Record<Exclude<Kind, 'recompute'>, { max_stages: number; last_stage_max_blocks: number }> = {
+  'live': { max_stages: 3, last_stage_max_blocks: 16 },
+  'live-fine': { max_stages: 8, last_stage_max_blocks: 1 },
+  'stop-and-copy': { max_stages: 1, last_stage_max_blocks: 1_000_000 },
+};
+
+async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: GenerationRequest): Promise<Timed> {
+  const times: number[] = [];
+  const produced: number[] = [];
+  const first = new AbortController();
+  if (kind === 'recompute') {
+    // Aborted on the source after TOKENS_BEFORE tokens, then generated again on the destination from them.
+    await read(src.client.generate(req, first.signal), times, produced, TOKENS_BEFORE, first);
+    const again = new AbortController();
+    await read(dst.client.generate({ ...req, resume_output_token_ids: [...produced] }, again.signal), times, produced, TOKENS_BEFORE + TOKENS_AFTER, again);
+    return { gaps_ms: gapsOf(times), source_ms: Number.NaN, stages: 0 };
+  }
+  // Migrate once a few tokens are out: the stream on the source ends with the marker.
+  const streamed = read(src.client.generate(req, first.signal), times, produced, Number.POSITIVE_INFINITY, first);
+  while (produced.length < TOKENS_BEFORE) await new Promise((r) => setTimeout(r, 1));
+  const reply = await src.client.migrateOut({
+    dst_address: `${dst.process.host}:${dst.process.port}`, dst_kv_host: dst.process.host, dst_kv_port: dst.process.kv_port,
+    selector_json: JSON.stringify({ kind: 'LCFS' }), draining: false, ...LAST_STAGE[kind],
+  });
+  const marker = await streamed;
+  if (reply.outcome !== 'committed' || marker === undefined) throw new Error(`${kind} migration of ${req.request_id} did not commit: ${reply.outcome} ${reply.detail}`);
+  const after = new AbortController();
+  await read(dst.client.attach(req.request_id, after.signal), times, produced, produced.length + TOKENS_AFTER, after);
+  return { gaps_ms: gapsOf(times), source_ms: reply.downtime_ms, stages: reply.stages };
+}
+
+/** Request ids stay unique across calls (an instance keys migrations by request id). */
+let n = 0;
+
+/** Median over `repeats` of each way to move a request, at every length; alternates the direction so no instance fills up. */
+export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly number[], repeats: number, block_size: number): Promise<DowntimeRow[]> {
+  const rows: DowntimeRow[] = [];
+  for (const length of lengths) {
+    const m: Record<Kind, Timed[]> = { 'live': [], 'live-fine': [], 'stop-and-copy': [], 'recompute': [] };
+    for (let r = 0; r < repeats; r++) {
+      for (const kind of ['live', 'live-fine', 'stop-and-copy', 'recompute'] as const) {
+        const [src, dst] = n % 2 === 0 ? [a, b] : [b, a];
+        m[kind].push(await moveOnce(kind, src, dst, request(`dt${n}`, length, n)));
+        n++;
+      }
+    }
+    const stall = (ts: Timed[]): number => median(ts.map((t) => Math.max(...t.gaps_ms)));
+    const step = median(Object.values(m).flat().map((t) => median(t.gaps_ms)));
+    rows.push({
+      length_tokens: length, blocks: Math.ceil(length / block_size), step_ms: step,
+      live_ms: stall(m.live), live_source_ms: median(m.live.map((t) => t.source_ms)), live_stages: Math.max(...m.live.map((t) => t.stages)),
+      live_fine_ms: stall(m['live-fine']), live_fine_stages: Math.max(...m['live-fine'].map((t) => t.stages)),
+      stop_copy_ms: stall(m['stop-and-copy']), stop_copy_source_ms: median(m['stop-and-copy'].map((t) => t.source_ms)),
+      recompute_ms: stall(m.recompute),
+    });
+  }
+  return rows;
+}

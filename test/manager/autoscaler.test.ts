@@ -1,0 +1,103 @@
+// The autoscaler's bookkeeping against a fleet double (no processes): the policy sees
+// processes on their way as `starting`, a drain migrates with `draining` set to the freest
+// active process instance and retires the victim only once nothing is left on it, a scale-up
+// revives a draining instance before starting a new one, external servers are invisible.
+import test from 'ava';
+import { Autoscaler, type ScalableFleet } from '../../backend/manager/autoscaler.ts';
+import type { InstanceHandle } from '../../backend/manager/instance-source.ts';
+import { createScheduler, type InstanceReport, type InstanceState } from '../../policies/index.ts';
+
+const report = (id: number, free_blocks: number, running: number): InstanceReport => ({
+  id, state: 'active', reported: true, report_time_s: 0, total_blocks: 1000, watermark_blocks: 10, free_blocks, running, waiting: 0, killed: 0,
+  head_waiting_blocks: 0, all_waiting_blocks: 0, high_priority: 0, last_running_blocks: 0, migrations_in_flight: 0,
+});
+
+interface FakeMember { id: number; state: InstanceState; migratable: boolean; streams: number; migrations: number; report: InstanceReport }
+
+class FakeFleet implements ScalableFleet {
+  now_s = 0;
+  readonly members_: FakeMember[];
+  readonly calls: string[] = [];
+  constructor(members: FakeMember[]) {
+    this.members_ = members;
+  }
+  view() {
+    const live = this.members_;
+    return { now_s: this.now_s, instances: live.map((m) => ({ ...m.report, state: m.state })), dispatched: live.map(() => 0), reports_total: 10 };
+  }
+  members() {
+    return this.members_;
+  }
+  join(p: InstanceHandle): number {
+    const id = this.members_.length;
+    this.members_.push({ id, state: 'active', migratable: true, streams: 0, migrations: 0, report: report(id, 1000, 0) });
+    this.calls.push(`join ${p.pid}`);
+    return id;
+  }
+  setState(id: number, state: 'active' | 'terminating'): void {
+    this.members_[id]!.state = state;
+    this.calls.push(`state ${id} ${state}`);
+  }
+  async retire(id: number): Promise<void> {
+    this.calls.push(`retire ${id}`);
+    this.members_.splice(this.members_.findIndex((m) => m.id === id), 1);
+  }
+  async migrate(from: number, to: number, opts: { draining?: boolean }): Promise<{ outcome: string }> {
+    this.calls.push(`migrate ${from}->${to} draining=${opts.draining}`);
+    const src = this.members_.find((m) => m.id === from)!;
+    src.streams--;
+    return { outcome: 'committed' };
+  }
+}
+
+const member = (id: number, free: number, running: number, streams = running, migratable = true): FakeMember => ({ id, state: 'active', migratable, streams, migrations: 0, report: report(id, free, running) });
+const scheduler = () => createScheduler({ dispatch: { kind: 'load' }, scaling: { kind: 'avg_load', scale_up_threshold: 10, first_check_s: 0, min_instances: 1, max_instances: 4 } });
+const settle = () => new Promise((r) => setTimeout(r, 80));
+
+test('scale-up: a process on its way is `starting` to the policy; it joins when ready', async (t) => {
+  const fleet = new FakeFleet([member(0, 100, 50)]);
+  let started!: (p: InstanceHandle) => void;
+  const scaler = new Autoscaler(fleet, scheduler(), 1, () => new Promise((r) => (started = r)));
+  t.deepEqual(scaler.tick(), [{ kind: 'scale-up', n: 1 }], '2 free blocks per request < 10');
+  t.deepEqual(scaler.scalingView().instances.map((r) => r.state), ['active', 'starting']);
+  t.deepEqual(scaler.tick(), [], 'no second scale-up while one starts');
+  started({ pid: 4242 } as InstanceHandle);
+  await settle();
+  t.deepEqual(fleet.calls, ['join 4242']);
+  t.is(scaler.starting, 0);
+  t.deepEqual(scaler.events.map((e) => e.kind), ['scale-up', 'joined']);
+});
+
+test('scale-down: drains by migration (draining) to the freest active process instance, then retires', async (t) => {
+  // 2 busy: the victim (highest id); 1 is freer than 0; 3 is an external server, never a destination.
+  const fleet = new FakeFleet([member(0, 500, 2), member(1, 900, 1), member(2, 990, 2), member(3, 1000, 0, 0, false)]);
+  const scaler = new Autoscaler(fleet, scheduler(), 1, () => Promise.reject(new Error('no starts here')));
+  scaler.apply({ kind: 'scale-down', instance: 2 });
+  await settle();
+  t.deepEqual(fleet.calls, ['state 2 terminating', 'migrate 2->1 draining=true', 'migrate 2->1 draining=true', 'retire 2']);
+  t.deepEqual(scaler.events.map((e) => e.kind), ['scale-down', 'drain-migration', 'drain-migration', 'retired']);
+});
+
+test('the scaling policy never sees external servers', (t) => {
+  const fleet = new FakeFleet([member(0, 500, 2), member(1, 1000, 0, 0, false)]);
+  const scaler = new Autoscaler(fleet, scheduler(), 1, () => Promise.reject(new Error('no starts here')));
+  t.deepEqual(scaler.scalingView().instances.map((r) => r.id), [0]);
+  t.throws(() => scaler.apply({ kind: 'scale-down', instance: 1 }), { message: /not an active instance process/ });
+});
+
+test('a scale-up while an instance drains revives it instead of starting a process', async (t) => {
+  const fleet = new FakeFleet([member(0, 500, 1), member(1, 900, 1)]);
+  // Migrations never move anything here: the victim keeps its stream, so it stays draining.
+  fleet.migrate = async () => ({ outcome: 'no-request' });
+  let starts = 0;
+  const scaler = new Autoscaler(fleet, scheduler(), 1, () => (starts++, Promise.reject(new Error('no starts here'))));
+  scaler.apply({ kind: 'scale-down', instance: 1 });
+  await settle();
+  scaler.apply({ kind: 'scale-up', n: 1 });
+  await settle();
+  t.is(fleet.members_[1]!.state, 'active');
+  t.is(starts, 0);
+  t.false(fleet.calls.includes('retire 1'));
+  t.deepEqual(scaler.events.map((e) => e.kind), ['scale-down', 'revived']);
+  await scaler.stop();
+});
