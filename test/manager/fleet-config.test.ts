@@ -8,7 +8,7 @@ test('external servers: parsed with defaults and passed on; instances may be 0 o
   t.like(c.external[0], { url: 'http://127.0.0.1:8001', kv_blocks: 64, poll_interval_s: 0.05, missed_polls: 3 });
   t.like(fleetOptions(c), { instances: 0, external: [{ url: 'http://127.0.0.1:8001' }] });
   t.false('external' in fleetOptions(parseFleetConfig({})), 'no external key for a fleet without them');
-  t.throws(() => parseFleetConfig({ instances: 0 }), { message: /instances.*at least 1 instance, or external servers/s });
+  t.throws(() => parseFleetConfig({ instances: 0 }), { message: /instances.*at least 1 instance, or nodes, or external servers/s });
   t.throws(() => parseFleetConfig({ external: [{ url: 'http://h:1', poll_interval_s: 0 }] }), { message: /external\[0\]\.poll_interval_s/ });
   t.throws(() => parseFleetConfig({ external: [{ url: 'http://h:1', colour: 'red' }] }), { message: /external\[0\]/ });
 });
