@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
-import { nonNegative } from './arg-parsers.ts';
+import { finite, nonNegative, positive } from './arg-parsers.ts';
 import { findPreset, PRESET_NAMES, REPRODUCTIONS } from '../artifact/index.ts';
 import { compareTable, type RunSummary, VERSION } from '../metrics/index.ts';
 import { parseRunConfig } from '../sim/index.ts';
@@ -13,7 +12,9 @@ import { registerModelCommands } from './model-commands.ts';
 import { registerFidelityCommands } from './fidelity-commands.ts';
 import { registerGenerateCommand } from './generate-command.ts';
 import { registerServeCommand } from './serve-command.ts';
-import { printTraceReport } from './trace-report.ts';
+import { printRejections, printTraceReport } from './trace-report.ts';
+import { applyVllmFlags } from './vllm-flags.ts';
+import { readComparables } from './compare-inputs.ts';
 import { reportNothingFinished, runOne } from './run-one.ts';
 import { registerServerlessCommands } from './serverless-commands.ts';
 import { registerSweepCommands } from './sweep-commands.ts';
@@ -35,23 +36,36 @@ program
   .option('-o, --out <dir>', 'results folder (default results/<name>): a new folder, or one fleetlab wrote (with --overwrite)')
   .option('--overwrite', 'replace the results folder if an earlier fleetlab run wrote it (never anything else)', false)
   .option('--no-progress', 'no progress bar')
+  // `vllm bench serve`'s flags (docs/vllm-vocabulary.md), applied after the config, before --set.
+  .option('--request-rate <req/s>', 'requests per second (Poisson, or Gamma with --burstiness), or inf: everything at t=0')
+  .option('--burstiness <k>', 'Gamma shape of the arrival gaps: 1 Poisson, <1 burstier, >1 more regular', finite)
+  .option('--num-prompts <n>', 'requests to simulate (workload.num_requests)', positive)
+  .option('--dataset-name <name>', 'sharegpt | burstgpt | random: where prompt and output lengths come from')
+  .option('--dataset-path <file>', 'ShareGPT JSON/JSONL (or lengths CSV), BurstGPT CSV; sharegpt without it: the shipped ShareGPT lengths')
+  .option('--random-input-len <tokens>', 'prompt tokens with --dataset-name random (default 1024)', positive)
+  .option('--random-output-len <tokens>', 'output tokens with --dataset-name random (default 128)', positive)
+  .option('--random-range-ratio <r>', 'lengths uniform in len·[1−r, 1+r] with --dataset-name random (default 0)', finite)
+  .option('--max-concurrency <n>', 'most requests in flight at once; the client holds the rest', positive)
+  .option('--percentile-metrics <list>', 'vllm_bench metrics with percentiles, e.g. ttft,tpot,itl,e2el')
+  .option('--metric-percentiles <list>', 'vllm_bench percentiles, e.g. 50,90,99')
+  .option('--goodput <slo...>', 'SLOs for vllm_bench.request_goodput, e.g. ttft:500 tpot:50 (ms)')
   .action((opts) => {
     if (opts.config === undefined && opts.preset === undefined) throw new InvalidArgumentError('give --config FILE or --preset NAME');
-    const { config, baseDir } = loadRunConfig(opts);
+    const { config, baseDir } = loadRunConfig({ ...opts, adjust: (raw) => applyVllmFlags(raw, opts) });
     const { summary, dir, wall_s } = runOne(config, { baseDir, outRoot: 'results', outDir: opts.out, progress: opts.progress, overwrite: opts.overwrite });
     console.log(compareTable([summary]));
     console.log(`\nwrote ${dir}/ (simulated ${summary.makespan_s.toFixed(0)} s in ${wall_s.toFixed(2)} s wall)`);
     printTraceReport(summary);
+    printRejections(summary, dir);
     reportNothingFinished(summary, dir);
   });
 
 program
   .command('compare')
-  .description('print the summaries of result folders side by side')
-  .argument('<dirs...>', 'result folders written by `fleetlab run`')
-  .action((dirs) => {
-    const summaries = dirs.map((dir) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary);
-    console.log(compareTable(summaries));
+  .description('print runs side by side: fleetlab results folders and `vllm bench serve` result JSON files')
+  .argument('<runs...>', 'results folders (fleetlab run, fleetlab bench serve) or vLLM result .json files')
+  .action((runs) => {
+    console.log(compareTable(readComparables(runs)));
   });
 
 program

@@ -11,6 +11,7 @@ import type { SimRequest } from './instance/index.ts';
 import type { MigrationRecord } from './migration/index.ts';
 import { kvBytesPerBlock, linkCopyModel, type PerfModel } from './perf/index.ts';
 import type { Rejection } from './cluster/index.ts';
+import type { TokenGaps } from '../metrics/token-gaps.ts';
 
 /** Load of one instance at one sample time (live state, not the manager's stale report). */
 export interface InstanceSample {
@@ -30,6 +31,8 @@ export interface SimRunResult {
   readonly requests: readonly SimRequest[];
   readonly migrations: readonly MigrationRecord[];
   readonly rejections: readonly Rejection[];
+  /** Every inter-token gap of the run (vLLM's ITL): exact mean and std, sketched percentiles. */
+  readonly token_gaps: TokenGaps;
   readonly samples: readonly InstanceSample[];
   /** The sampling actually used: the interval doubles when the row budget would be exceeded. */
   readonly sampling: { readonly requested_interval_s: number; readonly interval_s: number; readonly max_rows: number; readonly coarsened: number };
@@ -82,6 +85,7 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
       }),
       migration: config.migration,
       checkInvariants: options.checkInvariants ?? false,
+      max_concurrency: config.workload.max_concurrency,
     },
     scheduler,
   );
@@ -125,6 +129,7 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
     requests: cluster.requests,
     migrations: cluster.migrations,
     rejections: cluster.rejections,
+    token_gaps: cluster.tokenGaps,
     samples: sampler.samples(),
     sampling: {
       requested_interval_s: sampler.requested_interval_s,

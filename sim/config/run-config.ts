@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FolderName } from '../../config/index.ts';
 import { SchedulerSpec } from '../../policies/index.ts';
 import { WorkloadConfigSchema } from '../../traces/index.ts';
+import { GoodputSlo, MetricPercentiles, PercentileMetrics, VLLM_METRICS } from '../../metrics/vllm-keys.ts';
 import { MigrationParams } from '../migration/index.ts';
 import { ClusterConfig } from './cluster-config.ts';
 import { ModelConfig } from './model-config.ts';
@@ -27,6 +28,17 @@ export const RunConfig = z.strictObject({
        * as needed) so memory stays bounded; summary.json says which interval was used.
        */
       max_sample_rows: z.number().int().positive().max(50_000_000).default(500_000),
+      /** summary.json `vllm_bench`: vLLM's result keys (`--percentile-metrics`, `--metric-percentiles`, `--goodput`). */
+      vllm_bench: z
+        .strictObject({
+          /** Metrics that get mean/median/std/percentile keys: ttft, tpot, itl, e2el. */
+          percentile_metrics: PercentileMetrics.default([...VLLM_METRICS]),
+          /** Percentiles in (0, 100] written for each metric (p99 → `p99_ttft_ms`). */
+          metric_percentiles: MetricPercentiles.default([99]),
+          /** SLOs in milliseconds for `request_goodput` (vLLM's `--goodput ttft:500`); null without. */
+          goodput: GoodputSlo.optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
 }).superRefine((config, ctx) => {
