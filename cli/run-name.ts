@@ -41,8 +41,8 @@ function label(path: string, all: readonly string[]): string {
 const IGNORED = new Set(['name', 'system']);
 /** What is measured and written (metrics.*) does not change what ran: not part of the name. */
 const ignored = (path: string): boolean => IGNORED.has(path) || path.startsWith('metrics.');
-/** Past this length the list of changes is replaced by a hash of it (folder names stay short). */
-const MAX_SUFFIX = 80;
+/** Past this length a name's list of changes is replaced by a hash of it (a folder name holds at most 200 characters). */
+const MAX_NAME = 180;
 
 /**
  * The name of a run whose config is `final`, derived from `anchor` (the preset or the named
@@ -74,5 +74,5 @@ export function derivedRunName(baseName: string, anchor: Tree, final: Tree): str
   }
   if (changes.length === 0) return name;
   const suffix = changes.join('-');
-  return suffix.length <= MAX_SUFFIX ? `${name}-${suffix}` : `${name}-changed-${createHash('sha256').update(suffix).digest('hex').slice(0, 8)}`;
+  return name.length + 1 + suffix.length <= MAX_NAME ? `${name}-${suffix}` : `${name}-changed-${createHash('sha256').update(suffix).digest('hex').slice(0, 8)}`;
 }

@@ -55,7 +55,7 @@ test('a run name carries the values it changed: the preset rate is replaced, oth
 
 test('derivedRunName: folder-safe values, long change lists become a hash', (t) => {
   t.is(derivedRunName('run', { a: { path: 'x' } }, { a: { path: 'data/traces/t.json' } }), 'run-path=t.json');
-  const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`field_${i}`, i + 100]));
+  const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`field_${i}`, i + 100]));
   const name = derivedRunName('run', {}, many);
   t.regex(name, /^run-changed-[0-9a-f]{8}$/);
   t.is(derivedRunName('run', {}, many), name, 'deterministic');
