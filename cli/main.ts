@@ -2,24 +2,25 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { finite, nonNegative, positive } from './arg-parsers.ts';
-import { findPreset, PRESET_NAMES, REPRODUCTIONS } from '../artifact/index.ts';
+import { findPreset, PRESET_NAMES } from '../artifact/presets.ts';
 import { compareTable, type RunSummary, VERSION } from '../metrics/index.ts';
 import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
-import { registerBenchCommands } from './bench-commands.ts';
 import { applyOverrides } from './overrides.ts';
-import { registerModelCommands } from './model-commands.ts';
-import { registerFidelityCommands } from './fidelity-commands.ts';
-import { registerGenerateCommand } from './generate-command.ts';
-import { registerServeCommand } from './serve-command.ts';
 import { printRejections, printTraceReport } from './trace-report.ts';
 import { applyVllmFlags } from './vllm-flags.ts';
 import { readComparables } from './compare-inputs.ts';
 import { reportNothingFinished, runOne } from './run-one.ts';
-import { registerServerlessCommands } from './serverless-commands.ts';
 import { registerSweepCommands } from './sweep-commands.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+// The simulator's commands need neither the real backend (gRPC, fastify, tokenizers) nor the
+// figures (vega): for them those modules are not loaded, which halves start-up (docs/startup.md).
+// Any other command, --help included, loads everything.
+const SIMULATOR_COMMANDS = new Set(['run', 'compare', 'presets', 'quickstart', 'sweep', 'merge']);
+const simulatorOnly = SIMULATOR_COMMANDS.has(process.argv[2] ?? '');
+const { REPRODUCTIONS } = simulatorOnly ? { REPRODUCTIONS: [] } : await import('../artifact/index.ts');
 
 const program = new Command()
   .name('fleetlab')
@@ -126,12 +127,14 @@ program
   });
 
 registerSweepCommands(program);
-registerServerlessCommands(program);
-registerModelCommands(program);
-registerGenerateCommand(program);
-registerFidelityCommands(program);
-registerServeCommand(program);
-registerBenchCommands(program);
+if (!simulatorOnly) {
+  (await import('./serverless-commands.ts')).registerServerlessCommands(program);
+  (await import('./model-commands.ts')).registerModelCommands(program);
+  (await import('./generate-command.ts')).registerGenerateCommand(program);
+  (await import('./fidelity-commands.ts')).registerFidelityCommands(program);
+  (await import('./serve-command.ts')).registerServeCommand(program);
+  (await import('./bench-commands.ts')).registerBenchCommands(program);
+}
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`fleetlab: ${error instanceof Error ? error.message : String(error)}`);

@@ -5,7 +5,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
 
-const MAIN = fileURLToPath(new URL('../instance/main.ts', import.meta.url));
+// From the compiled tree (dist/, scripts/build.mjs) the instance's entry is JavaScript and needs
+// no loader; from the sources it is TypeScript, run through tsx.
+const COMPILED = import.meta.url.endsWith('.js');
+const MAIN = fileURLToPath(new URL(COMPILED ? '../instance/main.js' : '../instance/main.ts', import.meta.url));
 
 export interface InstanceProcess {
   readonly pid: number;
@@ -22,7 +25,7 @@ export interface InstanceProcess {
 
 export async function startInstanceProcess(engine: LLMEngineOptions, opts: { host?: string; ready_timeout_ms?: number } = {}): Promise<InstanceProcess> {
   const host = opts.host ?? '127.0.0.1';
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--options', JSON.stringify({ host, port: 0, engine })], {
+  const child = spawn(process.execPath, [...(COMPILED ? [] : ['--import', 'tsx']), MAIN, '--options', JSON.stringify({ host, port: 0, engine })], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
