@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { readComparables } from '../../cli/compare-inputs.ts';
 import { compareTable, exactStats, summarize, TokenGaps, writeResults } from '../../metrics/index.ts';
 import { mergedCsv, mergeSweeps, runSweep } from '../../sweep/index.ts';
+import { BenchServeOptionsSchema, vllmResult } from '../../loadgen/index.ts';
 import { simulate } from '../../sim/index.ts';
 import { tempDir, tinyConfig, tinyInput } from '../hostile/helpers.ts';
 import { tinySweep } from '../sweep/helpers.ts';
@@ -143,4 +144,19 @@ test('merge: a shard that drew no point merges (header only), and with the other
   t.deepEqual(both.map((p) => p.id), [sweep.points[0]?.id]);
   mkdirSync(join(out, 'nothing'));
   t.throws(() => mergeSweeps([join(out, 'nothing')]), { message: /no points\/ folder and no sweep\.json/ });
+});
+
+test('bench serve result JSON: request_goodput counts requests meeting every SLO (one-token TPOT as 0)', (t) => {
+  const out = (ttft_s: number, latency_s: number, output_tokens: number) => ({
+    success: true, error: '', generated_text: 'x', prompt_len: 10, output_tokens, start_s: 0, ttft_s, itl_s: [], latency_s,
+  });
+  // TPOT: (1.0 − 0.1)/9 = 0.1 s; (0.5 − 0.3)/1 = 0.2 s; one token → 0.
+  const outputs = [out(0.1, 1.0, 10), out(0.3, 0.5, 2), out(0.2, 0.2, 1)];
+  const base = BenchServeOptionsSchema.parse({ model: 'm' });
+  t.is(vllmResult(base, outputs, 2, 'd').request_goodput, null);
+  const slo = (goodput: Record<string, number>) => vllmResult({ ...base, goodput }, outputs, 2, 'd').request_goodput;
+  t.is(slo({ tpot: 150 }), 2 / 2);
+  t.is(slo({ ttft: 250, tpot: 150 }), 2 / 2);
+  t.is(slo({ ttft: 150 }), 1 / 2);
+  t.is(slo({ e2el: 600 }), 2 / 2);
 });
