@@ -40,3 +40,16 @@ test('fleetlab run --dataset-name sharegpt --dataset-path F --request-rate 8 --n
   t.regex(compared.stdout, new RegExp(`^metric\\s+${name.replace(/[.]/g, '\\.')}\\s+vllm-8qps\\n\\s+Llumnix\\s+vLLM bench m\\n`));
   t.regex(compared.stdout, /prefill latency mean \(s\)\s+\d+\.\d{3}\s+0\.050\n/);
 });
+
+test('fleetlab run prints how many requests were rejected at arrival and why', async (t) => {
+  const dir = tempDir();
+  // Prompts of 100–300 tokens on instances of 14 blocks (224 tokens): the longer ones never fit.
+  const { stderr } = await run(
+    process.execPath,
+    [bin, 'run', '--preset', 'llumnix-fig11/M-M/llumnix', '--dataset-name', 'random', '--random-input-len', '200', '--random-output-len', '8', '--random-range-ratio', '0.5', '--num-prompts', '40', '--set', 'cluster.total_blocks=14', '--out', join(dir, 'r'), '--no-progress'],
+    { cwd: dir },
+  );
+  const summary = JSON.parse(readFileSync(join(dir, 'r', 'summary.json'), 'utf8'));
+  t.true(summary.rejected > 0 && summary.requests > 0, `${summary.rejected} rejected`);
+  t.regex(stderr, new RegExp(`rejected at arrival: ${summary.rejected} of 40 requests \\(${summary.rejected} × needs # blocks / # prompt tokens, beyond one instance\\); each one is in .*requests\\.csv with its rejected_reason`));
+});
