@@ -9,6 +9,7 @@ import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
 import { printRejections, printTraceReport } from './trace-report.ts';
 import { applyVllmFlags } from './vllm-flags.ts';
+import { derivedRunName } from './run-name.ts';
 import { readComparables } from './compare-inputs.ts';
 import { reportNothingFinished, runOne } from './run-one.ts';
 import { registerSweepCommands } from './sweep-commands.ts';
@@ -86,10 +87,12 @@ program
   .action((opts) => {
     const summaries: RunSummary[] = [];
     for (const system of ['round-robin', 'infaas++', 'llumnix']) {
-      let raw = findPreset(`llumnix-fig11/${opts.trace}/${system}`) as Record<string, unknown>;
+      const preset = findPreset(`llumnix-fig11/${opts.trace}/${system}`) as Record<string, unknown>;
       const sets = [`workload.num_requests=${opts.requests}`, `seed=${opts.seed}`];
       if (opts.rate !== undefined) sets.push(`workload.arrival.rate_per_s=${opts.rate}`);
-      raw = applyOverrides(raw, sets);
+      const raw = applyOverrides(preset, sets);
+      // --rate 8 writes fig11-M-M-llumnix-8, not the preset's 7.5 (cli/run-name.ts).
+      raw.name = derivedRunName(String(preset.name), preset, raw);
       const config = parseRunConfig(raw, `llumnix-fig11/${opts.trace}/${system}`);
       // Re-running the quickstart is its normal use: it replaces the folders it wrote before
       // (and only those; anything else at the path is still refused).
