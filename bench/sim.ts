@@ -6,6 +6,9 @@
  * ≤ 500 MB for v0; v1 ≤ 1.5× v0's cost per request. A benchmark, not a test: nothing here
  * fails on a slow machine.
  *
+ * Then the whole-process wall time of `fleetlab run` on the same preset and request count, with
+ * the compiled CLI and from the sources (bench/whole-process.ts).
+ *
  * Flags: --repeat N (default 3), --requests N (default 10000), --preset NAME.
  */
 import { parseArgs } from 'node:util';
@@ -13,6 +16,7 @@ import { findPreset } from '../artifact/presets.ts';
 import type { EngineKind } from '../engine/index.ts';
 import { summarize } from '../metrics/index.ts';
 import { parseRunConfig, type RunConfigInput, simulate } from '../sim/index.ts';
+import { printWholeProcess } from './whole-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -63,3 +67,4 @@ const v1 = medians.get('vllm-v1') as number;
 const peakMb = process.resourceUsage().maxRSS / 1024;
 console.log(`\nmedian cost per simulated request: v0 ${v0.toFixed(0)} us, v1 ${v1.toFixed(0)} us, v1/v0 ${(v1 / v0).toFixed(2)} (target ≤ 1.5)`);
 console.log(`peak RSS ${peakMb.toFixed(0)} MB (target ≤ 500 MB)`);
+printWholeProcess(values.preset, Number(values.requests), Number(values.repeat));

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { parseConfig } from '../config/index.ts';
+import { parseGoodput } from '../metrics/vllm-keys.ts';
 import {
   BenchServeOptionsSchema,
   benchServe,
@@ -40,6 +41,7 @@ export function registerBenchCommands(program: Command): void {
     .option('--seed <n>', 'seed of the prompts and the arrival times', number, 0)
     .option('--percentile-metrics <list>', 'comma-separated of ttft,tpot,itl,e2el', 'ttft,tpot,itl,e2el')
     .option('--metric-percentiles <list>', 'comma-separated percentiles, e.g. 25,50,99', '99')
+    .option('--goodput <slo...>', 'SLOs for request_goodput, e.g. ttft:500 tpot:50 (milliseconds; keys ttft, tpot, e2el)')
     .option('--ignore-eos', 'ask the server to ignore EOS (vLLM extension)', false)
     .option('--api-key <key>', 'Authorization: Bearer key (default $OPENAI_API_KEY)')
     .option('--save-result', "write vLLM's result JSON", false)
@@ -67,6 +69,7 @@ export function registerBenchCommands(program: Command): void {
           seed: opts.seed,
           percentile_metrics: list(opts.percentileMetrics),
           metric_percentiles: list(opts.metricPercentiles).map(Number),
+          goodput: opts.goodput === undefined ? undefined : parseGoodput(opts.goodput),
           ignore_eos: opts.ignoreEos,
           api_key: opts.apiKey ?? process.env['OPENAI_API_KEY'],
           label: opts.label,

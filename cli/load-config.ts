@@ -4,17 +4,23 @@ import { parse as parseYaml } from 'yaml';
 import { findPreset } from '../artifact/presets.ts';
 import { ConfigError, parseRunConfig, type RunConfig } from '../sim/index.ts';
 import { applyOverrides, mergeConfig } from './overrides.ts';
+import { derivedRunName } from './run-name.ts';
 
 export interface ConfigSources {
   readonly config?: string | undefined;
   readonly preset?: string | undefined;
   readonly set?: readonly string[] | undefined;
   readonly seed?: number | undefined;
+  /** Changes applied after the preset and file, before `--set` (the vLLM flags). */
+  readonly adjust?: ((raw: Record<string, unknown>) => Record<string, unknown>) | undefined;
 }
 
 /**
  * Resolves a run config from a preset, a JSON/YAML file (which may name a `preset` to
- * extend), `--set` overrides and `--seed`, in that order, then validates it.
+ * extend), the vLLM flags (`adjust`), `--set` overrides and `--seed`, in that order, then
+ * validates it. Unless `--set name=...` names the run, its name carries every value changed
+ * from the config it started from (derivedRunName): the file's `name:` with the command line's
+ * changes, or the preset's name with the file's and the command line's.
  */
 export function loadRunConfig(sources: ConfigSources): { config: RunConfig; baseDir: string } {
   let raw: Record<string, unknown> = {};
@@ -42,10 +48,15 @@ export function loadRunConfig(sources: ConfigSources): { config: RunConfig; base
   }
   const presetName = sources.preset ?? (typeof raw.preset === 'string' ? raw.preset : undefined);
   const { preset: _preset, ...fields } = raw;
-  let merged = fields;
-  if (presetName !== undefined) merged = mergeConfig(findPreset(presetName) as Record<string, unknown>, fields);
+  const preset = presetName === undefined ? undefined : (findPreset(presetName) as Record<string, unknown>);
+  let merged = preset === undefined ? fields : mergeConfig(preset, fields);
+  // What the name describes: the file when it names itself, else the preset it extends.
+  const anchor = typeof fields.name === 'string' || preset === undefined ? merged : preset;
+  if (sources.adjust !== undefined) merged = sources.adjust(merged);
   merged = applyOverrides(merged, sources.set ?? []);
   if (sources.seed !== undefined) merged.seed = sources.seed;
+  const namedOnCommandLine = (sources.set ?? []).some((s) => s.startsWith('name='));
+  if (!namedOnCommandLine && typeof anchor.name === 'string') merged.name = derivedRunName(anchor.name, anchor, merged);
   return { config: parseRunConfig(merged, where), baseDir };
 }
 

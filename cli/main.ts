@@ -1,25 +1,27 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
-import { nonNegative } from './arg-parsers.ts';
-import { findPreset, PRESET_NAMES, REPRODUCTIONS } from '../artifact/index.ts';
+import { finite, nonNegative, positive } from './arg-parsers.ts';
+import { findPreset, PRESET_NAMES } from '../artifact/presets.ts';
 import { compareTable, type RunSummary, VERSION } from '../metrics/index.ts';
 import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
-import { registerBenchCommands } from './bench-commands.ts';
 import { applyOverrides } from './overrides.ts';
-import { registerModelCommands } from './model-commands.ts';
-import { registerFidelityCommands } from './fidelity-commands.ts';
-import { registerGenerateCommand } from './generate-command.ts';
-import { registerServeCommand } from './serve-command.ts';
-import { registerAgentCommand } from './agent-command.ts';
-import { printTraceReport } from './trace-report.ts';
+import { printRejections, printTraceReport } from './trace-report.ts';
+import { applyVllmFlags } from './vllm-flags.ts';
+import { derivedRunName } from './run-name.ts';
+import { readComparables } from './compare-inputs.ts';
 import { reportNothingFinished, runOne } from './run-one.ts';
-import { registerServerlessCommands } from './serverless-commands.ts';
 import { registerSweepCommands } from './sweep-commands.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+// The simulator's commands need neither the real backend (gRPC, fastify, tokenizers) nor the
+// figures (vega): for them those modules are not loaded, which halves start-up (docs/startup.md).
+// Any other command, --help included, loads everything.
+const SIMULATOR_COMMANDS = new Set(['run', 'compare', 'presets', 'quickstart', 'sweep', 'merge']);
+const simulatorOnly = SIMULATOR_COMMANDS.has(process.argv[2] ?? '');
+const { REPRODUCTIONS } = simulatorOnly ? { REPRODUCTIONS: [] } : await import('../artifact/index.ts');
 
 const program = new Command()
   .name('fleetlab')
@@ -38,13 +40,27 @@ program
   .option('--no-progress', 'no progress bar')
   .option('--steps', 'also write steps.csv, one row per engine step (metrics.steps)', false)
   .option('--trace-json', 'also write trace.json, a Chrome/Perfetto trace of steps and migrations (metrics.trace_json)', false)
+  // `vllm bench serve`'s flags (docs/vllm-vocabulary.md), applied after the config, before --set.
+  .option('--request-rate <req/s>', 'requests per second (Poisson, or Gamma with --burstiness), or inf: everything at t=0')
+  .option('--burstiness <k>', 'Gamma shape of the arrival gaps: 1 Poisson, <1 burstier, >1 more regular', finite)
+  .option('--num-prompts <n>', 'requests to simulate (workload.num_requests)', positive)
+  .option('--dataset-name <name>', 'sharegpt | burstgpt | random: where prompt and output lengths come from')
+  .option('--dataset-path <file>', 'ShareGPT JSON/JSONL (or lengths CSV), BurstGPT CSV; sharegpt without it: the shipped ShareGPT lengths')
+  .option('--random-input-len <tokens>', 'prompt tokens with --dataset-name random (default 1024)', positive)
+  .option('--random-output-len <tokens>', 'output tokens with --dataset-name random (default 128)', positive)
+  .option('--random-range-ratio <r>', 'lengths uniform in len·[1−r, 1+r] with --dataset-name random (default 0)', finite)
+  .option('--max-concurrency <n>', 'most requests in flight at once; the client holds the rest', positive)
+  .option('--percentile-metrics <list>', 'vllm_bench metrics with percentiles, e.g. ttft,tpot,itl,e2el')
+  .option('--metric-percentiles <list>', 'vllm_bench percentiles, e.g. 50,90,99')
+  .option('--goodput <slo...>', 'SLOs for vllm_bench.request_goodput, e.g. ttft:500 tpot:50 (ms)')
   .action((opts) => {
     if (opts.config === undefined && opts.preset === undefined) throw new InvalidArgumentError('give --config FILE or --preset NAME');
-    const { config, baseDir } = loadRunConfig({ ...opts, set: [...opts.set, ...stepFlags(opts)] });
+    const { config, baseDir } = loadRunConfig({ ...opts, set: [...opts.set, ...stepFlags(opts)], adjust: (raw) => applyVllmFlags(raw, opts) });
     const { summary, dir, wall_s } = runOne(config, { baseDir, outRoot: 'results', outDir: opts.out, progress: opts.progress, overwrite: opts.overwrite });
     console.log(compareTable([summary]));
     console.log(`\nwrote ${dir}/ (simulated ${summary.makespan_s.toFixed(0)} s in ${wall_s.toFixed(2)} s wall)`);
     printTraceReport(summary);
+    printRejections(summary, dir);
     reportNothingFinished(summary, dir);
   });
 
@@ -55,11 +71,10 @@ function stepFlags(opts: { steps: boolean; traceJson: boolean }): string[] {
 
 program
   .command('compare')
-  .description('print the summaries of result folders side by side')
-  .argument('<dirs...>', 'result folders written by `fleetlab run`')
-  .action((dirs) => {
-    const summaries = dirs.map((dir) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary);
-    console.log(compareTable(summaries));
+  .description('print runs side by side: fleetlab results folders and `vllm bench serve` result JSON files')
+  .argument('<runs...>', 'results folders (fleetlab run, fleetlab bench serve) or vLLM result .json files')
+  .action((runs) => {
+    console.log(compareTable(readComparables(runs)));
   });
 
 program
@@ -79,10 +94,12 @@ program
   .action((opts) => {
     const summaries: RunSummary[] = [];
     for (const system of ['round-robin', 'infaas++', 'llumnix']) {
-      let raw = findPreset(`llumnix-fig11/${opts.trace}/${system}`) as Record<string, unknown>;
+      const preset = findPreset(`llumnix-fig11/${opts.trace}/${system}`) as Record<string, unknown>;
       const sets = [`workload.num_requests=${opts.requests}`, `seed=${opts.seed}`];
       if (opts.rate !== undefined) sets.push(`workload.arrival.rate_per_s=${opts.rate}`);
-      raw = applyOverrides(raw, sets);
+      const raw = applyOverrides(preset, sets);
+      // --rate 8 writes fig11-M-M-llumnix-8, not the preset's 7.5 (cli/run-name.ts).
+      raw.name = derivedRunName(String(preset.name), preset, raw);
       const config = parseRunConfig(raw, `llumnix-fig11/${opts.trace}/${system}`);
       // Re-running the quickstart is its normal use: it replaces the folders it wrote before
       // (and only those; anything else at the path is still refused).
@@ -120,13 +137,15 @@ program
   });
 
 registerSweepCommands(program);
-registerServerlessCommands(program);
-registerModelCommands(program);
-registerGenerateCommand(program);
-registerFidelityCommands(program);
-registerServeCommand(program);
-registerAgentCommand(program);
-registerBenchCommands(program);
+if (!simulatorOnly) {
+  (await import('./serverless-commands.ts')).registerServerlessCommands(program);
+  (await import('./model-commands.ts')).registerModelCommands(program);
+  (await import('./generate-command.ts')).registerGenerateCommand(program);
+  (await import('./fidelity-commands.ts')).registerFidelityCommands(program);
+  (await import('./serve-command.ts')).registerServeCommand(program);
+  (await import('./agent-command.ts')).registerAgentCommand(program);
+  (await import('./bench-commands.ts')).registerBenchCommands(program);
+}
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`fleetlab: ${error instanceof Error ? error.message : String(error)}`);

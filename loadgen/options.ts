@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GoodputSlo, MetricPercentiles, PercentileMetrics, VLLM_METRICS } from '../metrics/vllm-keys.ts';
 
 /** `fleetlab bench serve` options, named as `vllm bench serve` flags (snake_case here, kebab-case on the command line). */
 export const BenchServeOptionsSchema = z
@@ -24,9 +25,11 @@ export const BenchServeOptionsSchema = z
     /** Most requests in flight at once (unbounded when absent). */
     max_concurrency: z.number().int().min(1).optional(),
     seed: z.number().int().min(0).default(0),
-    percentile_metrics: z.array(z.enum(['ttft', 'tpot', 'itl', 'e2el'])).min(1).default(['ttft', 'tpot', 'itl', 'e2el']),
+    percentile_metrics: PercentileMetrics.default([...VLLM_METRICS]),
     /** Percentiles in (0, 100]. */
-    metric_percentiles: z.array(z.number().gt(0).lte(100)).min(1).default([99]),
+    metric_percentiles: MetricPercentiles.default([99]),
+    /** SLOs in milliseconds for `request_goodput` (`--goodput ttft:500 tpot:50`); null without. */
+    goodput: GoodputSlo.optional(),
     ignore_eos: z.boolean().default(false),
     /** `Authorization: Bearer` for servers started with --api-key. */
     api_key: z.string().optional(),

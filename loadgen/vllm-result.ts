@@ -1,24 +1,10 @@
-// The result JSON of `vllm bench serve --save-result`, same keys, same definitions.
-import { quantileSorted } from 'simple-statistics';
+// The result JSON of `vllm bench serve --save-result`, same keys, same definitions (the keys and
+// statistics are shared with the simulator's summary.json `vllm_bench`: metrics/vllm-keys.ts).
+import { exactStats, goodRequests, metricKeys, type VllmMetric } from '../metrics/vllm-keys.ts';
 import type { RequestOutput } from './client.ts';
 import type { BenchServeOptions } from './options.ts';
 
-type Metric = BenchServeOptions['percentile_metrics'][number];
-
-/** vLLM names a percentile as Python's `str(int(p))` when whole, else `str(p)`: p99, p99.9 — JavaScript's String() agrees. */
-const percentileWord = (p: number): string => String(p);
-
-function stats(values_ms: readonly number[], percentiles: readonly number[], metric: Metric): Record<string, number> {
-  const sorted = [...values_ms].sort((a, b) => a - b);
-  const n = sorted.length;
-  const mean = n === 0 ? 0 : sorted.reduce((s, v) => s + v, 0) / n;
-  // NumPy's default std (population, ddof = 0) and linear-interpolation percentiles.
-  const std = n === 0 ? 0 : Math.sqrt(sorted.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
-  const q = (p: number): number => (n === 0 ? 0 : quantileSorted(sorted, p));
-  const out: Record<string, number> = { [`mean_${metric}_ms`]: mean, [`median_${metric}_ms`]: q(0.5), [`std_${metric}_ms`]: std };
-  for (const p of percentiles) out[`p${percentileWord(p)}_${metric}_ms`] = q(p / 100);
-  return out;
-}
+type Metric = VllmMetric;
 
 /** TPOT of one request: (E2EL − TTFT) / (output tokens − 1); undefined with one token or none. */
 export const tpotOf = (r: RequestOutput): number | undefined => (r.output_tokens > 1 ? (r.latency_s - r.ttft_s) / (r.output_tokens - 1) : undefined);
@@ -33,7 +19,11 @@ export function vllmResult(o: BenchServeOptions, outputs: readonly RequestOutput
     itl: ok.flatMap((r) => r.itl_s).map((s) => s * 1e3),
     e2el: ok.map((r) => r.latency_s * 1e3),
   };
-  const metrics = Object.assign({}, ...o.percentile_metrics.map((m) => stats(samples[m], o.metric_percentiles, m))) as Record<string, number>;
+  const metrics = Object.assign({}, ...o.percentile_metrics.map((m) => metricKeys(m, exactStats(samples[m]), o.metric_percentiles))) as Record<string, number>;
+  const good =
+    o.goodput === undefined
+      ? null
+      : goodRequests(ok.map((r) => ({ ttft_ms: r.ttft_s * 1e3, tpot_ms: (tpotOf(r) ?? 0) * 1e3, e2el_ms: r.latency_s * 1e3 })), o.goodput);
   return {
     date,
     backend: o.endpoint === '/v1/chat/completions' ? 'openai-chat' : 'openai',
@@ -49,7 +39,7 @@ export function vllmResult(o: BenchServeOptions, outputs: readonly RequestOutput
     total_input_tokens: input,
     total_output_tokens: output,
     request_throughput: ok.length / duration_s,
-    request_goodput: null,
+    request_goodput: good === null ? null : good / duration_s,
     output_throughput: output / duration_s,
     total_token_throughput: (input + output) / duration_s,
     ...metrics,

@@ -2,6 +2,8 @@
 // these: the simulator (sim/) and the real backend (a fleet replay, `fleetlab bench serve`)
 // emit them, and everything in metrics/ reads only them — never a simulator or backend type —
 // so the same summary, CSVs, steps.csv and trace.json come out of either.
+import type { VllmBenchOptions } from './vllm-bench.ts';
+import type { SampleStats } from './vllm-keys.ts';
 import type { WorkloadReport } from '../traces/index.ts';
 
 /** One preemption by recompute of a request, and the re-prefill that followed it. */
@@ -108,6 +110,10 @@ export interface RunInfo {
   /** Written to config.json after `fleetlab_version`. */
   readonly config: Readonly<Record<string, unknown>>;
   readonly preemption_cost?: PreemptionCostModel;
+  /** summary.json gets a `vllm_bench` section with these keys (simulated runs; config metrics.vllm_bench). */
+  readonly vllm_bench?: VllmBenchOptions;
+  /** The client's cap on requests in flight (vLLM's --max-concurrency), for that section. */
+  readonly max_concurrency?: number;
 }
 
 /** Instance-sample pacing actually used (the interval doubles past the row budget). */
@@ -133,6 +139,8 @@ export interface RunEnd {
   readonly workload?: WorkloadReport;
   /** summary.json fields the run could not observe (a client measuring a real server). */
   readonly not_measured?: readonly string[];
+  /** Every gap between consecutive tokens of a request, folded in as they happened (vllm_bench ITL). */
+  readonly token_gaps?: SampleStats;
 }
 
 /**

@@ -2,6 +2,8 @@ import type { MigrationRecord, RunRecords } from './records.ts';
 import { requestMetrics, type RequestMetrics } from './request-metrics.ts';
 import { describe, type Distribution, round } from './stats.ts';
 import { traceSummary, type TraceSummary } from './trace-summary.ts';
+import { vllmBenchSection } from './vllm-bench.ts';
+import { exactStats } from './vllm-keys.ts';
 
 export interface LatencySummary {
   readonly requests: number;
@@ -27,6 +29,8 @@ export interface RunSummary extends LatencySummary {
   readonly seed: number;
   readonly submitted: number;
   readonly rejected: number;
+  /** Requests rejected at arrival, by reason (see requests.csv `rejected_reason` for each). */
+  readonly rejected_by_reason?: Readonly<Record<string, number>>;
   /** Llumnix artifact formula, averaged over all finished requests. */
   readonly preemption_loss_s: number;
   /** Σ (re-prefill end − kill) per request: the time preempted requests spent without KV cache. */
@@ -44,6 +48,8 @@ export interface RunSummary extends LatencySummary {
   readonly by_priority?: { readonly normal: LatencySummary; readonly high: LatencySummary };
   /** Present when the run read traces: rows read, dropped, adjusted, reordered, clipped. */
   readonly trace?: TraceSummary;
+  /** `vllm bench serve`'s result keys (mean/median/std/p99 of ttft, tpot, itl, e2el; throughputs; goodput). */
+  readonly vllm_bench?: Readonly<Record<string, number | null>>;
   /** Present when the row budget made the sampler coarsen metrics.sample_interval_s. */
   readonly instance_samples?: { readonly requested_interval_s: number; readonly interval_s: number; readonly max_rows: number };
   /** Present for a run that could not observe these fields (they are 0): a client timing a real server. */
@@ -80,6 +86,22 @@ function migrationSummary(records: readonly MigrationRecord[]): MigrationSummary
   };
 }
 
+/**
+ * Rejections counted by the kind of reason, the request-specific numbers left out ("needs 900
+ * blocks / 13000 prompt tokens, beyond one instance" counts as "beyond one instance").
+ */
+export function rejectedByReason(rejections: readonly { readonly reason: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { reason } of rejections) {
+    const kind = rejectionKind(reason);
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The reason without its numbers: "needs # blocks / # prompt tokens, beyond one instance". */
+export const rejectionKind = (reason: string): string => reason.replace(/\d+(\.\d+)?/g, '#');
+
 /** summary.json and the requests.csv rows of a run, from its records alone. */
 export function summarize(records: RunRecords): { summary: RunSummary; rows: RequestMetrics[] } {
   const rows: RequestMetrics[] = [];
@@ -100,6 +122,7 @@ export function summarize(records: RunRecords): { summary: RunSummary; rows: Req
     seed: info.seed,
     submitted: records.requests.length,
     rejected,
+    ...(rejected > 0 ? { rejected_by_reason: rejectedByReason(records.requests.flatMap((r) => (r.rejected === undefined ? [] : [{ reason: r.rejected }]))) } : {}),
     ...latencies(rows),
     preemption_loss_s: round(sum((r) => r.preemption_loss_s) / n),
     preemption_stall_s: round(sum((r) => r.preemption_stall_s) / n),
@@ -117,9 +140,17 @@ export function summarize(records: RunRecords): { summary: RunSummary; rows: Req
   };
   const trace = traceSummary(end.workload);
   const sampling = end.sampling;
+  const vllm_bench =
+    info.vllm_bench === undefined
+      ? undefined
+      : vllmBenchSection(
+          { rows, token_gaps: end.token_gaps ?? exactStats([]), submitted: records.requests.length, duration_s: end.end_s, max_concurrency: info.max_concurrency },
+          info.vllm_bench,
+        );
   return {
     summary: {
       ...summary,
+      ...(vllm_bench === undefined ? {} : { vllm_bench }),
       ...(trace === undefined ? {} : { trace }),
       ...(sampling !== undefined && sampling.coarsened > 0
         ? { instance_samples: { requested_interval_s: sampling.requested_interval_s, interval_s: sampling.interval_s, max_rows: sampling.max_rows } }

@@ -9,12 +9,29 @@ import { summarize, type RunSummary } from './summary.ts';
 import { traceEvents, writeTraceJson } from './trace-json.ts';
 import { VERSION } from './version.ts';
 
-/** requests.csv columns, in RequestMetrics order (written even when no request finished). */
-export const REQUEST_COLUMNS: readonly (keyof RequestMetrics)[] = [
+/**
+ * requests.csv columns, in RequestMetrics order, then `rejected_reason` (written even when no
+ * request finished). A request rejected at arrival has a row too: its id, priority, arrival and
+ * requested token counts, empty latencies and the reason.
+ */
+export const REQUEST_COLUMNS: readonly (keyof RequestMetrics | 'rejected_reason')[] = [
   'request_id', 'priority', 'instance_id', 'arrival_s', 'first_scheduled_s', 'first_token_s', 'finish_s',
   'prompt_tokens', 'output_tokens', 'request_latency_s', 'prefill_latency_s', 'decode_latency_s', 'execution_s',
-  'preemptions', 'migrations', 'preemption_loss_s', 'preemption_stall_s',
+  'preemptions', 'migrations', 'preemption_loss_s', 'preemption_stall_s', 'rejected_reason',
 ];
+
+/** Every request in the order it entered the fleet: its metrics when it finished, its reason when it was rejected. */
+/** requests.csv: finished requests' metrics, and a row with its reason for each request rejected at arrival, by id. */
+function* requestRows(records: RunRecords, finished: readonly RequestMetrics[]): Generator<Record<string, unknown>> {
+  let next = 0;
+  for (const r of records.requests) {
+    if (r.rejected !== undefined) {
+      yield { request_id: r.id, priority: r.priority, instance_id: -1, arrival_s: r.arrival_s, prompt_tokens: r.prompt_tokens, output_tokens: r.output_tokens, rejected_reason: r.rejected };
+    } else if (finished[next]?.request_id === r.id) {
+      yield finished[next++] as unknown as Record<string, unknown>;
+    }
+  }
+}
 const INSTANCE_COLUMNS = ['time_s', 'instance', 'state', 'free_blocks', 'running', 'waiting', 'killed', 'migrations_in_flight'];
 const MIGRATION_COLUMNS = ['id', 'request', 'from', 'to', 'started_s', 'ended_s', 'status', 'reason', 'stages', 'blocks_copied', 'downtime_s'];
 
@@ -60,7 +77,7 @@ export function writeResults(records: RunRecords, outDir: string, options: Write
   const files: Record<string, FileDigest> = {
     'config.json': writeText(join(staging, 'config.json'), json({ fleetlab_version: VERSION, ...records.info.config })),
     'summary.json': writeText(join(staging, 'summary.json'), json(summary)),
-    'requests.csv': writeCsv(join(staging, 'requests.csv'), REQUEST_COLUMNS, rows as unknown as Iterable<Record<string, unknown>>),
+    'requests.csv': writeCsv(join(staging, 'requests.csv'), REQUEST_COLUMNS, requestRows(records, rows)),
     'instances.csv': writeCsv(join(staging, 'instances.csv'), INSTANCE_COLUMNS, records.samples as unknown as Iterable<Record<string, unknown>>),
     'migrations.csv': writeCsv(
       join(staging, 'migrations.csv'),

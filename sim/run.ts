@@ -12,6 +12,7 @@ import { requestRecord, type SimRequest } from './instance/index.ts';
 import type { MigrationRecord } from './migration/index.ts';
 import { kvBytesPerBlock, linkCopyModel, type PerfModel } from './perf/index.ts';
 import type { Rejection } from './cluster/index.ts';
+import type { TokenGaps } from '../metrics/token-gaps.ts';
 
 /** Load of one instance at one sample time (live state, not the manager's stale report): a neutral record of metrics/. */
 export type { InstanceSample } from '../metrics/index.ts';
@@ -24,6 +25,8 @@ export interface SimRunResult {
   readonly requests: readonly SimRequest[];
   readonly migrations: readonly MigrationRecord[];
   readonly rejections: readonly Rejection[];
+  /** Every inter-token gap of the run (vLLM's ITL): exact mean and std, sketched percentiles. */
+  readonly token_gaps: TokenGaps;
   readonly samples: readonly InstanceSample[];
   /** The sampling actually used: the interval doubles when the row budget would be exceeded. */
   readonly sampling: { readonly requested_interval_s: number; readonly interval_s: number; readonly max_rows: number; readonly coarsened: number };
@@ -67,7 +70,10 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
   const scheduler = createScheduler(config.scheduler, { rng: sim.rng.stream('dispatch') });
   const collector = new RecordCollector({ keepSteps: options.keepSteps ?? (config.metrics.steps === true || config.metrics.trace_json === true) });
   const observer = fanOut([collector, ...(options.observers ?? [])]);
-  observer.runStarted?.({ name: config.name, system: config.system ?? config.name, seed: config.seed, config, preemption_cost: perf });
+  observer.runStarted?.({
+    name: config.name, system: config.system ?? config.name, seed: config.seed, config, preemption_cost: perf, vllm_bench: config.metrics.vllm_bench,
+    ...(config.workload.max_concurrency === undefined ? {} : { max_concurrency: config.workload.max_concurrency }),
+  });
   const cluster = new SimCluster(
     sim,
     {
@@ -85,6 +91,7 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
       migration: config.migration,
       checkInvariants: options.checkInvariants ?? false,
       observer,
+      max_concurrency: config.workload.max_concurrency,
     },
     scheduler,
   );
@@ -134,7 +141,7 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
   };
   const avg_instances = cluster.averageInstances();
   const avg_instances_record_weighted = cluster.averageInstancesPerReport();
-  observer.runEnded?.({ end_s, events: sim.executed, avg_instances, avg_instances_record_weighted, sampling, workload: report });
+  observer.runEnded?.({ end_s, events: sim.executed, avg_instances, avg_instances_record_weighted, sampling, workload: report, token_gaps: cluster.tokenGaps });
   return {
     config,
     records: collector.records(),
@@ -144,6 +151,7 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
     rejections: cluster.rejections,
     samples,
     sampling,
+    token_gaps: cluster.tokenGaps,
     workload_report: report,
     end_s,
     events: sim.executed,

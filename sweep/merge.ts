@@ -19,9 +19,12 @@ export function mergeSweeps(dirs: readonly string[]): MergedPoint[] {
   const byId = new Map<string, MergedPoint & { from: string; text: string }>();
   for (const dir of dirs) {
     const pointsDir = join(dir, 'points');
-    if (!existsSync(pointsDir)) throw new Error(`merge: ${dir} has no points/ folder; expected a sweep output folder`);
-    const labels = new Map((readManifest(dir)?.points ?? []).map((p) => [p.id, p.labels]));
-    for (const id of readdirSync(pointsDir).filter((name) => !name.startsWith('.')).sort()) {
+    const manifest = readManifest(dir);
+    if (!existsSync(pointsDir) && manifest === undefined) throw new Error(`merge: ${dir} has no points/ folder and no sweep.json; expected a sweep output folder`);
+    const labels = new Map((manifest?.points ?? []).map((p) => [p.id, p.labels]));
+    // A shard that drew no point (more shards than points) or ran none yet has a sweep.json and no points/.
+    const ids = existsSync(pointsDir) ? readdirSync(pointsDir).filter((name) => !name.startsWith('.')).sort() : [];
+    for (const id of ids) {
       const file = join(pointsDir, id, 'summary.json');
       if (!existsSync(file)) continue;
       const text = readFileSync(file, 'utf8');
@@ -54,9 +57,18 @@ export function mergedRow(point: MergedPoint): Record<string, string | number> {
   };
 }
 
-/** CSV of every merged point; columns are the union of all rows' keys in first-seen order. */
+/** mergedRow's columns after the labels: the header of a merge that gathered no point. */
+const METRIC_COLUMNS = [
+  'system', 'seed', 'requests', 'request_mean_s', 'request_p99_s', 'prefill_mean_s', 'prefill_p99_s',
+  'decode_mean_s', 'decode_p99_s', 'preemption_loss_s', 'migrations_committed', 'avg_instances_time_weighted',
+];
+
+/**
+ * CSV of every merged point; columns are the union of all rows' keys in first-seen order. With
+ * no point (empty shards) it is the header alone.
+ */
 export function mergedCsv(points: readonly MergedPoint[]): string {
   const rows = points.map(mergedRow);
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const columns = rows.length === 0 ? ['id', ...METRIC_COLUMNS] : [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return stringify(rows, { header: true, columns });
 }

@@ -57,6 +57,11 @@ export const WorkloadConfigSchema = z
     priority: z.strictObject({ high_ratio: z.number().min(0).max(1) }).default({ high_ratio: 0 }),
     /** Multi-model mix; omitted for single-model fleets (RequestSpec.model stays undefined). */
     models: z.array(ModelShareSchema).min(1).optional(),
+    /**
+     * Most requests in flight at once (vLLM's `--max-concurrency`): the client holds a due request
+     * until one finishes, and its latencies count from when it is sent. Unbounded when absent.
+     */
+    max_concurrency: z.number().int().positive().optional(),
   })
   .refine((c) => !(c.models && c.lengths.paired?.use_trace_models), {
     message: 'either models or lengths.paired.use_trace_models, not both',

@@ -6,9 +6,12 @@ import { fileURLToPath } from 'node:url';
 import type { ColdStart } from '../engine/cold-start.ts';
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
 
-const MAIN = fileURLToPath(new URL('../instance/main.ts', import.meta.url));
-/** tsx's loader resolved from here, not from the caller's working directory (which may have no node_modules). */
-const TSX = import.meta.resolve('tsx');
+// From the compiled tree (dist/, scripts/build.mjs) the instance's entry is JavaScript and needs
+// no loader; from the sources it is TypeScript, run through tsx (its loader resolved from here,
+// not from the caller's working directory, which may have no node_modules).
+const COMPILED = import.meta.url.endsWith('.js');
+const MAIN = fileURLToPath(new URL(COMPILED ? '../instance/main.js' : '../instance/main.ts', import.meta.url));
+const LOADER: readonly string[] = COMPILED ? [] : ['--import', import.meta.resolve('tsx')];
 
 export interface InstanceProcess {
   readonly pid: number;
@@ -35,7 +38,7 @@ export interface StartInstanceOptions {
 export async function startInstanceProcess(engine: LLMEngineOptions, opts: StartInstanceOptions = {}): Promise<InstanceProcess> {
   const host = opts.host ?? '127.0.0.1';
   const withParent = opts.exit_with_parent === true;
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, '--options', JSON.stringify({ host, port: 0, engine, ...(withParent ? { exit_with_parent: true } : {}) })], {
+  const child = spawn(process.execPath, [...LOADER, MAIN, '--options', JSON.stringify({ host, port: 0, engine, ...(withParent ? { exit_with_parent: true } : {}) })], {
     stdio: [withParent ? 'pipe' : 'ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));

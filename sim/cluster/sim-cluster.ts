@@ -6,6 +6,7 @@ import { Band, type Simulation } from '../kernel/index.ts';
 import { requestRecord, SimInstance, SimRequest } from '../instance/index.ts';
 import { LiveMigration, type MigrationParams, type MigrationRecord } from '../migration/index.ts';
 import { checkedLatency, type CopyModel, type PerfModel } from '../perf/index.ts';
+import { TokenGaps } from '../../metrics/token-gaps.ts';
 import { TimeWeighted } from './time-weighted.ts';
 
 export interface SimClusterOptions {
@@ -24,6 +25,12 @@ export interface SimClusterOptions {
   readonly checkInvariants?: boolean;
   /** Receives every request (when it leaves), step and migration as a neutral record. */
   readonly observer?: RunObserver;
+  /**
+   * Most requests in flight at once, as vLLM's benchmark client `--max-concurrency`: a request
+   * due while the limit is reached waits on the client side (FIFO) and is sent, its clock
+   * starting then, when one finishes or is rejected. Unbounded when absent.
+   */
+  readonly max_concurrency?: number | undefined;
 }
 
 /** Why a request never entered the fleet. */
@@ -42,6 +49,8 @@ export class SimCluster {
   readonly requests: SimRequest[] = [];
   readonly migrations: MigrationRecord[] = [];
   readonly rejections: Rejection[] = [];
+  /** Every gap between consecutive tokens of a request (vLLM's ITL), folded in as tokens appear. */
+  readonly tokenGaps = new TokenGaps();
   readonly #reports: InstanceReport[] = [];
   readonly #dispatched: number[] = [];
   #reports_total = 0;
@@ -49,6 +58,11 @@ export class SimCluster {
   #instancesAtReports = 0;
   #finished = 0;
   #total = 0;
+  /** Requests sent and not yet finished or rejected (counted only under max_concurrency). */
+  #inFlight = 0;
+  /** Requests due while max_concurrency was reached, in arrival order; `#heldHead` is the next. */
+  readonly #held: RequestSpec[] = [];
+  #heldHead = 0;
   readonly #instanceCount: TimeWeighted;
 
   constructor(
@@ -180,7 +194,35 @@ export class SimCluster {
     this.#instanceCount.set(this.instances.length, this.sim.now_s);
   }
 
+  /** A request is due: sent now, or held by the client while max_concurrency requests are in flight. */
   private arrive(spec: RequestSpec): void {
+    const limit = this.options.max_concurrency;
+    if (limit !== undefined) {
+      if (this.#inFlight >= limit) {
+        this.#held.push(spec);
+        return;
+      }
+      this.#inFlight++;
+    }
+    this.admit(spec);
+  }
+
+  /** A request left the fleet (finished or rejected): under max_concurrency, the client sends the next one held. */
+  private release(): void {
+    if (this.options.max_concurrency === undefined) return;
+    const next = this.#held[this.#heldHead];
+    if (next === undefined) {
+      this.#inFlight--;
+      return;
+    }
+    // The slot passes straight to the held request (in-flight count unchanged), sent now: as in
+    // vLLM's client, its latencies count from when it is sent.
+    this.#heldHead++;
+    const now = this.sim.now_s;
+    this.sim.at(now, Band.arrival, () => this.admit({ ...next, arrival_s: now }));
+  }
+
+  private admit(spec: RequestSpec): void {
     const request = new SimRequest(spec);
     this.requests.push(request);
     // vLLM drops requests it can never serve; so do we, and the summary counts them.
@@ -220,6 +262,7 @@ export class SimCluster {
     this.rejections.push({ request: request.id, reason });
     this.#finished++;
     this.options.observer?.request?.(requestRecord(request, reason));
+    this.release();
   }
 
   private indexOf(id: number): number {
@@ -270,7 +313,11 @@ export class SimCluster {
     if (onStep !== undefined) onStep(stepRecord(instance.id, start_s, duration_s, plan));
     const outcome = instance.engine.update(plan, isDone);
     const delivered_s = this.#delivered(now);
-    for (const request of outcome.emitted) request.markToken(delivered_s);
+    for (const request of outcome.emitted) {
+      const last = request.last_token_s;
+      request.markToken(delivered_s);
+      if (last !== undefined) this.tokenGaps.add((delivered_s - last) * 1e3);
+    }
     for (const request of outcome.prefilled) {
       if (request.readmitted !== undefined) {
         request.recomputes.push({ ...request.readmitted, end_s: now });
@@ -290,6 +337,7 @@ export class SimCluster {
     if (request.priority === 'high') instance.high_priority--;
     this.#finished++;
     this.options.observer?.request?.(requestRecord(request));
+    this.release();
   }
 
   private publishReport(instance: SimInstance): void {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FolderName } from '../../config/index.ts';
 import { SchedulerSpec } from '../../policies/index.ts';
 import { WorkloadConfigSchema } from '../../traces/index.ts';
+import { GoodputSlo, MetricPercentiles, PercentileMetrics, VLLM_METRICS } from '../../metrics/vllm-keys.ts';
 import { MigrationParams } from '../migration/index.ts';
 import { type ClusterConfig as ResolvedCluster, ClusterConfig, DEFAULT_TOTAL_BLOCKS } from './cluster-config.ts';
 import { planMemory } from './memory-plan.ts';
@@ -32,6 +33,17 @@ export const RunConfig = z.strictObject({
       steps: z.boolean().optional(),
       /** Also write trace.json, a Chrome/Perfetto trace of the steps and migrations (`fleetlab run --trace-json`). */
       trace_json: z.boolean().optional(),
+      /** summary.json `vllm_bench`: vLLM's result keys (`--percentile-metrics`, `--metric-percentiles`, `--goodput`). */
+      vllm_bench: z
+        .strictObject({
+          /** Metrics that get mean/median/std/percentile keys: ttft, tpot, itl, e2el. */
+          percentile_metrics: PercentileMetrics.default([...VLLM_METRICS]),
+          /** Percentiles in (0, 100] written for each metric (p99 → `p99_ttft_ms`). */
+          metric_percentiles: MetricPercentiles.default([99]),
+          /** SLOs in milliseconds for `request_goodput` (vLLM's `--goodput ttft:500`); null without. */
+          goodput: GoodputSlo.optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
 }).superRefine((config, ctx) => {

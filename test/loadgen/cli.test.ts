@@ -44,7 +44,8 @@ test('fleetlab bench serve: vLLM result JSON, a results folder that fleetlab com
   const sim = join(dir, 'sim');
   await run(process.execPath, [bin, 'run', '--preset', 'llumnix-fig11/M-M/llumnix', '--set', 'workload.num_requests=60', '--no-progress', '--out', sim]);
   const compared = await run(process.execPath, [bin, 'compare', sim, real]);
-  t.regex(compared.stdout, /metric\s+Llumnix\s+real:test-model/);
+  // Each column is headed by its run's name, the system on the line below.
+  t.regex(compared.stdout, /^metric\s+fig11-M-M-llumnix-7\.5-num_requests=60\s+bench-serve-test-model-100qps\n\s+Llumnix\s+real:test-model\n/);
   t.regex(compared.stdout, /requests finished\s+60\s+6/);
 });
 

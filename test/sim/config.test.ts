@@ -45,7 +45,8 @@ test('YAML config files load, extend a preset, and take --set overrides', (t) =>
   const file = join(dir, 'exp.yaml');
   writeFileSync(file, 'preset: llumnix-fig11/S-S/llumnix\nname: mine\ncluster:\n  instances: 4\n');
   const { config, baseDir } = loadRunConfig({ config: file, set: ['workload.arrival.rate_per_s=3.5'], seed: 9 });
-  t.is(config.name, 'mine');
+  // A named config run with changed values carries them in its name (its results folder).
+  t.is(config.name, 'mine-seed=9-rate_per_s=3.5');
   t.is(config.cluster.instances, 4);
   t.is(config.cluster.max_num_batched_tokens, 12800);
   t.deepEqual(config.workload.arrival, { kind: 'poisson', rate_per_s: 3.5 });

@@ -1,0 +1,128 @@
+// `fleetlab run` in `vllm bench serve`'s vocabulary: each flag becomes a change to the run config
+// (workload, arrival, lengths, metrics.vllm_bench), applied after the preset and config file and
+// before `--set`, so an explicit `--set` still wins.
+import { basename } from 'node:path';
+import { ConfigError } from '../sim/index.ts';
+import { parseGoodput } from '../metrics/vllm-keys.ts';
+
+/** The flags as commander hands them over (strings where vLLM takes lists or `inf`). */
+export interface VllmRunFlags {
+  readonly requestRate?: string | undefined;
+  readonly burstiness?: number | undefined;
+  readonly numPrompts?: number | undefined;
+  readonly datasetName?: string | undefined;
+  readonly datasetPath?: string | undefined;
+  readonly randomInputLen?: number | undefined;
+  readonly randomOutputLen?: number | undefined;
+  readonly randomRangeRatio?: number | undefined;
+  readonly maxConcurrency?: number | undefined;
+  readonly percentileMetrics?: string | undefined;
+  readonly metricPercentiles?: string | undefined;
+  readonly goodput?: readonly string[] | undefined;
+}
+
+/** Dataset names with a reader in traces/; vLLM's others (sonnet, hf, custom, ...) are refused by name. */
+export const VLLM_DATASETS = ['sharegpt', 'burstgpt', 'random'] as const;
+
+/** vLLM's ShareGPT sampling keeps prompt + output ≤ 2048 tokens. */
+const SHAREGPT_MAX_TOTAL_TOKENS = 2048;
+
+const list = (value: string): string[] => value.split(/[,\s]+/).filter((v) => v !== '');
+const object = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/** Returns a copy of `raw` with every vLLM flag given applied; throws ConfigError naming the flag. */
+export function applyVllmFlags(raw: Record<string, unknown>, flags: VllmRunFlags): Record<string, unknown> {
+  const out = structuredClone(raw);
+  const workload = (out.workload = { ...object(out.workload) });
+  if (flags.numPrompts !== undefined) workload.num_requests = flags.numPrompts;
+  if (flags.maxConcurrency !== undefined) workload.max_concurrency = flags.maxConcurrency;
+  if (flags.requestRate !== undefined || flags.burstiness !== undefined) workload.arrival = arrival(object(workload.arrival), flags);
+  const lengths = datasetLengths(flags);
+  if (lengths !== undefined) workload.lengths = lengths;
+  const bench: Record<string, unknown> = {};
+  if (flags.percentileMetrics !== undefined) bench.percentile_metrics = list(flags.percentileMetrics);
+  if (flags.metricPercentiles !== undefined) {
+    bench.metric_percentiles = list(flags.metricPercentiles).map((p) => {
+      const n = Number(p);
+      if (!Number.isFinite(n)) throw ConfigError.single('--metric-percentiles', 'comma-separated numbers in (0, 100], e.g. 50,90,99', flags.metricPercentiles);
+      return n;
+    });
+  }
+  if (flags.goodput !== undefined) {
+    try {
+      bench.goodput = parseGoodput(flags.goodput);
+    } catch (cause) {
+      throw ConfigError.single('--goodput', 'KEY:MILLISECONDS words with KEY one of ttft, tpot, e2el (e.g. ttft:500 tpot:50)', flags.goodput.join(' '), { cause });
+    }
+  }
+  if (Object.keys(bench).length > 0) {
+    const metrics = (out.metrics = { ...object(out.metrics) });
+    metrics.vllm_bench = { ...object(metrics.vllm_bench), ...bench };
+  }
+  return out;
+}
+
+/**
+ * vLLM's arrivals: `inf` sends everything at t = 0; a rate draws Gamma(burstiness) gaps, which
+ * is Poisson at burstiness 1. `--burstiness` alone keeps the config's rate.
+ */
+function arrival(current: Record<string, unknown>, flags: VllmRunFlags): Record<string, unknown> {
+  let rate: number;
+  if (flags.requestRate === undefined) {
+    if (typeof current.rate_per_s !== 'number') {
+      throw ConfigError.single('--burstiness', `with --request-rate: the config's arrival (kind ${String(current.kind)}) has no rate to keep`, flags.burstiness);
+    }
+    rate = current.rate_per_s;
+  } else if (flags.requestRate.trim().toLowerCase() === 'inf') {
+    return { kind: 'burst' };
+  } else {
+    rate = Number(flags.requestRate);
+    if (flags.requestRate.trim() === '' || !Number.isFinite(rate) || rate <= 0) {
+      throw ConfigError.single('--request-rate', 'requests per second > 0, or inf (everything at t = 0)', flags.requestRate);
+    }
+  }
+  const burstiness = flags.burstiness ?? 1;
+  if (!Number.isFinite(burstiness) || burstiness <= 0) throw ConfigError.single('--burstiness', 'a Gamma shape > 0 (1 is Poisson)', flags.burstiness);
+  return burstiness === 1 ? { kind: 'poisson', rate_per_s: rate } : { kind: 'gamma', rate_per_s: rate, burstiness };
+}
+
+/** The lengths section a `--dataset-name` reads, or undefined when the flag is absent. */
+function datasetLengths(flags: VllmRunFlags): Record<string, unknown> | undefined {
+  const name = flags.datasetName;
+  const path = flags.datasetPath;
+  const randomFlags = flags.randomInputLen !== undefined || flags.randomOutputLen !== undefined || flags.randomRangeRatio !== undefined;
+  if (name === undefined) {
+    if (path !== undefined) throw ConfigError.single('--dataset-path', `with --dataset-name (${VLLM_DATASETS.join(' | ')})`, path);
+    if (randomFlags) throw ConfigError.single('--random-input-len/--random-output-len/--random-range-ratio', 'with --dataset-name random', 'no --dataset-name');
+    return undefined;
+  }
+  switch (name) {
+    case 'sharegpt': {
+      // Without a file, the shipped ShareGPT-GPT4 lengths (tokenized with Llama-2's tokenizer).
+      if (path === undefined) return { paired: { trace: 'builtin:sharegpt', order: 'sample' } };
+      const trace = /\.csv$/i.test(path)
+        ? { format: 'lengths', path }
+        : { format: 'sharegpt', path, max_total_tokens: SHAREGPT_MAX_TOTAL_TOKENS };
+      return { paired: { trace, order: 'sample' } };
+    }
+    case 'burstgpt':
+      if (path === undefined) throw ConfigError.single('--dataset-path', 'the BurstGPT CSV file with --dataset-name burstgpt (e.g. BurstGPT_without_fails_2.csv)', 'nothing');
+      // vLLM's BurstGPT loader keeps GPT-4 rows with a response; zero-token rows are dropped and counted.
+      return { paired: { trace: { format: 'burstgpt', path, models: ['GPT-4'] }, order: 'sample' } };
+    case 'random': {
+      if (path !== undefined) throw ConfigError.single('--dataset-path', 'absent with --dataset-name random (it reads no file)', basename(path));
+      const ratio = flags.randomRangeRatio ?? 0;
+      if (!(ratio >= 0 && ratio < 1)) throw ConfigError.single('--random-range-ratio', 'a number in [0, 1)', flags.randomRangeRatio);
+      const lengths = (tokens: number): Record<string, unknown> =>
+        ratio === 0 ? { kind: 'fixed', tokens } : { kind: 'uniform', mean_tokens: tokens, range_tokens: Math.round(2 * tokens * ratio) };
+      return { prompt: lengths(flags.randomInputLen ?? 1024), output: lengths(flags.randomOutputLen ?? 128) };
+    }
+    default:
+      throw ConfigError.single(
+        '--dataset-name',
+        `one of ${VLLM_DATASETS.join(' | ')} (vLLM's other datasets have no reader in fleetlab yet; describe the lengths under workload.lengths in a config instead)`,
+        name,
+      );
+  }
+}

@@ -1,0 +1,62 @@
+// `fleetlab run`'s vLLM flags and run names: what each flag changes in the config, the errors
+// that name a flag, and names that carry the values a run changed.
+import test from 'ava';
+import { loadRunConfig } from '../../cli/load-config.ts';
+import { derivedRunName } from '../../cli/run-name.ts';
+import { applyVllmFlags } from '../../cli/vllm-flags.ts';
+
+const preset = 'llumnix-fig11/ShareGPT/llumnix';
+const load = (flags: Parameters<typeof applyVllmFlags>[1], set: string[] = [], seed?: number) =>
+  loadRunConfig({ preset, set, seed, adjust: (raw) => applyVllmFlags(raw, flags) }).config;
+
+test('--request-rate and --burstiness are Poisson or Gamma arrivals; inf sends everything at once', (t) => {
+  t.deepEqual(load({ requestRate: '8' }).workload.arrival, { kind: 'poisson', rate_per_s: 8 });
+  t.deepEqual(load({ requestRate: '8', burstiness: 0.5 }).workload.arrival, { kind: 'gamma', rate_per_s: 8, burstiness: 0.5 });
+  // --burstiness alone keeps the preset's rate (7.5 for ShareGPT).
+  t.deepEqual(load({ burstiness: 2 }).workload.arrival, { kind: 'gamma', rate_per_s: 7.5, burstiness: 2 });
+  t.deepEqual(load({ requestRate: 'inf' }).workload.arrival, { kind: 'burst' });
+  t.throws(() => load({ requestRate: 'fast' }), { message: /Expected --request-rate to be requests per second > 0, or inf.*received "fast"/ });
+  t.throws(() => load({ requestRate: '-1' }), { message: /--request-rate/ });
+});
+
+test('--num-prompts, --max-concurrency and the metric flags land in the config; --set still wins', (t) => {
+  const config = load({ numPrompts: 50, maxConcurrency: 4, percentileMetrics: 'ttft,itl', metricPercentiles: '50,99.9', goodput: ['ttft:500', 'e2el:2000'] });
+  t.is(config.workload.num_requests, 50);
+  t.is(config.workload.max_concurrency, 4);
+  t.deepEqual(config.metrics.vllm_bench, { percentile_metrics: ['ttft', 'itl'], metric_percentiles: [50, 99.9], goodput: { ttft: 500, e2el: 2000 } });
+  t.is(load({ numPrompts: 50 }, ['workload.num_requests=60']).workload.num_requests, 60);
+  t.throws(() => load({ goodput: ['ttft=500'] }), { message: /Expected --goodput to be KEY:MILLISECONDS.*received "ttft=500"/ });
+  t.throws(() => load({ percentileMetrics: 'ttft,foo' }), { message: /metrics\.vllm_bench\.percentile_metrics\[1\]/ });
+});
+
+test('--dataset-name maps onto the trace readers; other vLLM datasets are refused by name', (t) => {
+  t.deepEqual(load({ datasetName: 'sharegpt' }).workload.lengths, { paired: { trace: 'builtin:sharegpt', order: 'sample', use_trace_models: false } });
+  const own = applyVllmFlags({ workload: {} }, { datasetName: 'sharegpt', datasetPath: 'ShareGPT_V3.json' }).workload as Record<string, unknown>;
+  t.deepEqual(own.lengths, { paired: { trace: { format: 'sharegpt', path: 'ShareGPT_V3.json', max_total_tokens: 2048 }, order: 'sample' } });
+  const burst = applyVllmFlags({ workload: {} }, { datasetName: 'burstgpt', datasetPath: 'BurstGPT.csv' }).workload as Record<string, unknown>;
+  t.deepEqual(burst.lengths, { paired: { trace: { format: 'burstgpt', path: 'BurstGPT.csv', models: ['GPT-4'] }, order: 'sample' } });
+  const fixed = load({ datasetName: 'random', randomInputLen: 100, randomOutputLen: 20 }).workload.lengths;
+  t.deepEqual(fixed, { prompt: { kind: 'fixed', tokens: 100 }, output: { kind: 'fixed', tokens: 20 } });
+  const ranged = load({ datasetName: 'random', randomInputLen: 100, randomRangeRatio: 0.5 }).workload.lengths;
+  t.deepEqual(ranged, { prompt: { kind: 'uniform', mean_tokens: 100, range_tokens: 100 }, output: { kind: 'uniform', mean_tokens: 128, range_tokens: 128 } });
+  t.throws(() => load({ datasetName: 'sonnet' }), { message: /Expected --dataset-name to be one of sharegpt \| burstgpt \| random.*received "sonnet"/ });
+  t.throws(() => load({ datasetName: 'burstgpt' }), { message: /Expected --dataset-path to be the BurstGPT CSV/ });
+  t.throws(() => load({ datasetPath: 'x.json' }), { message: /Expected --dataset-path to be with --dataset-name/ });
+});
+
+test('a run name carries the values it changed: the preset rate is replaced, other changes appended', (t) => {
+  t.is(load({ requestRate: '8' }).name, 'fig11-ShareGPT-llumnix-8');
+  t.is(load({}, ['workload.arrival.rate_per_s=8'], 1).name, 'fig11-ShareGPT-llumnix-8-seed=1');
+  t.is(load({ requestRate: 'inf', numPrompts: 100 }).name, 'fig11-ShareGPT-llumnix-num_requests=100-arrival.kind=burst');
+  // Unchanged values (the preset's own seed) and what is only measured (metrics.*) leave the name alone.
+  t.is(load({ metricPercentiles: '50' }, [], 0).name, 'fig11-ShareGPT-llumnix-7.5');
+  t.is(load({ requestRate: '8' }, ['name=mine']).name, 'mine');
+});
+
+test('derivedRunName: folder-safe values, long change lists become a hash', (t) => {
+  t.is(derivedRunName('run', { a: { path: 'x' } }, { a: { path: 'data/traces/t.json' } }), 'run-path=t.json');
+  const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`field_${i}`, i + 100]));
+  const name = derivedRunName('run', {}, many);
+  t.regex(name, /^run-changed-[0-9a-f]{8}$/);
+  t.is(derivedRunName('run', {}, many), name, 'deterministic');
+});
