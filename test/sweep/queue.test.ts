@@ -94,10 +94,11 @@ const packText = (text: string): string => gzipSync(Buffer.from(text)).toString(
 queueTest('a sweep through the queue with 2 workers is byte-identical to a local sweep', async (t) => {
   const url = redis!.url;
   const sweep = tinySweep();
-  const local = tempDir();
-  await runSweep(sweep, { out: local, workers: 1 });
+  // Workers boot (transpile, connect) while the local sweep runs.
   const workers = [startWorker(url, 'identical'), startWorker(url, 'identical')];
   try {
+    const local = tempDir();
+    await runSweep(sweep, { out: local, workers: 1 });
     const queued = tempDir();
     const outcomes = await runQueuedSweep(sweep, { out: queued, target: { url, name: 'identical' } });
     t.deepEqual(outcomes.map((o) => o.status), ['ran', 'ran', 'ran', 'ran']);
@@ -113,6 +114,15 @@ queueTest('a sweep through the queue with 2 workers is byte-identical to a local
     t.deepEqual(folderBytes(again), folderBytes(local));
     const started = workers.flatMap((w) => w.lines.filter((l) => l.startsWith('worker: started')));
     t.is(started.length, sweep.points.length);
+    // A point that throws on the workers is retried, then named with the worker's error.
+    const p = sweep.points[0]!;
+    const missing = { ...p, id: 'missing-trace', config: { ...p.config, workload: { ...p.config.workload, arrival: { kind: 'replay', trace: { format: 'azure', path: 'no-such-trace.csv' } } } } };
+    await t.throwsAsync(
+      runQueuedSweep({ ...sweep, points: [missing as never] }, { out: tempDir(), target: { url, name: 'identical' }, attempts: 2, backoffMs: 50 }),
+      { message: /1 point\(s\) failed:\nmissing-trace: .*failed on the workers: .*no-such-trace\.csv/ },
+    );
+    const failures = workers.flatMap((w) => w.lines.filter((l) => l.startsWith('worker: failed missing-trace')));
+    t.is(failures.length, 2, 'two attempts, as asked');
   } finally {
     await Promise.all(workers.map((w) => stopChild(w.child)));
   }
@@ -122,11 +132,12 @@ queueTest('a worker killed mid-point: the point is retried elsewhere and results
   const url = redis!.url;
   const big = tinySweep(5000);
   const sweep: Sweep = { ...big, points: big.points.slice(0, 2) };
-  const local = tempDir();
-  await runSweep(sweep, { out: local, workers: 1 });
+  // The first worker boots while the local sweep runs.
   const doomed = startWorker(url, 'kill');
   let survivor: WorkerProcess | undefined;
   try {
+    const local = tempDir();
+    await runSweep(sweep, { out: local, workers: 1 });
     const queued = tempDir();
     const running = runQueuedSweep(sweep, { out: queued, target: { url, name: 'kill' } });
     const started = await doomed.line(/^worker: started /);
