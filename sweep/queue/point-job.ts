@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { VERSION } from '../../metrics/index.ts';
 import type { RunConfig } from '../../sim/index.ts';
 import { configJson, type ResolvedPoint } from '../resolve.ts';
 import type { PackedFiles } from './point-files.ts';
@@ -11,6 +12,8 @@ export interface PointJobData {
   readonly config: RunConfig;
   /** Where the enqueuer resolved relative paths of the config from (a worker may override it). */
   readonly base_dir: string;
+  /** The enqueuer's fleetlab version: a worker of another version refuses the point. */
+  readonly fleetlab_version: string;
 }
 
 /** What a worker returns: the point folder's files, written by the enqueuer. */
@@ -31,5 +34,5 @@ export function pointJobId(config: RunConfig, baseDir: string): string {
 }
 
 export function pointJobData(sweep: string, resolved: ResolvedPoint, baseDir: string): PointJobData {
-  return { sweep, point_id: resolved.point.id, config: resolved.config, base_dir: baseDir };
+  return { sweep, point_id: resolved.point.id, config: resolved.config, base_dir: baseDir, fleetlab_version: VERSION };
 }

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Job, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { Piscina } from 'piscina';
-import type { RunSummary } from '../../metrics/index.ts';
+import { type RunSummary, VERSION } from '../../metrics/index.ts';
 import type { PointTask } from '../run-point.ts';
 import { connect, type QueueTarget } from './connection.ts';
 import { packFolder } from './point-files.ts';
@@ -49,6 +49,12 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   });
   const runJob = async (job: Job<PointJobData, PointJobResult>): Promise<PointJobResult> => {
     const { point_id: id, config, base_dir } = job.data;
+    if (job.data.fleetlab_version !== VERSION) {
+      // Another version may simulate differently: its results would not be the sweep's. No retry helps.
+      const why = `point ${id} was enqueued by fleetlab ${job.data.fleetlab_version}, this worker is ${VERSION}; run the same version everywhere`;
+      log(`refused ${id}: ${why}`);
+      throw new UnrecoverableError(why);
+    }
     log(`started ${id} (${job.data.sweep}, attempt ${job.attemptsStarted}, job ${job.id ?? '?'})`);
     const scratch = mkdtempSync(join(tmpdir(), 'fleetlab-worker-'));
     try {

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import test from 'ava';
-import { mergedCsv, mergeSweeps, runSweep, type Sweep } from '../../sweep/index.ts';
-import { packFolder, parseRedisUrl, runQueuedSweep, unpackFolder } from '../../sweep/queue/index.ts';
+import { mergedCsv, mergeSweeps, resolveSweep, runSweep, type Sweep } from '../../sweep/index.ts';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { packFolder, parseRedisUrl, pointJobId, runQueuedSweep, startQueueWorker, unpackFolder } from '../../sweep/queue/index.ts';
+import { pointJobData } from '../../sweep/queue/point-job.ts';
 import { tempDir, tinySweep } from './helpers.ts';
 import { hasRedisServer, REDIS_MISSING, type RedisServer, startRedis, stopChild } from './redis-server.ts';
 
@@ -155,5 +158,30 @@ queueTest('a worker killed mid-point: the point is retried elsewhere and results
   } finally {
     await stopChild(doomed.child, 'SIGKILL');
     if (survivor !== undefined) await stopChild(survivor.child);
+  }
+});
+
+queueTest('a worker of another fleetlab version refuses a point at once, without retries', async (t) => {
+  const url = redis!.url;
+  const target = { url, name: 'versions' };
+  const lines: string[] = [];
+  const worker = startQueueWorker({ target, concurrency: 1, log: (l) => lines.push(l) });
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const queue = new Queue(target.name, { connection });
+  const eventsConnection = new Redis(url, { maxRetriesPerRequest: null });
+  const events = new QueueEvents(target.name, { connection: eventsConnection });
+  try {
+    await events.waitUntilReady();
+    const [resolved] = resolveSweep(tinySweep(10), tempDir());
+    const data = { ...pointJobData('old', resolved!, ROOT), fleetlab_version: '0.0.0-other' };
+    const job = await queue.add('p', data, { jobId: pointJobId(resolved!.config, ROOT), attempts: 3 });
+    await t.throwsAsync(job.waitUntilFinished(events), { message: /enqueued by fleetlab 0\.0\.0-other, this worker is .*same version everywhere/ });
+    t.is((await queue.getJob(job.id!))?.attemptsMade, 1);
+    t.true(lines.some((l) => l.startsWith(`refused ${resolved!.point.id}`)));
+  } finally {
+    await worker.close();
+    await events.close();
+    await queue.close();
+    await Promise.all([connection.quit(), eventsConnection.quit()]);
   }
 });
