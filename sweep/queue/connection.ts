@@ -32,3 +32,30 @@ export function parseRedisUrl(value: string, field = '--queue'): string {
 export function connect(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null });
 }
+
+/**
+ * Waits until `connection` is ready, or fails naming the URL: ioredis (as BullMQ configures it)
+ * would otherwise retry forever, and an enqueuer with a mistyped host would wait silently.
+ */
+export async function reachRedis(connection: Redis, url: string, timeoutMs = 10_000): Promise<void> {
+  if (connection.status === 'ready') return;
+  let lastError = '';
+  const onError = (error: Error): void => {
+    lastError = error.message;
+  };
+  connection.on('error', onError);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`cannot reach Redis at ${url} within ${timeoutMs / 1000} s${lastError === '' ? '' : ` (${lastError})`}; is redis-server running and reachable from here?`)),
+        timeoutMs,
+      );
+      connection.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  } finally {
+    connection.off('error', onError);
+  }
+}

@@ -8,7 +8,7 @@ import { isFinished, resolveSweep, type ResolvedPoint } from '../resolve.ts';
 import type { PointOutcome } from '../run-sweep.ts';
 import { selectShard } from '../shard.ts';
 import type { Shard, Sweep } from '../types.ts';
-import { connect, type QueueTarget } from './connection.ts';
+import { connect, type QueueTarget, reachRedis } from './connection.ts';
 import { unpackFolder } from './point-files.ts';
 import { pointJobData, pointJobId, type PointJobData, type PointJobResult } from './point-job.ts';
 
@@ -22,6 +22,8 @@ export interface QueuedSweepOptions {
   readonly attempts?: number;
   /** First wait before a retry; doubles each time. */
   readonly backoffMs?: number;
+  /** Give up when Redis cannot be reached this long at the start (default 10 s). */
+  readonly connectTimeoutMs?: number;
 }
 
 /** A point run through the queue: `stalled` counts the times its worker died under it. */
@@ -48,6 +50,12 @@ export async function runQueuedSweep(sweep: Sweep, options: QueuedSweepOptions):
   const mine = selectShard(all.map((r) => ({ ...r.point, resolved: r })), options.shard).map((p) => p.resolved);
   const baseDir = options.baseDir ?? process.cwd();
   const connection = connect(options.target.url);
+  try {
+    await reachRedis(connection, options.target.url, options.connectTimeoutMs);
+  } catch (error) {
+    connection.disconnect();
+    throw error;
+  }
   const queue = new Queue<PointJobData, PointJobResult>(options.target.name, { connection });
   const eventsConnection = connect(options.target.url);
   const events = new QueueEvents(options.target.name, { connection: eventsConnection });

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { packFolder, parseRedisUrl, pointJobId, runQueuedSweep, startQueueWorker, unpackFolder } from '../../sweep/queue/index.ts';
 import { pointJobData } from '../../sweep/queue/point-job.ts';
 import { tempDir, tinySweep } from './helpers.ts';
-import { hasRedisServer, REDIS_MISSING, type RedisServer, startRedis, stopChild } from './redis-server.ts';
+import { freePort, hasRedisServer, REDIS_MISSING, type RedisServer, startRedis, stopChild } from './redis-server.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const available = hasRedisServer();
@@ -77,6 +77,13 @@ test('redis URLs are checked, naming the flag and the value', (t) => {
   t.is(parseRedisUrl('redis://10.0.0.5:6379/2'), 'redis://10.0.0.5:6379/2');
   t.throws(() => parseRedisUrl('http://x:1'), { message: /--queue: expected a redis:\/\/ or rediss:\/\/ URL, received "http:\/\/x:1"/ });
   t.throws(() => parseRedisUrl('localhost:6379'), { message: /--queue/ });
+});
+
+test('an unreachable Redis fails the enqueuer with the URL, not a silent wait', async (t) => {
+  const url = `redis://127.0.0.1:${await freePort()}`;
+  await t.throwsAsync(runQueuedSweep(tinySweep(10), { out: tempDir(), target: { url, name: 'none' }, connectTimeoutMs: 500 }), {
+    message: new RegExp(`cannot reach Redis at ${url} within 0.5 s .*ECONNREFUSED`),
+  });
 });
 
 test('a point folder packed by a worker is unpacked byte for byte, and damage is refused', async (t) => {
