@@ -9,6 +9,8 @@ import { findPreset } from '../artifact/presets.ts';
 import { FolderName, showValue } from '../config/index.ts';
 import { mergedCsv, mergeSweeps, parseShard, runSweep, type Sweep } from '../sweep/index.ts';
 import { mergeConfig } from './overrides.ts';
+import { DEFAULT_QUEUE_NAME, runQueuedSweep } from '../sweep/queue/index.ts';
+import { redisUrl, registerWorkerCommand } from './queue-commands.ts';
 
 /** A sweep file (JSON or YAML): points whose configs may extend a built-in `preset`. */
 const SweepFile = z.strictObject({
@@ -59,19 +61,24 @@ export function registerSweepCommands(program: Pick<Command, 'command'>): void {
     .option('-j, --workers <n>', 'worker threads', positive)
     .option('--shard <i/n>', 'run only the i-th of every n points (sorted by id)', parseShard)
     .option('--no-progress', 'no progress bar')
+    .option('--queue <url>', 'run the points on `fleetlab worker`s through this Redis (e.g. redis://10.0.0.5:6379)', redisUrl)
+    .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
     .action(async (file, opts) => {
       const sweep = loadSweep(file);
       const out = opts.out ?? join('results', 'sweeps', sweep.name);
-      const outcomes = await runSweep(sweep, {
-        out,
-        workers: opts.workers ?? Math.max(1, availableParallelism()),
-        shard: opts.shard,
-        progress: opts.progress,
-        baseDir: dirname(resolve(file)),
-      });
+      if (opts.queue !== undefined && opts.workers !== undefined) {
+        throw new InvalidArgumentError(`--workers ${opts.workers} has no effect with --queue: start workers with \`fleetlab worker --concurrency N\``);
+      }
+      const common = { out, shard: opts.shard, progress: opts.progress, baseDir: dirname(resolve(file)) };
+      const outcomes =
+        opts.queue === undefined
+          ? await runSweep(sweep, { ...common, workers: opts.workers ?? Math.max(1, availableParallelism()) })
+          : await runQueuedSweep(sweep, { ...common, target: { url: opts.queue, name: opts.queueName } });
       const ran = outcomes.filter((o) => o.status === 'ran').length;
       console.log(`${sweep.name}: ${ran} point(s) ran, ${outcomes.length - ran} already finished → ${out}/points/`);
     });
+
+  registerWorkerCommand(program);
 
   program
     .command('merge')
