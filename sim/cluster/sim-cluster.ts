@@ -49,6 +49,8 @@ export class SimCluster {
   #instancesAtReports = 0;
   #finished = 0;
   #total = 0;
+  /** Instances still loading: the rest report (kept so triggers never scan the fleet per step). */
+  #starting = 0;
   readonly #instanceCount: TimeWeighted;
 
   constructor(
@@ -74,6 +76,7 @@ export class SimCluster {
       instances: this.#reports,
       dispatched: this.#dispatched,
       reports_total: this.#reports_total,
+      reporting: this.instances.length - this.#starting,
     };
   }
 
@@ -94,6 +97,7 @@ export class SimCluster {
     this.instances.push(instance);
     this.#reports.push(instance.report);
     this.#dispatched.push(0);
+    if (state === 'starting') this.#starting++;
     this.#instanceCount?.set(this.instances.length, this.sim.now_s);
     return instance;
   }
@@ -101,9 +105,7 @@ export class SimCluster {
   /** Schedules the arrival of every request of a workload, and the scaling checks. */
   load(workload: readonly RequestSpec[]): void {
     this.#total += workload.length;
-    for (const spec of workload) {
-      this.sim.at(spec.arrival_s, Band.arrival, () => this.arrive(spec));
-    }
+    this.sim.atEach(workload, (spec) => spec.arrival_s, Band.arrival, (spec) => this.arrive(spec));
     const scaling = this.scheduler.scaling;
     if (scaling !== undefined) this.sim.at(scaling.first_check_s, Band.control, () => this.scalingTick(scaling.interval_s));
   }
@@ -143,6 +145,7 @@ export class SimCluster {
 
   /** A started instance joins as an empty instance that has reported. */
   private activate(instance: SimInstance): void {
+    if (instance.state === 'starting') this.#starting--;
     instance.state = 'active';
     instance.report = instance.snapshot(this.sim.now_s, true);
     this.#reports[this.indexOf(instance.id)] = instance.report;
