@@ -24,6 +24,12 @@ export interface SimClusterOptions {
   readonly checkInvariants?: boolean;
   /** Receives every request (when it leaves), step and migration as a neutral record. */
   readonly observer?: RunObserver;
+  /**
+   * Keep every request in `requests` after it leaves (default true: tests and callers that
+   * inspect them). False keeps only those in flight, so memory does not grow with the run:
+   * the observer's records carry everything the results need.
+   */
+  readonly keepRequests?: boolean;
 }
 
 /** Why a request never entered the fleet. */
@@ -39,7 +45,11 @@ export interface Rejection {
  */
 export class SimCluster {
   readonly instances: SimInstance[] = [];
+  /** Every request that arrived (only while in flight when `keepRequests` is false). */
   readonly requests: SimRequest[] = [];
+  /** Requests that arrived and have not left, in arrival order. */
+  readonly #inFlight = new Set<SimRequest>();
+  #lastFinish_s = 0;
   readonly migrations: MigrationRecord[] = [];
   readonly rejections: Rejection[] = [];
   readonly #reports: InstanceReport[] = [];
@@ -68,6 +78,16 @@ export class SimCluster {
 
   get finished(): number {
     return this.#finished;
+  }
+
+  /** The last finish time of any request (0 when none finished): the makespan. */
+  get lastFinish_s(): number {
+    return this.#lastFinish_s;
+  }
+
+  /** Requests that arrived and have not left (finished or rejected), in arrival order. */
+  inFlight(): IterableIterator<SimRequest> {
+    return this.#inFlight.values();
   }
 
   view(): ClusterView {
@@ -170,7 +190,8 @@ export class SimCluster {
 
   private arrive(spec: RequestSpec): void {
     const request = new SimRequest(spec);
-    this.requests.push(request);
+    if (this.options.keepRequests !== false) this.requests.push(request);
+    this.#inFlight.add(request);
     // vLLM drops requests it can never serve; so do we, and the summary counts them.
     const never = admissionError(this.engineKind, this.options.limits, spec.prompt_tokens, spec.output_tokens);
     if (never !== undefined) return this.reject(request, never);
@@ -205,6 +226,7 @@ export class SimCluster {
 
   private reject(request: SimRequest, reason: string): void {
     request.phase = 'finished';
+    this.#inFlight.delete(request);
     this.rejections.push({ request: request.id, reason });
     this.#finished++;
     this.options.observer?.request?.(requestRecord(request, reason));
@@ -275,6 +297,8 @@ export class SimCluster {
   /** Bookkeeping of a request its engine finished (and freed). */
   private complete(instance: SimInstance, request: SimRequest): void {
     request.finish_s = this.#delivered(this.sim.now_s);
+    if (request.finish_s > this.#lastFinish_s) this.#lastFinish_s = request.finish_s;
+    this.#inFlight.delete(request);
     if (request.priority === 'high') instance.high_priority--;
     this.#finished++;
     this.options.observer?.request?.(requestRecord(request));
