@@ -42,6 +42,7 @@ interface PointResult {
   readonly wall_s: number;
   readonly simulate_s: number;
   readonly finished: number;
+  readonly events: number;
   readonly rss_mb: number;
 }
 
@@ -75,6 +76,7 @@ function runPoint(requests: number, instances: number): PointResult {
     wall_s: process.uptime(),
     simulate_s,
     finished: summary.requests,
+    events: result.events,
     rss_mb: process.resourceUsage().maxRSS / 1024,
   };
 }
@@ -88,7 +90,7 @@ if (values.point !== undefined) {
   const instancesList = list(values.instances, values.quick ? [16, 256] : [16, 256, 4096]);
   const self = fileURLToPath(import.meta.url);
   console.log(`bench:scale  ${values.preset}  load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log('requests  instances  wall_s  simulate_s  requests/s(wall)  us/request  vs_first  peak_RSS_MB');
+  console.log('requests  instances  wall_s  simulate_s  events/request  requests/s(wall)  us/request(wall)  us/request(sim)  vs_first(sim)  peak_RSS_MB');
   let first: number | undefined;
   for (const instances of instancesList) {
     for (const requests of requestsList) {
@@ -99,9 +101,12 @@ if (values.point !== undefined) {
       }
       const point = JSON.parse(child.stdout.trim().split('\n').pop() as string) as PointResult;
       const us = (point.wall_s * 1e6) / point.requests;
-      first ??= us;
+      // The ratio is on simulation time: the whole-process time of small points is mostly the
+      // fixed startup (tsx transpilation, issue 10 item 7), which is not a per-request cost.
+      const simUs = (point.simulate_s * 1e6) / point.requests;
+      first ??= simUs;
       const flags: string[] = [];
-      if (us / first > TARGET_RATIO) flags.push(`over ${TARGET_RATIO}× the first point`);
+      if (simUs / first > TARGET_RATIO) flags.push(`over ${TARGET_RATIO}× the first point`);
       if (requests === 1_000_000 && instances === 16) {
         flags.push(point.wall_s < TARGET_1M_16_S ? `under ${TARGET_1M_16_S} s` : `OVER ${TARGET_1M_16_S} s`);
         flags.push(point.rss_mb < TARGET_1M_16_MB ? 'under 1 GB' : 'OVER 1 GB');
@@ -112,9 +117,11 @@ if (values.point !== undefined) {
           String(instances).padStart(9),
           point.wall_s.toFixed(1).padStart(6),
           point.simulate_s.toFixed(1).padStart(10),
+          (point.events / point.requests).toFixed(0).padStart(14),
           Math.round(point.requests / point.wall_s).toLocaleString('en-US').padStart(16),
-          us.toFixed(0).padStart(10),
-          `${(us / first).toFixed(2)}×`.padStart(8),
+          us.toFixed(0).padStart(16),
+          simUs.toFixed(0).padStart(15),
+          `${(simUs / first).toFixed(2)}×`.padStart(13),
           point.rss_mb.toFixed(0).padStart(11),
           flags.join(', '),
         ].join('  '),
@@ -122,5 +129,5 @@ if (values.point !== undefined) {
     }
   }
   console.log(`load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`targets: us/request within ${TARGET_RATIO}× of the first point; 1M × 16 under ${TARGET_1M_16_S} s whole-process and under ${TARGET_1M_16_MB} MB peak RSS`);
+  console.log(`targets: us/request (simulation) within ${TARGET_RATIO}× of the first point; 1M × 16 under ${TARGET_1M_16_S} s whole-process and under ${TARGET_1M_16_MB} MB peak RSS`);
 }
