@@ -95,7 +95,8 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
     },
     scheduler,
   );
-  cluster.load(workload);
+  // The workload array is ours: arrivals empty it as they go (a million specs need not live on).
+  cluster.load(workload, { consume: true });
 
   const sampler = new InstanceSampler(config.metrics.sample_interval_s, config.metrics.max_sample_rows);
   const total = workload.length;

@@ -122,10 +122,13 @@ export class SimCluster {
     return instance;
   }
 
-  /** Schedules the arrival of every request of a workload, and the scaling checks. */
-  load(workload: readonly RequestSpec[]): void {
+  /**
+   * Schedules the arrival of every request of a workload, and the scaling checks. With
+   * `consume`, the workload array is handed over and emptied as requests arrive (memory).
+   */
+  load(workload: readonly RequestSpec[], options: { readonly consume?: boolean } = {}): void {
     this.#total += workload.length;
-    this.sim.atEach(workload, (spec) => spec.arrival_s, Band.arrival, (spec) => this.arrive(spec));
+    this.sim.atEach(workload, (spec) => spec.arrival_s, Band.arrival, (spec) => this.arrive(spec), options);
     const scaling = this.scheduler.scaling;
     if (scaling !== undefined) this.sim.at(scaling.first_check_s, Band.control, () => this.scalingTick(scaling.interval_s));
   }

@@ -53,9 +53,10 @@ export class Simulation {
    * same order, as calling `at` for each item in turn. When the times never decrease (a
    * workload's arrivals) the events wait in `items` and enter the queue one at a time, so a
    * million arrivals hold no million queued events and closures for the garbage collector to
-   * trace; otherwise each is queued now.
+   * trace; otherwise each is queued now. With `consume`, the caller hands `items` over: each
+   * slot is cleared once its event has run, so what it held can be collected during the run.
    */
-  atEach<T>(items: readonly T[], time: (item: T) => number, band: Band, run: (item: T) => void): void {
+  atEach<T>(items: readonly T[], time: (item: T) => number, band: Band, run: (item: T) => void, options: { readonly consume?: boolean } = {}): void {
     let sorted = true;
     let previous = this.#now_s;
     for (const item of items) {
@@ -71,7 +72,7 @@ export class Simulation {
       return;
     }
     if (items.length === 0) return;
-    this.#streams.push(new EventStream(items, time, band, run, this.#seq));
+    this.#streams.push(new EventStream(items, time, band, run, this.#seq, options.consume === true));
     this.#seq += items.length;
   }
 
@@ -149,6 +150,7 @@ class EventStream {
     readonly band: Band,
     readonly run: (item: never) => void,
     readonly firstSeq: number,
+    readonly consume: boolean,
   ) {}
 
   get remaining(): number {
@@ -166,6 +168,7 @@ class EventStream {
 
   advance(): void {
     this.#head = undefined;
+    if (this.consume) (this.items as unknown[])[this.#index] = undefined;
     this.#index++;
   }
 }
