@@ -11,7 +11,7 @@ export function runOne(config: RunConfig, options: { baseDir: string; outRoot: s
 } {
   const bar = progressBar(config.system ?? config.name, options.progress);
   const started = performance.now();
-  const result = simulate(config, { baseDir: options.baseDir, onProgress: (done, total) => bar.update(done, total) });
+  const result = simulate(config, { baseDir: options.baseDir, keepRequests: false, onProgress: (done, total) => bar.update(done, total) });
   bar.stop();
   const wall_s = (performance.now() - started) / 1e3;
   const dir = options.outDir ?? join(options.outRoot, config.name);

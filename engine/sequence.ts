@@ -5,6 +5,8 @@ export type BlockKey = string | number;
 
 /** Own-identity keys give each sequence 2²¹ block indices (33M tokens at 16 a block). */
 const OWN_BLOCKS_PER_SEQUENCE = 2 ** 21;
+/** The one 'own' identity every such sequence shares (a million requests, one object). */
+const OWN_IDENTITY = Object.freeze({ kind: 'own' as const });
 
 export type SequenceStatus = 'new' | 'waiting' | 'running' | 'suspended' | 'finished';
 export type SequencePriority = 'normal' | 'high';
@@ -59,7 +61,8 @@ export class Sequence {
   epoch = 0;
   /** Leading blocks already registered in the current engine's prefix cache. */
   cached_blocks = 0;
-  readonly #keys: string[] = [];
+  /** Cached token-id block keys; created on first use (most simulated sequences never need one). */
+  #keys: string[] | undefined;
 
   constructor(init: SequenceInit) {
     this.id = init.id;
@@ -78,7 +81,7 @@ export class Sequence {
       this.identity =
         init.hash_ids !== undefined && init.hash_ids.length > 0
           ? { kind: 'trace', hash_ids: init.hash_ids, hash_block_tokens: init.hash_block_tokens ?? 512 }
-          : { kind: 'own' };
+          : OWN_IDENTITY;
     }
   }
 
@@ -124,7 +127,7 @@ export class Sequence {
    * request); token and trace keys are strings.
    */
   blockKey(index: number, block_size: number): BlockKey {
-    const known = this.#keys[index];
+    const known = this.#keys?.[index];
     if (known !== undefined) return known;
     let key: string;
     const identity = this.identity;
@@ -137,7 +140,7 @@ export class Sequence {
       key = `t${identity.hash_ids[j]}:${index * block_size - j * per}:${block_size}`;
     } else return -(this.id * OWN_BLOCKS_PER_SEQUENCE + index) - 1;
     // Token-id keys are immutable once the block is full; the cache keeps them.
-    if (identity.kind === 'tokens') this.#keys[index] = key;
+    if (identity.kind === 'tokens') (this.#keys ??= [])[index] = key;
     return key;
   }
 }

@@ -74,6 +74,11 @@ export interface ClusterView {
   readonly dispatched: readonly number[];
   /** Step reports received so far, all instances together (drives count-based triggers). */
   readonly reports_total: number;
+  /**
+   * Instances that are not `starting` (what count-based triggers divide by), kept by the port
+   * so a trigger need not scan every report on every step; absent: counted from `instances`.
+   */
+  readonly reporting?: number;
 }
 
 /** A running request as its own instance's local migration scheduler sees it (live state). */

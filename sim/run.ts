@@ -22,6 +22,7 @@ export interface SimRunResult {
   /** The run's neutral records (what metrics/ summarises and writes). */
   readonly records: RunRecords;
   readonly perf: PerfModel;
+  /** Every request of the run; empty when `keepRequests: false` (the records have them). */
   readonly requests: readonly SimRequest[];
   readonly migrations: readonly MigrationRecord[];
   readonly rejections: readonly Rejection[];
@@ -51,6 +52,11 @@ export interface SimulateOptions {
   readonly afterEvent?: (cluster: SimCluster) => void;
   /** Also receive the run's records as they happen (the result's `records` are collected anyway). */
   readonly observers?: readonly RunObserver[];
+  /**
+   * Keep every request in the result's `requests` (default true). False: the result's
+   * `requests` is empty and memory stays flat with the run's length (the records have it all).
+   */
+  readonly keepRequests?: boolean;
   /** Keep step records in `records.steps` (default: when config.metrics asks for steps.csv or trace.json). */
   readonly keepSteps?: boolean;
 }
@@ -90,12 +96,14 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
       }),
       migration: config.migration,
       checkInvariants: options.checkInvariants ?? false,
+      keepRequests: options.keepRequests ?? true,
       observer,
       max_concurrency: config.workload.max_concurrency,
     },
     scheduler,
   );
-  cluster.load(workload);
+  // The workload array is ours: arrivals empty it as they go (a million specs need not live on).
+  cluster.load(workload, { consume: true });
 
   const sampler = new InstanceSampler(config.metrics.sample_interval_s, config.metrics.max_sample_rows);
   const total = workload.length;
@@ -128,9 +136,9 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
     },
   });
   options.onProgress?.(cluster.finished, total);
-  const end_s = lastFinish(cluster.requests);
+  const end_s = cluster.lastFinish_s;
   // Requests still in the fleet (none when every request finished or was rejected) leave now.
-  for (const r of cluster.requests) if (r.phase !== 'finished') observer.request?.(requestRecord(r));
+  for (const r of cluster.inFlight()) if (r.phase !== 'finished') observer.request?.(requestRecord(r));
   const samples = sampler.samples();
   for (const s of samples) observer.sample?.(s);
   const sampling = {
@@ -184,10 +192,4 @@ export function engineLimits(cluster: ClusterConfig): EngineLimits {
     enable_prefix_caching: engine.enable_prefix_caching,
     ...(engine.max_model_len_tokens === undefined ? {} : { max_model_len_tokens: engine.max_model_len_tokens }),
   };
-}
-
-function lastFinish(requests: readonly SimRequest[]): number {
-  let end = 0;
-  for (const r of requests) if (r.finish_s !== undefined && r.finish_s > end) end = r.finish_s;
-  return end;
 }

@@ -15,7 +15,7 @@ export interface PointTask {
  * damaged file); anything else at that path is refused.
  */
 export function runPoint(task: PointTask): RunSummary {
-  const result = simulate(task.config, { baseDir: task.baseDir });
+  const result = simulate(task.config, { baseDir: task.baseDir, keepRequests: false });
   const asked = task.config.metrics;
   return writeResults(result.records, task.dir, { overwrite: true, steps: asked.steps === true, traceJson: asked.trace_json === true });
 }

@@ -12,13 +12,31 @@
 import { dispatchFreeness } from '../load/freeness.ts';
 import { DEFAULT_LOAD_OPTIONS, type LoadOptions } from '../load/options.ts';
 import type { DispatchPolicy } from '../types.ts';
+import { accept, type ArrivingRequest, type ClusterView, type InstanceId, type Priority, type Verdict } from '../view.ts';
 import { activeOnly, makeDispatchPolicy } from './framework.ts';
+import { ScoreIndex } from './score-index.ts';
 
 export const LOAD = 'load';
 
 export function loadDispatch(options: LoadOptions = DEFAULT_LOAD_OPTIONS): DispatchPolicy {
-  return makeDispatchPolicy(LOAD, [activeOnly], (request, candidates) => {
+  const framework = makeDispatchPolicy(LOAD, [activeOnly], (request, candidates) => {
     if (candidates.some((c) => !c.report.reported)) return candidates.map((c) => -c.dispatched);
     return candidates.map((c) => dispatchFreeness(LOAD, c.report, request.priority, options));
   });
+  // One index per priority class (the penalty makes F_d depend on it); same choice as the
+  // framework, without re-scoring every instance at every arrival (score-index.ts).
+  const indexes = new Map<Priority, ScoreIndex>();
+  return {
+    name: LOAD,
+    choose(request: ArrivingRequest, view: ClusterView): Verdict<InstanceId> {
+      let index = indexes.get(request.priority);
+      if (index === undefined) {
+        const priority = request.priority;
+        index = new ScoreIndex((report) => dispatchFreeness(LOAD, report, priority, options));
+        indexes.set(priority, index);
+      }
+      const id = index.best(view);
+      return id === undefined ? framework.choose(request, view) : accept(LOAD, id);
+    },
+  };
 }

@@ -16,9 +16,16 @@ export function everyReportsTrigger(reportsPerInstance: number): MigrationTrigge
   return {
     name: EVERY_REPORTS,
     due(view: ClusterView): boolean {
-      const reporting = view.instances.filter((i) => i.state !== 'starting').length;
+      const reporting = view.reporting ?? countReporting(view);
       const period = reporting * reportsPerInstance;
       return period > 0 && view.reports_total > 0 && view.reports_total % period === 0;
     },
   };
+}
+
+/** Instances not `starting`, for ports that do not keep the count (one scan). */
+function countReporting(view: ClusterView): number {
+  let n = 0;
+  for (const report of view.instances) if (report.state !== 'starting') n++;
+  return n;
 }

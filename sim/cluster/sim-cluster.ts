@@ -31,6 +31,12 @@ export interface SimClusterOptions {
    * starting then, when one finishes or is rejected. Unbounded when absent.
    */
   readonly max_concurrency?: number | undefined;
+  /**
+   * Keep every request in `requests` after it leaves (default true: tests and callers that
+   * inspect them). False keeps only those in flight, so memory does not grow with the run:
+   * the observer's records carry everything the results need.
+   */
+  readonly keepRequests?: boolean;
 }
 
 /** Why a request never entered the fleet. */
@@ -46,7 +52,11 @@ export interface Rejection {
  */
 export class SimCluster {
   readonly instances: SimInstance[] = [];
+  /** Every request that arrived (only while in flight when `keepRequests` is false). */
   readonly requests: SimRequest[] = [];
+  /** Requests that arrived and have not left, in arrival order. */
+  readonly #inFlight = new Set<SimRequest>();
+  #lastFinish_s = 0;
   readonly migrations: MigrationRecord[] = [];
   readonly rejections: Rejection[] = [];
   /** Every gap between consecutive tokens of a request (vLLM's ITL), folded in as tokens appear. */
@@ -59,10 +69,12 @@ export class SimCluster {
   #finished = 0;
   #total = 0;
   /** Requests sent and not yet finished or rejected (counted only under max_concurrency). */
-  #inFlight = 0;
+  #clientInFlight = 0;
   /** Requests due while max_concurrency was reached, in arrival order; `#heldHead` is the next. */
   readonly #held: RequestSpec[] = [];
   #heldHead = 0;
+  /** Instances still loading: the rest report (kept so triggers never scan the fleet per step). */
+  #starting = 0;
   readonly #instanceCount: TimeWeighted;
 
   constructor(
@@ -82,12 +94,23 @@ export class SimCluster {
     return this.#finished;
   }
 
+  /** The last finish time of any request (0 when none finished): the makespan. */
+  get lastFinish_s(): number {
+    return this.#lastFinish_s;
+  }
+
+  /** Requests that arrived and have not left (finished or rejected), in arrival order. */
+  inFlight(): IterableIterator<SimRequest> {
+    return this.#inFlight.values();
+  }
+
   view(): ClusterView {
     return {
       now_s: this.sim.now_s,
       instances: this.#reports,
       dispatched: this.#dispatched,
       reports_total: this.#reports_total,
+      reporting: this.instances.length - this.#starting,
     };
   }
 
@@ -123,16 +146,18 @@ export class SimCluster {
     this.instances.push(instance);
     this.#reports.push(instance.report);
     this.#dispatched.push(0);
+    if (state === 'starting') this.#starting++;
     this.#instanceCount?.set(this.instances.length, this.sim.now_s);
     return instance;
   }
 
-  /** Schedules the arrival of every request of a workload, and the scaling checks. */
-  load(workload: readonly RequestSpec[]): void {
+  /**
+   * Schedules the arrival of every request of a workload, and the scaling checks. With
+   * `consume`, the workload array is handed over and emptied as requests arrive (memory).
+   */
+  load(workload: readonly RequestSpec[], options: { readonly consume?: boolean } = {}): void {
     this.#total += workload.length;
-    for (const spec of workload) {
-      this.sim.at(spec.arrival_s, Band.arrival, () => this.arrive(spec));
-    }
+    this.sim.atEach(workload, (spec) => spec.arrival_s, Band.arrival, (spec) => this.arrive(spec), options);
     const scaling = this.scheduler.scaling;
     if (scaling !== undefined) this.sim.at(scaling.first_check_s, Band.control, () => this.scalingTick(scaling.interval_s));
   }
@@ -172,6 +197,7 @@ export class SimCluster {
 
   /** A started instance joins as an empty instance that has reported. */
   private activate(instance: SimInstance): void {
+    if (instance.state === 'starting') this.#starting--;
     instance.state = 'active';
     instance.report = instance.snapshot(this.sim.now_s, true);
     this.#reports[this.indexOf(instance.id)] = instance.report;
@@ -198,11 +224,11 @@ export class SimCluster {
   private arrive(spec: RequestSpec): void {
     const limit = this.options.max_concurrency;
     if (limit !== undefined) {
-      if (this.#inFlight >= limit) {
+      if (this.#clientInFlight >= limit) {
         this.#held.push(spec);
         return;
       }
-      this.#inFlight++;
+      this.#clientInFlight++;
     }
     this.admit(spec);
   }
@@ -212,7 +238,7 @@ export class SimCluster {
     if (this.options.max_concurrency === undefined) return;
     const next = this.#held[this.#heldHead];
     if (next === undefined) {
-      this.#inFlight--;
+      this.#clientInFlight--;
       return;
     }
     // The slot passes straight to the held request (in-flight count unchanged), sent now: as in
@@ -224,7 +250,8 @@ export class SimCluster {
 
   private admit(spec: RequestSpec): void {
     const request = new SimRequest(spec);
-    this.requests.push(request);
+    if (this.options.keepRequests !== false) this.requests.push(request);
+    this.#inFlight.add(request);
     // vLLM drops requests it can never serve; so do we, and the summary counts them.
     const never = admissionError(this.engineKind, this.options.limits, spec.prompt_tokens, spec.output_tokens);
     if (never !== undefined) return this.reject(request, never);
@@ -259,6 +286,7 @@ export class SimCluster {
 
   private reject(request: SimRequest, reason: string): void {
     request.phase = 'finished';
+    this.#inFlight.delete(request);
     this.rejections.push({ request: request.id, reason });
     this.#finished++;
     this.options.observer?.request?.(requestRecord(request, reason));
@@ -334,6 +362,8 @@ export class SimCluster {
   /** Bookkeeping of a request its engine finished (and freed). */
   private complete(instance: SimInstance, request: SimRequest): void {
     request.finish_s = this.#delivered(this.sim.now_s);
+    if (request.finish_s > this.#lastFinish_s) this.#lastFinish_s = request.finish_s;
+    this.#inFlight.delete(request);
     if (request.priority === 'high') instance.high_priority--;
     this.#finished++;
     this.options.observer?.request?.(requestRecord(request));

@@ -1,5 +1,5 @@
 import { Sequence, type SequenceStatus } from '../../engine/index.ts';
-import type { RequestRecord } from '../../metrics/index.ts';
+import type { RecomputeRecord, RequestRecord } from '../../metrics/index.ts';
 import type { Priority } from '../../policies/index.ts';
 import type { RequestSpec } from '../../traces/request.ts';
 
@@ -89,6 +89,9 @@ export class SimRequest extends Sequence {
   }
 }
 
+/** Shared by every record of a request never preempted (most of them): one array, not a million. */
+const NO_RECOMPUTES: readonly RecomputeRecord[] = Object.freeze([]);
+
 /** The neutral record of a request (metrics/ reads only this), as it stands now. */
 export function requestRecord(r: SimRequest, rejected?: string): RequestRecord {
   return {
@@ -105,7 +108,7 @@ export function requestRecord(r: SimRequest, rejected?: string): RequestRecord {
     execution_s: r.exec_s,
     preemptions: r.preemptions,
     migrations: r.migrations,
-    recomputes: r.recomputes.map(({ kill, readmit_s, end_s }) => ({ killed_s: kill.killed_s, output_tokens: kill.output_tokens, readmit_s, end_s })),
+    recomputes: r.recomputes.length === 0 ? NO_RECOMPUTES : r.recomputes.map(({ kill, readmit_s, end_s }) => ({ killed_s: kill.killed_s, output_tokens: kill.output_tokens, readmit_s, end_s })),
     ...(rejected === undefined ? {} : { rejected }),
   };
 }

@@ -1,4 +1,4 @@
-import { type Band, EventQueue, type QueuedEvent } from './event-queue.ts';
+import { type Band, EventQueue, eventBefore, type QueuedEvent } from './event-queue.ts';
 import { RngStreams } from './rng.ts';
 
 /**
@@ -12,6 +12,8 @@ export class Simulation {
   #executed = 0;
   readonly #queue = new EventQueue();
   readonly #ids = new Map<string, number>();
+  /** Pre-sorted batches of events waiting outside the heap (see `atEach`). */
+  readonly #streams: EventStream[] = [];
   readonly rng: RngStreams;
 
   constructor(seed: number) {
@@ -28,7 +30,9 @@ export class Simulation {
   }
 
   get pending(): number {
-    return this.#queue.size;
+    let n = this.#queue.size;
+    for (const s of this.#streams) n += s.remaining;
+    return n;
   }
 
   /** Schedules `run` at absolute time `time_s` (never in the past). */
@@ -44,13 +48,70 @@ export class Simulation {
     this.at(this.#now_s + delay_s, band, run);
   }
 
+  /**
+   * Schedules `run(item)` at `time(item)` for every item, in `band`: the same events, in the
+   * same order, as calling `at` for each item in turn. When the times never decrease (a
+   * workload's arrivals) the events wait in `items` and enter the queue one at a time, so a
+   * million arrivals hold no million queued events and closures for the garbage collector to
+   * trace; otherwise each is queued now. With `consume`, the caller hands `items` over: each
+   * slot is cleared once its event has run, so what it held can be collected during the run.
+   */
+  atEach<T>(items: readonly T[], time: (item: T) => number, band: Band, run: (item: T) => void, options: { readonly consume?: boolean } = {}): void {
+    let sorted = true;
+    let previous = this.#now_s;
+    for (const item of items) {
+      const t = time(item);
+      if (!(t >= previous)) {
+        sorted = false;
+        break;
+      }
+      previous = t;
+    }
+    if (!sorted) {
+      for (const item of items) this.at(time(item), band, () => run(item));
+      return;
+    }
+    if (items.length === 0) return;
+    this.#streams.push(new EventStream(items, time, band, run, this.#seq, options.consume === true));
+    this.#seq += items.length;
+  }
+
   peek(): QueuedEvent | undefined {
-    return this.#queue.peek();
+    return this.#next();
+  }
+
+  /** The stream holding the event `#next` last returned; undefined when the heap holds it. */
+  #nextStream: EventStream | undefined;
+
+  /** The earliest event of the heap and the streams (no allocation: the stream goes to a field). */
+  #next(): QueuedEvent | undefined {
+    let event = this.#queue.peek();
+    let stream: EventStream | undefined;
+    for (const s of this.#streams) {
+      const head = s.head();
+      if (head !== undefined && (event === undefined || eventBefore(head, event))) {
+        event = head;
+        stream = s;
+      }
+    }
+    this.#nextStream = stream;
+    return event;
   }
 
   /** Runs the next event; false when the queue is empty. */
   step(): boolean {
-    const event = this.#queue.pop();
+    let event: QueuedEvent | undefined;
+    if (this.#streams.length === 0) {
+      event = this.#queue.pop();
+    } else {
+      event = this.#next();
+      const stream = this.#nextStream;
+      if (stream === undefined) this.#queue.pop();
+      else {
+        stream.advance();
+        if (stream.remaining === 0) this.#streams.splice(this.#streams.indexOf(stream), 1);
+      }
+    }
     if (event === undefined) return false;
     this.#now_s = event.time_s;
     this.#executed++;
@@ -62,7 +123,7 @@ export class Simulation {
   run(options: { until_s?: number; afterEach?: () => void } = {}): void {
     const until = options.until_s ?? Infinity;
     for (;;) {
-      const next = this.#queue.peek();
+      const next = this.peek();
       if (next === undefined || next.time_s > until) break;
       this.step();
       options.afterEach?.();
@@ -75,5 +136,39 @@ export class Simulation {
     const id = this.#ids.get(counter) ?? 0;
     this.#ids.set(counter, id + 1);
     return id;
+  }
+}
+
+/** Events of `atEach` in time order, handed out one at a time with their reserved seq numbers. */
+class EventStream {
+  #index = 0;
+  #head: QueuedEvent | undefined;
+
+  constructor(
+    readonly items: readonly unknown[],
+    readonly time: (item: never) => number,
+    readonly band: Band,
+    readonly run: (item: never) => void,
+    readonly firstSeq: number,
+    readonly consume: boolean,
+  ) {}
+
+  get remaining(): number {
+    return this.items.length - this.#index;
+  }
+
+  head(): QueuedEvent | undefined {
+    if (this.#head !== undefined) return this.#head;
+    if (this.#index >= this.items.length) return undefined;
+    const item = this.items[this.#index] as never;
+    const run = this.run;
+    this.#head = { time_s: this.time(item), band: this.band, seq: this.firstSeq + this.#index, run: () => run(item) };
+    return this.#head;
+  }
+
+  advance(): void {
+    this.#head = undefined;
+    if (this.consume) (this.items as unknown[])[this.#index] = undefined;
+    this.#index++;
   }
 }

@@ -61,3 +61,36 @@ test('ids and random streams belong to one simulation: two simulations agree', (
   t.deepEqual(drawsA, drawsB);
   t.not(new Simulation(43).rng.stream('arrivals')(), drawsA[0]);
 });
+
+test('atEach runs the same events in the same order as one `at` per item, interleaved with queued events', (t) => {
+  const times = [0.5, 1, 1, 1, 2, 2, 3];
+  const schedule = (useStream: boolean): string[] => {
+    const sim = new Simulation(1);
+    const log: string[] = [];
+    sim.at(1, Band.arrival, () => log.push('queued-before'));
+    if (useStream) sim.atEach(times, (x) => x, Band.arrival, (x) => log.push(`item@${x}`));
+    else for (const x of times) sim.at(x, Band.arrival, () => log.push(`item@${x}`));
+    sim.at(1, Band.arrival, () => {
+      log.push('queued-after');
+      sim.at(2, Band.stepEnd, () => log.push('step-end@2'));
+      sim.at(2, Band.arrival, () => log.push('late-arrival@2'));
+    });
+    sim.at(1, Band.stepEnd, () => log.push('step-end@1'));
+    t.is(sim.pending, times.length + 3);
+    sim.run();
+    t.is(sim.pending, 0);
+    return log;
+  };
+  const streamed = schedule(true);
+  t.deepEqual(streamed, schedule(false));
+  t.deepEqual(streamed.slice(0, 3), ['item@0.5', 'step-end@1', 'queued-before']);
+});
+
+test('atEach with times out of order queues each event (same order as `at`)', (t) => {
+  const sim = new Simulation(1);
+  const log: number[] = [];
+  sim.atEach([3, 1, 2], (x) => x, Band.control, (x) => log.push(x));
+  t.is(sim.pending, 3);
+  sim.run();
+  t.deepEqual(log, [1, 2, 3]);
+});

@@ -1,0 +1,133 @@
+/**
+ * npm run bench:scale — how the simulator's cost grows with the work: simulated requests per
+ * wall second and peak RSS for 10k / 100k / 1M requests × 16 / 256 / 4,096 instances on the
+ * ShareGPT Llumnix preset (Llumnix Fig. 11, migration on). The arrival rate scales with the
+ * instance count, so the load per instance is the preset's at every point. Each point runs in
+ * its own child process (`node --import=tsx bench/scale.ts --point R,I`), so its wall time is
+ * the whole process (startup, workload generation, simulation, summary) and its peak RSS is
+ * its own (process.resourceUsage().maxRSS).
+ *
+ * Targets (issue 10 item 9): cost per simulated request within 1.5× of the 10k × 16 point
+ * everywhere; 1M requests on 16 instances under 40 s and under 1 GB RSS. A benchmark, not a
+ * test: nothing here fails on a slow machine, and the load average is printed beside the table.
+ *
+ * Flags: --quick (10k and 100k × 16 and 256 only), --requests 10000,100000 and
+ * --instances 16,256 to pick points, --preset NAME.
+ */
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { findPreset } from '../artifact/presets.ts';
+import { summarize } from '../metrics/index.ts';
+import { parseRunConfig, type RunConfigInput, simulate } from '../sim/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    requests: { type: 'string' },
+    instances: { type: 'string' },
+    preset: { type: 'string', default: 'llumnix-fig11/ShareGPT/llumnix' },
+    point: { type: 'string' },
+  },
+});
+
+const TARGET_RATIO = 1.5;
+const TARGET_1M_16_S = 40;
+const TARGET_1M_16_MB = 1024;
+
+interface PointResult {
+  readonly requests: number;
+  readonly instances: number;
+  readonly wall_s: number;
+  readonly simulate_s: number;
+  readonly finished: number;
+  readonly events: number;
+  readonly rss_mb: number;
+}
+
+function list(text: string | undefined, fallback: number[]): number[] {
+  if (text === undefined) return fallback;
+  return text.split(',').map((part) => {
+    const n = Number(part);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`bench:scale: expected positive integers separated by commas, received ${JSON.stringify(part)} in ${JSON.stringify(text)}`);
+    return n;
+  });
+}
+
+/** One point, in this process: the preset with the rate scaled by instances / preset instances. */
+function runPoint(requests: number, instances: number): PointResult {
+  const raw = findPreset(values.preset) as RunConfigInput;
+  const baseInstances = raw.cluster?.instances ?? 16;
+  const arrival = raw.workload?.arrival as { kind: string; rate_per_s?: number } | undefined;
+  if (arrival?.rate_per_s === undefined) throw new Error(`bench:scale: preset ${values.preset} has no workload.arrival.rate_per_s to scale`);
+  const config = parseRunConfig({
+    ...raw,
+    cluster: { ...raw.cluster, instances },
+    workload: { ...raw.workload, num_requests: requests, arrival: { ...arrival, rate_per_s: (arrival.rate_per_s * instances) / baseInstances } },
+  } as RunConfigInput);
+  const started = performance.now();
+  const result = simulate(config, { keepRequests: false });
+  const simulate_s = (performance.now() - started) / 1e3;
+  const { summary } = summarize(result.records);
+  return {
+    requests,
+    instances,
+    wall_s: process.uptime(),
+    simulate_s,
+    finished: summary.requests,
+    events: result.events,
+    rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+if (values.point !== undefined) {
+  const [requests, instances] = list(values.point, []);
+  if (requests === undefined || instances === undefined) throw new Error(`bench:scale: --point expects REQUESTS,INSTANCES, received ${values.point}`);
+  console.log(JSON.stringify(runPoint(requests, instances)));
+} else {
+  const requestsList = list(values.requests, values.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]);
+  const instancesList = list(values.instances, values.quick ? [16, 256] : [16, 256, 4096]);
+  const self = fileURLToPath(import.meta.url);
+  console.log(`bench:scale  ${values.preset}  load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log('requests  instances  wall_s  simulate_s  events/request  requests/s(wall)  us/request(wall)  us/request(sim)  vs_first(sim)  peak_RSS_MB');
+  let first: number | undefined;
+  for (const instances of instancesList) {
+    for (const requests of requestsList) {
+      const child = spawnSync(process.execPath, ['--import=tsx', self, '--preset', values.preset, '--point', `${requests},${instances}`], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      if (child.status !== 0) {
+        console.log(`${String(requests).padStart(8)}  ${String(instances).padStart(9)}  failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        continue;
+      }
+      const point = JSON.parse(child.stdout.trim().split('\n').pop() as string) as PointResult;
+      const us = (point.wall_s * 1e6) / point.requests;
+      // The ratio is on simulation time: the whole-process time of small points is mostly the
+      // fixed startup (tsx transpilation, issue 10 item 7), which is not a per-request cost.
+      const simUs = (point.simulate_s * 1e6) / point.requests;
+      first ??= simUs;
+      const flags: string[] = [];
+      if (simUs / first > TARGET_RATIO) flags.push(`over ${TARGET_RATIO}× the first point`);
+      if (requests === 1_000_000 && instances === 16) {
+        flags.push(point.wall_s < TARGET_1M_16_S ? `under ${TARGET_1M_16_S} s` : `OVER ${TARGET_1M_16_S} s`);
+        flags.push(point.rss_mb < TARGET_1M_16_MB ? 'under 1 GB' : 'OVER 1 GB');
+      }
+      console.log(
+        [
+          String(requests).padStart(8),
+          String(instances).padStart(9),
+          point.wall_s.toFixed(1).padStart(6),
+          point.simulate_s.toFixed(1).padStart(10),
+          (point.events / point.requests).toFixed(0).padStart(14),
+          Math.round(point.requests / point.wall_s).toLocaleString('en-US').padStart(16),
+          us.toFixed(0).padStart(16),
+          simUs.toFixed(0).padStart(15),
+          `${(simUs / first).toFixed(2)}×`.padStart(13),
+          point.rss_mb.toFixed(0).padStart(11),
+          flags.join(', '),
+        ].join('  '),
+      );
+    }
+  }
+  console.log(`load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`targets: us/request (simulation) within ${TARGET_RATIO}× of the first point; 1M × 16 under ${TARGET_1M_16_S} s whole-process and under ${TARGET_1M_16_MB} MB peak RSS`);
+}

@@ -1,0 +1,140 @@
+/**
+ * An incremental index of dispatch scores, so a dispatch over thousands of instances does not
+ * re-score and re-validate every report at every arrival: it re-scores only the instances
+ * whose report object or dispatched count changed since the last arrival (ports publish a new
+ * report object on every change) and keeps the active ones in an indexed binary heap ordered
+ * exactly as the framework's `best`: highest score, then fewest dispatched, then lowest id.
+ *
+ * Noticing a change is one pointer and one number comparison per instance; what is saved is
+ * the scoring, the validation and the per-arrival allocation of candidates. The caller falls
+ * back to the framework (same answer, same rejection reasons) whenever the index declines:
+ * no active instance, or some active instance has not reported yet (warm-up rules differ).
+ */
+import type { ClusterView, InstanceReport } from '../view.ts';
+
+export class ScoreIndex {
+  readonly #score: (report: InstanceReport) => number;
+  #reports: (InstanceReport | undefined)[] = [];
+  #dispatched: number[] = [];
+  #scores: number[] = [];
+  /** Slot → position in the heap, −1 when not in it (not active). */
+  #position: number[] = [];
+  #heap: number[] = [];
+  /** Active instances that have not reported yet. */
+  #unreported = 0;
+
+  constructor(score: (report: InstanceReport) => number) {
+    this.#score = score;
+  }
+
+  /** The id of the instance the framework would choose, or undefined when it must decide itself. */
+  best(view: ClusterView): number | undefined {
+    this.#sync(view);
+    if (this.#unreported > 0 || this.#heap.length === 0) return undefined;
+    const top = this.#heap[0] as number;
+    return (this.#reports[top] as InstanceReport).id;
+  }
+
+  #sync(view: ClusterView): void {
+    const instances = view.instances;
+    if (instances.length !== this.#reports.length) this.#reset(instances.length);
+    for (let slot = 0; slot < instances.length; slot++) {
+      const report = instances[slot] as InstanceReport;
+      const dispatched = view.dispatched[slot] ?? 0;
+      const old = this.#reports[slot];
+      if (old === report && this.#dispatched[slot] === dispatched) continue;
+      if (old !== undefined && old.id !== report.id) {
+        // Instances left and slots shifted: start over.
+        this.#reset(instances.length);
+        this.#sync(view);
+        return;
+      }
+      this.#update(slot, report, dispatched);
+    }
+  }
+
+  #reset(slots: number): void {
+    this.#reports = new Array<InstanceReport | undefined>(slots).fill(undefined);
+    this.#dispatched = new Array<number>(slots).fill(0);
+    this.#scores = new Array<number>(slots).fill(0);
+    this.#position = new Array<number>(slots).fill(-1);
+    this.#heap = [];
+    this.#unreported = 0;
+  }
+
+  #update(slot: number, report: InstanceReport, dispatched: number): void {
+    const old = this.#reports[slot];
+    if (old !== undefined && old.state === 'active' && !old.reported) this.#unreported--;
+    if (report.state === 'active' && !report.reported) this.#unreported++;
+    this.#reports[slot] = report;
+    this.#dispatched[slot] = dispatched;
+    const inHeap = this.#position[slot] !== -1;
+    if (report.state !== 'active') {
+      if (inHeap) this.#remove(slot);
+      return;
+    }
+    this.#scores[slot] = this.#score(report);
+    if (!inHeap) {
+      this.#position[slot] = this.#heap.length;
+      this.#heap.push(slot);
+    }
+    const at = this.#position[slot] as number;
+    this.#up(at);
+    this.#down(this.#position[slot] as number);
+  }
+
+  /** Whether slot a ranks before slot b: higher score, fewer dispatched, lower id. */
+  #before(a: number, b: number): boolean {
+    const sa = this.#scores[a] as number;
+    const sb = this.#scores[b] as number;
+    if (sa !== sb) return sa > sb;
+    const da = this.#dispatched[a] as number;
+    const db = this.#dispatched[b] as number;
+    if (da !== db) return da < db;
+    return (this.#reports[a] as InstanceReport).id < (this.#reports[b] as InstanceReport).id;
+  }
+
+  #remove(slot: number): void {
+    const at = this.#position[slot] as number;
+    const last = this.#heap.pop() as number;
+    this.#position[slot] = -1;
+    if (last === slot) return;
+    this.#heap[at] = last;
+    this.#position[last] = at;
+    this.#up(at);
+    this.#down(this.#position[last] as number);
+  }
+
+  #up(at: number): void {
+    const heap = this.#heap;
+    const slot = heap[at] as number;
+    while (at > 0) {
+      const parentAt = (at - 1) >> 1;
+      const parent = heap[parentAt] as number;
+      if (!this.#before(slot, parent)) break;
+      heap[at] = parent;
+      this.#position[parent] = at;
+      at = parentAt;
+    }
+    heap[at] = slot;
+    this.#position[slot] = at;
+  }
+
+  #down(at: number): void {
+    const heap = this.#heap;
+    const n = heap.length;
+    const slot = heap[at] as number;
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= n) break;
+      const right = child + 1;
+      if (right < n && this.#before(heap[right] as number, heap[child] as number)) child = right;
+      if (!this.#before(heap[child] as number, slot)) break;
+      heap[at] = heap[child] as number;
+      this.#position[heap[at] as number] = at;
+      at = child;
+    }
+    heap[at] = slot;
+    this.#position[slot] = at;
+  }
+}

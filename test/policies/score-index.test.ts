@@ -1,0 +1,76 @@
+import test from 'ava';
+import { activeOnly, loadDispatch, makeDispatchPolicy } from '../../policies/index.ts';
+import { dispatchFreeness } from '../../policies/load/freeness.ts';
+import { DEFAULT_LOAD_OPTIONS } from '../../policies/load/options.ts';
+import type { ClusterView, InstanceReport, Priority } from '../../policies/index.ts';
+import { busy, report, request } from './helpers.ts';
+
+/** The framework's answer, scoring every instance afresh (what the index must reproduce). */
+const reference = makeDispatchPolicy('load', [activeOnly], (r, candidates) => {
+  if (candidates.some((c) => !c.report.reported)) return candidates.map((c) => -c.dispatched);
+  return candidates.map((c) => dispatchFreeness('load', c.report, r.priority, DEFAULT_LOAD_OPTIONS));
+});
+
+/** A small deterministic generator (mulberry32), so a failure replays. */
+function generator(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomReport(id: number, next: () => number): InstanceReport {
+  const roll = next();
+  const state = roll < 0.08 ? 'terminating' : roll < 0.14 ? 'starting' : 'active';
+  // Few distinct loads, so score ties (and dispatched-count ties) are common.
+  const running = Math.floor(next() * 4);
+  return busy(id, running, running * 40, { state, reported: next() > 0.002, waiting: next() < 0.2 ? 1 : 0, all_waiting_blocks: 10, high_priority: next() < 0.1 ? 1 : 0 });
+}
+
+test('load dispatch with its score index picks what a fresh scan picks, through report changes, dispatches, state changes and removals', (t) => {
+  for (const seed of [1, 2, 3]) {
+    const next = generator(seed);
+    const policy = loadDispatch();
+    let instances = Array.from({ length: 40 }, (_, id) => report(id, { reported: id % 7 !== 0 }));
+    let dispatched = instances.map(() => 0);
+    let nextId = instances.length;
+    for (let round = 0; round < 600; round++) {
+      // Ports publish a new report object on every change; a few change between arrivals.
+      const changes = Math.floor(next() * 5);
+      for (let k = 0; k < changes; k++) {
+        const slot = Math.floor(next() * instances.length);
+        instances[slot] = randomReport((instances[slot] as InstanceReport).id, next);
+      }
+      if (next() < 0.02 && instances.length > 2) {
+        const slot = Math.floor(next() * instances.length);
+        instances = instances.filter((_, i) => i !== slot);
+        dispatched = dispatched.filter((_, i) => i !== slot);
+      }
+      if (next() < 0.02) {
+        instances = [...instances, report(nextId++, { state: 'starting', reported: false })];
+        dispatched = [...dispatched, 0];
+      }
+      const view: ClusterView = { now_s: round, instances, dispatched, reports_total: round };
+      const priority: Priority = next() < 0.2 ? 'high' : 'normal';
+      const arriving = request({ id: round, priority });
+      const got = policy.choose(arriving, view);
+      const want = reference.choose(arriving, view);
+      t.deepEqual(got, want, `seed ${seed}, round ${round}`);
+      if (got.ok) {
+        const slot = instances.findIndex((r) => r.id === got.value);
+        dispatched = dispatched.map((d, i) => (i === slot ? d + 1 : d));
+      }
+    }
+  }
+});
+
+test('load dispatch rejects with the framework reasons when no instance is active', (t) => {
+  const policy = loadDispatch();
+  const view: ClusterView = { now_s: 0, instances: [report(0, { state: 'starting' }), report(1, { state: 'terminating' })], dispatched: [0, 0], reports_total: 0 };
+  const verdict = policy.choose(request(), view);
+  t.false(verdict.ok);
+  t.deepEqual(verdict, reference.choose(request(), view));
+});
