@@ -17,20 +17,23 @@ const PROMPT = Array.from({ length: 23 }, (_, j) => (j * 37 + 11) % 900);
 const GREEDY = parseSamplingParams({ max_tokens: 700, temperature: 0, ignore_eos: true });
 const SEEDED = parseSamplingParams({ max_tokens: 700, temperature: 0.8, top_k: 40, seed: 5, ignore_eos: true });
 
-const references = new Map<SamplingParams, Promise<number[]>>();
+/** A prompt no other test sends (the shared destination's prefix cache has not seen it). */
+const FRESH_PROMPT = PROMPT.map((id) => (id + 101) % 900);
+const references = new Map<string, Promise<number[]>>();
 
-/** The request run without migration, in this process (once per sampling). */
-function reference(sampling: SamplingParams): Promise<number[]> {
-  let r = references.get(sampling);
-  if (r === undefined) references.set(sampling, (r = runReference(sampling)));
+/** The request run without migration, in this process (once per sampling and prompt). */
+function reference(sampling: SamplingParams, prompt = PROMPT): Promise<number[]> {
+  const key = JSON.stringify([sampling, prompt]);
+  let r = references.get(key);
+  if (r === undefined) references.set(key, (r = runReference(sampling, prompt)));
   return r;
 }
 
-async function runReference(sampling: SamplingParams): Promise<number[]> {
+async function runReference(sampling: SamplingParams, prompt: readonly number[]): Promise<number[]> {
   const e = await LLMEngine.create({ model: 'tiny' });
   try {
     const ids: number[] = [];
-    for await (const d of e.generate({ request_id: 'ref', prompt_token_ids: PROMPT, sampling })) ids.push(...d.token_ids);
+    for await (const d of e.generate({ request_id: 'ref', prompt_token_ids: prompt, sampling })) ids.push(...d.token_ids);
     return ids;
   } finally {
     await e.shutdown();
@@ -46,6 +49,13 @@ async function peer(num_kv_blocks?: number): Promise<Peer> {
   const process = await startInstanceProcess({ model: 'tiny', ...(num_kv_blocks === undefined ? {} : { num_kv_blocks }) });
   return { process, client: new InstanceClient(`${process.host}:${process.port}`) };
 }
+
+/** One source and one destination shared by the tests that leave both alive (process starts are the slow part). */
+let shared: Promise<[Peer, Peer]> | undefined;
+const pair = (): Promise<[Peer, Peer]> => (shared ??= Promise.all([peer(), peer()]));
+test.after.always(async () => {
+  if (shared !== undefined) await stop(...(await shared));
+});
 
 async function stop(...peers: Peer[]): Promise<void> {
   await Promise.all(peers.map(async (p) => {
@@ -99,12 +109,12 @@ async function migrate(src: Peer, dst: Peer, request_id: string, params: TokenMi
 for (const [name, sampling] of [['greedy', GREEDY], ['seeded sampling', SEEDED]] as const) {
   test.serial(`${name}: rounds until the delta is small, then the hand-over; output identical to a run without migration`, async (t) => {
     const expected = await reference(sampling);
-    const [src, dst] = await Promise.all([peer(), peer()]);
-    try {
+    const [src, dst] = await pair();
+    {
       const events: TokenMigrationEvent[] = [];
       let result: TokenMigrationResult | undefined;
-      const out = await follow({ request_id: 'm', prompt_token_ids: PROMPT, sampling }, src, dst, 30, async () => {
-        result = await migrate(src, dst, 'm', { migration_delta: 20, max_rounds: 8 }, events);
+      const out = await follow({ request_id: `m-${name}`, prompt_token_ids: PROMPT, sampling }, src, dst, 30, async () => {
+        result = await migrate(src, dst, `m-${name}`, { migration_delta: 20, max_rounds: 8 }, events);
       });
       t.is(result?.outcome, 'committed', JSON.stringify(events));
       t.deepEqual(out.hops, [src.client.address, dst.client.address]);
@@ -117,19 +127,17 @@ for (const [name, sampling] of [['greedy', GREEDY], ['seeded sampling', SEEDED]]
       t.true(last.delta <= 20 || last.round === 8, `stopped at delta ${last.delta}`);
       const stopAt = events.find((e) => e.kind === 'stop');
       t.is(stopAt?.kind === 'stop' ? stopAt.remaining : -1, last.delta);
-    } finally {
-      await stop(src, dst);
     }
   });
 }
 
 test.serial('later rounds only recompute what is new (prefix cache); a zero delta runs max_rounds', async (t) => {
-  const expected = await reference(GREEDY);
-  const [src, dst] = await Promise.all([peer(), peer()]);
-  try {
+  const expected = await reference(GREEDY, FRESH_PROMPT);
+  const [src, dst] = await pair();
+  {
     const events: TokenMigrationEvent[] = [];
     let result: TokenMigrationResult | undefined;
-    const out = await follow({ request_id: 'z', prompt_token_ids: PROMPT, sampling: GREEDY }, src, dst, 40, async () => {
+    const out = await follow({ request_id: 'z', prompt_token_ids: FRESH_PROMPT, sampling: GREEDY }, src, dst, 40, async () => {
       result = await migrate(src, dst, 'z', { migration_delta: 0, max_rounds: 3 }, events);
     });
     t.deepEqual(out.ids, expected);
@@ -140,14 +148,12 @@ test.serial('later rounds only recompute what is new (prefix cache); a zero delt
     t.true(done.slice(1).every((d) => d.cached_tokens >= 16), `later rounds hit the prefix cache: ${JSON.stringify(done)}`);
     const sent = events.filter((e) => e.kind === 'round').slice(0, 3).reduce((s, e) => s + (e.kind === 'round' ? e.tokens : 0), 0);
     t.true(result.recomputed_tokens < sent, `recomputed ${result.recomputed_tokens} of ${sent} tokens sent`);
-  } finally {
-    await stop(src, dst);
   }
 });
 
 test.serial('§6.3 destination dead: the migration aborts and the request finishes on its source unchanged', async (t) => {
   const expected = await reference(GREEDY);
-  const [src, dst] = await Promise.all([peer(), peer()]);
+  const [[src], dst] = await Promise.all([pair(), peer()]);
   try {
     await dst.process.stop();
     let result: TokenMigrationResult | undefined;
@@ -158,14 +164,14 @@ test.serial('§6.3 destination dead: the migration aborts and the request finish
     t.deepEqual(out.hops, [src.client.address]);
     t.deepEqual(out.ids, expected);
   } finally {
-    await stop(src, dst);
+    await stop(dst);
   }
 });
 
 test.serial('§6.3 destination out of memory: the migration aborts and the request finishes on its source unchanged', async (t) => {
   const expected = await reference(SEEDED);
   // 4 blocks of 16 tokens: the destination cannot hold the request's tokens.
-  const [src, dst] = await Promise.all([peer(), peer(4)]);
+  const [[src], dst] = await Promise.all([pair(), peer(4)]);
   try {
     let result: TokenMigrationResult | undefined;
     const out = await follow({ request_id: 'o', prompt_token_ids: PROMPT, sampling: SEEDED }, src, dst, 60, async () => {
@@ -175,13 +181,13 @@ test.serial('§6.3 destination out of memory: the migration aborts and the reque
     t.regex(result?.detail ?? '', /max_model_len|blocks|tokens/);
     t.deepEqual(out.ids, expected);
   } finally {
-    await stop(src, dst);
+    await stop(dst);
   }
 });
 
 test.serial('§6.3 source finishes first: nothing to move, the destination is left idle', async (t) => {
-  const [src, dst] = await Promise.all([peer(), peer()]);
-  try {
+  const [src, dst] = await pair();
+  {
     const sampling = parseSamplingParams({ max_tokens: 5, temperature: 0, ignore_eos: true });
     const out = await follow({ request_id: 'f', prompt_token_ids: PROMPT, sampling }, src, dst, 1e9, async () => undefined);
     t.is(out.ids.length, 5);
@@ -189,27 +195,25 @@ test.serial('§6.3 source finishes first: nothing to move, the destination is le
     const result = await migrate(src, dst, 'f', { migration_delta: 20, max_rounds: 8 }, events);
     t.is(result.outcome, 'finished-on-source');
     t.deepEqual(events, [{ kind: 'finished-on-source' }]);
-  } finally {
-    await stop(src, dst);
   }
 });
 
 for (const [name, sampling] of [['greedy', GREEDY], ['seeded sampling', SEEDED]] as const) {
   test.serial(`§6.3 source dies (${name}): the request resumes on the destination from the tokens the client has, unchanged`, async (t) => {
     const expected = await reference(sampling);
-    const [src, dst] = await Promise.all([peer(), peer()]);
+    const [[, dst], src] = await Promise.all([pair(), peer()]);
     try {
       let result: TokenMigrationResult | undefined;
-      const out = await follow({ request_id: 's', prompt_token_ids: PROMPT, sampling }, src, dst, 25, async () => {
+      const out = await follow({ request_id: `s-${name}`, prompt_token_ids: PROMPT, sampling }, src, dst, 25, async () => {
         process.kill(src.process.pid, 'SIGKILL');
         await src.process.exited;
-        result = await migrate(src, dst, 's', { migration_delta: 20, max_rounds: 8 }, []);
+        result = await migrate(src, dst, `s-${name}`, { migration_delta: 20, max_rounds: 8 }, []);
       });
       t.is(result?.outcome, 'source-died');
       t.is(out.hops.length, 2);
       t.deepEqual(out.ids, expected);
     } finally {
-      await stop(src, dst);
+      await stop(src);
     }
   });
 }
