@@ -16,6 +16,7 @@ import { registerServeCommand } from './serve-command.ts';
 import { printTraceReport } from './trace-report.ts';
 import { reportNothingFinished, runOne } from './run-one.ts';
 import { registerServerlessCommands } from './serverless-commands.ts';
+import { registerDeployCommands } from './deploy-commands.ts';
 import { registerSweepCommands } from './sweep-commands.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -113,6 +114,7 @@ program
 
 registerSweepCommands(program);
 registerServerlessCommands(program);
+registerDeployCommands(program);
 registerModelCommands(program);
 registerGenerateCommand(program);
 registerFidelityCommands(program);

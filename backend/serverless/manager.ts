@@ -456,6 +456,7 @@ export class ServerlessFleet implements EngineRouter {
     const node = this.nodes[decision.node]!;
     const instance = this.#newInstance(model, node, decision.gpus, false);
     const plans = decision.victims.filter((v) => v.action === 'migrate');
+    this.log(`Placement (${decision.policy}): ${model.name} on node ${node.id} from ${decision.tier}, estimated start-up ${decision.estimated_startup_s.toFixed(3)} s${plans.length > 0 ? ` after migrating instance(s) ${plans.map((p) => p.instance).join(', ')}` : ''}`);
     for (const victim of decision.victims) {
       const v = this.#instances.get(victim.instance);
       if (v === undefined) throw new ServerlessError(`policy ${decision.policy} named instance ${victim.instance}, which does not exist`);
@@ -466,7 +467,6 @@ export class ServerlessFleet implements EngineRouter {
         this.#track(this.#stop(v, 'preempted'));
       }
     }
-    this.log(`Placement (${decision.policy}): ${model.name} on node ${node.id} from ${decision.tier}, estimated start-up ${decision.estimated_startup_s.toFixed(3)} s${plans.length > 0 ? ` after migrating instance(s) ${plans.map((p) => p.instance).join(', ')}` : ''}`);
     this.#startIfFree(instance);
   }
 
