@@ -8,7 +8,6 @@ import { port, positive } from './arg-parsers.ts';
 import { createApiServer, StaticEngineRouter } from '../backend/api/index.ts';
 import { Fleet } from '../backend/manager/fleet.ts';
 import { fleetOptions, parseFleetConfig, readFleetConfig } from '../backend/manager/fleet-config.ts';
-import { serveServerless } from './serverless-serve.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -22,7 +21,7 @@ export function registerServeCommand(program: Command): void {
     .option('--api-key <key>', 'require `Authorization: Bearer <key>` on /v1 (like vLLM)')
     .option('--serverless <nodes>', 'ServerlessLLM mode: NODES[xSLOTS] nodes, models deployed with `fleetlab deploy`')
     .action(async (opts) => {
-      if (opts.serverless !== undefined) return serveServerless(opts.serverless, opts);
+      if (opts.serverless !== undefined) return (await import('./serverless-serve.ts')).serveServerless(opts.serverless, opts);
       const config = opts.config === undefined ? parseFleetConfig({}) : readFleetConfig(opts.config);
       const options = fleetOptions({
         ...config,

@@ -4,7 +4,6 @@
  */
 import type { Command } from '@commander-js/extra-typings';
 import { liveMigrationExample } from '../artifact/serverlessllm/live-migration.ts';
-import { liveMigrationReal } from '../artifact/serverlessllm/live-migration-real.ts';
 import { positive } from './arg-parsers.ts';
 
 export function registerServerlessCommands(program: Command): void {
@@ -22,6 +21,8 @@ export function registerServerlessCommands(program: Command): void {
         console.log(liveMigrationExample({ migration: opts.migration }).lines.join('\n'));
         return;
       }
+      // Loaded on demand: the simulated example needs none of the real backend.
+      const { liveMigrationReal } = await import('../artifact/serverlessllm/live-migration-real.ts');
       const outcome = await liveMigrationReal({ migration: opts.migration, model_3b: opts.model3b, model_1_5b: opts.model1_5b, gap_s: opts.gap, log: (line) => console.log(line) });
       if (!outcome.small_first && opts.migration) process.exitCode = 1;
     });
