@@ -1,6 +1,6 @@
 /**
- * Serverless commands: `fleetlab example live-migration [--no-migration]` runs the two-node
- * example of ServerlessLLM's documentation in the simulator and prints the migration log.
+ * Serverless commands: `fleetlab example live-migration [--no-migration] [--real]` runs the two-node
+ * example of ServerlessLLM's documentation in the simulator (or, with --real, on the real backend) and prints its log.
  */
 import type { Command } from '@commander-js/extra-typings';
 import { liveMigrationExample } from '../artifact/serverlessllm/live-migration.ts';

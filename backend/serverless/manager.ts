@@ -81,6 +81,8 @@ interface RealInstance {
   readonly requests: Map<string, Tracked>;
   load_started_s: number | undefined;
   ready_s: number | undefined;
+  /** After an aborted migration: not offered as a victim again before this time (seconds). */
+  no_migration_until_s: number;
   /** Resolves once the process serves (false: it failed to start). */
   started: Promise<boolean>;
 }
@@ -107,6 +109,8 @@ export interface MigrationRecord {
 class InstanceStopped extends Error {}
 
 const RESUME_BASE_S = 0.1;
+/** After a failure (a start or a migration), the same choice is not retried before this many seconds. */
+const RETRY_AFTER_S = 2;
 const DEFAULT_DECODE_S_PER_TOKEN = 0.01;
 
 export class ServerlessFleet implements EngineRouter {
@@ -125,6 +129,8 @@ export class ServerlessFleet implements EngineRouter {
   readonly #background = new Set<Promise<unknown>>();
   #nextInstance = 0;
   #placementQueued = false;
+  /** No placement before this time (seconds) after a failed start: a failing node is not retried in a loop. */
+  #placementHoldUntil_s = 0;
   #stopped = false;
 
   constructor(options: ServerlessFleetOptions) {
@@ -393,10 +399,13 @@ export class ServerlessFleet implements EngineRouter {
   #schedulePlacement(): void {
     if (this.#placementQueued || this.#stopped) return;
     this.#placementQueued = true;
-    setImmediate(() => {
+    const run = (): void => {
       this.#placementQueued = false;
-      this.#placeAll();
-    });
+      if (!this.#stopped) this.#placeAll();
+    };
+    const wait_s = this.#placementHoldUntil_s - this.now_s;
+    if (wait_s > 0) setTimeout(run, wait_s * 1000).unref();
+    else setImmediate(run);
   }
 
   #modelViews(): Map<string, ModelView> {
@@ -411,11 +420,15 @@ export class ServerlessFleet implements EngineRouter {
 
   /** The view a placement policy sees now. */
   view(): PlacementView {
+    const now_s = this.now_s;
     const facts = [...this.#instances.values()].map((i) => ({
-      id: i.id, model: i.model.name, node: i.node.id, gpus: i.gpus, state: i.state, load_started_s: i.load_started_s,
+      id: i.id, model: i.model.name, node: i.node.id, gpus: i.gpus, load_started_s: i.load_started_s,
+      // A source whose migration just aborted shows as `migrating` (not a victim) for a while,
+      // so the policy does not plan the same failing migration again at once.
+      state: i.state === 'ready' && now_s < i.no_migration_until_s ? ('migrating' as const) : i.state,
       inferences: [...i.requests.values()].map((r, k) => ({ request: k, prompt_tokens: r.prompt_tokens, generated_tokens: r.generated, max_tokens: r.max_tokens })),
     }));
-    return buildPlacementView(this.now_s, this.nodes, this.#modelViews(), facts, this.#options.startup_estimate_s ?? 2);
+    return buildPlacementView(now_s, this.nodes, this.#modelViews(), facts, this.#options.startup_estimate_s ?? 2);
   }
 
   #placeAll(): void {
@@ -441,7 +454,7 @@ export class ServerlessFleet implements EngineRouter {
   #newInstance(model: Deployed, node: FleetNode, gpus: readonly number[], destination: boolean): RealInstance {
     const instance: RealInstance = {
       id: this.#nextInstance++, model, node, gpus, state: 'waiting', destination, process: undefined, client: undefined,
-      requests: new Map(), load_started_s: undefined, ready_s: undefined, started: Promise.resolve(false),
+      requests: new Map(), load_started_s: undefined, ready_s: undefined, no_migration_until_s: 0, started: Promise.resolve(false),
     };
     for (const g of gpus) {
       if (node.reserved[g] !== undefined) throw new ServerlessError(`slot ${g} of node ${node.id} is already promised to instance ${node.reserved[g]}`);
@@ -496,6 +509,7 @@ export class ServerlessFleet implements EngineRouter {
       instance.state = 'stopped';
       model.instances.delete(instance);
       instance.node.release(instance.id);
+      this.#placementHoldUntil_s = this.now_s + RETRY_AFTER_S;
       this.#autoscale(model);
       this.#schedulePlacement();
       return false;
@@ -554,6 +568,7 @@ export class ServerlessFleet implements EngineRouter {
       this.log(`Migration of instance ${source.id} aborted; it keeps serving on node ${source.node.id}`);
       await this.#stop(destination, 'migration aborted');
       if (source.state === 'migrating') source.state = 'ready';
+      source.no_migration_until_s = this.now_s + RETRY_AFTER_S;
       for (const other of [...this.#instances.values()]) {
         if (other.state !== 'waiting' || other.node !== source.node || !other.gpus.some((g) => source.gpus.includes(g))) continue;
         other.state = 'stopped';
