@@ -404,7 +404,8 @@ export class ServerlessFleet implements EngineRouter {
       if (!this.#stopped) this.#placeAll();
     };
     const wait_s = this.#placementHoldUntil_s - this.now_s;
-    if (wait_s > 0) setTimeout(run, wait_s * 1000).unref();
+    // Not unref'd: a queued request may be waiting for this placement.
+    if (wait_s > 0) setTimeout(run, wait_s * 1000);
     else setImmediate(run);
   }
 

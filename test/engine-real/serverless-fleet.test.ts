@@ -33,6 +33,7 @@ test('a destination that cannot start aborts the migration; the source keeps ser
   const fleet = new ServerlessFleet({
     nodes: [{ id: 0, gpus: 1 }, { id: 1, gpus: 1, launcher: down }],
     log: (line) => {
+      if (process.env['DEBUG_FLEET'] !== undefined) console.error(line);
       if (line.includes('Migration of instance')) aborted();
     },
   });
@@ -41,19 +42,24 @@ test('a destination that cannot start aborts the migration; the source keeps ser
     t.deepEqual(fleet.models().map((m) => m.name).sort(), [QWEN_1_5B, QWEN_3B].sort());
     let running!: () => void;
     const decoding = new Promise<void>((r) => (running = r));
+    let longer!: () => void;
+    const past150 = new Promise<void>((r) => (longer = r));
     const stop3b = new AbortController();
-    const large = collect(fleet.pick(QWEN_3B)!.generate({ request_id: 'big', prompt_token_ids: PROMPT, sampling }, stop3b.signal), (n) => n === 20 && running());
+    const large = collect(fleet.pick(QWEN_3B)!.generate({ request_id: 'big', prompt_token_ids: PROMPT, sampling }, stop3b.signal), (n) => {
+      if (n === 20) running();
+      if (n === 150) longer();
+    });
     await decoding;
     const small = collect(fleet.pick(QWEN_1_5B)!.generate({ request_id: 'small', prompt_token_ids: PROMPT.slice(0, 10), sampling: { ...sampling, max_tokens: 16 } }));
     await migrationAborted;
     t.true(fleet.lines.some((l) => l.includes('failed to start: node 1 is down (test)')), fleet.lines.join('\n'));
     t.deepEqual(fleet.instances().filter((i) => i.model === QWEN_1_5B && i.state !== 'waiting').length, 0, 'the 1.5B model is not started while node 0 is busy');
     // The client ends the long 3B request; node 0 frees and the 1.5B model is served there.
-    await new Promise((r) => setTimeout(r, 500));
+    await past150;
     stop3b.abort();
     const [big, answer] = await Promise.all([large, small]);
     t.is(big.finish, 'abort');
-    t.true(big.ids.length >= 120, `${big.ids.length} tokens before the abort`);
+    t.true(big.ids.length >= 150, `${big.ids.length} tokens before the abort`);
     t.deepEqual(big.ids.slice(0, 120), reference.ids, 'the 3B output is unchanged by the aborted migration');
     t.is(answer.ids.length, 16);
     t.is(answer.finish, 'length');
