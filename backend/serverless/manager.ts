@@ -17,6 +17,7 @@ import { InstanceClient } from '../rpc/instance-client.ts';
 import { FleetNode, type NodeSpec } from './node.ts';
 import { DEFAULT_TOKEN_MIGRATION, migrateByTokens, type TokenMigrationEvent, type TokenMigrationResult } from './token-migration.ts';
 import { buildPlacementView } from './view.ts';
+import { migrationLogLine } from './migration-log.ts';
 import { statSync } from 'node:fs';
 
 export interface ServerlessFleetOptions {
@@ -148,10 +149,13 @@ export class ServerlessFleet implements EngineRouter {
     return (performance.now() - this.#t0) / 1e3;
   }
 
-  log(line: string): void {
-    const text = `[${this.now_s.toFixed(3).padStart(8)} s] ${line}`;
-    this.lines.push(text);
-    this.#options.log?.(text);
+  /** Logs `text` (one line per line of it), each stamped with the manager's clock. */
+  log(text: string): void {
+    for (const line of text.split('\n')) {
+      const stamped = `[${this.now_s.toFixed(3).padStart(8)} s] ${line}`;
+      this.lines.push(stamped);
+      this.#options.log?.(stamped);
+    }
   }
 
   // ── deployment ─────────────────────────────────────────────────────────────────────────
@@ -557,7 +561,7 @@ export class ServerlessFleet implements EngineRouter {
           sourceAlive: async () => source.process !== undefined && (await Promise.race([source.process.exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 500))])),
         }, { migration_delta: model.config.router_config.migration_delta, max_rounds: this.#options.max_rounds ?? DEFAULT_TOKEN_MIGRATION.max_rounds }, (e) => {
           events.push(e);
-          this.#logMigration(e);
+          this.log(migrationLogLine(e));
         });
         this.migrations.push({ request_id, model: model.name, from_instance: source.id, to_instance: destination.id, from_node: source.node.id, to_node: target.id, result, events });
         if (result.outcome === 'committed') this.log(`Migrated instance ${source.id} to ${destination.id} (request ${request_id}: ${result.rounds} round(s), ${result.recomputed_tokens} tokens recomputed, downtime ${result.downtime_ms.toFixed(1)} ms, total ${result.total_ms.toFixed(0)} ms)`);
@@ -592,33 +596,6 @@ export class ServerlessFleet implements EngineRouter {
     await this.#stop(source, 'migrated');
     this.#dispatch(model);
     if (destination.requests.size === 0) this.#idle(destination);
-  }
-
-  #logMigration(e: TokenMigrationEvent): void {
-    switch (e.kind) {
-      case 'round':
-        this.log(`Migration iteration ${e.round}`);
-        this.log(`Number of tokens: ${e.tokens}, delta: ${e.delta}`);
-        break;
-      case 'round-done':
-        this.log(`Migration iteration ${e.round} completed (recompute ${e.recompute_ms.toFixed(1)} ms, ${e.cached_tokens} tokens from the prefix cache)`);
-        break;
-      case 'stop':
-        this.log(`Migration completed: remained ${e.remaining} tokens`);
-        break;
-      case 'switched':
-        this.log(`Source stopped at ${e.tokens} tokens; downtime ${e.downtime_ms.toFixed(1)} ms`);
-        break;
-      case 'finished-on-source':
-        this.log('No tokens found: the request finished on the source during the migration');
-        break;
-      case 'aborted':
-        this.log(`Migration aborted: ${e.reason}`);
-        break;
-      case 'source-died':
-        this.log(`Source died during the migration (${e.reason}); the request resumes from the tokens the manager holds`);
-        break;
-    }
   }
 
   /** Until the follow loops moved every request off `instance` (their `migrated_to` arrived), at most 5 s. */
