@@ -20,12 +20,14 @@ function samePlacements(t: import('ava').ExecutionContext, outcome: RealExampleO
 let plain: RealExampleOutcome | undefined;
 
 test.serial('without migration the 1.5B request waits for node 0 and finishes after the 3B inference', async (t) => {
-  // The 3B request is shorter here: the 1.5B request cannot start before it ends whatever its length.
-  const outcome = await liveMigrationReal({ migration: false, gap_s: 1, max_tokens_3b: 300 });
+  // The 3B request is shorter here (the 1.5B request cannot start before it ends whatever its
+  // length), long enough to still run when the 1.5B request arrives 1 s after its first token.
+  const outcome = await liveMigrationReal({ migration: false, gap_s: 1, max_tokens_3b: 1500 });
   plain = outcome;
+  t.true(outcome.small.sent_s < outcome.large.finished_s, 'the 1.5B request met the 3B inference running');
   t.false(outcome.small_first, outcome.lines.join('\n'));
   t.is(outcome.migrations.length, 0);
-  t.is(outcome.large.completion_tokens, 300);
+  t.is(outcome.large.completion_tokens, 1500);
   t.is(outcome.small.completion_tokens, 64);
   const waited = outcome.placements.find((p) => p.request.model === QWEN_1_5B && p.decision.kind === 'reject');
   t.truthy(waited, 'the 1.5B placement was declined while node 0 was busy');
@@ -52,6 +54,6 @@ test.serial('with migration the 3B inference moves to node 1 and the 1.5B reques
   for (const story of ['Executing migration plan', 'Migration iteration 0', 'Migration completed: remained', 'removed (migrated)', `Allocated node 0 for model ${QWEN_1_5B}`]) {
     t.true(outcome.lines.some((l) => l.includes(story)), `log tells "${story}"`);
   }
-  // Greedy: the migrated 3B answer continues the plain run's 300-token answer exactly.
+  // Greedy: the migrated 3B answer continues the plain run's 1500-token answer exactly.
   if (plain !== undefined) t.true(outcome.large.text.startsWith(plain.large.text.slice(0, Math.max(0, plain.large.text.length - 8))));
 });
