@@ -139,6 +139,7 @@ program
 registerSweepCommands(program);
 if (!simulatorOnly) {
   (await import('./serverless-commands.ts')).registerServerlessCommands(program);
+  (await import('./deploy-commands.ts')).registerDeployCommands(program);
   (await import('./model-commands.ts')).registerModelCommands(program);
   (await import('./generate-command.ts')).registerGenerateCommand(program);
   (await import('./fidelity-commands.ts')).registerFidelityCommands(program);

@@ -1,9 +1,10 @@
 /**
- * Serverless commands: `fleetlab example live-migration [--no-migration]` runs the two-node
- * example of ServerlessLLM's documentation in the simulator and prints the migration log.
+ * Serverless commands: `fleetlab example live-migration [--no-migration] [--real]` runs the two-node
+ * example of ServerlessLLM's documentation in the simulator (or, with --real, on the real backend) and prints its log.
  */
 import type { Command } from '@commander-js/extra-typings';
 import { liveMigrationExample } from '../artifact/serverlessllm/live-migration.ts';
+import { positive } from './arg-parsers.ts';
 
 export function registerServerlessCommands(program: Command): void {
   const example = program.command('example').description('runnable scenarios from the reproduced papers');
@@ -11,7 +12,18 @@ export function registerServerlessCommands(program: Command): void {
     .command('live-migration')
     .description('ServerlessLLM two-node example: a 1.5B request arrives while a 3B inference holds the node with its checkpoint')
     .option('--no-migration', 'storage-aware placement without live migration (the 1.5B request waits)')
-    .action((opts) => {
-      console.log(liveMigrationExample({ migration: opts.migration }).lines.join('\n'));
+    .option('--real', 'run it on the real backend: two nodes of instance processes on this machine, the OpenAI API, token-based live migration')
+    .option('--model-3b <dir>', 'with --real: HF folder (or tiny preset) standing for Qwen2.5-3B', 'tiny-3b')
+    .option('--model-1_5b <dir>', 'with --real: HF folder (or tiny preset) standing for Qwen2.5-1.5B', 'tiny-1_5b')
+    .option('--gap <s>', 'with --real: seconds between the two requests', positive, 3)
+    .action(async (opts) => {
+      if (!opts.real) {
+        console.log(liveMigrationExample({ migration: opts.migration }).lines.join('\n'));
+        return;
+      }
+      // Loaded on demand: the simulated example needs none of the real backend.
+      const { liveMigrationReal } = await import('../artifact/serverlessllm/live-migration-real.ts');
+      const outcome = await liveMigrationReal({ migration: opts.migration, model_3b: opts.model3b, model_1_5b: opts.model1_5b, gap_s: opts.gap, log: (line) => console.log(line) });
+      if (!outcome.small_first && opts.migration) process.exitCode = 1;
     });
 }

@@ -328,6 +328,27 @@ export class LLMEngine implements GenerationEngine {
     return seq.queue;
   }
 
+  /**
+   * Token-based migration (ServerlessLLM §6) on the destination: the request runs here from its
+   * tokens and output state (random stream included) with no KV copied. Its KV is recomputed
+   * like a prompt; blocks earlier rounds computed are prefix-cache hits, so only the tail is new.
+   */
+  resumeMigrated(state: Omit<MigratedState, 'num_computed_tokens'>): AsyncIterable<GenerationDelta> {
+    if (this.#failed) throw new EngineError(`engine failed earlier: ${this.#failed.message}`);
+    if (this.#closed) throw new EngineError('engine is shut down');
+    if (this.#byId.has(state.request_id)) throw new EngineError(`request_id ${JSON.stringify(state.request_id)} is already here`);
+    const o = state.output;
+    const why = admissionError(this.core.kind, this.core.limits, state.prompt_token_ids.length, state.sampling.max_tokens);
+    if (why !== undefined) throw new EngineError(`request ${state.request_id}: ${why}`);
+    const seq = this.#newSequence(state.request_id, state.priority, state.prompt_token_ids, state.sampling, {
+      rng_state: o.rng_state, output_token_ids: o.output_token_ids, held_tokens: o.held_tokens, held_text: o.held_text,
+    });
+    for (const id of o.output_token_ids) seq.appendToken(id);
+    this.#pending.push(seq);
+    this.#kick();
+    return seq.queue;
+  }
+
   /** Ends a request wherever it is (between steps); its stream closes with finish_reason 'abort'. */
   abort(request_id: string): void {
     const seq = this.#byId.get(request_id);

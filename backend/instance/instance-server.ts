@@ -12,6 +12,8 @@ import { instanceService } from '../rpc/load-proto.ts';
 import { fromGenerateMessage, toDeltaMessage, type DeltaMessage, type GenerateMessage, type MigrateOutMessage, type ReportMessage } from '../rpc/messages.ts';
 import { IncomingMigrations } from './migration-in.ts';
 import { OutgoingMigrations } from './migration-out.ts';
+import { prefillIntoCache } from '../engine/prefill-cache.ts';
+import { migrateTokensOut } from './token-migration-out.ts';
 
 export interface InstanceServer {
   readonly port: number;
@@ -119,6 +121,21 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
     Commit: unary((r: { request_id: string; state_json: string }) => {
       try {
         incoming.commit(JSON.parse(r.state_json) as MigratedState);
+        return { ok: true, detail: '' };
+      } catch (err) {
+        return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
+    }),
+    CurrentTokens: unary((r: { request_id: string }) => {
+      const seq = engine.sequence(r.request_id);
+      if (seq === undefined || seq.status === 'finished' || seq.token_ids === undefined) return { running: false, token_ids: [], prompt_tokens: 0 };
+      return { running: true, token_ids: [...seq.token_ids], prompt_tokens: seq.prompt_tokens };
+    }),
+    PrefillTokens: unary((r: { round_id: string; token_ids: number[] }) => prefillIntoCache(engine, r.round_id, r.token_ids)),
+    MigrateTokensOut: unary((r: { request_id: string; dst_address: string }) => migrateTokensOut(engine, r.request_id, dial(r.dst_address))),
+    CommitTokens: unary((r: { request_id: string; state_json: string }) => {
+      try {
+        incoming.commitTokens(JSON.parse(r.state_json) as MigratedState);
         return { ok: true, detail: '' };
       } catch (err) {
         return { ok: false, detail: err instanceof Error ? err.message : String(err) };

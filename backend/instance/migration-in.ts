@@ -58,6 +58,12 @@ export class IncomingMigrations {
     }
   }
 
+  /** COMMIT of a token-based migration: the request runs here from its tokens (no blocks reserved). */
+  commitTokens(state: MigratedState): void {
+    if (this.#committed.has(state.request_id)) throw new Error(`request ${state.request_id} was already committed here and not attached yet`);
+    this.#committed.set(state.request_id, this.engine.resumeMigrated(state));
+  }
+
   /** The committed request's output stream (once). */
   attach(request_id: string): AsyncIterable<GenerationDelta> | undefined {
     const stream = this.#committed.get(request_id);

@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { AsyncQueue } from '../engine/async-queue.ts';
 import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
 import { instanceService } from './load-proto.ts';
-import { fromDeltaMessage, toGenerateMessage, type DeltaMessage, type MigrateOutMessage, type MigrateOutReply, type ReportMessage } from './messages.ts';
+import { fromDeltaMessage, toGenerateMessage, type CurrentTokensReply, type DeltaMessage, type MigrateOutMessage, type MigrateOutReply, type MigrateTokensOutReply, type PrefillTokensReply, type ReportMessage } from './messages.ts';
 
 /** proto-loader's dynamic client: one method per rpc of instance.proto. */
 type DynamicClient = grpc.Client & Record<string, (...args: unknown[]) => grpc.ClientReadableStream<unknown>>;
@@ -80,6 +80,28 @@ export class InstanceClient {
 
   commit(request_id: string, state_json: string): Promise<{ ok: boolean; detail: string }> {
     return this.#unary('Commit', { request_id, state_json });
+  }
+
+  // ---- Token-based live migration (ServerlessLLM §6) ----
+
+  /** Manager → source: the request's tokens so far (not running: `running` false). */
+  currentTokens(request_id: string): Promise<CurrentTokensReply> {
+    return this.#unary('CurrentTokens', { request_id });
+  }
+
+  /** Manager → destination: one round, the KV of `token_ids` into the prefix cache. */
+  prefillTokens(round_id: string, token_ids: readonly number[]): Promise<PrefillTokensReply> {
+    return this.#unary('PrefillTokens', { round_id, token_ids: [...token_ids] });
+  }
+
+  /** Manager → source: stop the request and hand it to `dst_address` by its tokens. */
+  migrateTokensOut(request_id: string, dst_address: string): Promise<MigrateTokensOutReply> {
+    return this.#unary('MigrateTokensOut', { request_id, dst_address });
+  }
+
+  /** Source → destination: the request continues there from its tokens and sampling state. */
+  commitTokens(request_id: string, state_json: string): Promise<{ ok: boolean; detail: string }> {
+    return this.#unary('CommitTokens', { request_id, state_json });
   }
 
   #unary<T>(method: string, request: unknown): Promise<T> {

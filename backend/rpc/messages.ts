@@ -67,6 +67,28 @@ export interface MigrateOutReply {
   detail: string;
 }
 
+export type TokenMigrationOutcome = 'committed' | 'aborted-finished' | 'aborted-not-decoding' | 'aborted-dst-failed';
+
+export interface MigrateTokensOutReply {
+  outcome: TokenMigrationOutcome;
+  /** Prompt + output tokens handed over. */
+  tokens: number;
+  downtime_ms: number;
+  detail: string;
+}
+
+export interface CurrentTokensReply {
+  running: boolean;
+  token_ids: number[];
+  prompt_tokens: number;
+}
+
+export interface PrefillTokensReply {
+  tokens: number;
+  cached_tokens: number;
+  ms: number;
+}
+
 export interface ReportMessage {
   total_blocks: number;
   watermark_blocks: number;

@@ -3,6 +3,8 @@
  * The per-model `auto_scaling_config` keeps ServerlessLLM's deploy-config field names.
  */
 import { z } from 'zod';
+import { readFileSync } from 'node:fs';
+import { parseDeployConfig, parseDeployJson, type DeployConfig } from '../../config/serverless-deploy.ts';
 import { PlacementSpec } from '../../policies/placement/index.ts';
 import { parseWith } from '../config/parse.ts';
 import { LoaderSpec } from './loader.ts';
@@ -83,6 +85,29 @@ export const ModelSpec = z
     dram_nodes: z.array(z.number().int().nonnegative()).default([]),
   });
 
+/**
+ * A `models` entry may bring ServerlessLLM's deploy config (the file `fleetlab deploy` sends,
+ * or its object) as `deploy_config`: its model name, num_gpus, auto_scaling_config and
+ * placement_config (local_disk → ssd_nodes, memory_pool → dram_nodes) fill the entry; the
+ * simulator's own fields (params_b, size_gb, kv) stay beside it, and fields given explicitly win.
+ */
+function fromDeployConfig(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || !('deploy_config' in input)) return input;
+  const { deploy_config: given, ...rest } = input as { deploy_config: unknown } & Record<string, unknown>;
+  const deploy: DeployConfig = typeof given === 'string' ? parseDeployJson(readFileSync(given, 'utf8'), given) : parseDeployConfig(given, 'deploy_config');
+  return {
+    name: deploy.model,
+    gpus: deploy.num_gpus,
+    auto_scaling_config: deploy.auto_scaling_config,
+    ssd_nodes: [...new Set([...(deploy.placement_config.local_disk ?? []), ...(deploy.placement_config.memory_pool ?? [])])],
+    dram_nodes: deploy.placement_config.memory_pool ?? [],
+    ...rest,
+  };
+}
+
+/** A model entry, given directly or through a ServerlessLLM deploy config. */
+export const ModelEntry = z.preprocess(fromDeployConfig, ModelSpec);
+
 export const MigrationSpec = z.strictObject({
   /** Stop the rounds once fewer new tokens than this appeared (upstream `migration_delta`). Tokens. */
   delta_tokens: z.number().int().nonnegative().default(20),
@@ -102,7 +127,7 @@ export const ServerlessConfig = z
     loader: LoaderSpec.default({ kind: 'fleetlab' }),
     placement: PlacementSpec.default({ kind: 'locality-migrate', migration: true }),
     migration: MigrationSpec.default({ delta_tokens: 20, max_rounds: 5, round_overhead_s: 0.01, resume_base_s: 0.1 }),
-    models: z.array(ModelSpec).min(1),
+    models: z.array(ModelEntry).min(1),
   })
   .superRefine((c, ctx) => {
     c.models.forEach((m, i) => {

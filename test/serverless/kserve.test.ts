@@ -23,7 +23,7 @@ test('KServe keeps nothing between cold starts: no SSD copy, no DRAM pool', (t) 
   t.true(SYSTEMS.includes('KServe'));
   const config = clusterConfig(PAPER_CLUSTER, 'KServe');
   t.like(config.cluster, { dram_cache_gb: 0, cache_downloads_on_ssd: false });
-  t.true((config.models ?? []).every((m) => (m.ssd_nodes ?? []).length === 0));
+  t.true((config.models ?? []).every((m) => ((m as { ssd_nodes?: readonly number[] }).ssd_nodes ?? []).length === 0));
   t.like(config.loader, { kind: 'custom', name: 'kserve' });
 });
 

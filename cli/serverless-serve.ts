@@ -1,0 +1,34 @@
+/**
+ * `fleetlab serve --serverless N[xG]`: a serverless fleet (ServerlessLLM on the real backend)
+ * of N nodes with G instance slots each (default 1), no model deployed; models come and go with
+ * `fleetlab deploy` / `fleetlab delete` (POST /register, /delete) and are served on demand.
+ */
+import { createApiServer } from '../backend/api/index.ts';
+import { registerAdminRoutes } from '../backend/serverless/admin-routes.ts';
+import { ServerlessFleet } from '../backend/serverless/manager.ts';
+
+/** "2" or "2x4" → nodes and slots per node. */
+export function parseNodes(text: string): { nodes: number; gpus: number } {
+  const m = /^(\d+)(?:x(\d+))?$/.exec(text);
+  const nodes = Number(m?.[1]);
+  const gpus = Number(m?.[2] ?? 1);
+  if (m === null || nodes < 1 || gpus < 1) throw new Error(`--serverless ${JSON.stringify(text)}: expected NODES or NODESxSLOTS, e.g. 2 or 2x1`);
+  return { nodes, gpus };
+}
+
+export async function serveServerless(spec: string, opts: { host: string; port: number; apiKey?: string | undefined }): Promise<void> {
+  const { nodes, gpus } = parseNodes(spec);
+  const fleet = new ServerlessFleet({ nodes: Array.from({ length: nodes }, (_, id) => ({ id, gpus })), log: (line) => console.error(line) });
+  const api = createApiServer({ router: fleet, api_key: opts.apiKey });
+  registerAdminRoutes(api.app, fleet);
+  const url = await api.listen({ host: opts.host, port: opts.port });
+  console.error(`fleetlab serve: serverless fleet of ${nodes} node(s) × ${gpus} slot(s); API on ${url}; deploy with \`fleetlab deploy --config config.json --url ${url}\`; Ctrl-C stops`);
+  console.log(JSON.stringify({ ready: true, url, serverless: true }));
+  const stop = async (): Promise<void> => {
+    await api.close();
+    await fleet.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
