@@ -36,8 +36,8 @@ const deviceKind = (value: string): 'cpu' => {
   if (value !== 'cpu') throw new InvalidArgumentError(`expected cpu or cuda, received "${value}"`);
   return value;
 };
-const calibrationKind = (value: string): 'fleet' | 'engine' => {
-  if (value !== 'fleet' && value !== 'engine') throw new InvalidArgumentError(`expected fleet or engine, received "${value}"`);
+const calibrationKind = (value: string): 'replay' | 'fleet' | 'engine' => {
+  if (value !== 'replay' && value !== 'fleet' && value !== 'engine') throw new InvalidArgumentError(`expected replay, fleet or engine, received "${value}"`);
   return value;
 };
 
@@ -72,7 +72,7 @@ export function registerFidelityCommands(program: Command): void {
     .option('-m, --model <dir>', 'model folder or tiny preset', 'tiny')
     .option('--instances <n>', 'instance processes', positive, 2)
     .option('--policies <names>', `scheduler presets, comma-separated (${PRESET_NAMES.join(', ')})`, presetList, ['round-robin', 'infaas++', 'llumnix'] as PresetName[])
-    .option('--calibration <kind>', 'fleet: profile the fleet and measure dispatch/delivery; engine: one engine alone, no path around it', calibrationKind, 'fleet' as const)
+    .option('--calibration <kind>', 'replay: step table, dispatch and delivery from a calibration replay (another seed) on the fleet; fleet: the profiling grid on every instance at once; engine: the grid on one engine alone, no path around it', calibrationKind, 'replay' as const)
     .option('-n, --num-prompts <n>', 'requests', positive, 60)
     .option('--request-rate <r>', 'Poisson arrivals, requests per second', rate, 4)
     .option('--prompt-tokens <min-max>', 'prompt lengths (uniform)', range, [16, 256] as [number, number])

@@ -13,7 +13,7 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
     `Trace: Poisson ${o.trace.rate_per_s} req/s, prompts ${o.trace.prompt_tokens.join('–')} tokens, outputs ${o.trace.output_tokens.join('–')} tokens, seed ${o.trace.seed}.`,
     `Machine: ${String(meta['cpu'])}, ${String(meta['cores'])} cores; kernel ${String(meta['kernel'])}, ${o.threads} thread(s) per instance.`,
     `Engine: vLLM v1 (budget ${o.max_num_batched_tokens}, ${o.num_kv_blocks} blocks of ${o.block_size_tokens}, prefix caching off).`,
-    `Profile: ${String(meta['where'])}. Path around the engines given to the simulator: dispatch ${report.frontend.dispatch_ms.toFixed(3)} ms, delivery ${report.frontend.delivery_ms.toFixed(3)} ms per token (medians measured while profiling, not on the replay).`,
+    `Profile: ${String(meta['where'])}. Path around the engines given to the simulator: dispatch ${report.frontend.dispatch_ms.toFixed(3)} ms, delivery ${report.frontend.delivery_ms.toFixed(3)} ms per token (measured during calibration, never on the test replay).`,
     '',
   ];
   for (const p of report.policies) {

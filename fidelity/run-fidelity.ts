@@ -6,7 +6,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Fleet } from '../backend/manager/fleet.ts';
 import type { ModelArch } from '../backend/model/arch.ts';
-import { profileEngine, type ProfileResult } from '../backend/profile/profile-engine.ts';
+import { machineMeta, profileEngine, type ProfileResult } from '../backend/profile/profile-engine.ts';
+import { readModelFolder, resolveModelDir } from '../backend/model/index.ts';
+import { loadAddon } from '../backend/native/load-addon.ts';
 import { profileFleet } from '../backend/profile/profile-fleet.ts';
 import { frontendOf, writeProfileFolder } from '../backend/profile/profile-folder.ts';
 import type { GridOptions } from '../backend/profile/profile-grid.ts';
@@ -14,6 +16,7 @@ import { profileKvTransfer } from '../backend/profile/profile-kv.ts';
 import { RecordCollector, writeResults } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { tablePerfModel } from '../sim/perf/index.ts';
+import { calibrateFromReplay } from './calibrate-replay.ts';
 import { fidelityMarkdown } from './markdown.ts';
 import { rankPolicies, type Ranking } from './ranking.ts';
 import { replayOnFleet, type Replay } from './real-run.ts';
@@ -43,11 +46,12 @@ export interface FidelityOptions {
   /** Profiling grid and repeats (the profile is measured first, in this run). */
   readonly profile: Partial<GridOptions>;
   /**
-   * fleet (default): profile the fleet itself (every instance process stepping at once, RPC on)
-   * and give the simulator the dispatch and delivery latency measured around its engines;
-   * engine: profile one engine alone and model no path around it (the naive loop, for contrast).
+   * replay (default): replay a calibration trace (same distribution, seed + 1000) on the real
+   * fleet and build the step table, dispatch and delivery latency from what it ran (calibration
+   * in place; the test trace is never used); fleet: the profiling grid on every instance process
+   * at once; engine: the grid on one engine alone, no path around it (the naive loop).
    */
-  readonly calibration?: 'fleet' | 'engine';
+  readonly calibration?: 'replay' | 'fleet' | 'engine';
   readonly out: string;
   /** Also write steps.csv into each policy's real/ and sim/ results folders (the real one from the engines' step reports). */
   readonly steps?: boolean;
@@ -90,12 +94,47 @@ async function measureProfile(o: FidelityOptions, log: (line: string) => void): 
   const common = { ...o.profile, model: o.model, threads: o.threads, block_size_tokens: o.block_size_tokens };
   if (o.calibration === 'engine') {
     log(`profiling one ${o.model} engine alone (${o.threads} thread(s)) …`);
-    return { profile: await profileEngine(common), frontend: { dispatch_ms: 0, delivery_ms: 0 } };
+    const profile = await profileEngine(common);
+    return { profile: { ...profile, frontend: { dispatch_ms: [], delivery_ms: [] } }, frontend: { dispatch_ms: 0, delivery_ms: 0 } };
   }
-  log(`profiling ${o.instances} ${o.model} instance processes stepping at once (${o.threads} thread(s) each) …`);
-  const profile = await profileFleet({ ...common, instances: o.instances });
-  // Medians: a rare slow delivery (a GC pause) should not shift every simulated token.
-  return { profile, frontend: frontendOf(profile) };
+  if (o.calibration === 'fleet') {
+    log(`profiling ${o.instances} ${o.model} instance processes stepping at once (${o.threads} thread(s) each) …`);
+    const profile = await profileFleet({ ...common, instances: o.instances });
+    // Medians: a rare slow delivery (a GC pause) should not shift every simulated token.
+    return { profile, frontend: frontendOf(profile) };
+  }
+  const seed = o.trace.seed + 1000;
+  log(`calibrating: replaying a calibration trace (seed ${seed}) on ${o.instances} real instance(s) …`);
+  const fleet = await startFleet(o, { dispatch: { kind: 'round-robin' } });
+  const { arch } = await readModelFolder(await resolveModelDir(o.model));
+  let replay: Replay;
+  try {
+    replay = await replayOnFleet(fleet, syntheticTrace({ ...o.trace, seed }), seed, arch.vocab_size);
+  } finally {
+    await fleet.stop();
+  }
+  const calibration = calibrateFromReplay(replay);
+  const meta = machineMeta({
+    model: o.model, arch, kernel: loadAddon().cpuFeatures().best, threads: o.threads, block_size_tokens: o.block_size_tokens, engines: o.instances,
+    where: `the steps a calibration replay ran (seed ${seed}, round-robin, ${calibration.steps.prefill} prefill-only and ${calibration.steps.decode} decode-only steps; ${calibration.steps.mixed_ignored} mixed steps not used)`,
+    measured: 'whole engine steps inside the instance processes, binned by batch shape, median per bin; p10/p90 beside',
+  });
+  const profile: ProfileResult = {
+    rows: calibration.rows, meta,
+    frontend: { dispatch_ms: replay.requests.map((r) => r.dispatch_s * 1e3), delivery_ms: replay.requests.map((r) => r.delivery_s * 1e3) },
+    non_forward_ms: replay.steps.map((s) => s.step_ms - s.forward_ms),
+  };
+  return { profile, frontend: calibration.frontend };
+}
+
+function startFleet(o: FidelityOptions, scheduler: SchedulerSpecInput): Promise<Fleet> {
+  return Fleet.start({
+    instances: o.instances, scheduler,
+    engine: {
+      model: o.model, threads: o.threads, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
+      max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
+    },
+  });
 }
 
 export async function runFidelity(o: FidelityOptions, log: (line: string) => void = () => {}): Promise<FidelityReport> {
@@ -109,7 +148,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   log('profiling the KV transfer path (migration stages) …');
   const kv = await profileKvTransfer(arch, { block_size_tokens: o.block_size_tokens });
   const migration = { bandwidth_gbps: kv.bandwidth_gbps, stage_overhead_ms: kv.stage_overhead_ms };
-  const { csv: profilePath } = await writeProfileFolder(out, { ...profile, frontend: o.calibration === 'engine' ? { dispatch_ms: [], delivery_ms: [] } : profile.frontend }, { kv_transfer: kv });
+  const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv });
   const perf = tablePerfModel('profile', profilePath);
 
   const rows = syntheticTrace(o.trace);
@@ -121,13 +160,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   const scatter: ScatterPoint[] = [];
   for (const policy of o.policies) {
     log(`${policy.name}: replaying ${rows.length} requests on ${o.instances} real instance(s) …`);
-    const fleet = await Fleet.start({
-      instances: o.instances, scheduler: policy.scheduler,
-      engine: {
-        model: o.model, threads: o.threads, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
-        max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
-      },
-    });
+    const fleet = await startFleet(o, policy.scheduler);
     const keepSteps = o.steps === true || o.trace_json === true;
     const collector = new RecordCollector({ keepSteps });
     const realConfig = { kind: 'fidelity-real', model: o.model, instances: o.instances, scheduler: policy.scheduler, trace: o.trace, seed: o.trace.seed };
