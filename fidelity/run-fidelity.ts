@@ -117,7 +117,7 @@ async function measureProfile(o: FidelityOptions, log: (line: string) => void): 
   const meta = machineMeta({
     model: o.model, arch, kernel: loadAddon().cpuFeatures().best, threads: o.threads, block_size_tokens: o.block_size_tokens, engines: o.instances,
     where: `the steps a calibration replay ran (seed ${seed}, round-robin, ${calibration.steps.prefill} prefill-only and ${calibration.steps.decode} decode-only steps; ${calibration.steps.mixed_ignored} mixed steps not used)`,
-    measured: 'whole engine steps inside the instance processes, binned by batch shape, median per bin; p10/p90 beside',
+    measured: 'whole engine steps inside the instance processes, binned by batch shape, mean per bin; p10/p90 beside',
   });
   const profile: ProfileResult = {
     rows: calibration.rows, meta,
@@ -148,7 +148,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   log('profiling the KV transfer path (migration stages) …');
   const kv = await profileKvTransfer(arch, { block_size_tokens: o.block_size_tokens });
   const migration = { bandwidth_gbps: kv.bandwidth_gbps, stage_overhead_ms: kv.stage_overhead_ms };
-  const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv });
+  const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv, frontend });
   const perf = tablePerfModel('profile', profilePath);
 
   const rows = syntheticTrace(o.trace);

@@ -3,6 +3,7 @@
 // node's checkpoint store (disk tier, DRAM tier, keep-alive) and streams node reports that the
 // manager also reads as heartbeats.
 import * as grpc from '@grpc/grpc-js';
+import { unary } from '../rpc/unary.ts';
 import type { ColdStart } from '../engine/cold-start.ts';
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
 import { startInstanceProcess, type InstanceProcess } from '../manager/instance-process.ts';
@@ -37,16 +38,6 @@ export interface AgentServer {
 interface Running {
   readonly info: InstanceInfoMessage;
   readonly process: InstanceProcess;
-}
-
-type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
-
-function unary<Req, Res>(fn: (req: Req) => Promise<Res> | Res): Handler<Req, Res> {
-  return (call, callback) => {
-    Promise.resolve()
-      .then(() => fn(call.request))
-      .then((res) => callback(null, res), (err: unknown) => callback({ code: grpc.status.FAILED_PRECONDITION, details: err instanceof Error ? err.message : String(err) }));
-  };
 }
 
 /** The engine options a StartInstance carries, checked field by field. */

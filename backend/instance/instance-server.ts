@@ -3,6 +3,7 @@
 // (as source: MigrateOut; as destination: PreAlloc / FreePreAlloc / Commit / Attach, with KV
 // blocks arriving on its transfer receiver), and shuts down on request.
 import * as grpc from '@grpc/grpc-js';
+import { unary } from '../rpc/unary.ts';
 import type { LLMEngine, StepTiming } from '../engine/llm-engine.ts';
 import type { MigratedState } from '../engine/migrated-state.ts';
 import type { GenerationDelta } from '../engine/types.ts';
@@ -29,17 +30,6 @@ export function reportOf(engine: LLMEngine, migrations: number, step?: StepTimin
   return {
     ...engine.load(), steps: s.steps, preemptions: s.preemptions, kv_cache_usage: s.kv_cache_usage_perc, migrations_in_flight: migrations,
     ...(step === undefined ? {} : { step }),
-  };
-}
-
-type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
-
-/** A unary handler from an async function; a thrown error becomes the call's error. */
-function unary<Req, Res>(fn: (req: Req) => Promise<Res> | Res): Handler<Req, Res> {
-  return (call, callback) => {
-    Promise.resolve()
-      .then(() => fn(call.request))
-      .then((res) => callback(null, res), (err: unknown) => callback({ code: grpc.status.FAILED_PRECONDITION, details: err instanceof Error ? err.message : String(err) }));
   };
 }
 

@@ -21,6 +21,8 @@ export interface ProfileExtras {
   readonly kv_transfer?: KvTransferProfile;
   /** Seconds from starting an engine to serving (model open + runner + KV pool), medians. */
   readonly startup_s?: number;
+  /** The path around the engines as the caller estimated it (default: medians of the profile's samples). */
+  readonly frontend?: { readonly dispatch_ms: number; readonly delivery_ms: number };
 }
 
 /** The medians the simulator is given for the path around the engines (0 where not measured). */
@@ -35,7 +37,7 @@ export async function writeProfileFolder(dir: string, profile: ProfileResult, ex
   const csv = path.join(dir, 'profile.csv');
   await writeFile(csv, profileCsv(profile.rows));
   const arch = profile.meta['arch'] as ModelArch;
-  const frontend = frontendOf(profile);
+  const frontend = extras.frontend ?? frontendOf(profile);
   const nonForward = profile.non_forward_ms.length === 0 ? undefined : spread(profile.non_forward_ms);
   const simulator = {
     model: {
