@@ -44,7 +44,7 @@ program
   .option('--request-rate <req/s>', 'requests per second (Poisson, or Gamma with --burstiness), or inf: everything at t=0')
   .option('--burstiness <k>', 'Gamma shape of the arrival gaps: 1 Poisson, <1 burstier, >1 more regular', finite)
   .option('--num-prompts <n>', 'requests to simulate (workload.num_requests)', positive)
-  .option('--dataset-name <name>', 'sharegpt | burstgpt | random: where prompt and output lengths come from')
+  .option('--dataset-name <name>', 'sharegpt | burstgpt | random | sonnet | custom: where prompt and output lengths come from')
   .option('--dataset-path <file>', 'ShareGPT JSON/JSONL (or lengths CSV), BurstGPT CSV; sharegpt without it: the shipped ShareGPT lengths')
   .option('--random-input-len <tokens>', 'prompt tokens with --dataset-name random (default 1024)', positive)
   .option('--random-output-len <tokens>', 'output tokens with --dataset-name random (default 128)', positive)

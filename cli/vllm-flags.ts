@@ -22,7 +22,7 @@ export interface VllmRunFlags {
 }
 
 /** Dataset names with a reader in traces/; vLLM's others (sonnet, hf, custom, ...) are refused by name. */
-export const VLLM_DATASETS = ['sharegpt', 'burstgpt', 'random'] as const;
+export const VLLM_DATASETS = ['sharegpt', 'burstgpt', 'random', 'sonnet', 'custom'] as const;
 
 /** vLLM's ShareGPT sampling keeps prompt + output ≤ 2048 tokens. */
 const SHAREGPT_MAX_TOTAL_TOKENS = 2048;
@@ -118,6 +118,13 @@ function datasetLengths(flags: VllmRunFlags): Record<string, unknown> | undefine
         ratio === 0 ? { kind: 'fixed', tokens } : { kind: 'uniform', mean_tokens: tokens, range_tokens: Math.round(2 * tokens * ratio) };
       return { prompt: lengths(flags.randomInputLen ?? 1024), output: lengths(flags.randomOutputLen ?? 128) };
     }
+    case 'sonnet':
+      // vLLM's sonnet prompts: a shared prefix and lines to about the input length (traces/datasets).
+      if (path !== undefined) throw ConfigError.single('--dataset-path', 'absent with --dataset-name sonnet (fleetlab builds its prompts from lengths)', basename(path));
+      return { dataset: { name: 'sonnet' } };
+    case 'custom':
+      if (path === undefined) throw ConfigError.single('--dataset-path', 'a vLLM custom JSONL file with --dataset-name custom ({"prompt": …} per line)', 'nothing');
+      return { dataset: { name: 'custom', path } };
     default:
       throw ConfigError.single(
         '--dataset-name',

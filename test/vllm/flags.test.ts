@@ -39,7 +39,11 @@ test('--dataset-name maps onto the trace readers; other vLLM datasets are refuse
   t.deepEqual(fixed, { prompt: { kind: 'fixed', tokens: 100 }, output: { kind: 'fixed', tokens: 20 } });
   const ranged = load({ datasetName: 'random', randomInputLen: 100, randomRangeRatio: 0.5 }).workload.lengths;
   t.deepEqual(ranged, { prompt: { kind: 'uniform', mean_tokens: 100, range_tokens: 100 }, output: { kind: 'uniform', mean_tokens: 128, range_tokens: 128 } });
-  t.throws(() => load({ datasetName: 'sonnet' }), { message: /Expected --dataset-name to be one of sharegpt \| burstgpt \| random.*received "sonnet"/ });
+  // sonnet and custom go through the vLLM dataset readers (traces/datasets), and the config they make is valid.
+  t.deepEqual(load({ datasetName: 'sonnet' }).workload.lengths.dataset, { name: 'sonnet', input_len: 550, output_len: 150, prefix_len: 200 });
+  t.like(load({ datasetName: 'custom', datasetPath: 'prompts.jsonl' }).workload.lengths.dataset, { name: 'custom', path: 'prompts.jsonl' });
+  t.throws(() => load({ datasetName: 'custom' }), { message: /Expected --dataset-path to be a vLLM custom JSONL/ });
+  t.throws(() => load({ datasetName: 'hf' }), { message: /Expected --dataset-name to be one of sharegpt \| burstgpt \| random \| sonnet \| custom.*received "hf"/ });
   t.throws(() => load({ datasetName: 'burstgpt' }), { message: /Expected --dataset-path to be the BurstGPT CSV/ });
   t.throws(() => load({ datasetPath: 'x.json' }), { message: /Expected --dataset-path to be with --dataset-name/ });
 });
