@@ -1,12 +1,13 @@
 // A profile folder: everything the simulator needs to stand in for the measured fleet.
-//   profile.csv     the step table (model.perf: {kind: table, file: profile.csv})
+//   profile.csv     the step table (model.perf: {kind: table, file: profile.csv}), made monotone
+//                   with a row at 0 tokens per series (monotoneTable), so no step prices below zero
 //   profile.json    machine, model, engine, how it was measured, and every derived figure
 //   simulator.json  the config fragment to merge into a run config (model, migration, cluster)
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelArch } from '../model/arch.ts';
 import type { ProfileResult } from './profile-engine.ts';
-import { profileCsv, spread } from './profile-grid.ts';
+import { monotoneTable, profileCsv, spread } from './profile-grid.ts';
 import type { KvTransferProfile } from './profile-kv.ts';
 
 export interface ProfileFolder {
@@ -35,7 +36,7 @@ export function frontendOf(profile: ProfileResult): { dispatch_ms: number; deliv
 export async function writeProfileFolder(dir: string, profile: ProfileResult, extras: ProfileExtras = {}): Promise<ProfileFolder> {
   await mkdir(dir, { recursive: true });
   const csv = path.join(dir, 'profile.csv');
-  await writeFile(csv, profileCsv(profile.rows));
+  await writeFile(csv, profileCsv(monotoneTable(profile.rows)));
   const arch = profile.meta['arch'] as ModelArch;
   const frontend = extras.frontend ?? frontendOf(profile);
   const nonForward = profile.non_forward_ms.length === 0 ? undefined : spread(profile.non_forward_ms);

@@ -145,6 +145,34 @@ export async function measureGrid(
   return { rows, frontend, non_forward_ms };
 }
 
+/**
+ * A measured table the simulator can price any step with. Noise can make a measured series
+ * dip (a larger shape timed faster than a smaller one) and the table extends its end segments
+ * linearly, so a steep first segment priced a smaller step below zero (an error). Step time
+ * never falls as a batch grows, so each series (prefill; decode per batch size) takes the
+ * running maximum along tokens, and gets a row at 0 tokens equal to its first measured time:
+ * below the smallest measured shape a step costs what that shape cost.
+ */
+export function monotoneTable(rows: readonly ProfileRow[]): ProfileRow[] {
+  const series = new Map<string, ProfileRow[]>();
+  for (const r of rows) {
+    const key = r.phase === 'prefill' ? 'prefill' : `decode:${r.batch_size}`;
+    series.set(key, [...(series.get(key) ?? []), r]);
+  }
+  const out: ProfileRow[] = [];
+  for (const list of series.values()) {
+    const sorted = [...list].sort((a, b) => a.tokens - b.tokens);
+    const first = sorted[0] as ProfileRow;
+    if (first.tokens > 0) out.push({ ...first, tokens: 0, samples: 0 });
+    let max = 0;
+    for (const r of sorted) {
+      max = Math.max(max, r.latency_ms);
+      out.push({ ...r, latency_ms: max });
+    }
+  }
+  return out;
+}
+
 export function profileCsv(rows: readonly ProfileRow[]): string {
   const f = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(4));
   const lines = ['phase,batch_size,tokens,latency_ms,p10_ms,p90_ms,samples'];

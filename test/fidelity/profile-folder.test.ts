@@ -1,11 +1,13 @@
 // `fleetlab profile` writes a folder the simulator reads as it is: the step table, the KV
 // transfer line (migration stages) and the start-up time, merged into a run config by hand.
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { profileEngine, profileStartup } from '../../backend/profile/profile-engine.ts';
 import { writeProfileFolder } from '../../backend/profile/profile-folder.ts';
+import { monotoneTable, profileCsv } from '../../backend/profile/profile-grid.ts';
+import { tablePerfModel } from '../../sim/perf/index.ts';
 import { profileKvTransfer } from '../../backend/profile/profile-kv.ts';
 import type { ModelArch } from '../../backend/model/arch.ts';
 import { parseRunConfig, simulate } from '../../sim/index.ts';
@@ -46,4 +48,20 @@ test('profile → folder → a simulation that reads it, with the measured KV tr
   const result = simulate(config, { baseDir: out });
   t.is(result.requests.length, 20);
   t.true(result.requests.every((r) => r.finish_s !== undefined));
+});
+
+test('a noisy measured table is made monotone with a row at 0 tokens: no step is priced below zero', async (t) => {
+  const row = (phase: 'prefill' | 'decode', batch_size: number, tokens: number, latency_ms: number) => ({ phase, batch_size, tokens, latency_ms, p10_ms: latency_ms, p90_ms: latency_ms, samples: 3 });
+  // A steep first prefill segment (1 → 9 ms over 16 tokens) and a decode series that dips.
+  const rows = [row('prefill', 1, 16, 1), row('prefill', 1, 32, 9), row('decode', 1, 35, 13.6), row('decode', 1, 131, 1.7), row('decode', 1, 323, 11.5)];
+  const safe = monotoneTable(rows);
+  t.deepEqual(safe.filter((r) => r.phase === 'prefill').map((r) => [r.tokens, r.latency_ms]), [[0, 1], [16, 1], [32, 9]]);
+  t.deepEqual(safe.filter((r) => r.phase === 'decode').map((r) => [r.tokens, r.latency_ms]), [[0, 13.6], [35, 13.6], [131, 13.6], [323, 13.6]]);
+  const out = join(dir, 'noisy');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'raw.csv'), profileCsv(rows));
+  writeFileSync(join(out, 'safe.csv'), profileCsv(safe));
+  // The raw table prices a 3-token chunk below zero; the monotone one does not.
+  t.true(tablePerfModel('raw', join(out, 'raw.csv')).prefill_ms([3]) < 0);
+  t.is(tablePerfModel('safe', join(out, 'safe.csv')).prefill_ms([3]), 1);
 });
