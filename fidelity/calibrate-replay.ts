@@ -12,6 +12,8 @@ export interface ReplayCalibration {
   readonly rows: ProfileRow[];
   readonly frontend: { readonly dispatch_ms: number; readonly delivery_ms: number };
   readonly steps: { readonly prefill: number; readonly decode: number; readonly mixed_ignored: number };
+  /** Per phase, 101 quantiles (0 %, 1 %, …, 100 %) of step time ÷ its bin's mean: the variance the table's means leave out. */
+  readonly jitter_ratios: { readonly prefill: number[]; readonly decode: number[] };
 }
 
 /** Splits `items` (sorted by key) into at most `bins` groups of about equal size, at least `min` each. */
@@ -42,19 +44,38 @@ function distinctTokens(rows: ProfileRow[]): ProfileRow[] {
   return out;
 }
 
+/** 101 quantiles of `values` (linear between order statistics), rescaled so their mean is exactly 1. */
+function quantiles(values: readonly number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => {
+    const pos = (sorted.length - 1) * q;
+    const lo = Math.floor(pos);
+    return (sorted[lo] as number) + ((sorted[Math.ceil(pos)] as number) - (sorted[lo] as number)) * (pos - lo);
+  };
+  const qs = Array.from({ length: 101 }, (_, i) => at(i / 100));
+  const m = mean(qs);
+  return qs.map((q) => q / m);
+}
+
 export function calibrateFromReplay(replay: Replay): ReplayCalibration {
   const prefill = replay.steps.filter((s) => s.prefill_seqs > 0 && s.decode_seqs === 0);
   const decode = replay.steps.filter((s) => s.prefill_seqs === 0 && s.decode_seqs > 0);
   if (prefill.length === 0 || decode.length === 0) {
     throw new Error(`calibration replay ran ${prefill.length} prefill-only and ${decode.length} decode-only steps; the table needs both (use a longer calibration trace)`);
   }
-  const rows = distinctTokens(bins(prefill, (s) => s.prefill_tokens, 12, 3).map((g) => row('prefill', 1, g, (s) => s.prefill_tokens)));
+  const ratios = { prefill: [] as number[], decode: [] as number[] };
+  const binned = (phase: 'prefill' | 'decode', group: readonly ReplayStep[]): readonly ReplayStep[] => {
+    const m = mean(group.map((s) => s.step_ms));
+    for (const s of group) ratios[phase].push(s.step_ms / m);
+    return group;
+  };
+  const rows = distinctTokens(bins(prefill, (s) => s.prefill_tokens, 12, 3).map((g) => row('prefill', 1, binned('prefill', g), (s) => s.prefill_tokens)));
   const byBatch = new Map<number, ReplayStep[]>();
   for (const s of decode) byBatch.set(s.decode_seqs, [...(byBatch.get(s.decode_seqs) ?? []), s]);
   for (const [batch, steps] of [...byBatch.entries()].sort((a, b) => a[0] - b[0])) {
     // Batch sizes seen only a few times would make the table jump; the neighbours interpolate them.
     if (steps.length < 3) continue;
-    rows.push(...distinctTokens(bins(steps, (s) => s.decode_context_tokens, 4, 5).map((g) => row('decode', batch, g, (s) => s.decode_context_tokens))));
+    rows.push(...distinctTokens(bins(steps, (s) => s.decode_context_tokens, 4, 5).map((g) => row('decode', batch, binned('decode', g), (s) => s.decode_context_tokens))));
   }
   if (!rows.some((r) => r.phase === 'decode')) rows.push(...distinctTokens([row('decode', 1, decode, (s) => s.decode_context_tokens)]));
   // Means too: the simulator adds these to every request and token.
@@ -63,5 +84,6 @@ export function calibrateFromReplay(replay: Replay): ReplayCalibration {
     rows,
     frontend: { dispatch_ms: average(replay.requests.map((r) => r.dispatch_s * 1e3)), delivery_ms: average(replay.requests.map((r) => r.delivery_s * 1e3)) },
     steps: { prefill: prefill.length, decode: decode.length, mixed_ignored: replay.steps.length - prefill.length - decode.length },
+    jitter_ratios: { prefill: quantiles(ratios.prefill), decode: quantiles(ratios.decode) },
   };
 }

@@ -10,7 +10,7 @@ import { machineMeta, profileEngine, type ProfileResult } from '../backend/profi
 import { readModelFolder, resolveModelDir } from '../backend/model/index.ts';
 import { loadAddon } from '../backend/native/load-addon.ts';
 import { profileFleet } from '../backend/profile/profile-fleet.ts';
-import { frontendOf, writeProfileFolder } from '../backend/profile/profile-folder.ts';
+import { frontendOf, JITTER_FILE, writeProfileFolder } from '../backend/profile/profile-folder.ts';
 import type { GridOptions } from '../backend/profile/profile-grid.ts';
 import { profileKvTransfer } from '../backend/profile/profile-kv.ts';
 import { RecordCollector, writeResults } from '../metrics/index.ts';
@@ -90,7 +90,7 @@ export interface FidelityReport {
 
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-async function measureProfile(o: FidelityOptions, log: (line: string) => void): Promise<{ profile: ProfileResult; frontend: Frontend }> {
+async function measureProfile(o: FidelityOptions, log: (line: string) => void): Promise<{ profile: ProfileResult; frontend: Frontend; jitter_ratios?: { prefill: number[]; decode: number[] } }> {
   const common = { ...o.profile, model: o.model, threads: o.threads, block_size_tokens: o.block_size_tokens };
   if (o.calibration === 'engine') {
     log(`profiling one ${o.model} engine alone (${o.threads} thread(s)) …`);
@@ -124,7 +124,7 @@ async function measureProfile(o: FidelityOptions, log: (line: string) => void): 
     frontend: { dispatch_ms: replay.requests.map((r) => r.dispatch_s * 1e3), delivery_ms: replay.requests.map((r) => r.delivery_s * 1e3) },
     non_forward_ms: replay.steps.map((s) => s.step_ms - s.forward_ms),
   };
-  return { profile, frontend: calibration.frontend };
+  return { profile, frontend: calibration.frontend, jitter_ratios: calibration.jitter_ratios };
 }
 
 function startFleet(o: FidelityOptions, scheduler: SchedulerSpecInput): Promise<Fleet> {
@@ -143,12 +143,13 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   if (names.size !== o.policies.length) throw new Error(`fidelity: policy names must be distinct; got ${o.policies.map((p) => p.name).join(', ')}`);
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });
-  const { profile, frontend } = await measureProfile(o, log);
+  const { profile, frontend, jitter_ratios } = await measureProfile(o, log);
   const arch = profile.meta['arch'] as ModelArch;
   log('profiling the KV transfer path (migration stages) …');
   const kv = await profileKvTransfer(arch, { block_size_tokens: o.block_size_tokens });
   const migration = { bandwidth_gbps: kv.bandwidth_gbps, stage_overhead_ms: kv.stage_overhead_ms };
-  const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv, frontend });
+  const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv, frontend, ...(jitter_ratios === undefined ? {} : { jitter_ratios }) });
+  const jitterPath = jitter_ratios === undefined ? undefined : path.join(out, JITTER_FILE);
   const perf = tablePerfModel('profile', profilePath);
 
   const rows = syntheticTrace(o.trace);
@@ -184,7 +185,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
     const sim: SimOutcome = simulateTrace({
       instances: o.instances, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
       max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
-      scheduler: policy.scheduler, requests: rows.length, trace_csv: tracePath, profile_csv: profilePath, seed: o.trace.seed, frontend, migration,
+      scheduler: policy.scheduler, requests: rows.length, trace_csv: tracePath, profile_csv: profilePath, seed: o.trace.seed, frontend, migration, ...(jitterPath === undefined ? {} : { jitter_csv: jitterPath }),
       kv: { layers: arch.num_hidden_layers, kv_heads: arch.num_key_value_heads, head_dim: arch.head_dim, dtype_bytes: 4 },
     }, { keepSteps });
     writeResults(sim.records, path.join(dir, 'sim'), folders);

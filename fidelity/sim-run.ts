@@ -17,6 +17,8 @@ export interface SimSide {
   /** Absolute paths. */
   readonly trace_csv: string;
   readonly profile_csv: string;
+  /** Step-time variance measured in calibration (perf.jitter); absent: deterministic steps. */
+  readonly jitter_csv?: string;
   readonly kv: { readonly layers: number; readonly kv_heads: number; readonly head_dim: number; readonly dtype_bytes: number };
   /** cluster.frontend: what the real fleet adds around its engines (0 and 0: the ideal). */
   readonly frontend: { readonly dispatch_ms: number; readonly delivery_ms: number };
@@ -47,7 +49,7 @@ export function simulateTrace(s: SimSide, options: { readonly keepSteps?: boolea
         engine: { kind: 'vllm-v1', enable_prefix_caching: s.enable_prefix_caching },
         frontend: s.frontend,
       },
-      model: { name: 'profiled', ...s.kv, perf: { kind: 'table', file: s.profile_csv } },
+      model: { name: 'profiled', ...s.kv, perf: { kind: 'table', file: s.profile_csv, ...(s.jitter_csv === undefined ? {} : { jitter: s.jitter_csv }) } },
       scheduler: s.scheduler,
       migration: s.migration,
       workload: { num_requests: s.requests, arrival: { kind: 'replay', trace }, lengths: { paired: { trace, order: 'sequential' } } },

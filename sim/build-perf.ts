@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelConfig } from './config/index.ts';
+import type { Rng } from './kernel/rng.ts';
 import { fittedPerfModel, llmServingSimPerfModel, type PerfModel, tablePerfModel, vidurPerfModel, withStepOverhead } from './perf/index.ts';
+import { readJitterRatios, withStepJitter } from './perf/step-jitter.ts';
 
 /** Profiles shipped in `profiles/` (provenance and licences in its README), as `builtin:<path>`. */
 const BUILTIN = 'builtin:';
@@ -13,7 +15,7 @@ export function resolveProfilePath(path: string, baseDir: string): string {
 }
 
 /** The step-latency model a config names. Profile paths resolve against `baseDir`. */
-export function buildPerfModel(model: ModelConfig, baseDir: string): PerfModel {
+export function buildPerfModel(model: ModelConfig, baseDir: string, jitterRng?: () => Rng): PerfModel {
   const perf = model.perf;
   const name = `${model.name}:${perf.kind}`;
   switch (perf.kind) {
@@ -21,8 +23,12 @@ export function buildPerfModel(model: ModelConfig, baseDir: string): PerfModel {
       const { kind: _kind, ...coefficients } = perf;
       return fittedPerfModel(name, coefficients);
     }
-    case 'table':
-      return withStepOverhead(tablePerfModel(name, resolveProfilePath(perf.file, baseDir)), perf.step_overhead_ms ?? 0);
+    case 'table': {
+      const table = withStepOverhead(tablePerfModel(name, resolveProfilePath(perf.file, baseDir)), perf.step_overhead_ms ?? 0);
+      if (perf.jitter === undefined) return table;
+      if (jitterRng === undefined) throw new Error(`${name}: perf.jitter needs the run's random stream (build the model through simulate())`);
+      return withStepJitter(table, readJitterRatios(resolveProfilePath(perf.jitter, baseDir)), jitterRng());
+    }
     case 'llmservingsim':
       return withStepOverhead(llmServingSimPerfModel(name, { dir: resolveProfilePath(perf.dir, baseDir), layers: model.layers }), perf.step_overhead_ms ?? 0);
     case 'vidur':

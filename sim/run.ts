@@ -71,7 +71,7 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
     { arrivals: sim.rng.stream('arrivals'), lengths: sim.rng.stream('lengths'), priorities: sim.rng.stream('priorities') },
     { baseDir, report },
   );
-  const perf = buildPerfModel(config.model, baseDir);
+  const perf = buildPerfModel(config.model, baseDir, () => sim.rng.stream('step-jitter'));
   const bytesPerBlock = kvBytesPerBlock({ ...config.model, block_size_tokens: config.cluster.block_size_tokens });
   const scheduler = createScheduler(config.scheduler, { rng: sim.rng.stream('dispatch') });
   const collector = new RecordCollector({ keepSteps: options.keepSteps ?? (config.metrics.steps === true || config.metrics.trace_json === true) });

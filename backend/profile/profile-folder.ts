@@ -10,6 +10,8 @@ import type { ProfileResult } from './profile-engine.ts';
 import { monotoneTable, profileCsv, spread } from './profile-grid.ts';
 import type { KvTransferProfile } from './profile-kv.ts';
 
+export const JITTER_FILE = 'step-jitter.csv';
+
 export interface ProfileFolder {
   readonly dir: string;
   readonly csv: string;
@@ -22,6 +24,8 @@ export interface ProfileExtras {
   readonly kv_transfer?: KvTransferProfile;
   /** Seconds from starting an engine to serving (model open + runner + KV pool), medians. */
   readonly startup_s?: number;
+  /** Quantiles of step time ÷ its shape's mean (written as step-jitter.csv, `perf.jitter`). */
+  readonly jitter_ratios?: { readonly prefill: readonly number[]; readonly decode: readonly number[] };
   /** The path around the engines as the caller estimated it (default: medians of the profile's samples). */
   readonly frontend?: { readonly dispatch_ms: number; readonly delivery_ms: number };
 }
@@ -43,7 +47,7 @@ export async function writeProfileFolder(dir: string, profile: ProfileResult, ex
   const simulator = {
     model: {
       name: String(profile.meta['model']), layers: arch.num_hidden_layers, kv_heads: arch.num_key_value_heads, head_dim: arch.head_dim,
-      dtype_bytes: 4, perf: { kind: 'table', file: 'profile.csv' },
+      dtype_bytes: 4, perf: { kind: 'table', file: 'profile.csv', ...(extras.jitter_ratios === undefined ? {} : { jitter: JITTER_FILE }) },
     },
     cluster: {
       frontend,
@@ -62,6 +66,7 @@ export async function writeProfileFolder(dir: string, profile: ProfileResult, ex
     ...(extras.kv_transfer === undefined ? {} : { kv_transfer: extras.kv_transfer }),
     ...(extras.startup_s === undefined ? {} : { startup_s: extras.startup_s }),
   };
+  if (extras.jitter_ratios !== undefined) await writeFile(path.join(dir, JITTER_FILE), `phase,ratio\n${(['prefill', 'decode'] as const).flatMap((phase) => (extras.jitter_ratios?.[phase] ?? []).map((r) => `${phase},${r.toFixed(6)}`)).join('\n')}\n`);
   await writeFile(path.join(dir, 'profile.json'), `${JSON.stringify(meta, null, 2)}\n`);
   await writeFile(path.join(dir, 'simulator.json'), `${JSON.stringify(simulator, null, 2)}\n`);
   return { dir, csv, simulator };

@@ -27,6 +27,12 @@ const TablePerf = z.strictObject({
    * Absent means 0 (kept absent rather than defaulted so config.json of existing runs is unchanged).
    */
   step_overhead_ms: z.number().nonnegative().optional(),
+  /**
+   * Measured step-time variance: a CSV (`ratio`) of step time ÷ its shape's mean; each step's
+   * price is multiplied by one drawn from it with the run's seed (sim/perf/step-jitter.ts).
+   * Absent: every step of a shape costs the same.
+   */
+  jitter: z.string().min(1).optional(),
 });
 
 /** Fixed per-step CPU cost of the profiled kinds; absent means 0 (see TablePerf). */
