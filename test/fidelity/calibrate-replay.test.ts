@@ -1,0 +1,40 @@
+// Calibration in place: the step table from the steps a calibration replay ran.
+import test from 'ava';
+import { calibrateFromReplay } from '../../fidelity/calibrate-replay.ts';
+import type { Replay, ReplayStep } from '../../fidelity/real-run.ts';
+
+function step(prefill_tokens: number, decode_seqs: number, decode_context_tokens: number, step_ms: number): ReplayStep {
+  return {
+    instance: 0, step: 0, prefill_seqs: prefill_tokens > 0 ? 1 : 0, prefill_tokens, decode_seqs, decode_context_tokens,
+    context_tokens: prefill_tokens + decode_context_tokens, preempted: 0, forward_ms: step_ms * 0.9, step_ms, started_unix_ms: 0,
+  };
+}
+
+const replay = (steps: ReplayStep[]): Replay => ({
+  steps, makespan_s: 1, migrations: 0, preemptions: 0,
+  requests: [0.002, 0.004].map((dispatch_s, index) => ({ index, sent_s: 0, ttft_s: 0.01, e2e_s: 0.02, tpot_s: 0.001, itl_s: [], output_tokens: 2, dispatch_s, delivery_s: dispatch_s / 2 })),
+});
+
+test('rows are bins of real steps with their MEAN time; mixed steps are left out; dispatch and delivery are the means', (t) => {
+  // Three prefills of 100 tokens (1, 1, 7 ms: mean 3, median 1) and decodes of batch 2.
+  const steps = [step(100, 0, 0, 1), step(100, 0, 0, 1), step(100, 0, 0, 7), ...Array.from({ length: 6 }, (_, i) => step(0, 2, 200, 2 + (i % 2))), step(50, 2, 200, 9)];
+  const c = calibrateFromReplay(replay(steps));
+  t.deepEqual(c.steps, { prefill: 3, decode: 6, mixed_ignored: 1 });
+  const prefill = c.rows.filter((r) => r.phase === 'prefill');
+  t.is(prefill.length, 1);
+  t.like(prefill[0], { tokens: 100, latency_ms: 3, samples: 3 });
+  t.like(c.rows.find((r) => r.phase === 'decode'), { batch_size: 2, tokens: 200, latency_ms: 2.5, samples: 6 });
+  t.deepEqual(c.frontend, { dispatch_ms: 3, delivery_ms: 1.5 });
+  // The variance the means leave out: 101 quantiles per phase, mean exactly 1.
+  for (const phase of ['prefill', 'decode'] as const) {
+    const q = c.jitter_ratios[phase];
+    t.is(q.length, 101);
+    t.true(Math.abs(q.reduce((a, b) => a + b, 0) / q.length - 1) < 1e-12, phase);
+    t.true(q.every((x, i) => i === 0 || x >= q[i - 1]!), `${phase} quantiles ascend`);
+  }
+  t.true(c.jitter_ratios.prefill[100]! > 2, 'the 7 ms prefill is in the tail');
+});
+
+test('a calibration without prefill-only or decode-only steps is refused with the counts', (t) => {
+  t.throws(() => calibrateFromReplay(replay([step(100, 0, 0, 1)])), { message: /1 prefill-only and 0 decode-only steps/ });
+});
