@@ -4,6 +4,7 @@
 // at the concurrency, batch shapes and machine load the fleet serves under, which neither a grid
 // on one idle engine (too fast) nor a grid with every engine saturated (too slow) gives. The
 // test trace is never used for calibration.
+import { quantileSorted } from 'simple-statistics';
 import type { ProfileRow } from '../backend/profile/profile-grid.ts';
 import { spread } from '../backend/profile/profile-grid.ts';
 import type { Replay, ReplayStep } from './real-run.ts';
@@ -44,15 +45,10 @@ function distinctTokens(rows: ProfileRow[]): ProfileRow[] {
   return out;
 }
 
-/** 101 quantiles of `values` (linear between order statistics), rescaled so their mean is exactly 1. */
+/** 101 quantiles of `values`, rescaled so their mean is exactly 1. */
 function quantiles(values: readonly number[]): number[] {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number): number => {
-    const pos = (sorted.length - 1) * q;
-    const lo = Math.floor(pos);
-    return (sorted[lo] as number) + ((sorted[Math.ceil(pos)] as number) - (sorted[lo] as number)) * (pos - lo);
-  };
-  const qs = Array.from({ length: 101 }, (_, i) => at(i / 100));
+  const qs = Array.from({ length: 101 }, (_, i) => quantileSorted(sorted, i / 100));
   const m = mean(qs);
   return qs.map((q) => q / m);
 }

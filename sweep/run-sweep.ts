@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import type { RunSummary } from '../metrics/index.ts';
-import { writeManifest } from './manifest.ts';
 import { pointsBar } from './progress.ts';
-import { isFinished, resolveSweep, type ResolvedPoint } from './resolve.ts';
+import { isFinished, type ResolvedPoint } from './resolve.ts';
+import { readSummary, settlePoints, shardPoints } from './settle-points.ts';
 import { runPoint, type PointTask } from './run-point.ts';
-import { selectShard } from './shard.ts';
 import type { Shard, Sweep, SweepPoint } from './types.ts';
 
 export interface SweepOptions {
@@ -34,9 +31,7 @@ export interface PointOutcome {
  * naming each failed point.
  */
 export async function runSweep(sweep: Sweep, options: SweepOptions): Promise<PointOutcome[]> {
-  const all = resolveSweep(sweep, options.out);
-  writeManifest(sweep, all, options.out);
-  const mine = selectShard(all.map((r) => ({ ...r.point, resolved: r })), options.shard).map((p) => p.resolved);
+  const mine = shardPoints(sweep, options.out, options.shard);
   const baseDir = options.baseDir ?? process.cwd();
   const bar = pointsBar(sweep.name, mine.length, options.progress ?? false);
   const pool =
@@ -49,7 +44,7 @@ export async function runSweep(sweep: Sweep, options: SweepOptions): Promise<Poi
       : undefined;
   const one = async (r: ResolvedPoint): Promise<PointOutcome> => {
     if (isFinished(r)) {
-      const summary = JSON.parse(readFileSync(join(r.dir, 'summary.json'), 'utf8')) as RunSummary;
+      const summary = readSummary(r.dir);
       return { point: r.point, summary, status: 'skipped' };
     }
     const task: PointTask = { config: r.config, dir: r.dir, baseDir };
@@ -57,16 +52,7 @@ export async function runSweep(sweep: Sweep, options: SweepOptions): Promise<Poi
     return { point: r.point, summary, status: 'ran' };
   };
   try {
-    const settled = await Promise.allSettled(
-      mine.map(async (r) => {
-        const outcome = await one(r);
-        bar.tick(r.point.id);
-        return outcome;
-      }),
-    );
-    const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [`${mine[i]?.point.id}: ${String(s.reason)}`] : []));
-    if (failures.length > 0) throw new Error(`sweep ${sweep.name}: ${failures.length} point(s) failed:\n${failures.join('\n')}`);
-    return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    return await settlePoints(sweep.name, mine, one, bar);
   } finally {
     bar.stop();
     await pool?.destroy();

@@ -6,7 +6,7 @@
 // by live migration to the other instances, and stops its process once no client stream and
 // no migration is left on it. A scale-up while an instance drains brings that one back first,
 // as the simulator and Llumnix's manager do.
-import { fleetDispatchFreeness, type ClusterView, type Decision, type GlobalScheduler, type InstanceReport, type InstanceState } from '../../policies/index.ts';
+import { drainDestination, type ClusterView, type Decision, type GlobalScheduler, type InstanceReport, type InstanceState } from '../../policies/index.ts';
 import type { InstanceHandle } from './instance-source.ts';
 
 /** What the autoscaler needs of the fleet (implemented by `Fleet`). */
@@ -146,7 +146,7 @@ export class Autoscaler {
         this.#log('retired', id);
         return;
       }
-      const to = this.#destination(id);
+      const to = drainDestination(this.#fleet.members(), id, this.#migrationCap);
       if (self.streams > 0 && to !== undefined && self.migrations < this.#migrationCap) {
         const r = await this.#fleet.migrate(id, to, { draining: true }).catch((err: unknown) => ({ outcome: `failed: ${err instanceof Error ? err.message : String(err)}` }));
         if (r.outcome !== 'no-request') this.#log('drain-migration', id, `to ${to}: ${r.outcome}`);
@@ -154,17 +154,6 @@ export class Autoscaler {
       }
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
-  }
-
-  /** The active process instance with the most free KV blocks per request (the load metric of dispatch). */
-  #destination(from: number): number | undefined {
-    let best: { id: number; freeness: number } | undefined;
-    for (const m of this.#fleet.members()) {
-      if (m.id === from || m.state !== 'active' || !m.migratable || m.migrations >= this.#migrationCap) continue;
-      const freeness = fleetDispatchFreeness([m.report]);
-      if (best === undefined || freeness > best.freeness) best = { id: m.id, freeness };
-    }
-    return best?.id;
   }
 
   /** Calls `listener` with every event as it happens; returns an unsubscribe. */

@@ -1,6 +1,7 @@
 // The profiling grid, run against a target that generates and reports its steps: one engine in
 // this process, or a fleet of instance processes stepping at once (the fidelity loop profiles
 // the fleet, so the table holds step times at the fleet's concurrency, with its reporting on).
+import { quantileSorted } from 'simple-statistics';
 import type { StepTiming } from '../engine/llm-engine.ts';
 import { parseSamplingParams } from '../engine/sampling-params.ts';
 import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
@@ -52,16 +53,10 @@ export const DEFAULT_GRID = {
   decode_context_tokens: [32, 128, 512],
 } as const;
 
-function quantile(sorted: readonly number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
-}
-
+/** Median, P10 and P90 (simple-statistics' quantiles, as every summary of the project). */
 export function spread(values: readonly number[]): { median: number; p10: number; p90: number } {
   const s = [...values].sort((a, b) => a - b);
-  return { median: quantile(s, 0.5), p10: quantile(s, 0.1), p90: quantile(s, 0.9) };
+  return { median: quantileSorted(s, 0.5), p10: quantileSorted(s, 0.1), p90: quantileSorted(s, 0.9) };
 }
 
 const unixNow = (): number => performance.timeOrigin + performance.now();

@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
-import type { RunSummary } from '../../metrics/index.ts';
-import { writeManifest } from '../manifest.ts';
 import { pointsBar } from '../progress.ts';
-import { isFinished, resolveSweep, type ResolvedPoint } from '../resolve.ts';
+import { isFinished, type ResolvedPoint } from '../resolve.ts';
+import { readSummary, settlePoints, shardPoints } from '../settle-points.ts';
 import type { PointOutcome } from '../run-sweep.ts';
-import { selectShard } from '../shard.ts';
 import type { Shard, Sweep } from '../types.ts';
 import { connect, type QueueTarget, reachRedis } from './connection.ts';
 import { unpackFolder } from './point-files.ts';
@@ -45,9 +41,7 @@ const KEEP_S = 7 * 24 * 3600;
  * ended, naming each failed point.
  */
 export async function runQueuedSweep(sweep: Sweep, options: QueuedSweepOptions): Promise<QueuedOutcome[]> {
-  const all = resolveSweep(sweep, options.out);
-  writeManifest(sweep, all, options.out);
-  const mine = selectShard(all.map((r) => ({ ...r.point, resolved: r })), options.shard).map((p) => p.resolved);
+  const mine = shardPoints(sweep, options.out, options.shard);
   const baseDir = options.baseDir ?? process.cwd();
   const connection = connect(options.target.url);
   try {
@@ -84,16 +78,7 @@ export async function runQueuedSweep(sweep: Sweep, options: QueuedSweepOptions):
       unpackFolder(done.returnvalue.files, r.dir);
       return { point: r.point, summary: readSummary(r.dir), status: 'ran', job_id: jobId, stalled: done.stalledCounter, attempts: done.attemptsMade };
     };
-    const settled = await Promise.allSettled(
-      mine.map(async (r) => {
-        const outcome = await one(r);
-        bar.tick(r.point.id);
-        return outcome;
-      }),
-    );
-    const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [`${mine[i]?.point.id}: ${String(s.reason)}`] : []));
-    if (failures.length > 0) throw new Error(`sweep ${sweep.name}: ${failures.length} point(s) failed:\n${failures.join('\n')}`);
-    return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    return await settlePoints(sweep.name, mine, one, bar);
   } finally {
     bar.stop();
     await events.close();
@@ -101,8 +86,4 @@ export async function runQueuedSweep(sweep: Sweep, options: QueuedSweepOptions):
     // BullMQ leaves connections it was given open: they are ours to close.
     await Promise.all([connection.quit(), eventsConnection.quit()]);
   }
-}
-
-function readSummary(dir: string): RunSummary {
-  return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
 }

@@ -1,4 +1,5 @@
 import { TraceError } from '../errors.ts';
+import { jsonlObjects } from './jsonl.ts';
 import { parseTime, parseTokens } from './fields.ts';
 import type { Parsed, RawRow } from './pipeline.ts';
 
@@ -9,20 +10,7 @@ import type { Parsed, RawRow } from './pipeline.ts';
  */
 export function parseMooncakeJsonl(text: string, file: string): Parsed {
   const rows: RawRow[] = [];
-  text.split('\n').forEach((rawLine, i) => {
-    const line = i + 1;
-    const content = rawLine.trim();
-    if (content === '') return;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(content);
-    } catch (cause) {
-      throw new TraceError({ file, line, value: content, expected: 'one JSON object per line' }, { cause });
-    }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-      throw new TraceError({ file, line, value: obj, expected: 'a JSON object' });
-    }
-    const rec = obj as Record<string, unknown>;
+  for (const { line, rec } of jsonlObjects(text, file)) {
     const where = { file, line };
     const row: RawRow = {
       time_s: parseTime(rec['timestamp'], where, 'timestamp', 'milliseconds') / 1000,
@@ -34,6 +22,6 @@ export function parseMooncakeJsonl(text: string, file: string): Parsed {
     if (ids === undefined) rows.push(row);
     else if (Array.isArray(ids) && ids.every((id) => Number.isSafeInteger(id))) rows.push({ ...row, hash_ids: ids as number[] });
     else throw new TraceError({ file, line, field: 'hash_ids', value: ids, expected: 'an array of integers' });
-  });
+  }
   return { rows, dropped: {} };
 }

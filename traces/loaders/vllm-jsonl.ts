@@ -1,4 +1,5 @@
 import { TraceError } from '../errors.ts';
+import { jsonlObjects } from './jsonl.ts';
 import { parseTime, parseTokens, type Where } from './fields.ts';
 import type { Parsed, RawRow } from './pipeline.ts';
 
@@ -32,18 +33,7 @@ function oneOf(rec: Record<string, unknown>, keys: readonly string[], where: Whe
 export function parseVllmJsonl(text: string, file: string, opts: VllmJsonlOptions): Parsed {
   const rows: RawRow[] = [];
   let timed: boolean | undefined;
-  text.split('\n').forEach((rawLine, i) => {
-    const line = i + 1;
-    const content = rawLine.trim();
-    if (content === '') return;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(content);
-    } catch (cause) {
-      throw new TraceError({ file, line, value: content, expected: 'one JSON object per line' }, { cause });
-    }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new TraceError({ file, line, value: obj, expected: 'a JSON object' });
-    const rec = obj as Record<string, unknown>;
+  for (const { line, rec } of jsonlObjects(text, file)) {
     const where = { file, line };
     const promptCount = oneOf(rec, PROMPT_KEYS, where);
     let prompt: number;
@@ -60,6 +50,6 @@ export function parseVllmJsonl(text: string, file: string, opts: VllmJsonlOption
     if (ids === undefined) rows.push(base);
     else if (Array.isArray(ids) && ids.every((id) => Number.isSafeInteger(id))) rows.push({ ...base, hash_ids: ids as number[] });
     else throw new TraceError({ ...where, field: 'hash_ids', value: ids, expected: 'an array of integers' });
-  });
+  }
   return { rows, dropped: {} };
 }
