@@ -81,9 +81,17 @@ export async function nodeFailure(t: ExecutionContext, signal: 'SIGKILL' | 'SIGS
   const fleet = await Fleet.start(fleetOptions(config));
   try {
     t.is(fleet.view().instances.length, 2);
+    // The node fails once EVERY stream is mid-answer: failing when the first one was (as before)
+    // let node b's requests finish first on a loaded machine, and nothing failed over.
     let midway: () => void;
     const decoding = new Promise<void>((r) => (midway = r));
-    const runs = PROMPTS.map((p, i) => collect(fleet.generate({ request_id: `k${i}`, prompt_token_ids: p, sampling }), (n) => n === 10 && midway()));
+    const mid = new Set<number>();
+    const runs = PROMPTS.map((p, i) =>
+      collect(fleet.generate({ request_id: `k${i}`, prompt_token_ids: p, sampling }), (n) => {
+        if (n >= 10) mid.add(i);
+        if (mid.size === PROMPTS.length) midway();
+      }),
+    );
     await decoding;
     process.kill(-b.child.pid!, signal);
     const outs = await Promise.all(runs);
