@@ -1,16 +1,17 @@
 // One engine instance behind the Instance gRPC service (Llumnix's llumlet): runs requests,
-// streams their deltas, pushes a load report after every step, takes part in live migrations
+// streams their deltas (one batch per step, output-batches.ts), pushes a load report after every step, takes part in live migrations
 // (as source: MigrateOut; as destination: PreAlloc / FreePreAlloc / Commit / Attach, with KV
 // blocks arriving on its transfer receiver), and shuts down on request.
 import * as grpc from '@grpc/grpc-js';
 import { unary } from '../rpc/unary.ts';
 import type { LLMEngine, StepTiming } from '../engine/llm-engine.ts';
 import type { MigratedState } from '../engine/migrated-state.ts';
-import type { GenerationDelta } from '../engine/types.ts';
 import { listenForBlocks, type KvReceiver } from '../native/index.ts';
 import { InstanceClient } from '../rpc/instance-client.ts';
 import { instanceService } from '../rpc/load-proto.ts';
-import { fromGenerateMessage, toDeltaMessage, type DeltaMessage, type GenerateMessage, type MigrateOutMessage, type ReportMessage } from '../rpc/messages.ts';
+import { fromGenerateMessage, type GenerateMessage, type MigrateOutMessage, type ReportMessage } from '../rpc/messages.ts';
+import type { OutputBatchMessage } from '../rpc/output-batch.ts';
+import { OutputBatches } from './output-batches.ts';
 import { IncomingMigrations } from './migration-in.ts';
 import { OutgoingMigrations } from './migration-out.ts';
 import { prefillIntoCache } from '../engine/prefill-cache.ts';
@@ -33,17 +34,6 @@ export function reportOf(engine: LLMEngine, migrations: number, step?: StepTimin
   };
 }
 
-function pipe(call: grpc.ServerWritableStream<unknown, DeltaMessage>, stream: AsyncIterable<GenerationDelta>): void {
-  void (async () => {
-    try {
-      for await (const d of stream) call.write(toDeltaMessage(d));
-      call.end();
-    } catch (err) {
-      call.destroy(Object.assign(new Error(err instanceof Error ? err.message : String(err)), { code: grpc.status.INTERNAL }));
-    }
-  })();
-}
-
 export async function startInstanceServer(engine: LLMEngine, host: string, port: number): Promise<InstanceServer> {
   const server = new grpc.Server();
   const peers = new Map<string, InstanceClient>();
@@ -55,12 +45,14 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
   const incoming = new IncomingMigrations(engine);
   const outgoing = new OutgoingMigrations(engine, dial);
   const receiver: KvReceiver = await listenForBlocks(engine.runner.kvPool, { host });
+  const outputs = new OutputBatches((request_id) => engine.abort(request_id));
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await engine.shutdown();
+      outputs.close();
       await receiver.close();
       for (const c of peers.values()) c.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
@@ -69,23 +61,27 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
 
   const { service } = instanceService();
   server.addService(service, {
-    Generate: (call: grpc.ServerWritableStream<GenerateMessage, DeltaMessage>) => {
-      const controller = new AbortController();
-      call.on('cancelled', () => controller.abort());
+    Outputs: (call: grpc.ServerWritableStream<{ subscriber: string }, OutputBatchMessage>) => outputs.subscribe(call.request.subscriber, call),
+    Submit: (call: grpc.ServerUnaryCall<{ subscriber: string; request: GenerateMessage }, object>, callback: grpc.sendUnaryData<object>) => {
       try {
-        pipe(call, engine.generate(fromGenerateMessage(call.request), controller.signal));
+        outputs.forward(call.request.subscriber, call.request.request.request_id, engine.generate(fromGenerateMessage(call.request.request)));
+        callback(null, {});
       } catch (err) {
-        call.destroy(Object.assign(new Error(err instanceof Error ? err.message : String(err)), { code: grpc.status.INVALID_ARGUMENT }));
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: err instanceof Error ? err.message : String(err) });
       }
     },
-    Attach: (call: grpc.ServerWritableStream<{ request_id: string }, DeltaMessage>) => {
+    Abort: unary((r: { request_id: string }) => {
+      engine.abort(r.request_id);
+      return {};
+    }),
+    Attach: (call: grpc.ServerUnaryCall<{ subscriber: string; request_id: string }, object>, callback: grpc.sendUnaryData<object>) => {
       const stream = incoming.attach(call.request.request_id);
       if (stream === undefined) {
-        call.destroy(Object.assign(new Error(`no migrated request ${call.request.request_id} waits to be attached here`), { code: grpc.status.NOT_FOUND }));
+        callback({ code: grpc.status.NOT_FOUND, details: `no migrated request ${call.request.request_id} waits to be attached here` });
         return;
       }
-      call.on('cancelled', () => engine.abort(call.request.request_id));
-      pipe(call, stream);
+      outputs.forward(call.request.subscriber, call.request.request_id, stream);
+      callback(null, {});
     },
     Reports: (call: grpc.ServerWritableStream<unknown, ReportMessage>) => {
       const send = (step?: StepTiming): void => void call.write(reportOf(engine, outgoing.in_flight, step));

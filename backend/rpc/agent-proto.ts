@@ -2,14 +2,13 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { PROTO_OPTIONS } from './load-proto.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-const OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true };
-
 /** The `Agent` service definition and its client constructor. */
 export function agentService(): { service: grpc.ServiceDefinition; Client: grpc.ServiceClientConstructor } {
-  const def = protoLoader.loadSync(`${here}agent.proto`, OPTIONS);
+  const def = protoLoader.loadSync(`${here}agent.proto`, PROTO_OPTIONS);
   const pkg = grpc.loadPackageDefinition(def) as unknown as { fleetlab: { agent: { Agent: grpc.ServiceClientConstructor } } };
   const Client = pkg.fleetlab.agent.Agent;
   return { service: Client.service, Client };

@@ -1,10 +1,12 @@
-// The manager's handle on one instance process: its requests over gRPC (cancelling a call
-// aborts the request there) and its stream of step reports.
+// The manager's handle on one instance process: its requests over gRPC (their outputs on one
+// batched stream, output-streams.ts; an aborted signal aborts the request there) and its
+// stream of step reports.
 import * as grpc from '@grpc/grpc-js';
-import { AsyncQueue } from '../engine/async-queue.ts';
+import type { OutputBatchMessage } from './output-batch.ts';
+import { OutputStreams } from './output-streams.ts';
 import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
 import { instanceService } from './load-proto.ts';
-import { fromDeltaMessage, toGenerateMessage, type CurrentTokensReply, type DeltaMessage, type MigrateOutMessage, type MigrateOutReply, type MigrateTokensOutReply, type PrefillTokensReply, type ReportMessage } from './messages.ts';
+import { toGenerateMessage, type CurrentTokensReply, type MigrateOutMessage, type MigrateOutReply, type MigrateTokensOutReply, type PrefillTokensReply, type ReportMessage } from './messages.ts';
 
 /** proto-loader's dynamic client: one method per rpc of instance.proto. */
 type DynamicClient = grpc.Client & Record<string, (...args: unknown[]) => grpc.ClientReadableStream<unknown>>;
@@ -12,44 +14,27 @@ type DynamicClient = grpc.Client & Record<string, (...args: unknown[]) => grpc.C
 export class InstanceClient {
   readonly #client: DynamicClient;
   #reports: grpc.ClientReadableStream<unknown> | undefined;
-  /** Output streams open now (abandon() breaks them). */
-  readonly #open = new Set<grpc.ClientReadableStream<DeltaMessage>>();
+  /** Every request's output, from one Outputs subscription. */
+  readonly #outputs: OutputStreams;
 
   constructor(readonly address: string) {
     const { Client } = instanceService();
     this.#client = new Client(address, grpc.credentials.createInsecure()) as unknown as DynamicClient;
+    this.#outputs = new OutputStreams(address, (subscriber) => this.#client['Outputs']!({ subscriber }) as grpc.ClientReadableStream<OutputBatchMessage>);
   }
 
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
-    return this.#stream(request.request_id, this.#client['Generate']!(toGenerateMessage(request)) as grpc.ClientReadableStream<DeltaMessage>, signal);
+    const id = request.request_id;
+    return this.#outputs.open(id, () => this.#unary('Submit', { subscriber: this.#outputs.subscriber, request: toGenerateMessage(request) }), () => this.#abort(id), signal);
   }
 
   /** The output of a request committed on this instance by a migration. */
   attach(request_id: string, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
-    return this.#stream(request_id, this.#client['Attach']!({ request_id }) as grpc.ClientReadableStream<DeltaMessage>, signal);
+    return this.#outputs.open(request_id, () => this.#unary('Attach', { subscriber: this.#outputs.subscriber, request_id }), () => this.#abort(request_id), signal);
   }
 
-  #stream(request_id: string, call: grpc.ClientReadableStream<DeltaMessage>, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
-    const queue = new AsyncQueue<GenerationDelta>();
-    const cancel = (): void => call.cancel();
-    signal?.addEventListener('abort', cancel, { once: true });
-    let finished = false;
-    this.#open.add(call);
-    call.on('close', () => this.#open.delete(call));
-    call.on('data', (m: DeltaMessage) => {
-      const d = fromDeltaMessage(request_id, m);
-      if (d.finish_reason !== undefined || d.migrated_to !== undefined) finished = true;
-      queue.push(d);
-    });
-    call.on('end', () => queue.close(finished ? undefined : new Error(`instance ${this.address} ended request ${request_id} without a finish reason`)));
-    call.on('error', (err: grpc.ServiceError) => {
-      signal?.removeEventListener('abort', cancel);
-      if (err.code === grpc.status.CANCELLED && signal?.aborted === true) {
-        queue.push({ request_id: request_id, token_ids: [], text: '', finish_reason: 'abort' });
-        queue.close();
-      } else queue.close(new Error(`instance ${this.address}: ${err.details || err.message}`));
-    });
-    return queue;
+  #abort(request_id: string): Promise<unknown> {
+    return this.#unary('Abort', { request_id });
   }
 
   /** Subscribes to the instance's step reports; `onEnd` runs when the stream breaks (process gone). */
@@ -121,12 +106,12 @@ export class InstanceClient {
    * and the manager resumes those requests elsewhere.
    */
   abandon(): void {
-    for (const call of this.#open) call.cancel();
-    this.#open.clear();
+    this.#outputs.breakAll('abandoned: the instance was declared dead');
   }
 
   close(): void {
     this.#reports?.cancel();
+    this.#outputs.breakAll('the client was closed');
     this.#client.close();
   }
 }

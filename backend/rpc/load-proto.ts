@@ -5,11 +5,11 @@ import * as protoLoader from '@grpc/proto-loader';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-const OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true };
+export const PROTO_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true };
 
 /** The `Instance` service definition and its client constructor. */
 export function instanceService(): { service: grpc.ServiceDefinition; Client: grpc.ServiceClientConstructor } {
-  const def = protoLoader.loadSync(`${here}instance.proto`, OPTIONS);
+  const def = protoLoader.loadSync(`${here}instance.proto`, PROTO_OPTIONS);
   const pkg = grpc.loadPackageDefinition(def) as unknown as { fleetlab: { instance: { Instance: grpc.ServiceClientConstructor } } };
   const Client = pkg.fleetlab.instance.Instance;
   return { service: Client.service, Client };

@@ -1,7 +1,7 @@
 // TypeScript shapes of instance.proto's messages (proto-loader with keepCase, longs as numbers,
 // defaults filled) and the conversions to and from the engine's own types.
 import type { StepTiming } from '../engine/llm-engine.ts';
-import type { FinishReason, GenerationDelta, GenerationRequest, SamplingParams, TokenLogprob } from '../engine/types.ts';
+import type { GenerationRequest, SamplingParams } from '../engine/types.ts';
 
 export interface SamplingMessage {
   max_tokens: number;
@@ -23,20 +23,6 @@ export interface GenerateMessage {
   priority: string;
   resume_output_token_ids: number[];
 }
-
-export interface DeltaMessage {
-  token_ids: number[];
-  text: string;
-  logprobs: { token_id: number; logprob: number; top: { token_id: number; logprob: number }[] }[];
-  finish_reason: string;
-  migrated_to: string;
-  queue_time_s: number;
-  produced_unix_ms: number;
-  arrived_unix_ms: number;
-}
-
-/** A delta as an instance streams it: the last one of a migrated request names where it went. */
-export type InstanceDelta = GenerationDelta;
 
 export interface MigrateOutMessage {
   dst_address: string;
@@ -134,36 +120,5 @@ export function fromGenerateMessage(m: GenerateMessage): GenerationRequest {
   return {
     request_id: m.request_id, prompt_token_ids: m.prompt_token_ids, sampling, priority: m.priority === 'high' ? 'high' : 'normal',
     ...(m.resume_output_token_ids.length > 0 ? { resume_output_token_ids: m.resume_output_token_ids } : {}),
-  };
-}
-
-export function toDeltaMessage(d: InstanceDelta): DeltaMessage {
-  return {
-    token_ids: [...d.token_ids],
-    text: d.text,
-    logprobs: (d.logprobs ?? []).map((l) => ({ token_id: l.token_id, logprob: l.logprob, top: [...(l.top ?? [])] })),
-    finish_reason: d.finish_reason ?? '',
-    migrated_to: d.migrated_to ?? '',
-    queue_time_s: d.queue_time_s ?? -1,
-    produced_unix_ms: d.produced_unix_ms ?? 0,
-    arrived_unix_ms: d.arrived_unix_ms ?? 0,
-  };
-}
-
-const FINISH: readonly FinishReason[] = ['stop', 'length', 'abort'];
-
-export function fromDeltaMessage(request_id: string, m: DeltaMessage): InstanceDelta {
-  const finish = FINISH.find((f) => f === m.finish_reason);
-  const logprobs: TokenLogprob[] = m.logprobs.map((l) => ({ token_id: l.token_id, logprob: l.logprob, ...(l.top.length > 0 ? { top: l.top } : {}) }));
-  return {
-    request_id,
-    token_ids: m.token_ids,
-    text: m.text,
-    ...(logprobs.length > 0 ? { logprobs } : {}),
-    ...(finish !== undefined ? { finish_reason: finish } : {}),
-    ...(m.migrated_to !== '' ? { migrated_to: m.migrated_to } : {}),
-    ...(m.queue_time_s >= 0 ? { queue_time_s: m.queue_time_s } : {}),
-    ...(m.produced_unix_ms > 0 ? { produced_unix_ms: m.produced_unix_ms } : {}),
-    ...(m.arrived_unix_ms > 0 ? { arrived_unix_ms: m.arrived_unix_ms } : {}),
   };
 }
