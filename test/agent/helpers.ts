@@ -54,7 +54,10 @@ export async function startAgentProcess(host: string, tag: string): Promise<{ ch
 }
 
 const PROMPTS = Array.from({ length: 4 }, (_, i) => Array.from({ length: 5 + 3 * i }, (_, j) => (i * 59 + j * 11 + 3) % 500));
-const sampling = parseSamplingParams({ max_tokens: 100, temperature: 0, ignore_eos: true });
+// Long answers: the client sees tokens later than the instance makes them (a loaded machine can
+// hold hundreds of milliseconds of them in the manager), so node b must still have far to go
+// when the test reacts to what the client saw.
+const sampling = parseSamplingParams({ max_tokens: 300, temperature: 0, ignore_eos: true });
 
 async function reference(): Promise<Out[]> {
   const e = await LLMEngine.create({ model: 'tiny' });
@@ -100,6 +103,10 @@ export async function nodeFailure(t: ExecutionContext, signal: 'SIGKILL' | 'SIGS
     // may not freeze an instance that is mid-step, whose streams can still complete before the
     // missed heartbeats are noticed (seen under CI load): there, the view is what must change.
     if (signal === 'SIGKILL') t.true(fleet.failovers >= 1, `requests resumed on the other node: ${fleet.failovers}`);
+    // The view changes when the manager notices: a broken connection (killed) or missed
+    // heartbeats (frozen), which may come after every answer completed.
+    const deadline = Date.now() + 15_000;
+    while (fleet.view().instances.length > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     t.deepEqual(fleet.view().instances.map((r) => r.id), [0], "only node a's instance is left in the view");
   } finally {
     if (signal === 'SIGSTOP') process.kill(-b.child.pid!, 'SIGKILL');
