@@ -42,7 +42,7 @@ export { everyIntervalTrigger } from './trigger/every-interval.ts';
 export { createMigrationTrigger, TriggerSpec, type TriggerSpecInput } from './trigger/spec.ts';
 
 // Auto-scaling
-export { createScalingPolicy, drainDestination, type DrainCandidate, fleetDispatchFreeness, fleetFreenessWithout, loadScaling, ScalingSpec, type ScalingSpecInput } from './scaling/index.ts';
+export { createScalingPolicy, fleetDispatchFreeness, fleetFreenessWithout, loadScaling, ScalingSpec, type ScalingSpecInput } from './scaling/index.ts';
 
 // ServerlessLLM placement
 export * from './placement/index.ts';

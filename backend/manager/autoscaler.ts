@@ -2,11 +2,11 @@
 // simulator runs, over the real ClusterView, every `interval_s` of wall-clock time from
 // `first_check_s` on. A scale-up starts instance processes (each joins the view once it is
 // ready; while it starts the policy sees it as `starting`, so it decides no second scale-up).
-// A scale-down marks its victim `terminating` (dispatch skips it), drains its running requests
-// by live migration to the other instances, and stops its process once no client stream and
-// no migration is left on it. A scale-up while an instance drains brings that one back first,
+// A scale-down marks its victim `terminating` (dispatch skips it; the migration policy drains
+// it, as in the simulator) and stops its process once no client stream and no migration is
+// left on it. A scale-up while an instance drains brings that one back first,
 // as the simulator and Llumnix's manager do.
-import { drainDestination, type ClusterView, type Decision, type GlobalScheduler, type InstanceReport, type InstanceState } from '../../policies/index.ts';
+import { type ClusterView, type Decision, type GlobalScheduler, type InstanceReport, type InstanceState } from '../../policies/index.ts';
 import type { InstanceHandle } from './instance-source.ts';
 
 /** What the autoscaler needs of the fleet (implemented by `Fleet`). */
@@ -17,25 +17,23 @@ export interface ScalableFleet {
   join(process: InstanceHandle): number;
   setState(id: number, state: 'active' | 'terminating'): void;
   retire(id: number): Promise<void>;
-  migrate(from: number, to: number, opts: { draining?: boolean }): Promise<{ outcome: string }>;
 }
 
 /** One thing the autoscaler did, for logs, tests and the bench. */
 export interface ScalingEvent {
   readonly at_s: number;
-  readonly kind: 'scale-up' | 'joined' | 'revived' | 'scale-down' | 'drain-migration' | 'retired' | 'start-failed';
+  readonly kind: 'scale-up' | 'joined' | 'revived' | 'scale-down' | 'retired' | 'start-failed';
   readonly instance?: number;
   readonly detail?: string;
 }
 
-/** How often a draining instance is looked at again when nothing could be migrated off it. */
+/** How often a draining instance is looked at again. */
 const DRAIN_POLL_MS = 20;
 
 export class Autoscaler {
   readonly events: ScalingEvent[] = [];
   readonly #fleet: ScalableFleet;
   readonly #scheduler: GlobalScheduler;
-  readonly #migrationCap: number;
   readonly #startProcess: () => Promise<InstanceHandle>;
   readonly #starting = new Set<Promise<unknown>>();
   readonly #draining = new Map<number, Promise<void>>();
@@ -43,11 +41,10 @@ export class Autoscaler {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(fleet: ScalableFleet, scheduler: GlobalScheduler, migrationCap: number, startProcess: () => Promise<InstanceHandle>) {
+  constructor(fleet: ScalableFleet, scheduler: GlobalScheduler, startProcess: () => Promise<InstanceHandle>) {
     if (scheduler.scaling === undefined) throw new Error('Autoscaler needs a scheduler with a `scaling` policy');
     this.#fleet = fleet;
     this.#scheduler = scheduler;
-    this.#migrationCap = migrationCap;
     this.#startProcess = startProcess;
   }
 
@@ -132,9 +129,11 @@ export class Autoscaler {
   }
 
   /**
-   * Moves the victim's running requests to the freest other instance, one live migration after
-   * another (its waiting requests start there and leave the same way), until no client stream
-   * and no migration is left on it; then stops its process. Ends early if it was revived.
+   * Stops the victim's process once no client stream and no migration is left on it. Its
+   * requests leave the way the simulator's do: the scheduler's migration policy sees a
+   * `terminating` instance as a source to drain (policies/migration) and the fleet migrates
+   * them at the next pairing; without a migration policy they finish where they are. Ends early
+   * if the instance was revived.
    */
   async #drain(id: number): Promise<void> {
     for (;;) {
@@ -145,12 +144,6 @@ export class Autoscaler {
         await this.#fleet.retire(id);
         this.#log('retired', id);
         return;
-      }
-      const to = drainDestination(this.#fleet.members(), id, this.#migrationCap);
-      if (self.streams > 0 && to !== undefined && self.migrations < this.#migrationCap) {
-        const r = await this.#fleet.migrate(id, to, { draining: true }).catch((err: unknown) => ({ outcome: `failed: ${err instanceof Error ? err.message : String(err)}` }));
-        if (r.outcome !== 'no-request') this.#log('drain-migration', id, `to ${to}: ${r.outcome}`);
-        if (r.outcome === 'committed') continue;
       }
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }

@@ -113,7 +113,7 @@ export class Fleet implements GenerationEngine {
     this.#migration = migration;
     this.#selectorJson = spec.selector === undefined ? undefined : JSON.stringify(spec.selector);
     this.#autoscaler =
-      scheduler.scaling === undefined ? undefined : new Autoscaler(this, scheduler, migration.max_concurrency, () => source.startOne(opts.engine));
+      scheduler.scaling === undefined ? undefined : new Autoscaler(this, scheduler, () => source.startOne(opts.engine));
   }
 
   static async start(opts: FleetOptions): Promise<Fleet> {
@@ -361,7 +361,8 @@ export class Fleet implements GenerationEngine {
     const pairable = { ...view, instances: view.instances.filter((_, i) => migratable[i]), dispatched: view.dispatched.filter((_, i) => migratable[i]) };
     for (const pair of this.scheduler.onReport(pairable)) {
       if ((this.#migrating[pair.from] ?? cap) >= cap || (this.#migrating[pair.to] ?? cap) >= cap) continue;
-      const done = this.migrate(pair.from, pair.to).catch(() => undefined);
+      // A terminating source is being drained (scale-in): its selector may move high-priority requests too, as the simulator's.
+      const done = this.migrate(pair.from, pair.to, { draining: this.#members[pair.from]?.state === 'terminating' }).catch(() => undefined);
       this.#inFlight.add(done);
       void done.finally(() => this.#inFlight.delete(done));
     }

@@ -1,4 +1,3 @@
 export { fleetDispatchFreeness, fleetFreenessWithout } from './aggregate.ts';
 export { loadScaling } from './load-scaling.ts';
 export { createScalingPolicy, ScalingSpec, type ScalingSpecInput } from './spec.ts';
-export { drainDestination, type DrainCandidate } from './drain.ts';

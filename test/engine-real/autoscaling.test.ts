@@ -1,6 +1,6 @@
 // Auto-scaling of real instance processes: the manager runs the simulator's scaling policy over
 // the real ClusterView. A scale-up starts a process that joins the fleet; a scale-down stops
-// dispatching to its victim, drains its running requests by live migration and stops the
+// dispatching to its victim, has its running requests drained by the migration policy (live migration) and stops the
 // process. No token is lost or repeated: outputs equal one engine's run of the same prompts.
 import test from 'ava';
 import { LLMEngine } from '../../backend/engine/llm-engine.ts';
@@ -77,11 +77,16 @@ test.serial('policy-driven: a load burst scales out to a new process, idleness s
 });
 
 test.serial('scale-in drains running requests by live migration, then stops the process; a scale-up joins a new process', async (t) => {
-  const sampling = parseSamplingParams({ max_tokens: 100, temperature: 0, ignore_eos: true });
+  const sampling = parseSamplingParams({ max_tokens: 300, temperature: 0, ignore_eos: true });
   // The policy never ticks here (first check far away): the test applies decisions as the tick would.
   const fleet = await Fleet.start({
     instances: 1, engine: { model: 'tiny' },
-    scheduler: { dispatch: { kind: 'round-robin' }, scaling: { kind: 'avg_load', first_check_s: 1e6, min_instances: 1, max_instances: 2 } },
+    // The migration policy drains the victim, as in the simulator: pairing makes a terminating
+    // instance a source (every report triggers it here).
+    scheduler: {
+      dispatch: { kind: 'round-robin' }, pairing: { kind: 'defrag', migrate_threshold: 3 }, selector: { kind: 'SR' }, trigger: { kind: 'every-reports', reports_per_instance: 1 },
+      scaling: { kind: 'avg_load', first_check_s: 1e6, min_instances: 1, max_instances: 2 },
+    },
   });
   try {
     const scaler = fleet.scaling!;

@@ -1,7 +1,8 @@
 // The autoscaler's bookkeeping against a fleet double (no processes): the policy sees
-// processes on their way as `starting`, a drain migrates with `draining` set to the freest
-// active process instance and retires the victim only once nothing is left on it, a scale-up
-// revives a draining instance before starting a new one, external servers are invisible.
+// processes on their way as `starting`, a scale-down marks the victim terminating and retires
+// it only once no stream and no migration is left on it (the migration policy, not the
+// autoscaler, moves its requests, as in the simulator), a scale-up revives a draining instance
+// before starting a new one, external servers are invisible.
 import test from 'ava';
 import { Autoscaler, type ScalableFleet } from '../../backend/manager/autoscaler.ts';
 import type { InstanceHandle } from '../../backend/manager/instance-source.ts';
@@ -42,12 +43,6 @@ class FakeFleet implements ScalableFleet {
     this.calls.push(`retire ${id}`);
     this.members_.splice(this.members_.findIndex((m) => m.id === id), 1);
   }
-  async migrate(from: number, to: number, opts: { draining?: boolean }): Promise<{ outcome: string }> {
-    this.calls.push(`migrate ${from}->${to} draining=${opts.draining}`);
-    const src = this.members_.find((m) => m.id === from)!;
-    src.streams--;
-    return { outcome: 'committed' };
-  }
 }
 
 const member = (id: number, free: number, running: number, streams = running, migratable = true): FakeMember => ({ id, state: 'active', migratable, streams, migrations: 0, report: report(id, free, running) });
@@ -57,7 +52,7 @@ const settle = () => new Promise((r) => setTimeout(r, 80));
 test('scale-up: a process on its way is `starting` to the policy; it joins when ready', async (t) => {
   const fleet = new FakeFleet([member(0, 100, 50)]);
   let started!: (p: InstanceHandle) => void;
-  const scaler = new Autoscaler(fleet, scheduler(), 1, () => new Promise((r) => (started = r)));
+  const scaler = new Autoscaler(fleet, scheduler(), () => new Promise((r) => (started = r)));
   t.deepEqual(scaler.tick(), [{ kind: 'scale-up', n: 1 }], '2 free blocks per request < 10');
   t.deepEqual(scaler.scalingView().instances.map((r) => r.state), ['active', 'starting']);
   t.deepEqual(scaler.tick(), [], 'no second scale-up while one starts');
@@ -68,29 +63,36 @@ test('scale-up: a process on its way is `starting` to the policy; it joins when 
   t.deepEqual(scaler.events.map((e) => e.kind), ['scale-up', 'joined']);
 });
 
-test('scale-down: drains by migration (draining) to the freest active process instance, then retires', async (t) => {
-  // 2 busy: the victim (highest id); 1 is freer than 0; 3 is an external server, never a destination.
-  const fleet = new FakeFleet([member(0, 500, 2), member(1, 900, 1), member(2, 990, 2), member(3, 1000, 0, 0, false)]);
-  const scaler = new Autoscaler(fleet, scheduler(), 1, () => Promise.reject(new Error('no starts here')));
+test('scale-down: the victim is terminating at once and retired only when no stream and no migration is left on it', async (t) => {
+  const fleet = new FakeFleet([member(0, 500, 2), member(1, 900, 1), member(2, 990, 2)]);
+  const scaler = new Autoscaler(fleet, scheduler(), () => Promise.reject(new Error('no starts here')));
   scaler.apply({ kind: 'scale-down', instance: 2 });
+  t.is(fleet.view().instances[2]!.state, 'terminating', 'the policies see it terminating at once (dispatch skips it, pairing drains it)');
   await settle();
-  t.deepEqual(fleet.calls, ['state 2 terminating', 'migrate 2->1 draining=true', 'migrate 2->1 draining=true', 'retire 2']);
-  t.deepEqual(scaler.events.map((e) => e.kind), ['scale-down', 'drain-migration', 'drain-migration', 'retired']);
+  t.deepEqual(fleet.calls, ['state 2 terminating'], 'two streams left: not retired');
+  const victim = fleet.members_[2]!;
+  victim.streams = 0;
+  victim.migrations = 1; // its last request is being migrated out
+  await settle();
+  t.false(fleet.calls.includes('retire 2'), 'a migration in flight keeps it');
+  victim.migrations = 0;
+  await settle();
+  t.deepEqual(fleet.calls, ['state 2 terminating', 'retire 2']);
+  t.deepEqual(scaler.events.map((e) => e.kind), ['scale-down', 'retired']);
 });
 
 test('the scaling policy never sees external servers', (t) => {
   const fleet = new FakeFleet([member(0, 500, 2), member(1, 1000, 0, 0, false)]);
-  const scaler = new Autoscaler(fleet, scheduler(), 1, () => Promise.reject(new Error('no starts here')));
+  const scaler = new Autoscaler(fleet, scheduler(), () => Promise.reject(new Error('no starts here')));
   t.deepEqual(scaler.scalingView().instances.map((r) => r.id), [0]);
   t.throws(() => scaler.apply({ kind: 'scale-down', instance: 1 }), { message: /not an active instance process/ });
 });
 
 test('a scale-up while an instance drains revives it instead of starting a process', async (t) => {
+  // The victim keeps its stream, so it stays draining.
   const fleet = new FakeFleet([member(0, 500, 1), member(1, 900, 1)]);
-  // Migrations never move anything here: the victim keeps its stream, so it stays draining.
-  fleet.migrate = async () => ({ outcome: 'no-request' });
   let starts = 0;
-  const scaler = new Autoscaler(fleet, scheduler(), 1, () => (starts++, Promise.reject(new Error('no starts here'))));
+  const scaler = new Autoscaler(fleet, scheduler(), () => (starts++, Promise.reject(new Error('no starts here'))));
   scaler.apply({ kind: 'scale-down', instance: 1 });
   await settle();
   scaler.apply({ kind: 'scale-up', n: 1 });
