@@ -6,8 +6,16 @@ import { PROTO_OPTIONS } from './load-proto.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
+let agentLoaded: { service: grpc.ServiceDefinition; Client: grpc.ServiceClientConstructor } | undefined;
+
+// Loaded once per process: protobufjs generates each message type's codec on first use, and a
+// fresh load per client would pay that again for every instance the manager talks to.
 /** The `Agent` service definition and its client constructor. */
 export function agentService(): { service: grpc.ServiceDefinition; Client: grpc.ServiceClientConstructor } {
+  return (agentLoaded ??= loadAgent());
+}
+
+function loadAgent(): { service: grpc.ServiceDefinition; Client: grpc.ServiceClientConstructor } {
   const def = protoLoader.loadSync(`${here}agent.proto`, PROTO_OPTIONS);
   const pkg = grpc.loadPackageDefinition(def) as unknown as { fleetlab: { agent: { Agent: grpc.ServiceClientConstructor } } };
   const Client = pkg.fleetlab.agent.Agent;
