@@ -21,25 +21,51 @@ export class Deployment {
     }
     const largest = Math.max(...s.nodes.map((n) => n.owner.length));
     if (config.num_gpus > largest) throw new ServerlessError(`num_gpus = ${config.num_gpus}; expected at most the largest node's ${largest} slots`);
-    const dir = await resolveModelDir(config.backend_config.pretrained_model_name_or_path ?? config.model);
+    const source = config.backend_config.pretrained_model_name_or_path ?? config.model;
+    const dir = await resolveModelDir(source);
     const folder = await readModelFolder(dir);
     const tokenizer = await loadTokenizer(folder.dir, folder.generation.eos_token_ids);
     const engine = s.options.engine ?? {};
     const capacity = (engine.num_kv_blocks ?? 1024) * (engine.block_size_tokens ?? 16);
     const max_model_len = engine.max_model_len ?? Math.min(folder.arch.max_position_embeddings, capacity);
-    const size_bytes = folder.files.reduce((n, f) => n + statSync(f).size, 0);
+    const stored = await this.#storeOnAgents(source, disk, dram);
+    const size_bytes = stored ?? folder.files.reduce((n, f) => n + statSync(f).size, 0);
     const model: Deployed = {
-      name: config.model, config, dir, size_bytes, tokenizer, max_model_len, rule: config.auto_scaling_config,
+      name: config.model, config, dir, source, size_bytes, tokenizer, max_model_len, rule: config.auto_scaling_config,
       queue: [], instances: new Set(), pending: 0, inflight: 0, decode_s_per_token: undefined, deleted: false,
     };
     s.models.set(config.model, model);
-    for (const id of disk) s.nodes[id]!.ssd.add(config.model);
+    // Local nodes are labels: the manager records what the config says they hold. Agent nodes
+    // hold what their reports say (the store calls above put it there).
+    for (const id of disk) if (s.nodes[id]!.agent === undefined) s.nodes[id]!.ssd.add(config.model);
     for (const id of dram) {
+      if (s.nodes[id]!.agent !== undefined) continue;
       s.nodes[id]!.ssd.add(config.model);
       s.nodes[id]!.dram.add(config.model);
     }
     s.log(`Deployed ${config.model} (${(size_bytes / 1e6).toFixed(1)} MB): on disk of node(s) ${[...new Set([...disk, ...dram])].join(', ')}${dram.length > 0 ? `, in DRAM of node(s) ${dram.join(', ')}` : ''}; migration_delta ${config.router_config.migration_delta}`);
     this.p.scaling.autoscale(model);
+  }
+
+  /**
+   * On agent nodes named by the config: registers the checkpoint in the disk tier (`local_disk`)
+   * or copies it into the DRAM tier too (`memory_pool`), as sllm-store does at deploy. Returns
+   * the checkpoint's bytes as an agent reported them (what a load reads), or undefined when no
+   * agent node was named.
+   */
+  async #storeOnAgents(source: string, disk: readonly number[], dram: readonly number[]): Promise<number | undefined> {
+    let bytes: number | undefined;
+    for (const id of new Set([...disk, ...dram])) {
+      const agent = this.s.nodes[id]!.agent;
+      if (agent === undefined) continue;
+      const inDram = dram.includes(id);
+      try {
+        bytes = (await agent.store(source, inDram)).bytes;
+      } catch (err) {
+        throw new ServerlessError(`placement_config.${inDram ? 'memory_pool' : 'local_disk'}: node ${id} (agent ${agent.address}) could not store ${source}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return bytes;
   }
 
   /** Removes a model (ServerlessLLM's /delete): queued requests fail, idle instances stop, busy ones when they finish. */

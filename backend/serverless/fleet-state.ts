@@ -9,8 +9,8 @@ import type { DeployConfig } from '../../config/serverless-deploy.ts';
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
 import type { GenerationRequest, TextTokenizer } from '../engine/types.ts';
 import type { InstanceClient } from '../rpc/instance-client.ts';
-import type { InstanceProcess } from '../manager/instance-process.ts';
-import { FleetNode, type NodeSpec } from './node.ts';
+import type { HeartbeatParams } from '../manager/agent-instances.ts';
+import { FleetNode, type LaunchedInstance, type NodeSpec } from './node.ts';
 import type { TokenMigrationEvent, TokenMigrationResult } from './token-migration.ts';
 import type { Deployment } from './deployment.ts';
 import type { InstanceLifecycle } from './instance-lifecycle.ts';
@@ -31,6 +31,8 @@ export interface ServerlessFleetOptions {
   readonly startup_estimate_s?: number;
   /** Receives every log line (the story of the run). */
   readonly log?: (line: string) => void;
+  /** Node reports of agent nodes (`address`): their period, and how many missed make an agent dead. */
+  readonly heartbeat?: HeartbeatParams;
 }
 
 export class ServerlessError extends Error {
@@ -63,6 +65,9 @@ export interface Deployed {
   readonly name: string;
   readonly config: DeployConfig;
   readonly dir: string;
+  /** What node agents are asked to store and start: the deployment's model folder or preset, as given. */
+  readonly source: string;
+  /** Bytes a load reads: the HF folder's files, or the checkpoint a node agent converted them into. */
   readonly size_bytes: number;
   readonly tokenizer: TextTokenizer;
   readonly max_model_len: number;
@@ -84,7 +89,7 @@ export interface RealInstance {
   state: 'waiting' | 'loading' | 'ready' | 'migrating' | 'stopped';
   /** Started as a migration destination; joins its model's instances once the migration ends. */
   destination: boolean;
-  process: InstanceProcess | undefined;
+  process: LaunchedInstance | undefined;
   client: InstanceClient | undefined;
   readonly requests: Map<string, Tracked>;
   load_started_s: number | undefined;
@@ -145,7 +150,7 @@ export class FleetState {
       if (n.id !== i) throw new ServerlessError(`nodes[${i}].id = ${n.id}; expected ${i} (node ids are their index)`);
       if (!Number.isInteger(n.gpus) || n.gpus < 1) throw new ServerlessError(`nodes[${i}].gpus = ${n.gpus}; expected an integer >= 1`);
     });
-    this.nodes = options.nodes.map((spec) => new FleetNode(spec));
+    this.nodes = options.nodes.map((spec) => new FleetNode(spec, options.heartbeat));
   }
 
   get now_s(): number {

@@ -13,7 +13,8 @@ export class InstanceLifecycle {
     const model = instance.model;
     const t0 = performance.now();
     try {
-      instance.process = await instance.node.launcher.start({ ...s.options.engine, model: model.dir });
+      // An agent resolves the model on its own machine (a folder path there, or a preset).
+      instance.process = await instance.node.launcher.start({ ...s.options.engine, model: instance.node.agent !== undefined ? model.source : model.dir });
     } catch (err) {
       s.log(`Instance ${instance.id} (${model.name}) on node ${instance.node.id} failed to start: ${err instanceof Error ? err.message : String(err)}`);
       instance.state = 'stopped';
@@ -26,9 +27,12 @@ export class InstanceLifecycle {
     }
     const startup_s = (performance.now() - t0) / 1e3;
     instance.client = new InstanceClient(`${instance.process.host}:${instance.process.port}`);
-    instance.node.startups_s.push(startup_s);
-    instance.node.ssd.add(model.name);
-    instance.node.dram.add(model.name);
+    instance.node.recordStartup(startup_s, instance.process.cold_start);
+    if (instance.node.agent === undefined) {
+      // A local node keeps what it loaded in DRAM; an agent node's report says so itself.
+      instance.node.ssd.add(model.name);
+      instance.node.dram.add(model.name);
+    }
     void instance.process.exited.then(() => void this.alive(instance));
     if (instance.state === 'stopped' || s.stopped) {
       // Stopped while it started (model deleted, fleet stopping).
@@ -36,7 +40,8 @@ export class InstanceLifecycle {
       await instance.process.stop();
       return false;
     }
-    s.log(`Initialized backend for instance ${instance.id} (${model.name}) on node ${instance.node.id}: start-up ${startup_s.toFixed(3)} s`);
+    const cold = instance.process.cold_start;
+    s.log(`Initialized backend for instance ${instance.id} (${model.name}) on node ${instance.node.id}: start-up ${startup_s.toFixed(3)} s${cold === undefined || instance.node.agent === undefined ? '' : ` (weights from ${cold.source}: read ${(cold.read_s * 1e3).toFixed(0)} ms)`}`);
     if (!instance.destination) {
       instance.state = 'ready';
       instance.ready_s = s.now_s;
@@ -50,7 +55,7 @@ export class InstanceLifecycle {
   async alive(instance: RealInstance): Promise<boolean> {
     const p = instance.process;
     if (p === undefined) return false;
-    const code = await Promise.race([p.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+    const code = await Promise.race([p.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), p.death_known_ms ?? 1000))]);
     if (code !== undefined && instance.state !== 'stopped') {
       this.s.log(`Instance ${instance.id} (${instance.model.name}) on node ${instance.node.id} exited (${code})`);
       instance.state = 'stopped';

@@ -115,12 +115,21 @@ export class ServerlessFleet implements EngineRouter {
     return this.#p.placement.view();
   }
 
-  /** Stops every instance process. */
+  /**
+   * Waits for every agent node's first report (its holdings and measured bandwidths); rejects
+   * naming the agent that does not answer. Nothing to wait for on local nodes.
+   */
+  async connect(): Promise<void> {
+    await Promise.all(this.#s.nodes.map((n) => n.agent?.connect()));
+  }
+
+  /** Stops every instance process (on agent nodes, through their agents) and stops watching the agents. */
   async stop(): Promise<void> {
     const s = this.#s;
     s.stopped = true;
     for (const m of s.models.values()) for (const w of m.queue.splice(0)) w.reject(new ServerlessError('the fleet is stopping'));
     await this.#p.lifecycle.stopAll();
     await Promise.all(s.background);
+    for (const n of s.nodes) n.agent?.close();
   }
 }

@@ -45,6 +45,9 @@ export class Placement {
   /** The view a placement policy sees now. */
   view(): PlacementView {
     const now_s = this.s.now_s;
+    const names = new Map<string, string[]>();
+    for (const m of this.s.models.values()) names.set(m.source, [...(names.get(m.source) ?? []), m.name]);
+    for (const node of this.s.nodes) node.syncHoldings(names);
     const facts = [...this.s.instances.values()].map((i) => ({
       id: i.id, model: i.model.name, node: i.node.id, gpus: i.gpus, load_started_s: i.load_started_s,
       // A source whose migration just aborted shows as `migrating` (not a victim) for a while,
