@@ -80,7 +80,14 @@ export class FleetNode {
     this.reserved = new Array<number | undefined>(spec.gpus).fill(undefined);
   }
 
+  /** False once a node agent missed its heartbeats (a local node is always up). */
+  get up(): boolean {
+    return this.agent === undefined || this.agent.watch.alive;
+  }
+
+  /** Slots nothing owns or was promised; none on a node whose agent is dead (nothing can start there). */
   get free_gpus(): number[] {
+    if (!this.up) return [];
     const free: number[] = [];
     for (let g = 0; g < this.owner.length; g++) if (this.owner[g] === undefined && this.reserved[g] === undefined) free.push(g);
     return free;
@@ -103,6 +110,8 @@ export class FleetNode {
     if (this.agent === undefined) return;
     this.ssd.clear();
     this.dram.clear();
+    // A dead agent's last report is stale: it holds nothing a placement could use.
+    if (!this.up) return;
     for (const h of this.agent.holdings()) {
       for (const name of names.get(h.model) ?? []) {
         if (h.on_disk) this.ssd.add(name);

@@ -4,7 +4,8 @@
 // bandwidths they MEASURED, so a cold model goes to the node whose tier reads it fastest, with
 // a start-up estimate of bytes / measured bandwidth; the instance starts through that agent and
 // loads from that tier of its checkpoint store. No timing is asserted: the expected node is
-// computed from the agents' own reports, whatever this machine measured.
+// computed from the agents' own reports, whatever this machine measured. Once an agent dies
+// (missed heartbeats), its node offers no slot and holds nothing in the view.
 import test from 'ava';
 import { parseDeployConfig } from '../../config/serverless-deploy.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
@@ -102,9 +103,20 @@ test('a cold model is placed on the node whose agent holds it in the faster tier
     const client = new AgentClient(address);
     const running = await client.listInstances().finally(() => client.close());
     t.deepEqual(running.map((i) => [i.model, i.cold_start?.source]), [['tiny', first.tier === 'dram' ? 'dram' : 'disk']], 'the instance runs on that agent and read its weights from that tier');
+
+    // Node 1's agent dies: once its heartbeats are missed, its last report no longer counts.
+    const gone = new Promise((r) => b.child.once('exit', r));
+    process.kill(-b.child.pid!, 'SIGKILL');
+    await gone;
+    while (fleet.nodes[1]!.up) await new Promise((r) => setTimeout(r, 100));
+    const after = fleet.view();
+    t.deepEqual([after.nodes[1]!.free_gpus, after.nodes[1]!.dram_models, after.nodes[1]!.ssd_models], [[], [], []], 'a dead agent offers no slot and holds nothing');
+    const d3 = fleet.policy.place({ model: 'second', since_s: fleet.now_s }, after);
+    t.true(d3.kind === 'place' && d3.node === 0, `placed on the live node: ${JSON.stringify(d3)}`);
   } finally {
     await fleet.stop();
     for (const agent of [a, b]) {
+      if (agent.child.exitCode !== null || agent.child.signalCode !== null) continue;
       const exited = new Promise((r) => agent.child.once('exit', r));
       process.kill(-agent.child.pid!, 'SIGTERM');
       await exited;
