@@ -19,7 +19,7 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address the API binds', '127.0.0.1')
     .option('--port <port>', 'port the API listens on (0: any free port)', port, 8000)
     .option('--api-key <key>', 'require `Authorization: Bearer <key>` on /v1 (like vLLM)')
-    .option('--serverless <nodes>', 'ServerlessLLM mode: NODES[xSLOTS] nodes, models deployed with `fleetlab deploy`')
+    .option('--serverless <nodes>', 'ServerlessLLM mode: NODES[xSLOTS] local nodes, or a nodes file (.yaml/.json: nodes: [{address, gpus}] of node agents); models deployed with `fleetlab deploy`')
     .action(async (opts) => {
       if (opts.serverless !== undefined) return (await import('./serverless-serve.ts')).serveServerless(opts.serverless, opts);
       const config = opts.config === undefined ? parseFleetConfig({}) : readFleetConfig(opts.config);

@@ -10,6 +10,7 @@
 #include "device_buffer.h"
 #include "device_runtime.h"
 #include "device_sink.h"
+#include "host_map.h"
 #include "host_memory.h"
 #include "host_sink.h"
 #include "kv_pool_wrap.h"
@@ -134,6 +135,26 @@ Napi::Value PrepareHostBuffer(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// mapFiles(paths, fileBytes, dstOffsets, totalBytes, populate) -> Buffer: the partitions
+// mapped into one image (HostMap); the Buffer's finalizer unmaps it once nothing holds it.
+// Synchronous: a few mmap calls (with populate, the kernel's page-table fill of a tmpfs file).
+Napi::Value MapFiles(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto paths = NapiArgs::strings(info, 0, "paths");
+  auto bytes = NapiArgs::offsets(info, 1, "fileBytes");
+  auto offsets = NapiArgs::offsets(info, 2, "dstOffsets");
+  if (paths.size() != bytes.size() || paths.size() != offsets.size()) throw Napi::RangeError::New(env, "paths, fileBytes and dstOffsets differ in length");
+  auto total = static_cast<uint64_t>(NapiArgs::integer(info, 3, "totalBytes", 0, 1LL << 50));
+  bool populate = NapiArgs::boolean(info, 4, "populate");
+  uint8_t* base = nullptr;
+  try {
+    base = HostMap::mapFiles(paths, bytes, offsets, total, populate);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  return Napi::Buffer<uint8_t>::New(env, base, static_cast<size_t>(total), [total](Napi::Env, uint8_t* p) { HostMap::unmap(p, total); });
+}
+
 // copyBytes(dst, src, threads) -> Promise<void>: memcpy of src into dst (equal lengths,
 // checked in TypeScript and again here) on the libuv pool, split over `threads` threads.
 Napi::Value CopyBytes(const Napi::CallbackInfo& info) {
@@ -187,6 +208,7 @@ Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("loadToDevice", Napi::Function::New(env, LoadToDevice));
   exports.Set("prepareHostBuffer", Napi::Function::New(env, PrepareHostBuffer));
   exports.Set("copyBytes", Napi::Function::New(env, CopyBytes));
+  exports.Set("mapFiles", Napi::Function::New(env, MapFiles));
   exports.Set("crc32", Napi::Function::New(env, Crc32));
   exports.Set("KvPool", KvPoolWrap::Init(env, &data->kvPoolCtor));
   exports.Set("ModelRunner", ModelRunnerWrap::Init(env));

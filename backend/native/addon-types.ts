@@ -108,6 +108,11 @@ export interface NativeAddon {
   prepareHostBuffer(buf: Uint8Array, alignment: number, hugePages: boolean): { offset: number; hugePages: boolean };
   /** memcpy(dst, src) on `threads` native threads; equal lengths, no overlap. */
   copyBytes(dst: Uint8Array, src: Uint8Array, threads: number): Promise<void>;
+  /**
+   * The partition files mapped (MAP_PRIVATE; with populate, MAP_POPULATE) into one image of
+   * totalBytes at dstOffsets; unmapped when the Buffer is collected. Absent from builds before it.
+   */
+  mapFiles?(paths: string[], fileBytes: Float64Array, dstOffsets: Float64Array, totalBytes: number, populate: boolean): Buffer;
   /** zlib CRC-32 of buf continuing from seed (0 to start), computed off the event loop. */
   crc32(buf: Uint8Array, seed: number): Promise<number>;
   KvPool: new (layers: number, blocks: number, blockBytes: number, device: number) => NativeKvPool;

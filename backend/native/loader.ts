@@ -1,6 +1,6 @@
 // Checkpoint loading: disk -> pinned chunks (N threads, O_DIRECT) -> host image or one device
 // allocation, optionally through the DRAM cache. Returns tensor views and per-stage figures.
-import { realpath, stat } from 'node:fs/promises';
+import { realpath, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { loadAddon } from './load-addon.ts';
 import type { NativeDeviceBuffer, NativeLoadStats } from './addon-types.ts';
@@ -25,6 +25,14 @@ export interface LoadOptions {
    * of staging through chunks and copying (default true). false forces the staged path.
    */
   readInPlace?: boolean;
+  /**
+   * Host target without a cache, checkpoint on a memory file system (tmpfs/ramfs: a node
+   * agent's DRAM tier): map its files into the image (mmap, pages populated by the kernel)
+   * instead of reading them into fresh memory. Default true, unless the environment sets
+   * FLEETLAB_DRAM_MMAP=0 (to compare the two paths, e.g. in bench:coldstart); builds of the
+   * addon without `mapFiles` read as before.
+   */
+  mapMemoryFs?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: { bytesDone: number; bytesTotal: number }) => void;
   cache?: DramCache;
@@ -46,7 +54,8 @@ export interface StageStat {
 export interface LoadedCheckpoint {
   index: CheckpointIndex;
   source: 'disk' | 'dram';
-  ioMode: 'direct' | 'buffered' | 'mixed' | 'none';
+  /** How the bytes got into the image: read (O_DIRECT, buffered, both), mapped from a memory file system, or not at all (cache hit, device). */
+  ioMode: 'direct' | 'buffered' | 'mixed' | 'mmap' | 'none';
   fallbackReason: string;
   bytes: number;
   seconds: number;
@@ -143,6 +152,8 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
   let host: Buffer | undefined;
   let device: NativeDeviceBuffer | undefined;
   let release = () => {};
+  /** Seconds the image took to map, when it was mapped rather than read. */
+  let mapped: number | undefined;
 
   if (opts.target === undefined || opts.target === 'host') {
     if (opts.cache) {
@@ -150,6 +161,19 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
       host = lease.buffer;
       release = lease.release;
       if (lease.hit) source = 'dram';
+    } else if ((opts.mapMemoryFs ?? process.env['FLEETLAB_DRAM_MMAP'] !== '0') && addon.mapFiles !== undefined && (await onMemoryFs(dir))) {
+      const m0 = performance.now();
+      try {
+        host = addon.mapFiles(paths, readBytes, dstOffsets, imageBytes, true);
+      } catch (err) {
+        throw fromNative(err, `mapping ${dir}`);
+      }
+      mapped = (performance.now() - m0) / 1e3;
+      if (verify) {
+        const v0 = performance.now();
+        await verifyImage(dir, index, host, bases);
+        stages.push(stage('verify CRC-32', imageBytes, (performance.now() - v0) / 1e3));
+      }
     } else {
       host = allocHostBuffer(imageBytes);
       await diskToHost(host);
@@ -189,10 +213,11 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
       stage('pipeline total', stats.bytes, stats.totalSeconds),
     );
   }
+  if (mapped !== undefined) stages.unshift(stage('memory fs->host image mapped (mmap, populated)', imageBytes, mapped), stage('pipeline total', imageBytes, mapped));
   const seconds = (performance.now() - t0) / 1e3;
   const image = host;
   return {
-    index, source, ioMode: stats?.ioMode ?? 'none', fallbackReason: stats?.fallbackReason ?? '',
+    index, source, ioMode: stats?.ioMode ?? (mapped !== undefined ? 'mmap' : 'none'), fallbackReason: stats?.fallbackReason ?? '',
     bytes: imageBytes, seconds, gbps: seconds > 0 ? imageBytes / seconds / 1e9 : Infinity, stages, tensors,
     ...(host ? { host } : {}), ...(device ? { device } : {}),
     async copyImageTo(dest: Uint8Array, copyOpts?: CopyOptions): Promise<void> {
@@ -208,4 +233,11 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
     },
     release,
   };
+}
+
+/** statfs f_type of the in-memory file systems (linux/magic.h), as backend/model/storage-tier.ts. */
+const MEMORY_FS = new Set([0x01021994 /* TMPFS_MAGIC */, 0x858458f6 /* RAMFS_MAGIC */]);
+
+async function onMemoryFs(dir: string): Promise<boolean> {
+  return MEMORY_FS.has(Number((await statfs(dir)).type));
 }

@@ -1,8 +1,9 @@
 // The PlacementView the policies/placement policies read, built from the real fleet: what each
 // node holds (disk, DRAM), its free slots, its loading backlog, measured start-up times, and
-// for each instance the progress of its inferences as the manager sees their streams.
+// for each instance the progress of its inferences as the manager sees their streams. A node
+// agent's holdings and bandwidths are its reports' (FleetNode.syncHoldings, bandwidth).
 import type { InstanceView, ModelView, NodeView, PlacementView } from '../../policies/placement/index.ts';
-import { NODE_DEFAULTS, type FleetNode } from './node.ts';
+import type { FleetNode } from './node.ts';
 
 /** What the view needs of one instance. */
 export interface InstanceFacts {
@@ -42,11 +43,7 @@ export function buildPlacementView(
       dram_models: [...node.dram].sort(),
       ssd_models: [...node.ssd].sort(),
       loading_backlog_s: backlog,
-      bandwidth: {
-        network_bytes_per_s: node.spec.network_bytes_per_s ?? NODE_DEFAULTS.network_bytes_per_s,
-        ssd_bytes_per_s: node.spec.ssd_bytes_per_s ?? NODE_DEFAULTS.ssd_bytes_per_s,
-        pcie_bytes_per_s_per_gpu: node.spec.pcie_bytes_per_s_per_gpu ?? NODE_DEFAULTS.pcie_bytes_per_s_per_gpu,
-      },
+      bandwidth: node.bandwidth(),
       load_overhead_s: overhead,
     };
   });

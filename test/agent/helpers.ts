@@ -38,9 +38,12 @@ export function agentTestFolders(label: string): void {
 
 const MAIN = fileURLToPath(new URL('../../backend/agent/main.ts', import.meta.url));
 
-/** Starts an agent as its own process group (so the test can kill it with its instances). */
-export async function startAgentProcess(host: string, tag: string): Promise<{ child: ChildProcess; address: string }> {
-  const options = { host, port: 0, models_dir: join(work, tag), dram_dir: join(shm, tag), probe_mib: 0 };
+/**
+ * Starts an agent as its own process group (so the test can kill it with its instances);
+ * `settings` add to or override its AgentSettings (no bandwidth probe unless asked).
+ */
+export async function startAgentProcess(host: string, tag: string, settings: Record<string, unknown> = {}): Promise<{ child: ChildProcess; address: string }> {
+  const options = { host, port: 0, models_dir: join(work, tag), dram_dir: join(shm, tag), probe_mib: 0, ...settings };
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, '--options', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   agents.push(child);
   const port = await new Promise<number>((resolve, reject) => {

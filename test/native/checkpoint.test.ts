@@ -83,19 +83,20 @@ test('direct I/O falls back to buffered reads and reports it', async (t) => {
     const ck = path.join(dir, 'ck');
     await writeCheckpoint(ck, [{ name: 'x', dtype: 'u8', shape: [data.length], data }]);
     // tmpfs accepts O_DIRECT on recent kernels, so also force the refusal through the
-    // addon's fault-injection switch (read per open, so setting it here takes effect).
-    const first = await loadCheckpoint(ck);
+    // addon's fault-injection switch (read per open, so setting it here takes effect). The
+    // files are on tmpfs, which the loader would map rather than read: this is about reads.
+    const first = await loadCheckpoint(ck, { mapMemoryFs: false });
     t.true(['direct', 'buffered'].includes(first.ioMode));
     process.env['FLEETLAB_NATIVE_REFUSE_DIRECT_IO'] = '1';
     try {
-      const r = await loadCheckpoint(ck);
+      const r = await loadCheckpoint(ck, { mapMemoryFs: false });
       t.is(r.ioMode, 'buffered');
       t.regex(r.fallbackReason, /O_DIRECT/);
       t.true(bytesOf(r, 'x').equals(data));
     } finally {
       delete process.env['FLEETLAB_NATIVE_REFUSE_DIRECT_IO'];
     }
-    const off = await loadCheckpoint(ck, { directIo: false });
+    const off = await loadCheckpoint(ck, { directIo: false, mapMemoryFs: false });
     t.is(off.ioMode, 'buffered');
   } finally {
     await cleanup();
