@@ -8,7 +8,7 @@ import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
 import { printRejections, printTraceReport } from './trace-report.ts';
-import { applyVllmFlags } from './vllm-flags.ts';
+import { applyVllmFlags, usesVllmFlags, VLLM_DEFAULT_PRESET } from './vllm-flags.ts';
 import { derivedRunName } from './run-name.ts';
 import { readComparables } from './compare-inputs.ts';
 import { reportNothingFinished, runOne } from './run-one.ts';
@@ -54,8 +54,15 @@ program
   .option('--metric-percentiles <list>', 'vllm_bench percentiles, e.g. 50,90,99')
   .option('--goodput <slo...>', 'SLOs for vllm_bench.request_goodput, e.g. ttft:500 tpot:50 (ms)')
   .action((opts) => {
-    if (opts.config === undefined && opts.preset === undefined) throw new InvalidArgumentError('give --config FILE or --preset NAME');
-    const { config, baseDir } = loadRunConfig({ ...opts, set: [...opts.set, ...stepFlags(opts)], adjust: (raw) => applyVllmFlags(raw, opts) });
+    let preset = opts.preset;
+    if (opts.config === undefined && preset === undefined) {
+      const vllm = { requestRate: opts.requestRate, burstiness: opts.burstiness, numPrompts: opts.numPrompts, datasetName: opts.datasetName, datasetPath: opts.datasetPath };
+      if (!usesVllmFlags(vllm)) throw new InvalidArgumentError('give --config FILE or --preset NAME (or vllm bench serve flags such as --dataset-name)');
+      // As `vllm bench serve` measures one server, its flags alone simulate one vLLM instance.
+      preset = VLLM_DEFAULT_PRESET;
+      console.error(`no --config or --preset: simulating one vLLM v1 instance (--preset ${preset})`);
+    }
+    const { config, baseDir } = loadRunConfig({ ...opts, preset, set: [...opts.set, ...stepFlags(opts)], adjust: (raw) => applyVllmFlags(raw, opts) });
     const { summary, dir, wall_s } = runOne(config, { baseDir, outRoot: 'results', outDir: opts.out, progress: opts.progress, overwrite: opts.overwrite });
     console.log(compareTable([summary]));
     console.log(`\nwrote ${dir}/ (simulated ${summary.makespan_s.toFixed(0)} s in ${wall_s.toFixed(2)} s wall)`);

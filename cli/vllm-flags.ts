@@ -24,9 +24,6 @@ export interface VllmRunFlags {
 /** Dataset names with a reader in traces/; vLLM's others (sonnet, hf, custom, ...) are refused by name. */
 export const VLLM_DATASETS = ['sharegpt', 'burstgpt', 'random', 'sonnet', 'custom'] as const;
 
-/** vLLM's ShareGPT sampling keeps prompt + output ≤ 2048 tokens. */
-const SHAREGPT_MAX_TOTAL_TOKENS = 2048;
-
 const list = (value: string): string[] => value.split(/[,\s]+/).filter((v) => v !== '');
 const object = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -99,24 +96,29 @@ function datasetLengths(flags: VllmRunFlags): Record<string, unknown> | undefine
   }
   switch (name) {
     case 'sharegpt': {
-      // Without a file, the shipped ShareGPT-GPT4 lengths (tokenized with Llama-2's tokenizer).
+      // Without a file, the shipped ShareGPT-GPT4 lengths (tokenized with Llama-2's tokenizer), drawn
+      // as the presets draw them; vLLM itself needs a file.
       if (path === undefined) return { paired: { trace: 'builtin:sharegpt', order: 'sample' } };
-      const trace = /\.csv$/i.test(path)
-        ? { format: 'lengths', path }
-        : { format: 'sharegpt', path, max_total_tokens: SHAREGPT_MAX_TOTAL_TOKENS };
-      return { paired: { trace, order: 'sample' } };
+      // vLLM's ShareGPTDataset: its validity filter, then a seeded shuffle (traces/datasets).
+      return { dataset: { name: 'sharegpt', path } };
     }
     case 'burstgpt':
       if (path === undefined) throw ConfigError.single('--dataset-path', 'the BurstGPT CSV file with --dataset-name burstgpt (e.g. BurstGPT_without_fails_2.csv)', 'nothing');
-      // vLLM's BurstGPT loader keeps GPT-4 rows with a response; zero-token rows are dropped and counted.
-      return { paired: { trace: { format: 'burstgpt', path, models: ['GPT-4'] }, order: 'sample' } };
+      // vLLM's BurstGPT loader: GPT-4 rows with a response, sampled without replacement.
+      return { dataset: { name: 'burstgpt', path } };
     case 'random': {
       if (path !== undefined) throw ConfigError.single('--dataset-path', 'absent with --dataset-name random (it reads no file)', basename(path));
       const ratio = flags.randomRangeRatio ?? 0;
       if (!(ratio >= 0 && ratio < 1)) throw ConfigError.single('--random-range-ratio', 'a number in [0, 1)', flags.randomRangeRatio);
-      const lengths = (tokens: number): Record<string, unknown> =>
-        ratio === 0 ? { kind: 'fixed', tokens } : { kind: 'uniform', mean_tokens: tokens, range_tokens: Math.round(2 * tokens * ratio) };
-      return { prompt: lengths(flags.randomInputLen ?? 1024), output: lengths(flags.randomOutputLen ?? 128) };
+      // vLLM's RandomDataset: integer-uniform lengths on [⌊len·(1−r)⌋, ⌈len·(1+r)⌉].
+      return {
+        dataset: {
+          name: 'random',
+          ...(flags.randomInputLen === undefined ? {} : { input_len: flags.randomInputLen }),
+          ...(flags.randomOutputLen === undefined ? {} : { output_len: flags.randomOutputLen }),
+          ...(flags.randomRangeRatio === undefined ? {} : { range_ratio: ratio }),
+        },
+      };
     }
     case 'sonnet':
       // vLLM's sonnet prompts: a shared prefix and lines to about the input length (traces/datasets).
@@ -132,4 +134,15 @@ function datasetLengths(flags: VllmRunFlags): Record<string, unknown> | undefine
         name,
       );
   }
+}
+
+/**
+ * The config a run in vLLM's vocabulary starts from when it names none: `vllm bench serve`
+ * measures one server, so one vLLM v1 instance (artifact/single-gpu.ts).
+ */
+export const VLLM_DEFAULT_PRESET = 'single-gpu/sharegpt/vllm-v1';
+
+/** Whether any flag of `vllm bench serve`'s vocabulary was given. */
+export function usesVllmFlags(flags: VllmRunFlags): boolean {
+  return Object.values(flags).some((v) => v !== undefined);
 }
