@@ -1,6 +1,7 @@
 // `fleetlab run` in `vllm bench serve`'s vocabulary: each flag becomes a change to the run config
 // (workload, arrival, lengths, metrics.vllm_bench), applied after the preset and config file and
 // before `--set`, so an explicit `--set` still wins.
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ConfigError } from '../sim/index.ts';
 import { parseGoodput } from '../metrics/vllm-keys.ts';
@@ -15,6 +16,11 @@ export interface VllmRunFlags {
   readonly randomInputLen?: number | undefined;
   readonly randomOutputLen?: number | undefined;
   readonly randomRangeRatio?: number | undefined;
+  readonly randomPrefixLen?: number | undefined;
+  readonly sharegptOutputLen?: number | undefined;
+  readonly sonnetInputLen?: number | undefined;
+  readonly sonnetOutputLen?: number | undefined;
+  readonly sonnetPrefixLen?: number | undefined;
   readonly maxConcurrency?: number | undefined;
   readonly percentileMetrics?: string | undefined;
   readonly metricPercentiles?: string | undefined;
@@ -88,19 +94,26 @@ function arrival(current: Record<string, unknown>, flags: VllmRunFlags): Record<
 function datasetLengths(flags: VllmRunFlags): Record<string, unknown> | undefined {
   const name = flags.datasetName;
   const path = flags.datasetPath;
-  const randomFlags = flags.randomInputLen !== undefined || flags.randomOutputLen !== undefined || flags.randomRangeRatio !== undefined;
-  if (name === undefined) {
-    if (path !== undefined) throw ConfigError.single('--dataset-path', `with --dataset-name (${VLLM_DATASETS.join(' | ')})`, path);
-    if (randomFlags) throw ConfigError.single('--random-input-len/--random-output-len/--random-range-ratio', 'with --dataset-name random', 'no --dataset-name');
-    return undefined;
+  if (name === undefined && path !== undefined) throw ConfigError.single('--dataset-path', `with --dataset-name (${VLLM_DATASETS.join(' | ')})`, path);
+  // A dataset's own flags need that dataset, as in vLLM (which would silently ignore them).
+  for (const [dataset, flag, given] of [
+    ['random', '--random-input-len/--random-output-len/--random-range-ratio/--random-prefix-len', [flags.randomInputLen, flags.randomOutputLen, flags.randomRangeRatio, flags.randomPrefixLen]],
+    ['sharegpt', '--sharegpt-output-len', [flags.sharegptOutputLen]],
+    ['sonnet', '--sonnet-input-len/--sonnet-output-len/--sonnet-prefix-len', [flags.sonnetInputLen, flags.sonnetOutputLen, flags.sonnetPrefixLen]],
+  ] as const) {
+    if (name !== dataset && given.some((v) => v !== undefined)) throw ConfigError.single(flag, `with --dataset-name ${dataset}`, name === undefined ? 'no --dataset-name' : `--dataset-name ${name}`);
   }
+  if (name === undefined) return undefined;
   switch (name) {
     case 'sharegpt': {
       // Without a file, the shipped ShareGPT-GPT4 lengths (tokenized with Llama-2's tokenizer), drawn
       // as the presets draw them; vLLM itself needs a file.
-      if (path === undefined) return { paired: { trace: 'builtin:sharegpt', order: 'sample' } };
+      if (path === undefined) {
+        if (flags.sharegptOutputLen !== undefined) return { dataset: { name: 'sharegpt', path: 'builtin:sharegpt', output_len: flags.sharegptOutputLen } };
+        return { paired: { trace: 'builtin:sharegpt', order: 'sample' } };
+      }
       // vLLM's ShareGPTDataset: its validity filter, then a seeded shuffle (traces/datasets).
-      return { dataset: { name: 'sharegpt', path } };
+      return { dataset: { name: 'sharegpt', path, ...(flags.sharegptOutputLen === undefined ? {} : { output_len: flags.sharegptOutputLen }) } };
     }
     case 'burstgpt':
       if (path === undefined) throw ConfigError.single('--dataset-path', 'the BurstGPT CSV file with --dataset-name burstgpt (e.g. BurstGPT_without_fails_2.csv)', 'nothing');
@@ -117,13 +130,23 @@ function datasetLengths(flags: VllmRunFlags): Record<string, unknown> | undefine
           ...(flags.randomInputLen === undefined ? {} : { input_len: flags.randomInputLen }),
           ...(flags.randomOutputLen === undefined ? {} : { output_len: flags.randomOutputLen }),
           ...(flags.randomRangeRatio === undefined ? {} : { range_ratio: ratio }),
+          ...(flags.randomPrefixLen === undefined ? {} : { prefix_len: flags.randomPrefixLen }),
         },
       };
     }
     case 'sonnet':
       // vLLM's sonnet prompts: a shared prefix and lines to about the input length (traces/datasets).
-      if (path !== undefined) throw ConfigError.single('--dataset-path', 'absent with --dataset-name sonnet (fleetlab builds its prompts from lengths)', basename(path));
-      return { dataset: { name: 'sonnet' } };
+      // vLLM reads the lines from --dataset-path (sonnet.txt); fleetlab needs only the lengths, so a
+      // path is accepted (the same command line works) when the file exists, and not read.
+      if (path !== undefined && !existsSync(path)) throw ConfigError.single('--dataset-path', 'an existing file (vLLM\'s sonnet.txt; fleetlab does not read it) or no --dataset-path', path);
+      return {
+        dataset: {
+          name: 'sonnet',
+          ...(flags.sonnetInputLen === undefined ? {} : { input_len: flags.sonnetInputLen }),
+          ...(flags.sonnetOutputLen === undefined ? {} : { output_len: flags.sonnetOutputLen }),
+          ...(flags.sonnetPrefixLen === undefined ? {} : { prefix_len: flags.sonnetPrefixLen }),
+        },
+      };
     case 'custom':
       if (path === undefined) throw ConfigError.single('--dataset-path', 'a vLLM custom JSONL file with --dataset-name custom ({"prompt": …} per line)', 'nothing');
       return { dataset: { name: 'custom', path } };

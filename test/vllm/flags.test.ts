@@ -53,6 +53,20 @@ test('--dataset-name maps onto the trace readers; other vLLM datasets are refuse
   t.throws(() => load({ datasetPath: 'x.json' }), { message: /Expected --dataset-path to be with --dataset-name/ });
 });
 
+test("each dataset's own flags (vLLM's names) reach its sampler, and need that dataset", (t) => {
+  t.like(load({ datasetName: 'random', randomPrefixLen: 64 }).workload.lengths.dataset, { name: 'random', prefix_len: 64 });
+  t.like(load({ datasetName: 'sharegpt', datasetPath: 'S.json', sharegptOutputLen: 100 }).workload.lengths.dataset, { name: 'sharegpt', path: 'S.json', output_len: 100 });
+  t.like(load({ datasetName: 'sharegpt', sharegptOutputLen: 100 }).workload.lengths.dataset, { name: 'sharegpt', path: 'builtin:sharegpt', output_len: 100 });
+  t.deepEqual(load({ datasetName: 'sonnet', sonnetInputLen: 300, sonnetOutputLen: 20, sonnetPrefixLen: 50 }).workload.lengths.dataset, { name: 'sonnet', input_len: 300, output_len: 20, prefix_len: 50 });
+  // vLLM's sonnet command names its sonnet.txt: an existing file is accepted (fleetlab needs only lengths).
+  const here = new URL(import.meta.url).pathname;
+  t.is(load({ datasetName: 'sonnet', datasetPath: here }).workload.lengths.dataset?.name, 'sonnet');
+  t.throws(() => load({ datasetName: 'sonnet', datasetPath: 'no-such-sonnet.txt' }), { message: /Expected --dataset-path to be an existing file.*received "no-such-sonnet\.txt"/ });
+  t.throws(() => load({ datasetName: 'sharegpt', randomPrefixLen: 8 }), { message: /Expected --random-input-len\/--random-output-len\/--random-range-ratio\/--random-prefix-len to be with --dataset-name random, received "--dataset-name sharegpt"/ });
+  t.throws(() => load({ sonnetInputLen: 300 }), { message: /--sonnet-input-len.*with --dataset-name sonnet.*received "no --dataset-name"/ });
+  t.throws(() => load({ datasetName: 'random', sharegptOutputLen: 10 }), { message: /--sharegpt-output-len to be with --dataset-name sharegpt/ });
+});
+
 test('a run name carries the values it changed: the preset rate is replaced, other changes appended', (t) => {
   t.is(load({ requestRate: '8' }).name, 'fig11-ShareGPT-llumnix-8');
   t.is(load({}, ['workload.arrival.rate_per_s=8'], 1).name, 'fig11-ShareGPT-llumnix-8-seed=1');
