@@ -17,6 +17,10 @@ is used here, so the comparison itself runs anywhere.
   scripts/vidur-parity.py --vidur-dir /tmp/vidur --python /usr/bin/python3 --trace conv
   scripts/vidur-parity.py --vidur-out <vidur output dir> --fleetlab-out <fleetlab results dir>
 
+With Vidur's cache folder (--vidur-cache; by default <vidur-dir>/cache when Vidur runs here) a
+third column runs fleetlab on Vidur's own step-time tables, which takes the step model out of
+the comparison: what differs then is scheduling, dispatch, memory and trace handling.
+
 Exit status: 0 when every compared statistic is within --tolerance (relative), 1 otherwise,
 2 on a setup error.
 """
@@ -158,7 +162,7 @@ def run_vidur(args: argparse.Namespace, vidur_path: str) -> Path:
         '--no-metrics_config_enable_chrome_trace', '--metrics_config_output_dir', str(out_root),
     ]
     print('$ (cd', vidur_dir, '&&', ' '.join(command) + ')', file=sys.stderr)
-    subprocess.run(command, cwd=vidur_dir, check=True)
+    subprocess.run(command, cwd=vidur_dir, check=True, stdout=sys.stderr)
     # Vidur writes into a timestamped folder under the output dir: take the newest.
     runs = sorted(glob.glob(str(out_root / '*' / 'request_metrics.csv')), key=os.path.getmtime)
     if not runs:
@@ -166,17 +170,67 @@ def run_vidur(args: argparse.Namespace, vidur_path: str) -> Path:
     return Path(runs[-1]).parent
 
 
-def run_fleetlab(args: argparse.Namespace, builtin: str, rows: int) -> Path:
-    out_dir = Path(args.out).resolve() / 'fleetlab'
+# Vidur's token-level operators, in the order of its mlp.csv columns (fleetlab's sim/perf/vidur.ts).
+TOKEN_OPS = ('input_layernorm', 'attn_pre_proj', 'attn_rope', 'attn_post_proj', 'post_attention_layernorm',
+             'mlp_up_proj', 'mlp_act', 'mlp_down_proj', 'add')
+MLP_SHAPE = ('n_head', 'n_kv_head', 'n_embd', 'n_expanded_embd', 'vocab_size', 'use_gated_mlp')
+
+
+def export_vidur_tables(cache_dir: Path, out_dir: Path) -> Path:
+    """Writes Vidur's own step-time tables (the random forests' predictions on its dense grid,
+    `<op>_<hash>_predictions.csv` in its cache) as the three profile files `perf: {kind: vidur}`
+    reads, so a fleetlab run prices every step exactly as Vidur did: what then differs is not
+    the step model. Takes the newest prediction set in the cache."""
+    sets = sorted(glob.glob(str(cache_dir / 'attn_prefill_*_predictions.csv')), key=os.path.getmtime)
+    if not sets:
+        fail(f'{cache_dir}: no Vidur prediction tables (attn_prefill_<hash>_predictions.csv); run Vidur first')
+    tag = Path(sets[-1]).name[len('attn_prefill_'):-len('_predictions.csv')]
+    table = lambda op: read_csv(cache_dir / f'{op}_{tag}_predictions.csv')  # noqa: E731
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The model's shape columns, as the shipped profile has them at tp 2.
+    shipped = next(r for r in read_csv(ROOT / 'profiles/vidur/a100/llama2-70b_mlp.csv') if r['num_tensor_parallel_workers'] == '2')
+    ops = {op: {int(r['num_tokens']): r['prediction'] for r in table(op)} for op in TOKEN_OPS}
+    with (out_dir / 'mlp.csv').open('w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow([*MLP_SHAPE, 'num_tokens', 'num_tensor_parallel_workers', *[f'time_stats.{op}.median' for op in TOKEN_OPS]])
+        for tokens in sorted(ops['mlp_up_proj']):
+            w.writerow([*[shipped[c] for c in MLP_SHAPE], tokens, 2, *[ops[op][tokens] for op in TOKEN_OPS]])
+    with (out_dir / 'all_reduce.csv').open('w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['num_workers', 'devices_per_node', 'size', 'collective', 'time_stats.all_reduce.median'])
+        embd = int(shipped['n_embd'])
+        for r in table('all_reduce'):
+            # fleetlab reads a size in bytes: tokens × n_embd × 2 (fp16), as Vidur converts it.
+            w.writerow([2, 2, int(r['num_tokens']) * embd * 2, 'all_reduce', r['prediction']])
+    with (out_dir / 'attention.csv').open('w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['n_embd', 'n_q_head', 'n_kv_head', 'block_size', 'num_tensor_parallel_workers', 'batch_size', 'prefill_chunk_size',
+                    'kv_cache_size', 'is_prefill', 'time_stats.attn_prefill.median', 'time_stats.attn_decode.median'])
+        head = [shipped['n_embd'], shipped['n_head'], shipped['n_kv_head'], 16, 2]
+        for r in table('attn_decode'):
+            w.writerow([*head, r['batch_size'], 0, r['kv_cache_size'], 'False', '', r['prediction']])
+        for r in table('attn_prefill'):
+            # Vidur keys prefill attention by the chunk squared; its grid holds whole chunks.
+            chunk = math.isqrt(int(r['prefill_chunk_size_squared']))
+            w.writerow([*head, 1, chunk, r['kv_cache_size'], 'True', r['prediction'], ''])
+    return out_dir
+
+
+def run_fleetlab(args: argparse.Namespace, builtin: str, rows: int, label: str = 'fleetlab', tables: Path | None = None) -> Path:
+    out_dir = Path(args.out).resolve() / label
     command = ['node', str(ROOT / 'bin' / 'fleetlab.js'), 'run', '--config', str(EXAMPLE), '--steps', '--no-progress',
                '--seed', str(args.seed), '-o', str(out_dir), '--overwrite']
+    if tables is not None:
+        for field in ('mlp', 'attention', 'all_reduce'):
+            command += ['--set', f'model.perf.{field}={tables / (field + ".csv")}']
     if builtin != TRACES['conv'][0]:
         # The example replays conv; the same config on another trace changes only the file and count.
         for section in ('arrival.trace', 'lengths.paired.trace'):
             command += ['--set', f'workload.{section}.path={builtin}']
         command += ['--set', f'workload.num_requests={rows}', '--set', f'name=vidur-llama2-70b-tp2-{args.trace}']
     print('$', ' '.join(command), file=sys.stderr)
-    subprocess.run(command, cwd=ROOT, check=True)
+    # fleetlab's own table goes to stderr: stdout is the comparison alone.
+    subprocess.run(command, cwd=ROOT, check=True, stdout=sys.stderr)
     return out_dir
 
 
@@ -189,6 +243,8 @@ def main() -> None:
     parser.add_argument('--threads', type=int, default=1, help="Vidur's random-forest training threads")
     parser.add_argument('--vidur-out', help='a Vidur output folder (request_metrics.csv, batch_metrics.csv) instead of running Vidur')
     parser.add_argument('--fleetlab-out', help='a fleetlab results folder (run with --steps) instead of running fleetlab')
+    parser.add_argument('--vidur-cache', help="Vidur's cache folder: also run fleetlab on Vidur's own step-time tables (its "
+                        "random forests' predictions), which isolates the step model (default: <vidur-dir>/cache when running Vidur)")
     parser.add_argument('--seed', type=int, default=42)
     parser.add_argument('--out', default='results/vidur-parity', help='where runs and parity.json go')
     parser.add_argument('--tolerance', type=float, default=0.03, help='relative difference allowed per statistic')
@@ -200,22 +256,33 @@ def main() -> None:
     vidur_out = Path(args.vidur_out) if args.vidur_out else run_vidur(args, vidur_path)
     fleet_out = Path(args.fleetlab_out) if args.fleetlab_out else run_fleetlab(args, builtin, rows)
 
-    vidur = vidur_distributions(vidur_out)
-    fleet = fleetlab_distributions(fleet_out)
+    runs = {'Vidur': vidur_distributions(vidur_out), 'fleetlab': fleetlab_distributions(fleet_out)}
+    cache = args.vidur_cache or (str(Path(args.vidur_dir) / 'cache') if args.vidur_dir and not args.vidur_out else None)
+    if cache is not None:
+        tables = export_vidur_tables(Path(cache), Path(args.out).resolve() / 'vidur-tables')
+        runs["fleetlab on Vidur's tables"] = fleetlab_distributions(run_fleetlab(args, builtin, rows, 'fleetlab-vidur-tables', tables))
+    names = list(runs)
     table = []
-    print(f'| metric | stat | Vidur | fleetlab | diff |')
-    print(f'|---|---|---:|---:|---:|')
+    print('| metric | stat | ' + ' | '.join(names) + ' | ' + ' | '.join(f'{n} vs Vidur' for n in names[1:]) + ' |')
+    print('|---|---|' + '---:|' * (2 * len(names) - 1))
     for metric in ('ttft_s', 'tpot_s', 'e2e_s', 'batch_size', 'decode_batch_size', 'prefill_batch_tokens'):
-        v, f = stats(vidur[metric]), stats(fleet[metric])
+        st = {n: stats(runs[n][metric]) for n in names}
         for name, _ in QUANTILES:
-            diff = (f[name] - v[name]) / v[name] if v[name] != 0 else (0.0 if f[name] == 0 else math.inf)
-            # A quantile of a count (sequences, tokens) is an integer: one unit apart is as close as they can be.
-            within = abs(diff) <= args.tolerance or (metric in COUNTS and name != 'mean' and abs(f[name] - v[name]) <= 1)
-            table.append({'metric': metric, 'stat': name, 'vidur': v[name], 'fleetlab': f[name], 'diff': diff, 'within': within})
-            print(f'| {metric} | {name} | {v[name]:.4g} | {f[name]:.4g} | {diff * 100:+.1f} %{"" if within else " ✗"} |')
-    counts = {k: {'vidur': len(vidur[k]), 'fleetlab': len(fleet[k])} for k in vidur}
+            v = st['Vidur'][name]
+            row = {'metric': metric, 'stat': name, **{n: st[n][name] for n in names}, 'diff': {}, 'within': {}}
+            cells = []
+            for n in names[1:]:
+                f = st[n][name]
+                diff = (f - v) / v if v != 0 else (0.0 if f == 0 else math.inf)
+                # A quantile of a count (sequences, tokens) is an integer: one unit apart is as close as they can be.
+                within = abs(diff) <= args.tolerance or (metric in COUNTS and name != 'mean' and abs(f - v) <= 1)
+                row['diff'][n], row['within'][n] = diff, within
+                cells.append(f'{diff * 100:+.1f} %{"" if within else " ✗"}')
+            table.append(row)
+            print(f'| {metric} | {name} | ' + ' | '.join(f'{st[n][name]:.4g}' for n in names) + ' | ' + ' | '.join(cells) + ' |')
+    counts = {k: {n: len(runs[n][k]) for n in names} for k in runs['Vidur']}
     print(f'\ncounts: {json.dumps(counts)}')
-    failed = [f"{r['metric']} {r['stat']}" for r in table if not r['within']]
+    failed = [f"{n}: {r['metric']} {r['stat']}" for r in table for n in names[1:] if not r['within'][n]]
     print(f"outside the tolerance ({args.tolerance * 100:.1f} %): {', '.join(failed) if failed else 'none'}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
