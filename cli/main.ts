@@ -45,7 +45,7 @@ program
   .option('--burstiness <k>', 'Gamma shape of the arrival gaps: 1 Poisson, <1 burstier, >1 more regular', finite)
   .option('--num-prompts <n>', 'requests to simulate (workload.num_requests)', positive)
   .option('--dataset-name <name>', 'sharegpt | burstgpt | random | sonnet | custom: where prompt and output lengths come from')
-  .option('--dataset-path <file>', 'ShareGPT JSON/JSONL (or lengths CSV), BurstGPT CSV; sharegpt without it: the shipped ShareGPT lengths')
+  .option('--dataset-path <file>', 'ShareGPT JSON/JSONL (or lengths CSV), BurstGPT CSV, custom JSONL (sonnet: vLLM\'s sonnet.txt, accepted, not read); sharegpt without it: the shipped ShareGPT lengths')
   .option('--random-input-len <tokens>', 'prompt tokens with --dataset-name random (default 1024)', positive)
   .option('--random-output-len <tokens>', 'output tokens with --dataset-name random (default 128)', positive)
   .option('--random-range-ratio <r>', 'lengths uniform in len·[1−r, 1+r] with --dataset-name random (default 0)', finite)
