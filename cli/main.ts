@@ -8,7 +8,7 @@ import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
 import { printRejections, printTraceReport } from './trace-report.ts';
-import { applyVllmFlags } from './vllm-flags.ts';
+import { applyVllmFlags, usesVllmFlags, VLLM_DEFAULT_PRESET } from './vllm-flags.ts';
 import { derivedRunName } from './run-name.ts';
 import { readComparables } from './compare-inputs.ts';
 import { reportNothingFinished, runOne } from './run-one.ts';
@@ -45,17 +45,29 @@ program
   .option('--burstiness <k>', 'Gamma shape of the arrival gaps: 1 Poisson, <1 burstier, >1 more regular', finite)
   .option('--num-prompts <n>', 'requests to simulate (workload.num_requests)', positive)
   .option('--dataset-name <name>', 'sharegpt | burstgpt | random | sonnet | custom: where prompt and output lengths come from')
-  .option('--dataset-path <file>', 'ShareGPT JSON/JSONL (or lengths CSV), BurstGPT CSV; sharegpt without it: the shipped ShareGPT lengths')
+  .option('--dataset-path <file>', 'ShareGPT JSON/JSONL (or lengths CSV), BurstGPT CSV, custom JSONL (sonnet: vLLM\'s sonnet.txt, accepted, not read); sharegpt without it: the shipped ShareGPT lengths')
   .option('--random-input-len <tokens>', 'prompt tokens with --dataset-name random (default 1024)', positive)
   .option('--random-output-len <tokens>', 'output tokens with --dataset-name random (default 128)', positive)
   .option('--random-range-ratio <r>', 'lengths uniform in len·[1−r, 1+r] with --dataset-name random (default 0)', finite)
+  .option('--random-prefix-len <tokens>', 'tokens every prompt starts with, with --dataset-name random (default 0)', nonNegative)
+  .option('--sharegpt-output-len <tokens>', "output tokens of every request instead of the answer's, with --dataset-name sharegpt", positive)
+  .option('--sonnet-input-len <tokens>', 'prompt tokens with --dataset-name sonnet (default 550)', positive)
+  .option('--sonnet-output-len <tokens>', 'output tokens with --dataset-name sonnet (default 150)', positive)
+  .option('--sonnet-prefix-len <tokens>', 'prompt tokens every request shares, with --dataset-name sonnet (default 200)', nonNegative)
   .option('--max-concurrency <n>', 'most requests in flight at once; the client holds the rest', positive)
   .option('--percentile-metrics <list>', 'vllm_bench metrics with percentiles, e.g. ttft,tpot,itl,e2el')
   .option('--metric-percentiles <list>', 'vllm_bench percentiles, e.g. 50,90,99')
   .option('--goodput <slo...>', 'SLOs for vllm_bench.request_goodput, e.g. ttft:500 tpot:50 (ms)')
   .action((opts) => {
-    if (opts.config === undefined && opts.preset === undefined) throw new InvalidArgumentError('give --config FILE or --preset NAME');
-    const { config, baseDir } = loadRunConfig({ ...opts, set: [...opts.set, ...stepFlags(opts)], adjust: (raw) => applyVllmFlags(raw, opts) });
+    let preset = opts.preset;
+    if (opts.config === undefined && preset === undefined) {
+      const vllm = { requestRate: opts.requestRate, burstiness: opts.burstiness, numPrompts: opts.numPrompts, datasetName: opts.datasetName, datasetPath: opts.datasetPath };
+      if (!usesVllmFlags(vllm)) throw new InvalidArgumentError('give --config FILE or --preset NAME (or vllm bench serve flags such as --dataset-name)');
+      // As `vllm bench serve` measures one server, its flags alone simulate one vLLM instance.
+      preset = VLLM_DEFAULT_PRESET;
+      console.error(`no --config or --preset: simulating one vLLM v1 instance (--preset ${preset})`);
+    }
+    const { config, baseDir } = loadRunConfig({ ...opts, preset, set: [...opts.set, ...stepFlags(opts)], adjust: (raw) => applyVllmFlags(raw, opts) });
     const { summary, dir, wall_s } = runOne(config, { baseDir, outRoot: 'results', outDir: opts.out, progress: opts.progress, overwrite: opts.overwrite });
     console.log(compareTable([summary]));
     console.log(`\nwrote ${dir}/ (simulated ${summary.makespan_s.toFixed(0)} s in ${wall_s.toFixed(2)} s wall)`);

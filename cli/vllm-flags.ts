@@ -1,6 +1,7 @@
 // `fleetlab run` in `vllm bench serve`'s vocabulary: each flag becomes a change to the run config
 // (workload, arrival, lengths, metrics.vllm_bench), applied after the preset and config file and
 // before `--set`, so an explicit `--set` still wins.
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ConfigError } from '../sim/index.ts';
 import { parseGoodput } from '../metrics/vllm-keys.ts';
@@ -15,6 +16,11 @@ export interface VllmRunFlags {
   readonly randomInputLen?: number | undefined;
   readonly randomOutputLen?: number | undefined;
   readonly randomRangeRatio?: number | undefined;
+  readonly randomPrefixLen?: number | undefined;
+  readonly sharegptOutputLen?: number | undefined;
+  readonly sonnetInputLen?: number | undefined;
+  readonly sonnetOutputLen?: number | undefined;
+  readonly sonnetPrefixLen?: number | undefined;
   readonly maxConcurrency?: number | undefined;
   readonly percentileMetrics?: string | undefined;
   readonly metricPercentiles?: string | undefined;
@@ -23,9 +29,6 @@ export interface VllmRunFlags {
 
 /** Dataset names with a reader in traces/; vLLM's others (sonnet, hf, custom, ...) are refused by name. */
 export const VLLM_DATASETS = ['sharegpt', 'burstgpt', 'random', 'sonnet', 'custom'] as const;
-
-/** vLLM's ShareGPT sampling keeps prompt + output ≤ 2048 tokens. */
-const SHAREGPT_MAX_TOTAL_TOKENS = 2048;
 
 const list = (value: string): string[] => value.split(/[,\s]+/).filter((v) => v !== '');
 const object = (value: unknown): Record<string, unknown> =>
@@ -91,37 +94,59 @@ function arrival(current: Record<string, unknown>, flags: VllmRunFlags): Record<
 function datasetLengths(flags: VllmRunFlags): Record<string, unknown> | undefined {
   const name = flags.datasetName;
   const path = flags.datasetPath;
-  const randomFlags = flags.randomInputLen !== undefined || flags.randomOutputLen !== undefined || flags.randomRangeRatio !== undefined;
-  if (name === undefined) {
-    if (path !== undefined) throw ConfigError.single('--dataset-path', `with --dataset-name (${VLLM_DATASETS.join(' | ')})`, path);
-    if (randomFlags) throw ConfigError.single('--random-input-len/--random-output-len/--random-range-ratio', 'with --dataset-name random', 'no --dataset-name');
-    return undefined;
+  if (name === undefined && path !== undefined) throw ConfigError.single('--dataset-path', `with --dataset-name (${VLLM_DATASETS.join(' | ')})`, path);
+  // A dataset's own flags need that dataset, as in vLLM (which would silently ignore them).
+  for (const [dataset, flag, given] of [
+    ['random', '--random-input-len/--random-output-len/--random-range-ratio/--random-prefix-len', [flags.randomInputLen, flags.randomOutputLen, flags.randomRangeRatio, flags.randomPrefixLen]],
+    ['sharegpt', '--sharegpt-output-len', [flags.sharegptOutputLen]],
+    ['sonnet', '--sonnet-input-len/--sonnet-output-len/--sonnet-prefix-len', [flags.sonnetInputLen, flags.sonnetOutputLen, flags.sonnetPrefixLen]],
+  ] as const) {
+    if (name !== dataset && given.some((v) => v !== undefined)) throw ConfigError.single(flag, `with --dataset-name ${dataset}`, name === undefined ? 'no --dataset-name' : `--dataset-name ${name}`);
   }
+  if (name === undefined) return undefined;
   switch (name) {
     case 'sharegpt': {
-      // Without a file, the shipped ShareGPT-GPT4 lengths (tokenized with Llama-2's tokenizer).
-      if (path === undefined) return { paired: { trace: 'builtin:sharegpt', order: 'sample' } };
-      const trace = /\.csv$/i.test(path)
-        ? { format: 'lengths', path }
-        : { format: 'sharegpt', path, max_total_tokens: SHAREGPT_MAX_TOTAL_TOKENS };
-      return { paired: { trace, order: 'sample' } };
+      // Without a file, the shipped ShareGPT-GPT4 lengths (tokenized with Llama-2's tokenizer), drawn
+      // as the presets draw them; vLLM itself needs a file.
+      if (path === undefined) {
+        if (flags.sharegptOutputLen !== undefined) return { dataset: { name: 'sharegpt', path: 'builtin:sharegpt', output_len: flags.sharegptOutputLen } };
+        return { paired: { trace: 'builtin:sharegpt', order: 'sample' } };
+      }
+      // vLLM's ShareGPTDataset: its validity filter, then a seeded shuffle (traces/datasets).
+      return { dataset: { name: 'sharegpt', path, ...(flags.sharegptOutputLen === undefined ? {} : { output_len: flags.sharegptOutputLen }) } };
     }
     case 'burstgpt':
       if (path === undefined) throw ConfigError.single('--dataset-path', 'the BurstGPT CSV file with --dataset-name burstgpt (e.g. BurstGPT_without_fails_2.csv)', 'nothing');
-      // vLLM's BurstGPT loader keeps GPT-4 rows with a response; zero-token rows are dropped and counted.
-      return { paired: { trace: { format: 'burstgpt', path, models: ['GPT-4'] }, order: 'sample' } };
+      // vLLM's BurstGPT loader: GPT-4 rows with a response, sampled without replacement.
+      return { dataset: { name: 'burstgpt', path } };
     case 'random': {
       if (path !== undefined) throw ConfigError.single('--dataset-path', 'absent with --dataset-name random (it reads no file)', basename(path));
       const ratio = flags.randomRangeRatio ?? 0;
       if (!(ratio >= 0 && ratio < 1)) throw ConfigError.single('--random-range-ratio', 'a number in [0, 1)', flags.randomRangeRatio);
-      const lengths = (tokens: number): Record<string, unknown> =>
-        ratio === 0 ? { kind: 'fixed', tokens } : { kind: 'uniform', mean_tokens: tokens, range_tokens: Math.round(2 * tokens * ratio) };
-      return { prompt: lengths(flags.randomInputLen ?? 1024), output: lengths(flags.randomOutputLen ?? 128) };
+      // vLLM's RandomDataset: integer-uniform lengths on [⌊len·(1−r)⌋, ⌈len·(1+r)⌉].
+      return {
+        dataset: {
+          name: 'random',
+          ...(flags.randomInputLen === undefined ? {} : { input_len: flags.randomInputLen }),
+          ...(flags.randomOutputLen === undefined ? {} : { output_len: flags.randomOutputLen }),
+          ...(flags.randomRangeRatio === undefined ? {} : { range_ratio: ratio }),
+          ...(flags.randomPrefixLen === undefined ? {} : { prefix_len: flags.randomPrefixLen }),
+        },
+      };
     }
     case 'sonnet':
       // vLLM's sonnet prompts: a shared prefix and lines to about the input length (traces/datasets).
-      if (path !== undefined) throw ConfigError.single('--dataset-path', 'absent with --dataset-name sonnet (fleetlab builds its prompts from lengths)', basename(path));
-      return { dataset: { name: 'sonnet' } };
+      // vLLM reads the lines from --dataset-path (sonnet.txt); fleetlab needs only the lengths, so a
+      // path is accepted (the same command line works) when the file exists, and not read.
+      if (path !== undefined && !existsSync(path)) throw ConfigError.single('--dataset-path', 'an existing file (vLLM\'s sonnet.txt; fleetlab does not read it) or no --dataset-path', path);
+      return {
+        dataset: {
+          name: 'sonnet',
+          ...(flags.sonnetInputLen === undefined ? {} : { input_len: flags.sonnetInputLen }),
+          ...(flags.sonnetOutputLen === undefined ? {} : { output_len: flags.sonnetOutputLen }),
+          ...(flags.sonnetPrefixLen === undefined ? {} : { prefix_len: flags.sonnetPrefixLen }),
+        },
+      };
     case 'custom':
       if (path === undefined) throw ConfigError.single('--dataset-path', 'a vLLM custom JSONL file with --dataset-name custom ({"prompt": …} per line)', 'nothing');
       return { dataset: { name: 'custom', path } };
@@ -132,4 +157,15 @@ function datasetLengths(flags: VllmRunFlags): Record<string, unknown> | undefine
         name,
       );
   }
+}
+
+/**
+ * The config a run in vLLM's vocabulary starts from when it names none: `vllm bench serve`
+ * measures one server, so one vLLM v1 instance (artifact/single-gpu.ts).
+ */
+export const VLLM_DEFAULT_PRESET = 'single-gpu/sharegpt/vllm-v1';
+
+/** Whether any flag of `vllm bench serve`'s vocabulary was given. */
+export function usesVllmFlags(flags: VllmRunFlags): boolean {
+  return Object.values(flags).some((v) => v !== undefined);
 }

@@ -1,4 +1,6 @@
 export type EngineKind = 'vllm-v0' | 'vllm-v1';
+export type PrefillTokenBudget = 'sum' | 'padded';
+export const PREFILL_TOKEN_BUDGETS: readonly PrefillTokenBudget[] = ['sum', 'padded'];
 export const ENGINE_KINDS: readonly EngineKind[] = ['vllm-v0', 'vllm-v1'];
 
 /** Limits of one instance's engine (llumnix.md §6 for v0; vLLM v1's scheduler config). */
@@ -8,8 +10,14 @@ export interface EngineLimits {
   /** W: blocks admission (v0) and migration pre-allocation keep free (vLLM v0: 1 %; v1: 0). */
   readonly watermark_blocks: number;
   readonly block_size_tokens: number;
-  /** v0: cap on Σ prompt tokens of one prefill batch; v1: the token budget of every step. */
+  /** v0: cap on the prompt tokens of one prefill batch (see prefill_token_budget); v1: the token budget of every step. */
   readonly max_num_batched_tokens: number;
+  /**
+   * v0: how a prefill batch counts against max_num_batched_tokens: `sum` of its prompts (vLLM
+   * 0.1.7, as Llumnix ran it; the default) or `padded`, prompts × the longest prompt (vLLM 0.2's
+   * padded batches, which Vidur's vllm scheduler keeps).
+   */
+  readonly prefill_token_budget?: PrefillTokenBudget;
   /** Cap on running sequences. */
   readonly max_num_seqs: number;
   /**

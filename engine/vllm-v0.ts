@@ -5,7 +5,7 @@ import { byArrival, type Sequence } from './sequence.ts';
 
 /**
  * vLLM 0.1.7 as Llumnix ran it (llumnix.md §6): strict-FCFS admission under a watermark and
- * a Σ-prompt-token cap, prefill-only or decode-only steps, one free block demanded per
+ * a Σ-prompt-token cap (or vLLM 0.2's padded cap, `prefill_token_budget`), prefill-only or decode-only steps, one free block demanded per
  * running sequence before every decode, preemption by recompute of the latest arrival.
  */
 export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S> {
@@ -37,18 +37,23 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
   private admit(): S[] {
     const admitted: S[] = [];
     let tokens = 0;
+    let longest = 0;
     const { watermark_blocks, max_num_batched_tokens, max_num_seqs } = this.limits;
+    const padded = this.limits.prefill_token_budget === 'padded';
     for (;;) {
       const head = this.waiting[0];
       if (head === undefined) break;
       const length = head.num_tokens;
       const need = this.blocksFor(length);
       if (this.blocks.free_blocks - need < watermark_blocks) break;
-      if (tokens + length > max_num_batched_tokens) break;
+      // Padded batches cost every prompt as much as the longest one.
+      const cost = padded ? (admitted.length + 1) * Math.max(longest, length) : tokens + length;
+      if (cost > max_num_batched_tokens) break;
       if (this.running.length + 1 > max_num_seqs) break;
       this.blocks.allocateInto(head.block_table, need);
       this.admitHead(head, 0);
       tokens += length;
+      longest = Math.max(longest, length);
       admitted.push(head);
     }
     return admitted;

@@ -179,7 +179,12 @@ export function engineLimits(cluster: ClusterConfig): EngineLimits {
     high_priority_first: cluster.high_priority_first,
   };
   if (engine === undefined || engine.kind === 'vllm-v0') {
-    return { ...common, watermark_blocks: Math.floor(cluster.watermark_fraction * cluster.total_blocks) };
+    const budget = engine?.prefill_token_budget;
+    return { ...common, watermark_blocks: Math.floor(cluster.watermark_fraction * cluster.total_blocks), ...(budget === undefined ? {} : { prefill_token_budget: budget }) };
+  }
+  if (engine.prefill_token_budget !== undefined) {
+    // vLLM v1 has one token budget per step that chunks prompts; nothing is padded.
+    throw ConfigError.single('cluster.engine.prefill_token_budget', 'absent with kind vllm-v1 (its steps share one token budget)', engine.prefill_token_budget);
   }
   const capacity = cluster.total_blocks * cluster.block_size_tokens;
   if (engine.max_model_len_tokens !== undefined && engine.max_model_len_tokens > capacity) {

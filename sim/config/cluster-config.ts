@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENGINE_KINDS, type EngineKind } from '../../engine/index.ts';
+import { ENGINE_KINDS, type EngineKind, PREFILL_TOKEN_BUDGETS, type PrefillTokenBudget } from '../../engine/index.ts';
 
 /**
  * The scheduler + block manager of every instance (docs/engine.md). Absent means `vllm-v0`
@@ -15,6 +15,11 @@ export const EngineSpec = z.strictObject({
    * Default: the KV capacity (total_blocks × block_size_tokens), the most one instance can hold.
    */
   max_model_len_tokens: z.number().int().positive().optional(),
+  /**
+   * vllm-v0: a prefill batch's tokens against max_num_batched_tokens: `sum` of its prompts (vLLM
+   * 0.1.7, the default) or `padded` (prompts × the longest, vLLM 0.2 and Vidur's vllm scheduler).
+   */
+  prefill_token_budget: z.enum(PREFILL_TOKEN_BUDGETS as [PrefillTokenBudget, ...PrefillTokenBudget[]]).optional(),
 });
 export type EngineSpec = z.output<typeof EngineSpec>;
 import { limitedInt, LIMITS } from '../../config/index.ts';

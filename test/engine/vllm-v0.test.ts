@@ -28,6 +28,21 @@ test('a prefill batch admits while blocks, the token budget and max_num_seqs all
   t.deepEqual(prefillIds(tokenBound.schedule()), [0]);
 });
 
+test('prefill_token_budget padded: a prefill batch costs prompts × its longest prompt (vLLM 0.2, Vidur)', (t) => {
+  const prompts = [[0, 100], [1, 20], [2, 30]] as const;
+  // Σ: 100 + 20 + 30 = 150 fits 160; padded: 2 × 100 = 200 does not, so only the head goes.
+  const sum = engine({ max_num_batched_tokens: 160 });
+  const padded = engine({ max_num_batched_tokens: 160, prefill_token_budget: 'padded' });
+  for (const e of [sum, padded]) for (const [id, prompt] of prompts) e.enqueue(new TestSeq(id, prompt));
+  t.deepEqual(prefillIds(sum.schedule()), [0, 1, 2]);
+  t.deepEqual(prefillIds(padded.schedule()), [0]);
+  // Short prompts behind a short head: 3 × 30 = 90 fits 100, a fourth (4 × 30 = 120) does not.
+  const even = engine({ max_num_batched_tokens: 100, prefill_token_budget: 'padded' });
+  for (const [id, prompt] of [[0, 20], [1, 30], [2, 25], [3, 10]] as const) even.enqueue(new TestSeq(id, prompt));
+  t.deepEqual(prefillIds(even.schedule()), [0, 1, 2]);
+  t.deepEqual(ids(even.waiting), [3]);
+});
+
 test('with no admission the iteration decodes every running request, allocating a block at each 16-token boundary', (t) => {
   const e = engine();
   const r = new TestSeq(0, 16);

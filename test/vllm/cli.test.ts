@@ -9,21 +9,32 @@ import { bin, tempDir } from '../hostile/helpers.ts';
 
 const run = promisify(execFile);
 
+/** A ShareGPT file in vLLM's format (a JSON array of conversations), with one entry each that vLLM's filter drops. */
+function shareGptFile(dir: string): string {
+  const entries: unknown[] = Array.from({ length: 40 }, (_, i) => ({
+    id: `c${i}`,
+    conversations: [{ from: 'human', value: 'q'.repeat(200 + 37 * i) }, { from: 'gpt', value: 'a'.repeat(120 + 11 * i) }],
+  }));
+  entries.push({ id: 'one-turn', conversations: [{ from: 'human', value: 'q'.repeat(400) }] });
+  entries.push({ id: 'long-prompt', conversations: [{ from: 'human', value: 'q'.repeat(4 * 1100) }, { from: 'gpt', value: 'a'.repeat(400) }] });
+  entries.push({ id: 'short-answer', conversations: [{ from: 'human', value: 'q'.repeat(400) }, { from: 'gpt', value: 'ok' }] });
+  const file = join(dir, 'ShareGPT_V3_small.json');
+  writeFileSync(file, JSON.stringify(entries));
+  return file;
+}
+
 test('fleetlab run --dataset-name sharegpt --dataset-path F --request-rate 8 --num-prompts N, then compare with a vLLM JSON', async (t) => {
   const dir = tempDir();
-  // A ShareGPT file of 40 conversations with prompts and answers of a few hundred characters.
-  const lines = Array.from({ length: 40 }, (_, i) =>
-    JSON.stringify({ id: `c${i}`, conversations: [{ from: 'human', value: 'q'.repeat(200 + 37 * i) }, { from: 'gpt', value: 'a'.repeat(120 + 11 * i) }] }),
-  );
-  const dataset = join(dir, 'sharegpt.jsonl');
-  writeFileSync(dataset, `${lines.join('\n')}\n`);
-  const { stdout } = await run(
+  const dataset = shareGptFile(dir);
+  const { stdout, stderr } = await run(
     process.execPath,
     [bin, 'run', '--preset', 'llumnix-fig11/ShareGPT/llumnix', '--dataset-name', 'sharegpt', '--dataset-path', dataset, '--request-rate', '8', '--num-prompts', '60', '--no-progress'],
     { cwd: dir },
   );
-  const name = 'fig11-ShareGPT-llumnix-8-num_requests=60-format=sharegpt-path=sharegpt.jsonl-max_total_tokens=2048-order=sample';
+  const name = 'fig11-ShareGPT-llumnix-8-num_requests=60-dataset.name=sharegpt-path=ShareGPT_V3_small.json';
   t.regex(stdout, new RegExp(`wrote results/${name.replace(/[.]/g, '\\.')}/`));
+  // vLLM's ShareGPT filter: each invalid entry dropped and counted; 60 requests from 40 valid rows oversample 20.
+  t.regex(stderr, /43 rows read, 40 kept; dropped: 1 over_max_prompt_tokens, 1 too_few_turns, 1 under_min_output_tokens; 20 requests oversampled/);
   const summary = JSON.parse(readFileSync(join(dir, 'results', name, 'summary.json'), 'utf8'));
   const b = summary.vllm_bench;
   t.is(b.completed, 60);
@@ -39,6 +50,24 @@ test('fleetlab run --dataset-name sharegpt --dataset-path F --request-rate 8 --n
   const compared = await run(process.execPath, [bin, 'compare', join('results', name), vllm], { cwd: dir });
   t.regex(compared.stdout, new RegExp(`^metric\\s+${name.replace(/[.]/g, '\\.')}\\s+vllm-8qps\\n\\s+Llumnix\\s+vLLM bench m\\n`));
   t.regex(compared.stdout, /prefill latency mean \(s\)\s+\d+\.\d{3}\s+0\.050\n/);
+});
+
+test('vllm bench serve flags without --config or --preset simulate one vLLM v1 instance', async (t) => {
+  const dir = tempDir();
+  const dataset = shareGptFile(dir);
+  const { stderr } = await run(
+    process.execPath,
+    [bin, 'run', '--dataset-name', 'sharegpt', '--dataset-path', dataset, '--request-rate', '8', '--num-prompts', '30', '--out', join(dir, 'r'), '--no-progress'],
+    { cwd: dir },
+  );
+  t.regex(stderr, /no --config or --preset: simulating one vLLM v1 instance \(--preset single-gpu\/sharegpt\/vllm-v1\)/);
+  const config = JSON.parse(readFileSync(join(dir, 'r', 'config.json'), 'utf8'));
+  t.is(config.cluster.instances, 1);
+  t.is(config.cluster.engine.kind, 'vllm-v1');
+  t.is(JSON.parse(readFileSync(join(dir, 'r', 'summary.json'), 'utf8')).vllm_bench.completed, 30);
+  // Without vLLM flags there is nothing to start from: the error says what to give.
+  const error = await t.throwsAsync(run(process.execPath, [bin, 'run', '--no-progress'], { cwd: dir }));
+  t.regex(String((error as { stderr?: string }).stderr), /give --config FILE or --preset NAME \(or vllm bench serve flags such as --dataset-name\)/);
 });
 
 test('fleetlab run prints how many requests were rejected at arrival and why', async (t) => {

@@ -31,14 +31,19 @@ test('--num-prompts, --max-concurrency and the metric flags land in the config; 
 
 test('--dataset-name maps onto the trace readers; other vLLM datasets are refused by name', (t) => {
   t.deepEqual(load({ datasetName: 'sharegpt' }).workload.lengths, { paired: { trace: 'builtin:sharegpt', order: 'sample', use_trace_models: false } });
+  // A file goes through vLLM's own samplers (traces/datasets): ShareGPT's validity filter and seeded
+  // shuffle, BurstGPT's GPT-4 rows, random's integer-uniform lengths.
   const own = applyVllmFlags({ workload: {} }, { datasetName: 'sharegpt', datasetPath: 'ShareGPT_V3.json' }).workload as Record<string, unknown>;
-  t.deepEqual(own.lengths, { paired: { trace: { format: 'sharegpt', path: 'ShareGPT_V3.json', max_total_tokens: 2048 }, order: 'sample' } });
+  t.deepEqual(own.lengths, { dataset: { name: 'sharegpt', path: 'ShareGPT_V3.json' } });
+  t.deepEqual(load({ datasetName: 'sharegpt', datasetPath: 'ShareGPT_V3.json' }).workload.lengths.dataset, { name: 'sharegpt', path: 'ShareGPT_V3.json', chars_per_token: 4, filter: true });
   const burst = applyVllmFlags({ workload: {} }, { datasetName: 'burstgpt', datasetPath: 'BurstGPT.csv' }).workload as Record<string, unknown>;
-  t.deepEqual(burst.lengths, { paired: { trace: { format: 'burstgpt', path: 'BurstGPT.csv', models: ['GPT-4'] }, order: 'sample' } });
-  const fixed = load({ datasetName: 'random', randomInputLen: 100, randomOutputLen: 20 }).workload.lengths;
-  t.deepEqual(fixed, { prompt: { kind: 'fixed', tokens: 100 }, output: { kind: 'fixed', tokens: 20 } });
-  const ranged = load({ datasetName: 'random', randomInputLen: 100, randomRangeRatio: 0.5 }).workload.lengths;
-  t.deepEqual(ranged, { prompt: { kind: 'uniform', mean_tokens: 100, range_tokens: 100 }, output: { kind: 'uniform', mean_tokens: 128, range_tokens: 128 } });
+  t.deepEqual(burst.lengths, { dataset: { name: 'burstgpt', path: 'BurstGPT.csv' } });
+  t.deepEqual(load({ datasetName: 'burstgpt', datasetPath: 'BurstGPT.csv' }).workload.lengths.dataset, { name: 'burstgpt', path: 'BurstGPT.csv', models: ['GPT-4'] });
+  const fixed = load({ datasetName: 'random', randomInputLen: 100, randomOutputLen: 20 }).workload.lengths.dataset;
+  t.deepEqual(fixed, { name: 'random', input_len: 100, output_len: 20, range_ratio: 0, prefix_len: 0 });
+  const ranged = load({ datasetName: 'random', randomInputLen: 100, randomRangeRatio: 0.5 }).workload.lengths.dataset;
+  t.deepEqual(ranged, { name: 'random', input_len: 100, output_len: 128, range_ratio: 0.5, prefix_len: 0 });
+  t.throws(() => load({ datasetName: 'random', randomRangeRatio: 1 }), { message: /Expected --random-range-ratio to be a number in \[0, 1\)/ });
   // sonnet and custom go through the vLLM dataset readers (traces/datasets), and the config they make is valid.
   t.deepEqual(load({ datasetName: 'sonnet' }).workload.lengths.dataset, { name: 'sonnet', input_len: 550, output_len: 150, prefix_len: 200 });
   t.like(load({ datasetName: 'custom', datasetPath: 'prompts.jsonl' }).workload.lengths.dataset, { name: 'custom', path: 'prompts.jsonl' });
@@ -46,6 +51,20 @@ test('--dataset-name maps onto the trace readers; other vLLM datasets are refuse
   t.throws(() => load({ datasetName: 'hf' }), { message: /Expected --dataset-name to be one of sharegpt \| burstgpt \| random \| sonnet \| custom.*received "hf"/ });
   t.throws(() => load({ datasetName: 'burstgpt' }), { message: /Expected --dataset-path to be the BurstGPT CSV/ });
   t.throws(() => load({ datasetPath: 'x.json' }), { message: /Expected --dataset-path to be with --dataset-name/ });
+});
+
+test("each dataset's own flags (vLLM's names) reach its sampler, and need that dataset", (t) => {
+  t.like(load({ datasetName: 'random', randomPrefixLen: 64 }).workload.lengths.dataset, { name: 'random', prefix_len: 64 });
+  t.like(load({ datasetName: 'sharegpt', datasetPath: 'S.json', sharegptOutputLen: 100 }).workload.lengths.dataset, { name: 'sharegpt', path: 'S.json', output_len: 100 });
+  t.like(load({ datasetName: 'sharegpt', sharegptOutputLen: 100 }).workload.lengths.dataset, { name: 'sharegpt', path: 'builtin:sharegpt', output_len: 100 });
+  t.deepEqual(load({ datasetName: 'sonnet', sonnetInputLen: 300, sonnetOutputLen: 20, sonnetPrefixLen: 50 }).workload.lengths.dataset, { name: 'sonnet', input_len: 300, output_len: 20, prefix_len: 50 });
+  // vLLM's sonnet command names its sonnet.txt: an existing file is accepted (fleetlab needs only lengths).
+  const here = new URL(import.meta.url).pathname;
+  t.is(load({ datasetName: 'sonnet', datasetPath: here }).workload.lengths.dataset?.name, 'sonnet');
+  t.throws(() => load({ datasetName: 'sonnet', datasetPath: 'no-such-sonnet.txt' }), { message: /Expected --dataset-path to be an existing file.*received "no-such-sonnet\.txt"/ });
+  t.throws(() => load({ datasetName: 'sharegpt', randomPrefixLen: 8 }), { message: /Expected --random-input-len\/--random-output-len\/--random-range-ratio\/--random-prefix-len to be with --dataset-name random, received "--dataset-name sharegpt"/ });
+  t.throws(() => load({ sonnetInputLen: 300 }), { message: /--sonnet-input-len.*with --dataset-name sonnet.*received "no --dataset-name"/ });
+  t.throws(() => load({ datasetName: 'random', sharegptOutputLen: 10 }), { message: /--sharegpt-output-len to be with --dataset-name sharegpt/ });
 });
 
 test('a run name carries the values it changed: the preset rate is replaced, other changes appended', (t) => {
