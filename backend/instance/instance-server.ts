@@ -54,7 +54,7 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
   };
   const incoming = new IncomingMigrations(engine);
   const outgoing = new OutgoingMigrations(engine, dial);
-  const receiver: KvReceiver = await listenForBlocks(engine.runner.kvPool, { host });
+  const receiver: KvReceiver = await listenForBlocks(engine.runner.kvPool, { host, onCommit: (payload) => incoming.commitPayload(payload) });
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let stopping: Promise<void> | undefined;
@@ -62,6 +62,7 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
     (stopping ??= (async () => {
       await engine.shutdown();
       await receiver.close();
+      outgoing.close();
       for (const c of peers.values()) c.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
       resolveClosed();
