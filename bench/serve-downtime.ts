@@ -48,7 +48,7 @@ export interface LivePhases {
   /** Source, while suspended: the last blocks written and acknowledged, then the COMMIT acknowledged. */
   readonly copy_ms: number;
   readonly commit_ms: number;
-  /** Destination: COMMIT acknowledged → its first token produced (its next step). */
+  /** Out of the source's batch → the destination's first token produced (Llumnix's downtime: suspended until running again, plus that step). */
   readonly resume_ms: number;
   /** Client: the source's migrated_to marker received → the destination's first token received (Attach). */
   readonly attach_ms: number;
@@ -75,7 +75,7 @@ interface Timed {
   readonly source_ms: number;
   readonly stages: number;
   readonly last_stage?: LastStageTimes | null | undefined;
-  /** Destination: its first token's production time − the commit (ms). */
+  /** Destination's first token produced − the request out of the source's batch (ms; both processes read the same clock). */
   readonly resume_ms?: number;
   /** Client: migrated_to marker → first destination token received (ms). */
   readonly attach_ms?: number;
@@ -137,10 +137,10 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
   const before = times.length;
   const firstProduced: number[] = [];
   await read(dst.client.attach(req.request_id, after.signal), times, produced, produced.length + TOKENS_AFTER, after, firstProduced);
-  const committed = reply.last_stage?.committed_unix_ms;
+  const suspended = reply.last_stage?.suspended_unix_ms;
   return {
     gaps_ms: gapsOf(times), source_ms: reply.downtime_ms, stages: reply.stages, last_stage: reply.last_stage,
-    resume_ms: committed === undefined || firstProduced[0] === undefined ? Number.NaN : firstProduced[0] - committed,
+    resume_ms: suspended === undefined || firstProduced[0] === undefined ? Number.NaN : firstProduced[0] - suspended,
     attach_ms: times[before] === undefined ? Number.NaN : times[before] - markerAt,
   };
 }

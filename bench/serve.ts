@@ -165,9 +165,10 @@ if (sections.has(3)) {
       ...rows.map((r) => [r.length_tokens, r.blocks, ms(r.step_ms), ms(r.live_ms), ms(r.live_source_ms), r.live_stages, ms(r.live_fine_ms), r.live_fine_stages, ms(r.stop_copy_ms), ms(r.stop_copy_source_ms), ms(r.recompute_ms)]),
     ]));
     console.log(`\n3b. Live migration's last stage, phase by phase (median of ${repeats}, ms). While suspended: suspend wait (the step in flight ends) → PreAlloc → connect → copy → COMMIT;`);
-    console.log('    then the destination\'s first token (after the COMMIT) and the client\'s Attach (source marker → first destination token received). Before suspending: PreAlloc ahead, KV connection.');
+    console.log('    "suspended → dst token": out of the source\'s batch → the destination\'s first token produced (Llumnix\'s downtime, with that step); "attach": the');
+    console.log('    client\'s source marker → first destination token received. "stall − step": the client\'s longest gap less one decode step. Before suspending: PreAlloc ahead, KV connection.');
     console.log(table([
-      ['tokens', 'decode step', 'suspend wait', 'prealloc', 'connect', 'copy', 'commit', 'suspended total', 'dst first token', 'attach', 'stall − step', 'prealloc ahead', 'connect ahead', 'conn reused'],
+      ['tokens', 'decode step', 'suspend wait', 'prealloc', 'connect', 'copy', 'commit', 'suspended total', 'suspended → dst token', 'attach', 'stall − step', 'prealloc ahead', 'connect ahead', 'conn reused'],
       ...rows.map((r) => {
         const p = r.live_phases;
         return [r.length_tokens, ms(r.step_ms), ms(p.suspend_wait_ms), ms(p.prealloc_ms), ms(p.connect_ms), ms(p.copy_ms), ms(p.commit_ms), ms(p.prealloc_ms + p.connect_ms + p.copy_ms + p.commit_ms),

@@ -129,7 +129,8 @@ export class OutgoingMigrations {
       if (why !== undefined) return await abort(why);
       const suspendedAt = performance.now();
       if (!(await this.engine.suspend(id))) return await abort(gone() ?? 'aborted-finished');
-      const suspend_wait_ms = performance.now() - suspendedAt;
+      const outOfBatch = performance.now();
+      const suspend_wait_ms = outOfBatch - suspendedAt;
       // Downtime starts here. More blocks than reserved (several steps before the suspension
       // took effect on a loaded machine) cost one more PRE-ALLOC round trip.
       const a0 = performance.now();
@@ -148,6 +149,7 @@ export class OutgoingMigrations {
       const last_stage: LastStageTimes = {
         suspend_wait_ms, prealloc_ms, connect_ms: 0, copy_ms, commit_ms: committedAt - k0 - copy_ms, blocks,
         committed_unix_ms: performance.timeOrigin + committedAt, prealloc_ahead_ms, connect_ahead_ms, connection_reused: got.reused,
+        suspended_unix_ms: performance.timeOrigin + outOfBatch,
       };
       return reply('committed', id, { stages, blocks: sent, downtime_ms: committedAt - suspendedAt, total_ms: performance.now() - t0, last_stage });
     } catch (err) {

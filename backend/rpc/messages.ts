@@ -80,6 +80,7 @@ export interface LastStageTimes {
   prealloc_ahead_ms: number;
   connect_ahead_ms: number;
   connection_reused: boolean;
+  suspended_unix_ms: number;
 }
 
 export type TokenMigrationOutcome = 'committed' | 'aborted-finished' | 'aborted-not-decoding' | 'aborted-dst-failed';
