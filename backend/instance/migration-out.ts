@@ -95,6 +95,7 @@ export class OutgoingMigrations {
     };
     /** Copies blocks [sent, upTo) into spare destination blocks (reserved before), then the COMMIT if given. */
     const copy = async (upTo: number, commit?: Buffer): Promise<number> => {
+      if (upTo <= sent && commit === undefined) return 0;
       const ids = spare.splice(0, upTo - sent);
       // Full blocks never change while the request runs (KV is append-only); a preemption
       // would free them, which the check after the copy catches.
