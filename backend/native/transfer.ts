@@ -66,6 +66,9 @@ export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions =
       return;
     }
     sockets.add(socket);
+    // Acknowledgements are tiny writes that follow each other (a message's, then the COMMIT's
+    // behind it): Nagle would hold the second until the sender's delayed ACK (~40 ms on Linux).
+    socket.setNoDelay(true);
     // A sender that stops mid-message (or never starts) would otherwise pin its buffers forever.
     socket.setTimeout(idleMs, () => fail(new TransferError(`sender sent nothing for ${idleMs} ms (idleTimeoutMs); connection closed, its partial message discarded`)));
     // Bodies are recycled once scattered; at most two are alive per connection (one being
