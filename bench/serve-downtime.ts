@@ -83,7 +83,8 @@ interface Timed {
 
 function request(id: string, length: number, seed: number): GenerationRequest {
   const prompt = Array.from({ length }, (_, j) => (j * 131 + seed * 17 + 1) % 1000);
-  return { request_id: id, prompt_token_ids: prompt, sampling: { max_tokens: 400, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true } };
+  // As many tokens as the context allows: on a loaded machine a migration may take hundreds of steps.
+  return { request_id: id, prompt_token_ids: prompt, sampling: { max_tokens: 2040 - length, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true } };
 }
 
 /** Reads token deltas, noting when each arrived, until `stopAt` tokens or the stream ends; returns the migration marker if any. */
