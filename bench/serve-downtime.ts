@@ -55,6 +55,10 @@ export interface LivePhases {
   /** Source, before suspending: PreAlloc of the last stage's blocks, and taking a KV connection. */
   readonly prealloc_ahead_ms: number;
   readonly connect_ahead_ms: number;
+  /** Blocks copied while suspended; the last stage's full blocks copied before suspending, and how long that took. */
+  readonly blocks: number;
+  readonly blocks_ahead: number;
+  readonly copy_ahead_ms: number;
   /** Migrations whose KV connection was reused from an earlier one, of all. */
   readonly reused: number;
   readonly count: number;
@@ -155,6 +159,7 @@ function phases(ts: readonly Timed[]): LivePhases {
     suspend_wait_ms: med((t) => t.last_stage?.suspend_wait_ms), prealloc_ms: med((t) => t.last_stage?.prealloc_ms), connect_ms: med((t) => t.last_stage?.connect_ms),
     copy_ms: med((t) => t.last_stage?.copy_ms), commit_ms: med((t) => t.last_stage?.commit_ms), resume_ms: med((t) => t.resume_ms), attach_ms: med((t) => t.attach_ms),
     prealloc_ahead_ms: med((t) => t.last_stage?.prealloc_ahead_ms), connect_ahead_ms: med((t) => t.last_stage?.connect_ahead_ms),
+    blocks: med((t) => t.last_stage?.blocks), blocks_ahead: med((t) => t.last_stage?.blocks_ahead), copy_ahead_ms: med((t) => t.last_stage?.copy_ahead_ms),
     reused: ts.filter((t) => t.last_stage?.connection_reused === true).length, count: ts.length,
   };
 }

@@ -166,13 +166,13 @@ if (sections.has(3)) {
     ]));
     console.log(`\n3b. Live migration's last stage, phase by phase (median of ${repeats}, ms). While suspended: suspend wait (the step in flight ends) → PreAlloc → connect → copy → COMMIT;`);
     console.log('    "suspended → dst token": out of the source\'s batch → the destination\'s first token produced (Llumnix\'s downtime, with that step); "attach": the');
-    console.log('    client\'s source marker → first destination token received. "stall − step": the client\'s longest gap less one decode step. Before suspending: PreAlloc ahead, KV connection.');
+    console.log('    client\'s source marker → first destination token received. "stall − step": the client\'s longest gap less one decode step. Before suspending: PreAlloc ahead, KV connection, the full blocks copied.');
     console.log(table([
-      ['tokens', 'decode step', 'suspend wait', 'prealloc', 'connect', 'copy', 'commit', 'suspended total', 'suspended → dst token', 'attach', 'stall − step', 'prealloc ahead', 'connect ahead', 'conn reused'],
+      ['tokens', 'decode step', 'suspend wait', 'prealloc', 'connect', 'copy', 'commit', 'suspended total', 'blocks', 'suspended → dst token', 'attach', 'stall − step', 'prealloc ahead', 'connect ahead', 'copy ahead', 'blocks ahead', 'conn reused'],
       ...rows.map((r) => {
         const p = r.live_phases;
         return [r.length_tokens, ms(r.step_ms), ms(p.suspend_wait_ms), ms(p.prealloc_ms), ms(p.connect_ms), ms(p.copy_ms), ms(p.commit_ms), ms(p.prealloc_ms + p.connect_ms + p.copy_ms + p.commit_ms),
-          ms(p.resume_ms), ms(p.attach_ms), ms(r.live_ms - r.step_ms), ms(p.prealloc_ahead_ms), ms(p.connect_ahead_ms), `${p.reused}/${p.count}`];
+          p.blocks, ms(p.resume_ms), ms(p.attach_ms), ms(r.live_ms - r.step_ms), ms(p.prealloc_ahead_ms), ms(p.connect_ahead_ms), ms(p.copy_ahead_ms), p.blocks_ahead, `${p.reused}/${p.count}`];
       }),
     ]));
   } finally {

@@ -121,11 +121,19 @@ export class OutgoingMigrations {
       }
       // Last stage. Its blocks are reserved before the request stops (with one block of slack:
       // the step in flight may open a block before the suspension takes effect), so while it
-      // is suspended only the copy and the COMMIT, one write on an open connection, remain.
+      // is suspended only the copy of the last block or two and the COMMIT, one write on an
+      // open connection, remain.
       stages++;
       const p0 = performance.now();
       if (!(await reserve(seq.block_table.length - sent + 1))) return await abort('aborted-dst-no-memory');
       const prealloc_ahead_ms = performance.now() - p0;
+      // Its full blocks are immutable: they go now, while the request still decodes; only the
+      // block being filled (and any the steps since opened) waits for the suspension.
+      const f0 = performance.now();
+      const before = sent;
+      await copy(Math.floor(seq.num_computed_tokens / block));
+      const copy_ahead_ms = performance.now() - f0;
+      const blocks_ahead = sent - before;
       const why = gone();
       if (why !== undefined) return await abort(why);
       const suspendedAt = performance.now();
@@ -150,7 +158,7 @@ export class OutgoingMigrations {
       const last_stage: LastStageTimes = {
         suspend_wait_ms, prealloc_ms, connect_ms: 0, copy_ms, commit_ms: committedAt - k0 - copy_ms, blocks,
         committed_unix_ms: performance.timeOrigin + committedAt, prealloc_ahead_ms, connect_ahead_ms, connection_reused: got.reused,
-        suspended_unix_ms: performance.timeOrigin + outOfBatch,
+        suspended_unix_ms: performance.timeOrigin + outOfBatch, copy_ahead_ms, blocks_ahead,
       };
       return reply('committed', id, { stages, blocks: sent, downtime_ms: committedAt - suspendedAt, total_ms: performance.now() - t0, last_stage });
     } catch (err) {

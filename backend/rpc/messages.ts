@@ -81,6 +81,8 @@ export interface LastStageTimes {
   connect_ahead_ms: number;
   connection_reused: boolean;
   suspended_unix_ms: number;
+  copy_ahead_ms: number;
+  blocks_ahead: number;
 }
 
 export type TokenMigrationOutcome = 'committed' | 'aborted-finished' | 'aborted-not-decoding' | 'aborted-dst-failed';
