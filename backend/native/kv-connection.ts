@@ -87,7 +87,7 @@ export class KvConnection {
     this.#socket.setNoDelay(true);
     this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.#socket.on('error', (err) => this.#fail(new TransferError(`KV transfer to ${this.#where} failed after ${this.#progress()} messages acknowledged: ${err.message}`, { cause: err })));
-    this.#socket.on('close', () => this.#fail(new TransferError(`receiver ${this.#where} closed the connection after ${this.#progress()} messages acknowledged`)));
+    this.#socket.on('close', () => this.#fail(new TransferError(`receiver closed the connection after ${this.#progress()} messages acknowledged`)));
   }
 
   /** Opens a connection; fails (TransferError) when the receiver cannot be reached within ackTimeoutMs. */
