@@ -96,6 +96,7 @@ export class OutgoingMigrations {
     /** Copies blocks [sent, upTo) into spare destination blocks (reserved before), then the COMMIT if given. */
     const copy = async (upTo: number, commit?: Buffer): Promise<number> => {
       if (upTo <= sent && commit === undefined) return 0;
+      if (upTo - sent > spare.length) throw new Error(`internal: ${upTo - sent} blocks to copy but ${spare.length} reserved on the destination`);
       const ids = spare.splice(0, upTo - sent);
       // Full blocks never change while the request runs (KV is append-only); a preemption
       // would free them, which the check after the copy catches.
@@ -131,7 +132,8 @@ export class OutgoingMigrations {
       // block being filled (and any the steps since opened) waits for the suspension.
       const f0 = performance.now();
       const before = sent;
-      await copy(Math.floor(seq.num_computed_tokens / block));
+      // (Steps since the PreAlloc may have filled more blocks than it reserved: those wait.)
+      await copy(Math.min(Math.floor(seq.num_computed_tokens / block), sent + spare.length));
       const copy_ahead_ms = performance.now() - f0;
       const blocks_ahead = sent - before;
       const why = gone();
