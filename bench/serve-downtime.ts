@@ -13,11 +13,14 @@
 //                   path): the destination prefills prompt + output before the next token.
 // Downtime is what the client sees: the longest gap between two tokens of the stream (the
 // migration's), beside the median gap (one decode step). For live and stop-and-copy the
-// source's own suspend→commit time is given too.
+// source's own suspend→commit time is given too, and live migration's last stage is broken
+// down phase by phase (source: suspend wait, PreAlloc, connect, copy, COMMIT; destination:
+// commit → its first token; client: marker → first destination token received).
 import { median } from 'simple-statistics';
 import type { GenerationDelta, GenerationRequest } from '../backend/engine/types.ts';
 import type { InstanceProcess } from '../backend/manager/instance-process.ts';
 import type { InstanceClient } from '../backend/rpc/instance-client.ts';
+import type { LastStageTimes } from '../backend/rpc/messages.ts';
 
 export interface DowntimeRow {
   readonly length_tokens: number;
@@ -31,6 +34,34 @@ export interface DowntimeRow {
   readonly stop_copy_ms: number;
   readonly stop_copy_source_ms: number;
   readonly recompute_ms: number;
+  /** Live migration's last stage, phase by phase (medians). */
+  readonly live_phases: LivePhases;
+}
+
+/** Where a live migration's stall goes (ms, medians over the repeats). */
+export interface LivePhases {
+  /** Source: suspend asked → the request out of the batch (the step in flight ends). */
+  readonly suspend_wait_ms: number;
+  /** Source, while suspended: PreAlloc and opening a KV connection (0 once both are done before). */
+  readonly prealloc_ms: number;
+  readonly connect_ms: number;
+  /** Source, while suspended: the last blocks written and acknowledged, then the COMMIT acknowledged. */
+  readonly copy_ms: number;
+  readonly commit_ms: number;
+  /** Out of the source's batch → the destination's first token produced (Llumnix's downtime: suspended until running again, plus that step). */
+  readonly resume_ms: number;
+  /** Client: the source's migrated_to marker received → the destination's first token received (Attach). */
+  readonly attach_ms: number;
+  /** Source, before suspending: PreAlloc of the last stage's blocks, and taking a KV connection. */
+  readonly prealloc_ahead_ms: number;
+  readonly connect_ahead_ms: number;
+  /** Blocks copied while suspended; the last stage's full blocks copied before suspending, and how long that took. */
+  readonly blocks: number;
+  readonly blocks_ahead: number;
+  readonly copy_ahead_ms: number;
+  /** Migrations whose KV connection was reused from an earlier one, of all. */
+  readonly reused: number;
+  readonly count: number;
 }
 
 export interface Endpoint {
@@ -47,20 +78,27 @@ interface Timed {
   readonly gaps_ms: number[];
   readonly source_ms: number;
   readonly stages: number;
+  readonly last_stage?: LastStageTimes | null | undefined;
+  /** Destination's first token produced − the request out of the source's batch (ms; both processes read the same clock). */
+  readonly resume_ms?: number;
+  /** Client: migrated_to marker → first destination token received (ms). */
+  readonly attach_ms?: number;
 }
 
 function request(id: string, length: number, seed: number): GenerationRequest {
   const prompt = Array.from({ length }, (_, j) => (j * 131 + seed * 17 + 1) % 1000);
-  return { request_id: id, prompt_token_ids: prompt, sampling: { max_tokens: 400, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true } };
+  // As many tokens as the context allows: on a loaded machine a migration may take hundreds of steps.
+  return { request_id: id, prompt_token_ids: prompt, sampling: { max_tokens: 2040 - length, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true } };
 }
 
 /** Reads token deltas, noting when each arrived, until `stopAt` tokens or the stream ends; returns the migration marker if any. */
-async function read(stream: AsyncIterable<GenerationDelta>, times: number[], produced: number[], stopAt: number, controller: AbortController): Promise<string | undefined> {
+async function read(stream: AsyncIterable<GenerationDelta>, times: number[], produced: number[], stopAt: number, controller: AbortController, firstProduced?: number[]): Promise<string | undefined> {
   for await (const d of stream) {
     if (d.migrated_to !== undefined) return d.migrated_to;
     if (d.token_ids.length > 0) {
       times.push(performance.now());
       produced.push(...d.token_ids);
+      if (firstProduced !== undefined && firstProduced.length === 0 && d.produced_unix_ms !== undefined) firstProduced.push(d.produced_unix_ms);
     }
     if (produced.length >= stopAt) {
       controller.abort();
@@ -93,15 +131,41 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
   // Migrate once a few tokens are out: the stream on the source ends with the marker.
   const streamed = read(src.client.generate(req, first.signal), times, produced, Number.POSITIVE_INFINITY, first);
   while (produced.length < TOKENS_BEFORE) await new Promise((r) => setTimeout(r, 1));
-  const reply = await src.client.migrateOut({
+  const ask = () => src.client.migrateOut({
     dst_address: `${dst.process.host}:${dst.process.port}`, dst_kv_host: dst.process.host, dst_kv_port: dst.process.kv_port,
     selector_json: JSON.stringify({ kind: 'LCFS' }), draining: false, ...LAST_STAGE[kind],
   });
+  // On a loaded machine stages may not shrink fast enough (too many stages): the request keeps
+  // decoding on the source, so asking again does not disturb what is measured.
+  let reply = await ask();
+  for (let retry = 0; retry < 4 && reply.outcome === 'aborted-max-stages'; retry++) reply = await ask();
   const marker = await streamed;
+  const markerAt = performance.now();
   if (reply.outcome !== 'committed' || marker === undefined) throw new Error(`${kind} migration of ${req.request_id} did not commit: ${reply.outcome} ${reply.detail}`);
   const after = new AbortController();
-  await read(dst.client.attach(req.request_id, after.signal), times, produced, produced.length + TOKENS_AFTER, after);
-  return { gaps_ms: gapsOf(times), source_ms: reply.downtime_ms, stages: reply.stages };
+  const before = times.length;
+  const firstProduced: number[] = [];
+  await read(dst.client.attach(req.request_id, after.signal), times, produced, produced.length + TOKENS_AFTER, after, firstProduced);
+  const suspended = reply.last_stage?.suspended_unix_ms;
+  return {
+    gaps_ms: gapsOf(times), source_ms: reply.downtime_ms, stages: reply.stages, last_stage: reply.last_stage,
+    resume_ms: suspended === undefined || firstProduced[0] === undefined ? Number.NaN : firstProduced[0] - suspended,
+    attach_ms: times[before] === undefined ? Number.NaN : times[before] - markerAt,
+  };
+}
+
+function phases(ts: readonly Timed[]): LivePhases {
+  const med = (f: (t: Timed) => number | undefined): number => {
+    const xs = ts.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    return xs.length === 0 ? Number.NaN : median(xs);
+  };
+  return {
+    suspend_wait_ms: med((t) => t.last_stage?.suspend_wait_ms), prealloc_ms: med((t) => t.last_stage?.prealloc_ms), connect_ms: med((t) => t.last_stage?.connect_ms),
+    copy_ms: med((t) => t.last_stage?.copy_ms), commit_ms: med((t) => t.last_stage?.commit_ms), resume_ms: med((t) => t.resume_ms), attach_ms: med((t) => t.attach_ms),
+    prealloc_ahead_ms: med((t) => t.last_stage?.prealloc_ahead_ms), connect_ahead_ms: med((t) => t.last_stage?.connect_ahead_ms),
+    blocks: med((t) => t.last_stage?.blocks), blocks_ahead: med((t) => t.last_stage?.blocks_ahead), copy_ahead_ms: med((t) => t.last_stage?.copy_ahead_ms),
+    reused: ts.filter((t) => t.last_stage?.connection_reused === true).length, count: ts.length,
+  };
 }
 
 /** Request ids stay unique across calls (an instance keys migrations by request id). */
@@ -127,6 +191,7 @@ export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly 
       live_fine_ms: stall(m['live-fine']), live_fine_stages: Math.max(...m['live-fine'].map((t) => t.stages)),
       stop_copy_ms: stall(m['stop-and-copy']), stop_copy_source_ms: median(m['stop-and-copy'].map((t) => t.source_ms)),
       recompute_ms: stall(m.recompute),
+      live_phases: phases(m.live),
     });
   }
   return rows;

@@ -44,7 +44,7 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
   };
   const incoming = new IncomingMigrations(engine);
   const outgoing = new OutgoingMigrations(engine, dial);
-  const receiver: KvReceiver = await listenForBlocks(engine.runner.kvPool, { host });
+  const receiver: KvReceiver = await listenForBlocks(engine.runner.kvPool, { host, onCommit: (payload) => incoming.commitPayload(payload) });
   const outputs = new OutputBatches((request_id) => engine.abort(request_id));
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
@@ -54,6 +54,7 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
       await engine.shutdown();
       outputs.close();
       await receiver.close();
+      outgoing.close();
       for (const c of peers.values()) c.close();
       await new Promise<void>((r) => server.tryShutdown(() => r()));
       resolveClosed();
@@ -103,14 +104,6 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
     FreePreAlloc: unary((r: { request_id: string }) => {
       incoming.free(r.request_id);
       return {};
-    }),
-    Commit: unary((r: { request_id: string; state_json: string }) => {
-      try {
-        incoming.commit(JSON.parse(r.state_json) as MigratedState);
-        return { ok: true, detail: '' };
-      } catch (err) {
-        return { ok: false, detail: err instanceof Error ? err.message : String(err) };
-      }
     }),
     CurrentTokens: unary((r: { request_id: string }) => {
       const seq = engine.sequence(r.request_id);

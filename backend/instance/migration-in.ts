@@ -5,6 +5,7 @@
 import type { LLMEngine } from '../engine/llm-engine.ts';
 import type { MigratedState } from '../engine/migrated-state.ts';
 import type { GenerationDelta } from '../engine/types.ts';
+import { decodeKvCommit } from './kv-commit.ts';
 
 interface Reservation {
   ids: number[];
@@ -44,18 +45,31 @@ export class IncomingMigrations {
     this.engine.releaseReservation(r.ids);
   }
 
-  /** COMMIT: the request runs here on its reserved blocks. */
-  commit(state: MigratedState): void {
+  /**
+   * COMMIT: the request runs here on its reserved blocks: the first `blocks` of them (all when
+   * absent); the rest, reserved ahead as slack for the last stage, are freed.
+   */
+  commit(state: MigratedState, blocks?: number): void {
     const r = this.#byRequest.get(state.request_id);
     if (r === undefined) throw new Error(`no blocks are pre-allocated here for request ${state.request_id} (timed out after ${this.timeout_ms} ms, or never reserved)`);
+    if (blocks !== undefined && blocks > r.ids.length) throw new Error(`request ${state.request_id}: COMMIT names ${blocks} blocks but ${r.ids.length} are reserved here`);
     clearTimeout(r.timer);
     this.#byRequest.delete(state.request_id);
+    const used = r.ids.slice(0, blocks ?? r.ids.length);
+    const unused = r.ids.slice(used.length);
     try {
-      this.#committed.set(state.request_id, this.engine.commitIncoming(state, r.ids));
+      this.#committed.set(state.request_id, this.engine.commitIncoming(state, used));
     } catch (err) {
       this.engine.releaseReservation(r.ids);
       throw err;
     }
+    if (unused.length > 0) this.engine.releaseReservation(unused);
+  }
+
+  /** A COMMIT that arrived on the KV connection behind the request's last blocks. */
+  commitPayload(payload: Buffer): void {
+    const c = decodeKvCommit(payload);
+    this.commit(c.state, c.blocks);
   }
 
   /** COMMIT of a token-based migration: the request runs here from its tokens (no blocks reserved). */

@@ -3,13 +3,18 @@
 // decoding, suspend it at a step boundary for the last stage, copy the rest, COMMIT on the
 // destination with its tokens and sampling state, free it here. Any failure before COMMIT
 // leaves the request running here; the destination's pre-allocation is freed.
+// What the suspended request waits for is kept to one step boundary, the copy of at most
+// `last_stage_max_blocks` blocks and the COMMIT riding behind them on a KV connection opened
+// before (and reused across migrations): the last stage's blocks are pre-allocated before it
+// is suspended.
 import { createRequestSelector, type SelectorSpecInput } from '../../policies/index.ts';
 import type { LLMEngine } from '../engine/llm-engine.ts';
 import { migratedState } from '../engine/migrated-state.ts';
 import type { RealSequence } from '../engine/real-sequence.ts';
-import { sendBlocks } from '../native/index.ts';
+import { KvConnectionPool, type KvConnection } from '../native/index.ts';
 import type { InstanceClient } from '../rpc/instance-client.ts';
-import type { MigrateOutMessage, MigrateOutReply, MigrationOutcome } from '../rpc/messages.ts';
+import type { LastStageTimes, MigrateOutMessage, MigrateOutReply, MigrationOutcome } from '../rpc/messages.ts';
+import { encodeKvCommit } from './kv-commit.ts';
 
 export class OutgoingMigrations {
   readonly #migrating = new Set<string>();
@@ -17,7 +22,14 @@ export class OutgoingMigrations {
   constructor(
     private readonly engine: LLMEngine,
     private readonly dial: (address: string) => InstanceClient,
+    /** KV connections to destinations, kept open across stages and migrations. */
+    readonly kv = new KvConnectionPool(),
   ) {}
+
+  /** Closes the idle KV connections (the instance is stopping). */
+  close(): void {
+    this.kv.close();
+  }
 
   get in_flight(): number {
     return this.#migrating.size;
@@ -53,12 +65,18 @@ export class OutgoingMigrations {
     const pool = this.engine.runner.kvPool;
     const block = this.engine.core.limits.block_size_tokens;
     const epoch = seq.epoch;
-    const dstIds: number[] = [];
+    /** Destination blocks reserved for this request and not written yet, in reservation order. */
+    const spare: number[] = [];
+    let reserved = false;
     let sent = 0;
     let stages = 0;
+    let conn: KvConnection | undefined;
     const abort = async (outcome: MigrationOutcome, detail = ''): Promise<MigrateOutReply> => {
-      await dst.freePreAlloc(id).catch(() => undefined); // a dead destination frees by its watchdog
       if (seq.status === 'suspended') this.engine.resumeSuspended(id);
+      if (conn !== undefined) this.kv.release(conn);
+      conn = undefined;
+      // A dead destination frees by its watchdog.
+      if (reserved) await dst.freePreAlloc(id).catch(() => undefined);
       return reply(outcome, id, { stages, blocks: sent, detail });
     };
     const gone = (): MigrationOutcome | undefined => {
@@ -66,19 +84,31 @@ export class OutgoingMigrations {
       if (seq.epoch !== epoch || seq.status === 'waiting') return 'aborted-preempted';
       return undefined;
     };
-    const copy = async (upTo: number): Promise<MigrationOutcome | undefined> => {
-      const n = upTo - sent;
-      if (n <= 0) return undefined;
-      const ids = await dst.preAlloc(id, n);
-      if (ids === undefined) return 'aborted-dst-no-memory';
-      dstIds.push(...ids);
+    /** PRE-ALLOC until `n` blocks are spare on the destination; false when it has no room. */
+    const reserve = async (n: number): Promise<boolean> => {
+      if (spare.length >= n) return true;
+      reserved = true;
+      const ids = await dst.preAlloc(id, n - spare.length);
+      if (ids === undefined) return false;
+      spare.push(...ids);
+      return true;
+    };
+    /** Copies blocks [sent, upTo) into spare destination blocks (reserved before), then the COMMIT if given. */
+    const copy = async (upTo: number, commit?: Buffer): Promise<number> => {
+      if (upTo <= sent && commit === undefined) return 0;
+      if (upTo - sent > spare.length) throw new Error(`internal: ${upTo - sent} blocks to copy but ${spare.length} reserved on the destination`);
+      const ids = spare.splice(0, upTo - sent);
       // Full blocks never change while the request runs (KV is append-only); a preemption
       // would free them, which the check after the copy catches.
-      await sendBlocks(pool, seq.block_table.slice(sent, upTo), ids, { host: m.dst_kv_host, port: m.dst_kv_port });
+      const r = await conn!.send(pool, seq.block_table.slice(sent, upTo), ids, commit === undefined ? {} : { commit });
       sent = upTo;
-      return undefined;
+      return r.blocks_acked_ms;
     };
     try {
+      const c0 = performance.now();
+      const got = await this.kv.acquire(m.dst_kv_host, m.dst_kv_port);
+      conn = got.conn;
+      const connect_ahead_ms = performance.now() - c0;
       for (;;) {
         const why = gone();
         if (why !== undefined) return await abort(why);
@@ -86,21 +116,53 @@ export class OutgoingMigrations {
         if (left <= m.last_stage_max_blocks) break;
         if (stages + 1 >= m.max_stages) return await abort('aborted-max-stages', `${left} blocks left after ${stages} stages`);
         stages++;
-        const failed = await copy(Math.floor(seq.num_computed_tokens / block));
-        if (failed !== undefined) return await abort(failed);
+        const upTo = Math.floor(seq.num_computed_tokens / block);
+        if (!(await reserve(upTo - sent))) return await abort('aborted-dst-no-memory');
+        await copy(upTo);
       }
-      // Last stage: the request stops decoding here (downtime starts) and the rest is copied.
+      // Last stage. Its blocks are reserved before the request stops (with one block of slack:
+      // the step in flight may open a block before the suspension takes effect), so while it
+      // is suspended only the copy of the last block or two and the COMMIT, one write on an
+      // open connection, remain.
       stages++;
-      const suspendedAt = performance.now();
-      if (!(await this.engine.suspend(id))) return await abort(gone() ?? 'aborted-finished');
-      const failed = await copy(seq.block_table.length);
-      if (failed !== undefined) return await abort(failed);
+      const p0 = performance.now();
+      if (!(await reserve(seq.block_table.length - sent + 1))) return await abort('aborted-dst-no-memory');
+      const prealloc_ahead_ms = performance.now() - p0;
+      // Its full blocks are immutable: they go now, while the request still decodes; only the
+      // block being filled (and any the steps since opened) waits for the suspension.
+      const f0 = performance.now();
+      const before = sent;
+      // (Steps since the PreAlloc may have filled more blocks than it reserved: those wait.)
+      await copy(Math.min(Math.floor(seq.num_computed_tokens / block), sent + spare.length));
+      const copy_ahead_ms = performance.now() - f0;
+      const blocks_ahead = sent - before;
       const why = gone();
       if (why !== undefined) return await abort(why);
-      const commit = await dst.commit(id, JSON.stringify(migratedState(seq)));
-      if (!commit.ok) return await abort('aborted-dst-failed', commit.detail);
+      const suspendedAt = performance.now();
+      if (!(await this.engine.suspend(id))) return await abort(gone() ?? 'aborted-finished');
+      const outOfBatch = performance.now();
+      const suspend_wait_ms = outOfBatch - suspendedAt;
+      // Downtime starts here. More blocks than reserved (several steps before the suspension
+      // took effect on a loaded machine) cost one more PRE-ALLOC round trip.
+      const a0 = performance.now();
+      if (!(await reserve(seq.block_table.length - sent))) return await abort('aborted-dst-no-memory');
+      const prealloc_ms = performance.now() - a0;
+      const still = gone();
+      if (still !== undefined) return await abort(still);
+      const blocks = seq.block_table.length - sent;
+      const k0 = performance.now();
+      const blocksAcked = await copy(seq.block_table.length, encodeKvCommit({ state: migratedState(seq), blocks: sent + blocks }));
+      const committedAt = performance.now();
+      this.kv.release(conn);
+      conn = undefined;
       this.engine.releaseMigrated(id, dst.address);
-      return reply('committed', id, { stages, blocks: sent, downtime_ms: performance.now() - suspendedAt, total_ms: performance.now() - t0 });
+      const copy_ms = blocks === 0 ? 0 : blocksAcked;
+      const last_stage: LastStageTimes = {
+        suspend_wait_ms, prealloc_ms, connect_ms: 0, copy_ms, commit_ms: committedAt - k0 - copy_ms, blocks,
+        committed_unix_ms: performance.timeOrigin + committedAt, prealloc_ahead_ms, connect_ahead_ms, connection_reused: got.reused,
+        suspended_unix_ms: performance.timeOrigin + outOfBatch, copy_ahead_ms, blocks_ahead,
+      };
+      return reply('committed', id, { stages, blocks: sent, downtime_ms: committedAt - suspendedAt, total_ms: performance.now() - t0, last_stage });
     } catch (err) {
       return abort('aborted-dst-failed', err instanceof Error ? err.message : String(err));
     }

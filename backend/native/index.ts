@@ -11,6 +11,8 @@ export { DramCache, type CacheLease, type CacheStats, type DramCacheOptions } fr
 export { allocHostBuffer, copyBytes, HOST_ALIGNMENT, type CopyOptions, type HostBufferOptions } from './host-buffer.ts';
 export { KvBlockPool, type KvPoolSpec, type KvDtype } from './kv-pool.ts';
 export { listenForBlocks, sendBlocks, TRANSFER_DEFAULTS, type KvReceiver, type ReceiverOptions, type SendOptions, type SendResult } from './transfer.ts';
+export { KvConnection, type KvConnectOptions, type KvSendOptions, type KvSendResult } from './kv-connection.ts';
+export { KvConnectionPool, type KvConnectionPoolOptions } from './kv-connection-pool.ts';
 export { verifyCheckpointFiles, verifyImage } from './checkpoint-verify.ts';
 export type { TensorView } from './tensor-view.ts';
 import { loadAddon } from './load-addon.ts';

@@ -10,7 +10,8 @@ import net from 'node:net';
 import { once } from 'node:events';
 import type { KvBlockPool } from './kv-pool.ts';
 import { TransferError, NativeError } from './errors.ts';
-import { FrameReader, HEADER_BYTES, MsgType, bodyCrc, bodyCrcAsync, encodeHeader, type Header } from './wire.ts';
+import { KvConnection } from './kv-connection.ts';
+import { FrameReader, MsgType, bodyCrc, bodyCrcAsync, encodeHeader, type Header } from './wire.ts';
 
 /** Defaults of the liveness limits: a silent peer is dropped, never waited on forever. */
 export const TRANSFER_DEFAULTS = {
@@ -31,6 +32,13 @@ export interface ReceiverOptions {
   maxConnections?: number;
   /** Called after each message has been verified and scattered. */
   onBlocks?: (info: { seq: number; blockIds: Int32Array; bytes: number }) => void;
+  /**
+   * Called with the payload of a COMMIT message once every message before it on its connection
+   * was handled; resolves to accept (acknowledged), throws to refuse (the sender sees the error).
+   * A connection whose blocks failed since its last COMMIT refuses the next one itself. Without
+   * this option every COMMIT is refused.
+   */
+  onCommit?: (payload: Buffer) => void | Promise<void>;
   /** Called when a connection fails (peer died, corrupted stream); blocks of the failed message are not written. */
   onError?: (err: TransferError) => void;
 }
@@ -58,6 +66,9 @@ export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions =
       return;
     }
     sockets.add(socket);
+    // Acknowledgements are tiny writes that follow each other (a message's, then the COMMIT's
+    // behind it): Nagle would hold the second until the sender's delayed ACK (~40 ms on Linux).
+    socket.setNoDelay(true);
     // A sender that stops mid-message (or never starts) would otherwise pin its buffers forever.
     socket.setTimeout(idleMs, () => fail(new TransferError(`sender sent nothing for ${idleMs} ms (idleTimeoutMs); connection closed, its partial message discarded`)));
     // Bodies are recycled once scattered; at most two are alive per connection (one being
@@ -70,6 +81,8 @@ export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions =
     let chain = Promise.resolve();
     let queued = 0;
     let failed = false;
+    /** Why a Blocks message failed since the last COMMIT (that COMMIT must not apply half a copy). */
+    let blocksFailed: string | undefined;
     const fail = (err: unknown) => {
       if (failed) return;
       failed = true;
@@ -90,6 +103,15 @@ export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions =
         return;
       }
       try {
+        if (h.type === MsgType.Commit) {
+          const failed = blocksFailed;
+          blocksFailed = undefined;
+          if (failed !== undefined) throw new TransferError(`COMMIT refused: blocks sent before it on this connection were not written (${failed})`);
+          if (opts.onCommit === undefined) throw new TransferError('COMMIT refused: this receiver takes no commits');
+          await opts.onCommit(body);
+          socket.write(encodeHeader({ type: MsgType.Ack, seq: h.seq, count: 0, bodyBytes: 0, bodyCrc: 0 }));
+          return;
+        }
         if (h.type !== MsgType.Blocks) throw new TransferError(`unexpected message type ${h.type} from sender`);
         const idBytes = h.count * 4;
         if (h.bodyBytes !== idBytes + pool.stagingBytes(h.count)) throw new TransferError(`message ${h.seq}: ${h.bodyBytes} body bytes do not match ${h.count} blocks of this pool's geometry`);
@@ -99,6 +121,7 @@ export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions =
         opts.onBlocks?.({ seq: h.seq, blockIds: ids, bytes: h.bodyBytes });
         socket.write(encodeHeader({ type: MsgType.Ack, seq: h.seq, count: 0, bodyBytes: 0, bodyCrc: 0 }));
       } catch (err) {
+        if (h.type === MsgType.Blocks) blocksFailed ??= `message ${h.seq}: ${err instanceof Error ? err.message : String(err)}`;
         const msg = Buffer.from(err instanceof Error ? err.message : String(err));
         socket.write(Buffer.concat([encodeHeader({ type: MsgType.Nack, seq: h.seq, count: 0, bodyBytes: msg.length, bodyCrc: bodyCrc([msg]) }), msg]));
       }
@@ -138,19 +161,6 @@ export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions =
   };
 }
 
-/** Waits for 'drain' (backpressure released) or 'close', leaving no listeners behind. */
-function drainOrClose(socket: net.Socket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      resolve();
-    };
-    socket.on('drain', done);
-    socket.on('close', done);
-  });
-}
-
 export interface SendOptions {
   host?: string;
   port: number;
@@ -173,105 +183,23 @@ export interface SendResult {
   gbps: number;
 }
 
+/** One transfer on a connection of its own (opened, used, closed): see KvConnection for reuse. */
 export async function sendBlocks(pool: KvBlockPool, srcIds: readonly number[], dstIds: readonly number[], opts: SendOptions): Promise<SendResult> {
   if (srcIds.length !== dstIds.length) throw new NativeError(`srcIds has ${srcIds.length} ids but dstIds has ${dstIds.length}`, 'EINVAL');
-  for (const [i, v] of dstIds.entries()) if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new NativeError(`dstIds[${i}] = ${v}; expected a non-negative int32`, 'EINVAL');
-  // 4 × 8 MiB had the best median of {2, 3, 4} × {8, 16} MiB on the 2-vCPU dev VM (bench:native).
-  const per = opts.blocksPerMessage ?? Math.max(1, Math.floor((8 << 20) / pool.stagingBytes(1)));
-  const window = opts.window ?? 4;
-  if (!Number.isInteger(window) || window < 1 || window > 64) throw new NativeError(`window must be an integer in [1, 64], got ${window}`, 'EINVAL');
-  if (!Number.isInteger(per) || per < 1) throw new NativeError(`blocksPerMessage must be a positive integer, got ${per}`, 'EINVAL');
-  const ackMs = checkLimit('ackTimeoutMs', opts.ackTimeoutMs, TRANSFER_DEFAULTS.ackTimeoutMs);
   const t0 = performance.now();
-  const socket = net.connect({ host: opts.host ?? '127.0.0.1', port: opts.port });
-  socket.setNoDelay(true);
-  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  let closedError: TransferError | undefined;
-  let acked = 0;
-  const total = Math.ceil(srcIds.length / per);
-  const closeAll = (err: TransferError) => {
-    closedError ??= err;
-    for (const p of pending.values()) p.reject(closedError);
-    pending.clear();
-  };
-  const reader = new FrameReader(1 << 20);
-  // Progress = an acknowledgement (or the connection opening). The timer fails the transfer
-  // when none comes in time, whether the receiver stopped reading, acking or answering.
-  let lastProgress = performance.now();
-  const watchdog = setInterval(() => {
-    // Nothing awaited (between messages, gathering the next): not the receiver's delay.
-    if (pending.size === 0 && !socket.connecting) lastProgress = performance.now();
-    if (performance.now() - lastProgress < ackMs) return;
-    const what = socket.connecting ? 'connecting' : `waiting for the acknowledgement of message ${acked}`;
-    closeAll(new TransferError(`KV transfer to ${opts.host ?? '127.0.0.1'}:${opts.port}: no progress for ${ackMs} ms while ${what} (ackTimeoutMs); ${acked}/${total} messages acknowledged`));
-    socket.destroy();
-  }, Math.min(ackMs, 1000));
-  socket.on('data', (chunk: Buffer) => {
-    try {
-      reader.push(chunk, (h, body) => {
-        if (h.type === MsgType.Blocks) throw new TransferError(`receiver sent a Blocks message (seq ${h.seq}); expected acknowledgements only`);
-        // The receiver acknowledges in order: anything but the oldest unacknowledged message is
-        // a stray or duplicate acknowledgement and must not advance the window.
-        const p = pending.get(h.seq);
-        if (h.seq !== acked || p === undefined) {
-          throw new TransferError(`receiver acknowledged message ${h.seq}, but the next awaiting acknowledgement is ${acked}${p === undefined ? ' (stray or duplicate)' : ''}`);
-        }
-        pending.delete(h.seq);
-        lastProgress = performance.now();
-        if (h.type === MsgType.Ack) {
-          acked++;
-          p.resolve();
-        } else p.reject(new TransferError(`receiver rejected message ${h.seq}: ${body.toString('utf8')}`));
-      });
-    } catch (err) {
-      closeAll(err instanceof TransferError ? err : new TransferError(String(err)));
-      socket.destroy();
-    }
-  });
-  socket.on('error', (err) => closeAll(new TransferError(`KV transfer to ${opts.host ?? '127.0.0.1'}:${opts.port} failed after ${acked}/${total} messages acknowledged: ${err.message}`, { cause: err })));
-  socket.on('close', () => closeAll(new TransferError(`receiver closed the connection after ${acked}/${total} messages acknowledged`)));
+  let c: KvConnection;
   try {
-    await Promise.race([once(socket, 'connect'), once(socket, 'close').then(() => { throw closedError; })]);
-    lastProgress = performance.now();
-    const inflight: Promise<void>[] = [];
-    // One payload buffer per window slot: message m reuses the buffer of message m - window,
-    // which the window logic below has already seen acknowledged (so it is off the wire).
-    const ring: Buffer[] = [];
-    let bytes = 0;
-    for (let m = 0; m < total; m++) {
-      const s = srcIds.slice(m * per, (m + 1) * per);
-      const d = dstIds.slice(m * per, (m + 1) * per);
-      const slot = m % window;
-      ring[slot] ??= Buffer.allocUnsafeSlow(pool.stagingBytes(Math.min(per, srcIds.length)));
-      const payload = ring[slot]!.subarray(0, pool.stagingBytes(s.length));
-      await pool.gather(s, payload);
-      // Header and ids in one buffer: one write, and the ids are CRC'd from the same memory.
-      const head = Buffer.allocUnsafe(HEADER_BYTES + d.length * 4);
-      const ids = head.subarray(HEADER_BYTES);
-      d.forEach((v, i) => ids.writeInt32LE(v, i * 4));
-      encodeHeader({ type: MsgType.Blocks, seq: m, count: d.length, bodyBytes: ids.length + payload.byteLength, bodyCrc: await bodyCrcAsync([ids, payload]) }).copy(head, 0);
-      if (closedError) throw closedError;
-      const ack = new Promise<void>((resolve, reject) => pending.set(m, { resolve, reject }));
-      ack.catch(() => {}); // observed below; avoids an unhandled rejection when the peer dies early
-      inflight.push(ack);
-      socket.cork();
-      socket.write(head);
-      socket.write(payload);
-      socket.uncork();
-      bytes += head.length + payload.byteLength;
-      // Backpressure: let at most about one message wait in user space; the next gather
-      // overlaps with the kernel draining this one.
-      if (socket.writableLength > payload.byteLength + head.length) await drainOrClose(socket);
-      if (inflight.length - acked >= window) await inflight[acked];
-    }
-    await Promise.all(inflight);
-    const seconds = (performance.now() - t0) / 1e3;
-    return { bytes, messages: total, seconds, gbps: bytes / seconds / 1e9 };
+    c = await KvConnection.open({ host: opts.host, port: opts.port, ackTimeoutMs: checkLimit('ackTimeoutMs', opts.ackTimeoutMs, TRANSFER_DEFAULTS.ackTimeoutMs) });
   } catch (err) {
-    if (err instanceof NativeError) throw err;
-    throw closedError ?? new TransferError(`KV transfer failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    if (!(err instanceof TransferError)) throw err;
+    const per = opts.blocksPerMessage ?? Math.max(1, Math.floor((8 << 20) / pool.stagingBytes(1)));
+    throw new TransferError(`${err.message}; 0/${Math.ceil(srcIds.length / per)} messages acknowledged`, { cause: err });
+  }
+  try {
+    const r = await c.send(pool, srcIds, dstIds, { blocksPerMessage: opts.blocksPerMessage, window: opts.window });
+    const seconds = (performance.now() - t0) / 1e3;
+    return { bytes: r.bytes, messages: r.messages, seconds, gbps: r.bytes / seconds / 1e9 };
   } finally {
-    clearInterval(watchdog);
-    socket.destroy();
+    c.close();
   }
 }

@@ -7,7 +7,9 @@ import { tryLoadAddon } from './load-addon.ts';
 export const MAGIC = 0x564b4c46; // "FLKV" little-endian
 export const WIRE_VERSION = 1;
 export const HEADER_BYTES = 32;
-export const MsgType = { Blocks: 1, Ack: 2, Nack: 3 } as const;
+// Commit: an opaque payload the receiver hands to its owner once every message before it on
+// the connection was written (a migration's COMMIT riding behind its last blocks).
+export const MsgType = { Blocks: 1, Ack: 2, Nack: 3, Commit: 4 } as const;
 export type MsgTypeValue = (typeof MsgType)[keyof typeof MsgType];
 
 export interface Header {
@@ -57,7 +59,7 @@ export function decodeHeader(b: Buffer, maxBodyBytes: number): Header {
   const version = b.readUInt16LE(4);
   if (version !== WIRE_VERSION) throw new TransferError(`wire version ${version}; expected ${WIRE_VERSION}`);
   const type = b.readUInt16LE(6);
-  if (type !== MsgType.Blocks && type !== MsgType.Ack && type !== MsgType.Nack) throw new TransferError(`unknown message type ${type}`);
+  if (type !== MsgType.Blocks && type !== MsgType.Ack && type !== MsgType.Nack && type !== MsgType.Commit) throw new TransferError(`unknown message type ${type}`);
   const bodyBytes = b.readBigUInt64LE(16);
   if (bodyBytes > BigInt(maxBodyBytes)) throw new TransferError(`message body of ${bodyBytes} bytes exceeds the limit of ${maxBodyBytes}`);
   return { type, seq: b.readUInt32LE(8), count: b.readUInt32LE(12), bodyBytes: Number(bodyBytes), bodyCrc: b.readUInt32LE(24) };

@@ -63,10 +63,6 @@ export class InstanceClient {
     await this.#unary('FreePreAlloc', { request_id });
   }
 
-  commit(request_id: string, state_json: string): Promise<{ ok: boolean; detail: string }> {
-    return this.#unary('Commit', { request_id, state_json });
-  }
-
   // ---- Token-based live migration (ServerlessLLM §6) ----
 
   /** Manager → source: the request's tokens so far (not running: `running` false). */

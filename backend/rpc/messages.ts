@@ -51,6 +51,24 @@ export interface MigrateOutReply {
   downtime_ms: number;
   total_ms: number;
   detail: string;
+  /** Where the last stage's time went (committed migrations; instance.proto LastStageTimes). */
+  last_stage?: LastStageTimes | null;
+}
+
+export interface LastStageTimes {
+  suspend_wait_ms: number;
+  prealloc_ms: number;
+  connect_ms: number;
+  copy_ms: number;
+  commit_ms: number;
+  blocks: number;
+  committed_unix_ms: number;
+  prealloc_ahead_ms: number;
+  connect_ahead_ms: number;
+  connection_reused: boolean;
+  suspended_unix_ms: number;
+  copy_ahead_ms: number;
+  blocks_ahead: number;
 }
 
 export type TokenMigrationOutcome = 'committed' | 'aborted-finished' | 'aborted-not-decoding' | 'aborted-dst-failed';
