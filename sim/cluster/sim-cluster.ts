@@ -143,6 +143,8 @@ export class SimCluster {
     const id = this.sim.nextId('instance');
     const engine = createEngine<SimRequest>(this.engineKind, this.options.limits);
     const instance = new SimInstance(id, engine, state, this.sim.now_s);
+    instance.onStepStart = () => this.startStep(instance);
+    instance.onStepEnd = () => this.endStep(instance);
     this.instances.push(instance);
     this.#reports.push(instance.report);
     this.#dispatched.push(0);
@@ -303,7 +305,7 @@ export class SimCluster {
   kick(instance: SimInstance): void {
     if (instance.busy || instance.start_pending) return;
     instance.start_pending = true;
-    this.sim.at(this.sim.now_s, Band.stepStart, () => this.startStep(instance));
+    this.sim.at(this.sim.now_s, Band.stepStart, instance.onStepStart);
   }
 
   private startStep(instance: SimInstance): void {
@@ -324,11 +326,17 @@ export class SimCluster {
     const slowdown = instance.migrations_out > 0 ? 1 + this.options.migration.source_slowdown : 1;
     const duration_s = (checkedLatency(perf.name, 'step', perf.step_ms(plan)) / 1e3) * slowdown;
     instance.current = plan;
+    instance.current_start_s = now;
+    instance.current_duration_s = duration_s;
     instance.current_end_s = this.sim.now_s + duration_s;
-    this.sim.at(instance.current_end_s, Band.stepEnd, () => this.endStep(instance, plan, now, duration_s));
+    this.sim.at(instance.current_end_s, Band.stepEnd, instance.onStepEnd);
   }
 
-  private endStep(instance: SimInstance, plan: StepPlan<SimRequest>, start_s: number, duration_s: number): void {
+  /** The iteration in flight on `instance` (one at a time: `current`) has ended. */
+  private endStep(instance: SimInstance): void {
+    const plan = instance.current as StepPlan<SimRequest>;
+    const start_s = instance.current_start_s;
+    const duration_s = instance.current_duration_s;
     const now = this.sim.now_s;
     instance.current = undefined;
     instance.steps++;

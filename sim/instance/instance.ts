@@ -4,15 +4,27 @@ import type { SimRequest } from './request.ts';
 
 export type SimEngine = EngineCore<SimRequest>;
 
+function noHandler(): void {
+  throw new Error('a SimInstance steps only inside the SimCluster that created it');
+}
+
 /**
  * One simulated serving instance: its engine plus what the cluster tracks around it (lifecycle,
  * the iteration in flight, migrations, its latest report).
  */
 export class SimInstance {
   state: InstanceState;
-  /** The iteration in flight, if any, and when it ends. */
+  /** The iteration in flight, if any, and when it started, lasts and ends. */
   current: StepPlan<SimRequest> | undefined;
+  current_start_s = 0;
+  current_duration_s = 0;
   current_end_s = 0;
+  /**
+   * Its step-start and step-end event handlers, bound once by the cluster that runs it, so a
+   * step queues no new closure (millions of steps; the iteration's data is in `current*`).
+   */
+  onStepStart: () => void = noHandler;
+  onStepEnd: () => void = noHandler;
   /** Whether a step-start event is already queued (so dispatch bursts queue one, not many). */
   start_pending = false;
   migrations_out = 0;

@@ -100,33 +100,35 @@ export class Simulation {
 
   /** Runs the next event; false when the queue is empty. */
   step(): boolean {
-    let event: QueuedEvent | undefined;
-    if (this.#streams.length === 0) {
-      event = this.#queue.pop();
-    } else {
-      event = this.#next();
-      const stream = this.#nextStream;
-      if (stream === undefined) this.#queue.pop();
-      else {
-        stream.advance();
-        if (stream.remaining === 0) this.#streams.splice(this.#streams.indexOf(stream), 1);
-      }
-    }
+    const event = this.#next();
     if (event === undefined) return false;
+    this.#execute(event);
+    return true;
+  }
+
+  /** Takes `event`, the one `#next` just returned, out of its heap or stream, and runs it. */
+  #execute(event: QueuedEvent): void {
+    const stream = this.#nextStream;
+    if (stream === undefined) this.#queue.pop();
+    else {
+      stream.advance();
+      if (stream.remaining === 0) this.#streams.splice(this.#streams.indexOf(stream), 1);
+    }
     this.#now_s = event.time_s;
     this.#executed++;
     event.run();
-    return true;
   }
 
   /** Runs events until the queue is empty or the next one is later than `until_s`. */
   run(options: { until_s?: number; afterEach?: () => void } = {}): void {
     const until = options.until_s ?? Infinity;
+    const afterEach = options.afterEach;
+    // One look for the next event per event (peek then step would look twice).
     for (;;) {
-      const next = this.peek();
+      const next = this.#next();
       if (next === undefined || next.time_s > until) break;
-      this.step();
-      options.afterEach?.();
+      this.#execute(next);
+      if (afterEach !== undefined) afterEach();
     }
     if (Number.isFinite(until) && until > this.#now_s) this.#now_s = until;
   }
