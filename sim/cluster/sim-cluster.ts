@@ -2,7 +2,7 @@ import { admissionError, createEngine, type EngineKind, type EngineLimits, type 
 import type { RunObserver, StepRecord } from '../../metrics/index.ts';
 import type { ClusterView, Decision, FleetScheduler, InstanceReport, LocalRequestView } from '../../policies/index.ts';
 import type { RequestSpec } from '../../traces/request.ts';
-import { Band, type Simulation } from '../kernel/index.ts';
+import { Band, RecurringEvent, type Simulation } from '../kernel/index.ts';
 import { requestRecord, SimInstance, SimRequest } from '../instance/index.ts';
 import { LiveMigration, type MigrationParams, type MigrationRecord } from '../migration/index.ts';
 import { checkedLatency, type CopyModel, type PerfModel } from '../perf/index.ts';
@@ -143,8 +143,8 @@ export class SimCluster {
     const id = this.sim.nextId('instance');
     const engine = createEngine<SimRequest>(this.engineKind, this.options.limits);
     const instance = new SimInstance(id, engine, state, this.sim.now_s);
-    instance.onStepStart = () => this.startStep(instance);
-    instance.onStepEnd = () => this.endStep(instance);
+    instance.stepStart = new RecurringEvent(Band.stepStart, () => this.startStep(instance));
+    instance.stepEnd = new RecurringEvent(Band.stepEnd, () => this.endStep(instance));
     this.instances.push(instance);
     this.#reports.push(instance.report);
     this.#dispatched.push(0);
@@ -305,7 +305,7 @@ export class SimCluster {
   kick(instance: SimInstance): void {
     if (instance.busy || instance.start_pending) return;
     instance.start_pending = true;
-    this.sim.at(this.sim.now_s, Band.stepStart, instance.onStepStart);
+    this.sim.atRecurring(instance.stepStart as RecurringEvent, this.sim.now_s);
   }
 
   private startStep(instance: SimInstance): void {
@@ -329,7 +329,7 @@ export class SimCluster {
     instance.current_start_s = now;
     instance.current_duration_s = duration_s;
     instance.current_end_s = this.sim.now_s + duration_s;
-    this.sim.at(instance.current_end_s, Band.stepEnd, instance.onStepEnd);
+    this.sim.atRecurring(instance.stepEnd as RecurringEvent, instance.current_end_s);
   }
 
   /** The iteration in flight on `instance` (one at a time: `current`) has ended. */

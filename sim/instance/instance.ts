@@ -1,12 +1,9 @@
 import type { EngineCore, StepPlan } from '../../engine/index.ts';
+import type { RecurringEvent } from '../kernel/index.ts';
 import type { InstanceReport, InstanceState } from '../../policies/index.ts';
 import type { SimRequest } from './request.ts';
 
 export type SimEngine = EngineCore<SimRequest>;
-
-function noHandler(): void {
-  throw new Error('a SimInstance steps only inside the SimCluster that created it');
-}
 
 /**
  * One simulated serving instance: its engine plus what the cluster tracks around it (lifecycle,
@@ -20,11 +17,11 @@ export class SimInstance {
   current_duration_s = 0;
   current_end_s = 0;
   /**
-   * Its step-start and step-end event handlers, bound once by the cluster that runs it, so a
-   * step queues no new closure (millions of steps; the iteration's data is in `current*`).
+   * Its step-start and step-end events, created once by the cluster that runs it, so a step
+   * queues no new event or closure (millions of steps; the iteration's data is in `current*`).
    */
-  onStepStart: () => void = noHandler;
-  onStepEnd: () => void = noHandler;
+  stepStart: RecurringEvent | undefined;
+  stepEnd: RecurringEvent | undefined;
   /** Whether a step-start event is already queued (so dispatch bursts queue one, not many). */
   start_pending = false;
   migrations_out = 0;

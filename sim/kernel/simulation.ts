@@ -43,6 +43,21 @@ export class Simulation {
     this.#queue.push({ time_s, band, seq: this.#seq++, run });
   }
 
+  /**
+   * Queues the next occurrence of a recurring event at `time_s`: the same order as `at` with
+   * its handler (it takes the next sequence number now), without a new event object.
+   */
+  atRecurring(event: RecurringEvent, time_s: number): void {
+    if (!(time_s >= this.#now_s)) {
+      throw new Error(`cannot schedule at ${time_s} s: now is ${this.#now_s} s (or time is NaN)`);
+    }
+    if (event.queued) throw new Error(`a recurring event (band ${event.band}) is queued twice: its earlier occurrence at ${event.time_s} s has not run yet`);
+    event.time_s = time_s;
+    event.seq = this.#seq++;
+    event.queued = true;
+    this.#queue.push(event);
+  }
+
   /** Schedules `run` after `delay_s` seconds. */
   after(delay_s: number, band: Band, run: () => void): void {
     this.at(this.#now_s + delay_s, band, run);
@@ -138,6 +153,30 @@ export class Simulation {
     const id = this.#ids.get(counter) ?? 0;
     this.#ids.set(counter, id + 1);
     return id;
+  }
+}
+
+/**
+ * An event its owner queues again and again, one occurrence at a time (an instance's step
+ * start, its step end): one object for the whole run instead of one event per occurrence,
+ * millions of which the garbage collector would otherwise chase. Queue it with
+ * `Simulation.atRecurring`; queuing it again before it has run is an error.
+ */
+export class RecurringEvent implements QueuedEvent {
+  time_s = 0;
+  seq = 0;
+  /** Whether an occurrence is queued and has not run yet. */
+  queued = false;
+  readonly run: () => void;
+
+  constructor(
+    readonly band: Band,
+    handler: () => void,
+  ) {
+    this.run = () => {
+      this.queued = false;
+      handler();
+    };
   }
 }
 
