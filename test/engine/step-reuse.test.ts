@@ -12,7 +12,7 @@ for (const kind of ['vllm-v0', 'vllm-v1'] as const) {
     const b = new TestSeq(1, 40, 3);
     e.enqueue(a);
     e.enqueue(b);
-    const entries = new Map<number, object>();
+    const entries = new Map<number, unknown>();
     let steps = 0;
     while (!e.idle) {
       const plan = e.schedule();
@@ -23,7 +23,7 @@ for (const kind of ['vllm-v0', 'vllm-v1'] as const) {
         t.is(d.context_tokens, d.seq.num_tokens, `step ${steps}: seq ${d.seq.id}`);
         const first = entries.get(d.seq.id);
         if (first === undefined) entries.set(d.seq.id, d);
-        else t.is(d, first, `step ${steps}: seq ${d.seq.id} got a new decode entry`);
+        else t.is(d as unknown, first, `step ${steps}: seq ${d.seq.id} got a new decode entry`);
       }
       e.update(plan, stopAtOutput);
       t.is(NONE.length, 0);
