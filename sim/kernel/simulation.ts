@@ -40,7 +40,7 @@ export class Simulation {
     if (!(time_s >= this.#now_s)) {
       throw new Error(`cannot schedule at ${time_s} s: now is ${this.#now_s} s (or time is NaN)`);
     }
-    this.#queue.push({ time_s, band, seq: this.#seq++, run });
+    this.#queue.push(new RecurringEvent(band, run).queuedAt(time_s, this.#seq++));
   }
 
   /**
@@ -52,10 +52,7 @@ export class Simulation {
       throw new Error(`cannot schedule at ${time_s} s: now is ${this.#now_s} s (or time is NaN)`);
     }
     if (event.queued) throw new Error(`a recurring event (band ${event.band}) is queued twice: its earlier occurrence at ${event.time_s} s has not run yet`);
-    event.time_s = time_s;
-    event.seq = this.#seq++;
-    event.queued = true;
-    this.#queue.push(event);
+    this.#queue.push(event.queuedAt(time_s, this.#seq++));
   }
 
   /** Schedules `run` after `delay_s` seconds. */
@@ -131,6 +128,8 @@ export class Simulation {
     }
     this.#now_s = event.time_s;
     this.#executed++;
+    // Every event the kernel queues is a RecurringEvent (see there).
+    (event as RecurringEvent).queued = false;
     event.run();
   }
 
@@ -160,30 +159,34 @@ export class Simulation {
  * An event its owner queues again and again, one occurrence at a time (an instance's step
  * start, its step end): one object for the whole run instead of one event per occurrence,
  * millions of which the garbage collector would otherwise chase. Queue it with
- * `Simulation.atRecurring`; queuing it again before it has run is an error.
+ * `Simulation.atRecurring`; queuing it again before it has run is an error. It is also the
+ * kernel's only event class (`at` makes a fresh one per call), so the event heap compares and
+ * runs objects of one shape.
  */
 export class RecurringEvent implements QueuedEvent {
   time_s = 0;
   seq = 0;
   /** Whether an occurrence is queued and has not run yet. */
   queued = false;
-  readonly run: () => void;
 
   constructor(
     readonly band: Band,
-    handler: () => void,
-  ) {
-    this.run = () => {
-      this.queued = false;
-      handler();
-    };
+    readonly run: () => void,
+  ) {}
+
+  /** Marks it queued at (time_s, seq); the kernel then pushes it. */
+  queuedAt(time_s: number, seq: number): this {
+    this.time_s = time_s;
+    this.seq = seq;
+    this.queued = true;
+    return this;
   }
 }
 
 /** Events of `atEach` in time order, handed out one at a time with their reserved seq numbers. */
 class EventStream {
   #index = 0;
-  #head: QueuedEvent | undefined;
+  #head: RecurringEvent | undefined;
 
   constructor(
     readonly items: readonly unknown[],
@@ -203,7 +206,7 @@ class EventStream {
     if (this.#index >= this.items.length) return undefined;
     const item = this.items[this.#index] as never;
     const run = this.run;
-    this.#head = { time_s: this.time(item), band: this.band, seq: this.firstSeq + this.#index, run: () => run(item) };
+    this.#head = new RecurringEvent(this.band, () => run(item)).queuedAt(this.time(item), this.firstSeq + this.#index);
     return this.#head;
   }
 
