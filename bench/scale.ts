@@ -41,6 +41,8 @@ interface PointResult {
   readonly instances: number;
   readonly wall_s: number;
   readonly simulate_s: number;
+  /** User + system CPU seconds of the whole child process: on a shared machine, wall time is not. */
+  readonly cpu_s: number;
   readonly finished: number;
   readonly events: number;
   readonly rss_mb: number;
@@ -70,11 +72,13 @@ function runPoint(requests: number, instances: number): PointResult {
   const result = simulate(config, { keepRequests: false });
   const simulate_s = (performance.now() - started) / 1e3;
   const { summary } = summarize(result.records);
+  const cpu = process.cpuUsage();
   return {
     requests,
     instances,
     wall_s: process.uptime(),
     simulate_s,
+    cpu_s: (cpu.user + cpu.system) / 1e6,
     finished: summary.requests,
     events: result.events,
     rss_mb: process.resourceUsage().maxRSS / 1024,
@@ -90,7 +94,7 @@ if (values.point !== undefined) {
   const instancesList = list(values.instances, values.quick ? [16, 256] : [16, 256, 4096]);
   const self = fileURLToPath(import.meta.url);
   console.log(`bench:scale  ${values.preset}  load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log('requests  instances  wall_s  simulate_s  events/request  requests/s(wall)  us/request(wall)  us/request(sim)  vs_first(sim)  peak_RSS_MB');
+  console.log('requests  instances  wall_s   cpu_s  simulate_s  events/request  requests/s(wall)  us/request(wall)  us/request(sim)  vs_first(sim)  peak_RSS_MB');
   let first: number | undefined;
   for (const instances of instancesList) {
     for (const requests of requestsList) {
@@ -116,6 +120,7 @@ if (values.point !== undefined) {
           String(requests).padStart(8),
           String(instances).padStart(9),
           point.wall_s.toFixed(1).padStart(6),
+          point.cpu_s.toFixed(1).padStart(6),
           point.simulate_s.toFixed(1).padStart(10),
           (point.events / point.requests).toFixed(0).padStart(14),
           Math.round(point.requests / point.wall_s).toLocaleString('en-US').padStart(16),

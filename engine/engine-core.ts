@@ -3,12 +3,14 @@ import { EngineInvariantError } from './errors.ts';
 import type { EngineKind, EngineLimits } from './limits.ts';
 import type { StepOutcome, StepPlan } from './plan.ts';
 import type { Scheduler } from './scheduler.ts';
+import { NONE } from './none.ts';
 import type { Sequence } from './sequence.ts';
 
+/** `finished` and `prefilled` stay the shared empty list until a sequence joins them (most steps). */
 interface StepOutcomeBuilder<S extends Sequence> {
   readonly emitted: S[];
-  readonly finished: S[];
-  readonly prefilled: S[];
+  finished: S[] | readonly never[];
+  prefilled: S[] | readonly never[];
 }
 
 /** A sequence's stop condition, checked after each token is appended (EOS, max_tokens, stop strings). */
@@ -91,7 +93,7 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
    * KV caught up, registers full blocks in the prefix cache, and frees stopped sequences.
    */
   update(plan: StepPlan<S>, stop: StopCondition<S>, sampled?: readonly (number | undefined)[]): StepOutcome<S> {
-    const outcome: StepOutcomeBuilder<S> = { emitted: [], finished: [], prefilled: [] };
+    const outcome: StepOutcomeBuilder<S> = { emitted: [], finished: NONE, prefilled: NONE };
     let i = 0;
     // Plain loops, no closures: this runs once per simulated step.
     for (const p of plan.prefills) this.advance(outcome, p.seq, p.new_tokens, stop, sampled?.[i++]);
@@ -109,12 +111,16 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
     if (computed < total) return; // a prefill chunk that is not the last
     if (seq.in_prefill) {
       seq.in_prefill = false;
-      outcome.prefilled.push(seq);
+      if (outcome.prefilled === NONE) outcome.prefilled = [seq];
+      else (outcome.prefilled as S[]).push(seq);
     }
     seq.appendToken(token_id);
     outcome.emitted.push(seq);
     const cap = this.limits.max_model_len_tokens;
-    if (stop(seq) || (cap !== undefined && seq.num_tokens >= cap)) outcome.finished.push(seq);
+    if (stop(seq) || (cap !== undefined && seq.num_tokens >= cap)) {
+      if (outcome.finished === NONE) outcome.finished = [seq];
+      else (outcome.finished as S[]).push(seq);
+    }
   }
 
   /** Removes a sequence wherever it is (client gone, error) and frees its blocks. */

@@ -63,6 +63,12 @@ export class Sequence {
   cached_blocks = 0;
   /** Cached token-id block keys; created on first use (most simulated sequences never need one). */
   #keys: string[] | undefined;
+  /**
+   * Its entry in decode batches, reused from step to step (engine/decode-item.ts): a sequence
+   * decodes one token per step, and one object per token is what the garbage collector would
+   * otherwise chase. Written only by the scheduler forming a plan.
+   */
+  decode_entry: { readonly seq: Sequence; context_tokens: number } | undefined;
 
   constructor(init: SequenceInit) {
     this.id = init.id;

@@ -1,5 +1,7 @@
+import { decodeItem } from './decode-item.ts';
 import { EngineCore } from './engine-core.ts';
 import type { EngineKind } from './limits.ts';
+import { NONE } from './none.ts';
 import type { DecodeItem, PrefillChunk, StepPlan } from './plan.ts';
 import type { Sequence } from './sequence.ts';
 
@@ -32,8 +34,8 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
     let budget = this.limits.max_num_batched_tokens;
     const prefills: PrefillChunk<S>[] = [];
     const decodes: DecodeItem<S>[] = [];
-    const preempted: S[] = [];
-    const admitted: S[] = [];
+    let preempted: S[] | undefined;
+    let admitted: S[] | undefined;
 
     for (let i = 0; i < this.running.length && budget > 0; ) {
       const seq = this.running[i] as S;
@@ -43,7 +45,7 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       while (!this.allocateSlots(seq, context + n)) {
         const victim = this.running.pop() as S;
         this.preempt(victim);
-        preempted.push(victim);
+        (preempted ??= []).push(victim);
         if (victim === seq) {
           scheduled = false;
           break;
@@ -51,12 +53,12 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       }
       if (!scheduled) break;
       if (seq.in_prefill) prefills.push({ seq, new_tokens: n, context_tokens: context });
-      else decodes.push({ seq, context_tokens: context + n });
+      else decodes.push(decodeItem(seq, context + n));
       budget -= n;
       i++;
     }
 
-    if (preempted.length === 0) {
+    if (preempted === undefined) {
       while (budget > 0 && this.running.length < this.limits.max_num_seqs) {
         const seq = this.waiting[0];
         if (seq === undefined) break;
@@ -66,13 +68,13 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
         if (!this.allocateWithHits(seq, hits, cached + n)) break;
         this.admitHead(seq, cached);
         seq.cached_blocks = hits.length;
-        admitted.push(seq);
+        (admitted ??= []).push(seq);
         prefills.push({ seq, new_tokens: n, context_tokens: cached });
         budget -= n;
       }
     }
-    if (prefills.length === 0 && decodes.length === 0 && preempted.length === 0) return undefined;
-    return { prefills, decodes, admitted, preempted };
+    if (prefills.length === 0 && decodes.length === 0 && preempted === undefined) return undefined;
+    return { prefills, decodes, admitted: admitted ?? NONE, preempted: preempted ?? NONE };
   }
 
   /** Blocks so that `tokens` tokens have a slot; false (nothing taken) when too few are free. */

@@ -19,10 +19,23 @@ export class TokenGaps implements SampleStats {
   #count = 0;
   #mean = 0;
   #m2 = 0;
+  /**
+   * A run of equal gaps not yet in the sketch (a decode batch emits the same gap for every
+   * sequence in it): it enters as one weighted accept, which leaves the sketch's bins, count,
+   * min and max, and so every percentile, exactly as one accept per gap would, while the
+   * logarithm of the key mapping is taken once per run instead of once per token.
+   */
+  #runValue = Number.NaN;
+  #runCount = 0;
 
   /** Adds one gap. Milliseconds. */
   add(gap_ms: number): void {
-    this.#sketch.accept(gap_ms);
+    if (gap_ms === this.#runValue) this.#runCount++;
+    else {
+      this.#flush();
+      this.#runValue = gap_ms;
+      this.#runCount = 1;
+    }
     this.#count++;
     const delta = gap_ms - this.#mean;
     this.#mean += delta / this.#count;
@@ -42,6 +55,14 @@ export class TokenGaps implements SampleStats {
   }
 
   quantile(q: number): number {
-    return this.#count === 0 ? 0 : this.#sketch.getValueAtQuantile(q);
+    if (this.#count === 0) return 0;
+    this.#flush();
+    return this.#sketch.getValueAtQuantile(q);
+  }
+
+  #flush(): void {
+    // A NaN gap never equals the run's value, so it is accepted on its own, as before.
+    if (this.#runCount > 0) this.#sketch.accept(this.#runValue, this.#runCount);
+    this.#runCount = 0;
   }
 }

@@ -2,7 +2,7 @@ import { admissionError, createEngine, type EngineKind, type EngineLimits, type 
 import type { RunObserver, StepRecord } from '../../metrics/index.ts';
 import type { ClusterView, Decision, FleetScheduler, InstanceReport, LocalRequestView } from '../../policies/index.ts';
 import type { RequestSpec } from '../../traces/request.ts';
-import { Band, type Simulation } from '../kernel/index.ts';
+import { Band, RecurringEvent, type Simulation } from '../kernel/index.ts';
 import { requestRecord, SimInstance, SimRequest } from '../instance/index.ts';
 import { LiveMigration, type MigrationParams, type MigrationRecord } from '../migration/index.ts';
 import { checkedLatency, type CopyModel, type PerfModel } from '../perf/index.ts';
@@ -143,6 +143,8 @@ export class SimCluster {
     const id = this.sim.nextId('instance');
     const engine = createEngine<SimRequest>(this.engineKind, this.options.limits);
     const instance = new SimInstance(id, engine, state, this.sim.now_s);
+    instance.stepStart = new RecurringEvent(Band.stepStart, () => this.startStep(instance));
+    instance.stepEnd = new RecurringEvent(Band.stepEnd, () => this.endStep(instance));
     this.instances.push(instance);
     this.#reports.push(instance.report);
     this.#dispatched.push(0);
@@ -303,7 +305,7 @@ export class SimCluster {
   kick(instance: SimInstance): void {
     if (instance.busy || instance.start_pending) return;
     instance.start_pending = true;
-    this.sim.at(this.sim.now_s, Band.stepStart, () => this.startStep(instance));
+    this.sim.atRecurring(instance.stepStart as RecurringEvent, this.sim.now_s);
   }
 
   private startStep(instance: SimInstance): void {
@@ -324,11 +326,17 @@ export class SimCluster {
     const slowdown = instance.migrations_out > 0 ? 1 + this.options.migration.source_slowdown : 1;
     const duration_s = (checkedLatency(perf.name, 'step', perf.step_ms(plan)) / 1e3) * slowdown;
     instance.current = plan;
+    instance.current_start_s = now;
+    instance.current_duration_s = duration_s;
     instance.current_end_s = this.sim.now_s + duration_s;
-    this.sim.at(instance.current_end_s, Band.stepEnd, () => this.endStep(instance, plan, now, duration_s));
+    this.sim.atRecurring(instance.stepEnd as RecurringEvent, instance.current_end_s);
   }
 
-  private endStep(instance: SimInstance, plan: StepPlan<SimRequest>, start_s: number, duration_s: number): void {
+  /** The iteration in flight on `instance` (one at a time: `current`) has ended. */
+  private endStep(instance: SimInstance): void {
+    const plan = instance.current as StepPlan<SimRequest>;
+    const start_s = instance.current_start_s;
+    const duration_s = instance.current_duration_s;
     const now = this.sim.now_s;
     instance.current = undefined;
     instance.steps++;

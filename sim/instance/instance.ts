@@ -1,4 +1,5 @@
 import type { EngineCore, StepPlan } from '../../engine/index.ts';
+import type { RecurringEvent } from '../kernel/index.ts';
 import type { InstanceReport, InstanceState } from '../../policies/index.ts';
 import type { SimRequest } from './request.ts';
 
@@ -10,9 +11,17 @@ export type SimEngine = EngineCore<SimRequest>;
  */
 export class SimInstance {
   state: InstanceState;
-  /** The iteration in flight, if any, and when it ends. */
+  /** The iteration in flight, if any, and when it started, lasts and ends. */
   current: StepPlan<SimRequest> | undefined;
+  current_start_s = 0;
+  current_duration_s = 0;
   current_end_s = 0;
+  /**
+   * Its step-start and step-end events, created once by the cluster that runs it, so a step
+   * queues no new event or closure (millions of steps; the iteration's data is in `current*`).
+   */
+  stepStart: RecurringEvent | undefined;
+  stepEnd: RecurringEvent | undefined;
   /** Whether a step-start event is already queued (so dispatch bursts queue one, not many). */
   start_pending = false;
   migrations_out = 0;

@@ -26,9 +26,14 @@ export class SimRequest extends Sequence {
   migrating = false;
 
   first_scheduled_s: number | undefined;
-  first_token_s: number | undefined;
-  last_token_s: number | undefined;
   finish_s: number | undefined;
+  /**
+   * Token times, NaN while unset. A field that starts out undefined holds its number boxed,
+   * so every store would allocate a new box: once per simulated token for the last one. A
+   * field that is always a number is updated in place. Read through the accessors below.
+   */
+  #first_token_s = Number.NaN;
+  #last_token_s = Number.NaN;
   migrations = 0;
   /** Σ durations of the iterations it took part in (the artifact's "decode execution time"). */
   exec_s = 0;
@@ -76,10 +81,30 @@ export class SimRequest extends Sequence {
     return this.generated >= this.output_tokens;
   }
 
+  /** Time of its first token (undefined before it has one). */
+  get first_token_s(): number | undefined {
+    const t = this.#first_token_s;
+    return Number.isNaN(t) ? undefined : t;
+  }
+
+  set first_token_s(t_s: number | undefined) {
+    this.#first_token_s = t_s ?? Number.NaN;
+  }
+
+  /** Time of its latest token (undefined before it has one). */
+  get last_token_s(): number | undefined {
+    const t = this.#last_token_s;
+    return Number.isNaN(t) ? undefined : t;
+  }
+
+  set last_token_s(t_s: number | undefined) {
+    this.#last_token_s = t_s ?? Number.NaN;
+  }
+
   /** Records the time of a token its engine just appended. */
   markToken(t_s: number): void {
-    if (this.first_token_s === undefined) this.first_token_s = t_s;
-    this.last_token_s = t_s;
+    if (Number.isNaN(this.#first_token_s)) this.#first_token_s = t_s;
+    this.#last_token_s = t_s;
   }
 
   /** Appends one token and records its time (outside an engine: tests, metrics fixtures). */

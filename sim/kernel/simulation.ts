@@ -40,7 +40,19 @@ export class Simulation {
     if (!(time_s >= this.#now_s)) {
       throw new Error(`cannot schedule at ${time_s} s: now is ${this.#now_s} s (or time is NaN)`);
     }
-    this.#queue.push({ time_s, band, seq: this.#seq++, run });
+    this.#queue.push(new RecurringEvent(band, run).queuedAt(time_s, this.#seq++));
+  }
+
+  /**
+   * Queues the next occurrence of a recurring event at `time_s`: the same order as `at` with
+   * its handler (it takes the next sequence number now), without a new event object.
+   */
+  atRecurring(event: RecurringEvent, time_s: number): void {
+    if (!(time_s >= this.#now_s)) {
+      throw new Error(`cannot schedule at ${time_s} s: now is ${this.#now_s} s (or time is NaN)`);
+    }
+    if (event.queued) throw new Error(`a recurring event (band ${event.band}) is queued twice: its earlier occurrence at ${event.time_s} s has not run yet`);
+    this.#queue.push(event.queuedAt(time_s, this.#seq++));
   }
 
   /** Schedules `run` after `delay_s` seconds. */
@@ -100,33 +112,37 @@ export class Simulation {
 
   /** Runs the next event; false when the queue is empty. */
   step(): boolean {
-    let event: QueuedEvent | undefined;
-    if (this.#streams.length === 0) {
-      event = this.#queue.pop();
-    } else {
-      event = this.#next();
-      const stream = this.#nextStream;
-      if (stream === undefined) this.#queue.pop();
-      else {
-        stream.advance();
-        if (stream.remaining === 0) this.#streams.splice(this.#streams.indexOf(stream), 1);
-      }
-    }
+    const event = this.#next();
     if (event === undefined) return false;
+    this.#execute(event);
+    return true;
+  }
+
+  /** Takes `event`, the one `#next` just returned, out of its heap or stream, and runs it. */
+  #execute(event: QueuedEvent): void {
+    const stream = this.#nextStream;
+    if (stream === undefined) this.#queue.pop();
+    else {
+      stream.advance();
+      if (stream.remaining === 0) this.#streams.splice(this.#streams.indexOf(stream), 1);
+    }
     this.#now_s = event.time_s;
     this.#executed++;
+    // Every event the kernel queues is a RecurringEvent (see there).
+    (event as RecurringEvent).queued = false;
     event.run();
-    return true;
   }
 
   /** Runs events until the queue is empty or the next one is later than `until_s`. */
   run(options: { until_s?: number; afterEach?: () => void } = {}): void {
     const until = options.until_s ?? Infinity;
+    const afterEach = options.afterEach;
+    // One look for the next event per event (peek then step would look twice).
     for (;;) {
-      const next = this.peek();
+      const next = this.#next();
       if (next === undefined || next.time_s > until) break;
-      this.step();
-      options.afterEach?.();
+      this.#execute(next);
+      if (afterEach !== undefined) afterEach();
     }
     if (Number.isFinite(until) && until > this.#now_s) this.#now_s = until;
   }
@@ -139,10 +155,38 @@ export class Simulation {
   }
 }
 
+/**
+ * An event its owner queues again and again, one occurrence at a time (an instance's step
+ * start, its step end): one object for the whole run instead of one event per occurrence,
+ * millions of which the garbage collector would otherwise chase. Queue it with
+ * `Simulation.atRecurring`; queuing it again before it has run is an error. It is also the
+ * kernel's only event class (`at` makes a fresh one per call), so the event heap compares and
+ * runs objects of one shape.
+ */
+export class RecurringEvent implements QueuedEvent {
+  time_s = 0;
+  seq = 0;
+  /** Whether an occurrence is queued and has not run yet. */
+  queued = false;
+
+  constructor(
+    readonly band: Band,
+    readonly run: () => void,
+  ) {}
+
+  /** Marks it queued at (time_s, seq); the kernel then pushes it. */
+  queuedAt(time_s: number, seq: number): this {
+    this.time_s = time_s;
+    this.seq = seq;
+    this.queued = true;
+    return this;
+  }
+}
+
 /** Events of `atEach` in time order, handed out one at a time with their reserved seq numbers. */
 class EventStream {
   #index = 0;
-  #head: QueuedEvent | undefined;
+  #head: RecurringEvent | undefined;
 
   constructor(
     readonly items: readonly unknown[],
@@ -162,7 +206,7 @@ class EventStream {
     if (this.#index >= this.items.length) return undefined;
     const item = this.items[this.#index] as never;
     const run = this.run;
-    this.#head = { time_s: this.time(item), band: this.band, seq: this.firstSeq + this.#index, run: () => run(item) };
+    this.#head = new RecurringEvent(this.band, () => run(item)).queuedAt(this.time(item), this.firstSeq + this.#index);
     return this.#head;
   }
 
