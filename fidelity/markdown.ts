@@ -74,6 +74,7 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
     );
   }
   if (report.ranking.length > 0) lines.push(...rankingSection(report.ranking));
+  if (report.notes.length > 0) lines.push('## Notes', '', ...report.notes.map((n) => `- ${n}`), '');
   lines.push(
     `![per-request latency, simulated vs real](${scatterSvg})`,
     '',

@@ -97,6 +97,8 @@ export interface FidelityReport {
   readonly out: string;
   /** The real replays, by policy name (every token's timing). */
   readonly replays: ReadonlyMap<string, Replay>;
+  /** What went wrong without failing the run (a noise replay that got stuck). */
+  readonly notes: readonly string[];
 }
 
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -246,13 +248,22 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
     await writeFile(path.join(dir, 'steps.csv'), `${stepRows.join('\n')}\n`);
   }
 
-  for (let round = 2; round <= realRuns; round++) {
+  const notes: string[] = [];
+  rounds: for (let round = 2; round <= realRuns; round++) {
     for (const [i, policy] of o.policies.entries()) {
       log(`${policy.name}: real replay ${round} of ${realRuns} (run-to-run noise) …`);
       const fleet = await startFleet(o, policy.scheduler);
       try {
         const again = await replayOnFleet(fleet, rows, o.trace.seed, arch.vocab_size);
         realRunStats[i]?.push(realStats(again));
+      } catch (error) {
+        // A failed noise replay must not lose the report: the round is dropped for every policy
+        // (the noise needs the same count of replays each) and the report says why.
+        const note = `real replay ${round} of ${policy.name} failed (${(error as Error).message}); the noise is measured over ${round - 1} replay(s) per policy`;
+        log(note);
+        notes.push(note);
+        for (const runs of realRunStats) runs.length = round - 1;
+        break rounds;
       } finally {
         await fleet.stop();
       }
@@ -261,8 +272,8 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
 
   const ranking = o.policies.length > 1 ? rankPolicies(results) : [];
   const figure = await scatterFigure(scatter, out);
-  const report: FidelityReport = { policies: results, ranking, frontend, requests: rows.length, out, replays };
-  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ policies: results, ranking, frontend, requests: rows.length, options: o }, null, 2)}\n`);
+  const report: FidelityReport = { policies: results, ranking, frontend, requests: rows.length, out, replays, notes };
+  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ policies: results, ranking, frontend, requests: rows.length, options: o, notes }, null, 2)}\n`);
   await writeFile(path.join(out, 'fidelity.md'), fidelityMarkdown(o, profile.meta, report, path.basename(figure.files.svg)));
   return report;
 }
