@@ -5,6 +5,7 @@ import type { FidelityOptions, FidelityReport } from './run-fidelity.ts';
 import type { Ranking, RankingVerdict } from './ranking.ts';
 import { markdownTable } from './report.ts';
 
+const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
 const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %` : 'n/a');
 
 function traceLine(o: FidelityOptions): string {
@@ -70,6 +71,7 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
       `Where the real latency went: dispatch ${p.real_path.dispatch_ms.toFixed(3)} ms per request, delivery ${p.real_path.delivery_ms.toFixed(3)} ms per token (means over this replay).`,
       `The step model on the ${p.step_check.steps} steps this replay ran: Σ priced / Σ measured ${pct(p.step_check.total_rel_error)}, median per step ${pct(p.step_check.median_rel_error)}; ` +
         p.step_check.by_kind.filter((k) => k.steps > 0).map((k) => `${k.kind} ${pct(k.total_rel_error)} (${k.steps} steps)`).join(', ') + '.',
+      `Contention: steps with another instance stepping alongside for most of their time took ${ratio(p.contention.concurrent.measured_over_priced)} their price (${p.contention.concurrent.steps} steps), the others ${ratio(p.contention.alone.measured_over_priced)} (${p.contention.alone.steps} steps).`,
       '',
     );
   }

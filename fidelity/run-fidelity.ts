@@ -17,6 +17,7 @@ import { RecordCollector, writeResults } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { tablePerfModel } from '../sim/perf/index.ts';
 import { calibrateFromReplay } from './calibrate-replay.ts';
+import { measureContention, type Contention } from './contention.ts';
 import { fidelityMarkdown } from './markdown.ts';
 import { rankPolicies, type Ranking } from './ranking.ts';
 import { replayOnFleet, type Replay } from './real-run.ts';
@@ -85,6 +86,8 @@ export interface PolicyFidelity {
   /** Means over the replay's requests, milliseconds: where the real latency went. */
   readonly real_path: { readonly dispatch_ms: number; readonly delivery_ms: number };
   readonly step_check: StepCheck;
+  /** The replay's steps split by whether another instance stepped alongside, measured against the table. */
+  readonly contention: Contention;
   /** The real TTFT, TPOT and E2E statistics of every replay of this policy, the first one's first. */
   readonly real_runs: readonly Record<string, Stats>[];
 }
@@ -229,6 +232,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
       preemptions: { real: real.preemptions, sim: sim.preemptions },
       real_path: { dispatch_ms: mean(r.map((x) => x.dispatch_s)) * 1e3, delivery_ms: mean(r.map((x) => x.delivery_s)) * 1e3 },
       step_check: checkSteps(perf, real.steps),
+      contention: measureContention(perf, real.steps),
       real_runs: realRunStats[results.length] as Record<string, Stats>[],
     });
 
