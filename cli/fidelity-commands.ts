@@ -13,6 +13,7 @@ import type { ModelArch } from '../backend/model/arch.ts';
 import { runFidelity } from '../fidelity/run-fidelity.ts';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../policies/presets.ts';
 import { markdownTable } from '../fidelity/report.ts';
+import { FIDELITY_SCENARIO_NAMES, FIDELITY_SCENARIOS, type FidelityScenario, type FidelityScenarioName } from '../fidelity/scenarios.ts';
 
 const rate = (value: string): number => {
   const n = Number(value);
@@ -31,6 +32,10 @@ const presetList = (value: string): PresetName[] =>
     if (!(PRESET_NAMES as string[]).includes(name)) throw new InvalidArgumentError(`unknown policy "${name}"; expected scheduler presets from: ${PRESET_NAMES.join(', ')}`);
     return name as PresetName;
   });
+const scenarioName = (value: string): FidelityScenarioName => {
+  if (!(FIDELITY_SCENARIO_NAMES as string[]).includes(value)) throw new InvalidArgumentError(`unknown scenario "${value}"; expected one of ${FIDELITY_SCENARIO_NAMES.join(', ')}`);
+  return value as FidelityScenarioName;
+};
 const deviceKind = (value: string): 'cpu' => {
   if (value === 'cuda') throw new InvalidArgumentError('cuda: the CUDA model runner is compiled but has not been verified on a GPU yet (docs/model-runner.md); profile on cpu');
   if (value !== 'cpu') throw new InvalidArgumentError(`expected cpu or cuda, received "${value}"`);
@@ -73,10 +78,14 @@ export function registerFidelityCommands(program: Command): void {
     .option('--instances <n>', 'instance processes', positive, 2)
     .option('--policies <names>', `scheduler presets, comma-separated (${PRESET_NAMES.join(', ')})`, presetList, ['round-robin', 'infaas++', 'llumnix'] as PresetName[])
     .option('--calibration <kind>', 'replay: step table, dispatch and delivery from a calibration replay (another seed) on the fleet; fleet: the profiling grid on every instance at once; engine: the grid on one engine alone, no path around it', calibrationKind, 'replay' as const)
-    .option('-n, --num-prompts <n>', 'requests', positive, 60)
-    .option('--request-rate <r>', 'Poisson arrivals, requests per second', rate, 4)
-    .option('--prompt-tokens <min-max>', 'prompt lengths (uniform)', range, [16, 256] as [number, number])
-    .option('--output-tokens <min-max>', 'output lengths (uniform)', range, [8, 64] as [number, number])
+    .option('--scenario <name>', `trace and engine limits (${FIDELITY_SCENARIO_NAMES.join(', ')}); the options below override its values`, scenarioName, 'default' as FidelityScenarioName)
+    .option('-n, --num-prompts <n>', 'requests (scenario default: 60)', positive)
+    .option('--request-rate <r>', 'arrivals, requests per second (default: 4; imbalance: 8)', rate)
+    .option('--burstiness <k>', 'Gamma shape of the gaps between arrivals: 1 Poisson, < 1 burstier', rate)
+    .option('--prompt-tokens <min-max>', 'prompt lengths, uniform (default: 16-256)', range)
+    .option('--output-tokens <min-max>', 'output lengths, uniform (default: 8-64)', range)
+    .option('--kv-blocks <n>', 'KV blocks of 16 tokens per instance (default: 1024; imbalance: 48)', positive)
+    .option('--real-runs <n>', 'real replays per policy; from 2 the ranking claims only gaps above the run-to-run noise (default: 1; imbalance: 2)', positive)
     .option('--seed <n>', 'seed of the trace', nonNegative, 0)
     .option('--threads <n>', 'compute threads per instance', positive, 1)
     .option('--repeats <n>', 'profile measurements per point', positive, 3)
@@ -84,19 +93,29 @@ export function registerFidelityCommands(program: Command): void {
     .option('--steps', "also write steps.csv into each policy's real/ and sim/ results folders (the real one from the engines' step reports)", false)
     .option('--trace-json', 'also write trace.json (Chrome/Perfetto) into real/ and sim/', false)
     .action(async (opts) => {
+      const scenario: FidelityScenario = FIDELITY_SCENARIOS[opts.scenario];
+      const t = scenario.trace;
+      const burstiness = opts.burstiness ?? t.burstiness;
       const report = await runFidelity(
         {
           model: opts.model, instances: opts.instances, policies: opts.policies.map((name) => ({ name, scheduler: PRESETS[name] })),
-          calibration: opts.calibration,
-          num_kv_blocks: 1024, block_size_tokens: 16, max_num_batched_tokens: 512, max_num_seqs: 64, threads: opts.threads,
-          trace: { requests: opts.numPrompts, rate_per_s: opts.requestRate, prompt_tokens: opts.promptTokens, output_tokens: opts.outputTokens, seed: opts.seed },
+          calibration: opts.calibration, scenario: opts.scenario, real_runs: opts.realRuns ?? scenario.real_runs,
+          num_kv_blocks: opts.kvBlocks ?? scenario.num_kv_blocks, block_size_tokens: 16, max_num_batched_tokens: scenario.max_num_batched_tokens, max_num_seqs: scenario.max_num_seqs, threads: opts.threads,
+          trace: {
+            requests: opts.numPrompts ?? t.requests, rate_per_s: opts.requestRate ?? t.rate_per_s,
+            prompt_tokens: opts.promptTokens ?? t.prompt_tokens, output_tokens: opts.outputTokens ?? t.output_tokens, seed: opts.seed,
+            ...(burstiness === undefined ? {} : { burstiness }), ...(t.long === undefined ? {} : { long: t.long }),
+          },
           profile: { repeats: opts.repeats, prefill_tokens: [16, 32, 64, 128, 256, 512], decode_batch_sizes: [1, 2, 4, 8, 16, 32], decode_context_tokens: [32, 128, 320] },
           out: opts.out, steps: opts.steps, trace_json: opts.traceJson,
         },
         (line) => console.error(line),
       );
       for (const p of report.policies) console.log(`\n${p.policy}\n${markdownTable(p.metrics)}`);
-      for (const r of report.ranking) console.log(`ranking ${r.metric} ${r.stat}: real ${r.real.join(' < ')}; simulated ${r.sim.join(' < ')}${r.same ? '' : '  (differs)'}`);
+      for (const r of report.ranking) {
+        const noise = Number.isNaN(r.noise) ? 'noise not measured' : `noise ${(r.noise * 100).toFixed(1)} %`;
+        console.log(`ranking ${r.metric} ${r.stat}: real ${r.real.join(' < ')}; simulated ${r.sim.join(' < ')}; ${noise}; ${r.verdict}`);
+      }
       console.log(`\nwrote ${report.out}/fidelity.md, fidelity.json, scatter.svg, profile.csv, trace.csv and a folder per policy`);
     });
 }

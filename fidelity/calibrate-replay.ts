@@ -68,10 +68,18 @@ export function calibrateFromReplay(replay: Replay): ReplayCalibration {
   const rows = distinctTokens(bins(prefill, (s) => s.prefill_tokens, 12, 3).map((g) => row('prefill', 1, binned('prefill', g), (s) => s.prefill_tokens)));
   const byBatch = new Map<number, ReplayStep[]>();
   for (const s of decode) byBatch.set(s.decode_seqs, [...(byBatch.get(s.decode_seqs) ?? []), s]);
+  // A decode step never gets cheaper as its batch grows, but the means of rarely seen batch
+  // sizes are noisy: a larger batch measured faster than a smaller one made the table's batch
+  // axis slope down, and its linear extension beyond the largest batch priced steps below zero.
+  // Each batch size's rows are floored at the slowest row of the batch sizes below it.
+  let floor = 0;
   for (const [batch, steps] of [...byBatch.entries()].sort((a, b) => a[0] - b[0])) {
     // Batch sizes seen only a few times would make the table jump; the neighbours interpolate them.
     if (steps.length < 3) continue;
-    rows.push(...distinctTokens(bins(steps, (s) => s.decode_context_tokens, 4, 5).map((g) => row('decode', batch, binned('decode', g), (s) => s.decode_context_tokens))));
+    const series = distinctTokens(bins(steps, (s) => s.decode_context_tokens, 4, 5).map((g) => row('decode', batch, binned('decode', g), (s) => s.decode_context_tokens)));
+    const floored = series.map((r) => ({ ...r, latency_ms: Math.max(r.latency_ms, floor) }));
+    floor = Math.max(floor, ...floored.map((r) => r.latency_ms));
+    rows.push(...floored);
   }
   if (!rows.some((r) => r.phase === 'decode')) rows.push(...distinctTokens([row('decode', 1, decode, (s) => s.decode_context_tokens)]));
   // Means too: the simulator adds these to every request and token.

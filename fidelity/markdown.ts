@@ -2,15 +2,52 @@
 // (dispatch, delivery, the step model on the real batches); whether both worlds rank the
 // policies alike.
 import type { FidelityOptions, FidelityReport } from './run-fidelity.ts';
+import type { Ranking, RankingVerdict } from './ranking.ts';
 import { markdownTable } from './report.ts';
 
+const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
 const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %` : 'n/a');
+
+function traceLine(o: FidelityOptions): string {
+  const t = o.trace;
+  const arrivals = t.burstiness === undefined || t.burstiness === 1 ? `Poisson ${t.rate_per_s} req/s` : `Gamma (burstiness ${t.burstiness}) ${t.rate_per_s} req/s`;
+  const long = t.long === undefined ? '' : `; every ${t.long.every}. request long: prompts ${t.long.prompt_tokens.join('–')}, outputs ${t.long.output_tokens.join('–')} tokens`;
+  return `${arrivals}, prompts ${t.prompt_tokens.join('–')} tokens, outputs ${t.output_tokens.join('–')} tokens${long}, seed ${t.seed}`;
+}
+
+const VERDICT: Record<RankingVerdict, string> = {
+  same: 'same',
+  differs: '**differs**',
+  unresolved: 'unresolved (within noise)',
+  unmeasured: 'noise not measured',
+};
+
+function rankingSection(ranking: readonly Ranking[]): string[] {
+  const runs = ranking[0]?.real_runs ?? 1;
+  const lines = [
+    '## Policy ranking (best first)',
+    '',
+    runs > 1
+      ? `Real values are means over ${runs} replays per policy; the noise is the largest spread (max − min) / min of that statistic between replays of one policy. A pair is **resolved** when its real gap exceeds the noise; the verdict judges the simulator on resolved pairs only.`
+      : 'One real replay per policy: the run-to-run noise is not measured, so no ranking claim is made (the order is shown; `--real-runs 2` measures the noise).',
+    '',
+    '| metric | stat | real | simulated | full order alike | noise | resolved pairs (real gap; simulated gap) | verdict |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of ranking) {
+    const resolved = r.pairs.filter((p) => p.resolved === true).map((p) => `${p.better} < ${p.worse} (${pct(p.real_gap)}; ${pct(p.sim_gap)})`);
+    lines.push(`| ${r.metric} | ${r.stat} | ${r.real.join(' < ')} | ${r.sim.join(' < ')} | ${r.same ? 'yes' : 'no'} | ${Number.isNaN(r.noise) ? 'n/a' : pct(r.noise)} | ${resolved.length === 0 ? '—' : resolved.join(', ')} | ${VERDICT[r.verdict]} |`);
+  }
+  lines.push('');
+  return lines;
+}
 
 export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknown>, report: FidelityReport, scatterSvg: string): string {
   const lines = [
     `# Fidelity: simulated vs real, ${report.requests} requests on ${o.instances} instance(s) of ${o.model}`,
     '',
-    `Trace: Poisson ${o.trace.rate_per_s} req/s, prompts ${o.trace.prompt_tokens.join('–')} tokens, outputs ${o.trace.output_tokens.join('–')} tokens, seed ${o.trace.seed}.`,
+    ...(o.scenario === undefined ? [] : [`Scenario: \`${o.scenario}\` (fidelity/scenarios.ts).`]),
+    `Trace: ${traceLine(o)}.`,
     `Machine: ${String(meta['cpu'])}, ${String(meta['cores'])} cores; kernel ${String(meta['kernel'])}, ${o.threads} thread(s) per instance.`,
     `Engine: vLLM v1 (budget ${o.max_num_batched_tokens}, ${o.num_kv_blocks} blocks of ${o.block_size_tokens}, prefix caching off).`,
     `Profile: ${String(meta['where'])}. Path around the engines given to the simulator: dispatch ${report.frontend.dispatch_ms.toFixed(3)} ms, delivery ${report.frontend.delivery_ms.toFixed(3)} ms per token (measured during calibration, never on the test replay).`,
@@ -34,14 +71,12 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
       `Where the real latency went: dispatch ${p.real_path.dispatch_ms.toFixed(3)} ms per request, delivery ${p.real_path.delivery_ms.toFixed(3)} ms per token (means over this replay).`,
       `The step model on the ${p.step_check.steps} steps this replay ran: Σ priced / Σ measured ${pct(p.step_check.total_rel_error)}, median per step ${pct(p.step_check.median_rel_error)}; ` +
         p.step_check.by_kind.filter((k) => k.steps > 0).map((k) => `${k.kind} ${pct(k.total_rel_error)} (${k.steps} steps)`).join(', ') + '.',
+      `Contention: steps with another instance stepping alongside for most of their time took ${ratio(p.contention.concurrent.measured_over_priced)} their price (${p.contention.concurrent.steps} steps), the others ${ratio(p.contention.alone.measured_over_priced)} (${p.contention.alone.steps} steps).`,
       '',
     );
   }
-  if (report.ranking.length > 0) {
-    lines.push('## Policy ranking (best first)', '', '| metric | stat | real | simulated | same | smallest real gap |', '|---|---|---|---|---|---|');
-    for (const r of report.ranking) lines.push(`| ${r.metric} | ${r.stat} | ${r.real.join(' < ')} | ${r.sim.join(' < ')} | ${r.same ? 'yes' : '**no**'} | ${pct(r.real_min_gap)} |`);
-    lines.push('', 'A swap between policies whose real values differ by less than the run-to-run noise says little; the last column shows how far apart they were.', '');
-  }
+  if (report.ranking.length > 0) lines.push(...rankingSection(report.ranking));
+  if (report.notes.length > 0) lines.push('## Notes', '', ...report.notes.map((n) => `- ${n}`), '');
   lines.push(
     `![per-request latency, simulated vs real](${scatterSvg})`,
     '',

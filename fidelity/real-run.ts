@@ -41,6 +41,15 @@ export interface Replay {
 
 const REQUEST_PREFIX = 'fidelity-';
 
+/**
+ * How long a replay may take before it is declared stuck: generous (a loaded 2-core machine ran
+ * the imbalance scenario's 7.5 s trace in under a minute), but finite, so a fleet that stops
+ * making progress fails the run with a count instead of hanging it.
+ */
+export function replayLimitS(rows: readonly TraceRow[]): number {
+  return 120 + 30 * (rows[rows.length - 1]?.arrival_s ?? 0);
+}
+
 /** The neutral record of a replayed request, as the client timed it (what it cannot see is 0). */
 export function requestRecord(r: RequestTiming, row: TraceRow): RequestRecord {
   const first = r.sent_s + r.ttft_s;
@@ -65,6 +74,7 @@ export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], see
   const t0 = performance.now();
   const now = (): number => (performance.now() - t0) / 1e3;
   const toS = (unix_ms: number): number => (unix_ms - performance.timeOrigin - t0) / 1e3;
+  let finished = 0;
   const runs = rows.map(async (row, index): Promise<RequestTiming> => {
     const wait = row.arrival_s * 1e3 - (performance.now() - t0);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -90,10 +100,17 @@ export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], see
       dispatch_s: arrived - sent, delivery_s: times.length > 0 ? delivery / times.length : 0,
     };
     observer?.request?.(requestRecord(timing, row));
+    finished++;
     return timing;
   });
+  const limit_s = replayLimitS(rows);
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`real replay stuck: ${finished} of ${rows.length} requests finished within ${limit_s.toFixed(0)} s (the fleet stopped making progress)`)), limit_s * 1e3);
+  });
   try {
-    const requests = await Promise.all(runs);
+    const requests = await Promise.race([Promise.all(runs), stuck]);
+    clearTimeout(timer);
     const makespan_s = now();
     // The last steps' reports may trail the last tokens (another stream): wait until none has
     // arrived for 100 ms (at most 2 s).
@@ -107,6 +124,9 @@ export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], see
       preemptions: steps.reduce((a, s) => a + s.preempted, 0),
     };
   } finally {
+    clearTimeout(timer);
+    // The caller stops the fleet; requests still streaming then end with an error nobody awaits.
+    for (const r of runs) r.catch(() => {});
     off();
     unobserve();
   }

@@ -17,10 +17,11 @@ import { RecordCollector, writeResults } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { tablePerfModel } from '../sim/perf/index.ts';
 import { calibrateFromReplay } from './calibrate-replay.ts';
+import { measureContention, type Contention } from './contention.ts';
 import { fidelityMarkdown } from './markdown.ts';
 import { rankPolicies, type Ranking } from './ranking.ts';
 import { replayOnFleet, type Replay } from './real-run.ts';
-import { compare, type MetricComparison } from './report.ts';
+import { compare, stats, type MetricComparison, type Stats } from './report.ts';
 import { scatterFigure, type ScatterPoint } from './scatter.ts';
 import { simulateTrace, type SimOutcome } from './sim-run.ts';
 import { batchOf, checkSteps, type StepCheck } from './step-check.ts';
@@ -57,6 +58,15 @@ export interface FidelityOptions {
   readonly steps?: boolean;
   /** Also write trace.json (Chrome/Perfetto) into both results folders. */
   readonly trace_json?: boolean;
+  /**
+   * Real replays per policy (default 1). From 2, every policy is replayed again, in rounds (all
+   * policies, then all again, so a drifting machine slows each alike), and the ranking makes a
+   * claim only where the real gap exceeds the spread between replays of one policy. The
+   * per-request report and folders are the first replay's.
+   */
+  readonly real_runs?: number;
+  /** The named scenario these options came from, for the report (fidelity/scenarios.ts). */
+  readonly scenario?: string;
 }
 
 /** Fields of real/summary.json a client replay cannot observe per request (they are 0). */
@@ -76,6 +86,10 @@ export interface PolicyFidelity {
   /** Means over the replay's requests, milliseconds: where the real latency went. */
   readonly real_path: { readonly dispatch_ms: number; readonly delivery_ms: number };
   readonly step_check: StepCheck;
+  /** The replay's steps split by whether another instance stepped alongside, measured against the table. */
+  readonly contention: Contention;
+  /** The real TTFT, TPOT and E2E statistics of every replay of this policy, the first one's first. */
+  readonly real_runs: readonly Record<string, Stats>[];
 }
 
 export interface FidelityReport {
@@ -86,9 +100,17 @@ export interface FidelityReport {
   readonly out: string;
   /** The real replays, by policy name (every token's timing). */
   readonly replays: ReadonlyMap<string, Replay>;
+  /** What went wrong without failing the run (a noise replay that got stuck). */
+  readonly notes: readonly string[];
 }
 
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+/** The real statistics the ranking compares, from one replay (TPOT over requests of more than one token). */
+function realStats(r: Replay): Record<string, Stats> {
+  const q = r.requests;
+  return { TTFT: stats(q.map((x) => x.ttft_s)), TPOT: stats(q.filter((x) => x.output_tokens > 1).map((x) => x.tpot_s)), E2E: stats(q.map((x) => x.e2e_s)) };
+}
 
 async function measureProfile(o: FidelityOptions, log: (line: string) => void): Promise<{ profile: ProfileResult; frontend: Frontend; jitter_ratios?: { prefill: number[]; decode: number[] } }> {
   const common = { ...o.profile, model: o.model, threads: o.threads, block_size_tokens: o.block_size_tokens };
@@ -141,6 +163,8 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   if (o.policies.length === 0) throw new Error('fidelity: policies is empty; expected at least one policy to replay');
   const names = new Set(o.policies.map((p) => p.name));
   if (names.size !== o.policies.length) throw new Error(`fidelity: policy names must be distinct; got ${o.policies.map((p) => p.name).join(', ')}`);
+  const realRuns = o.real_runs ?? 1;
+  if (!Number.isInteger(realRuns) || realRuns < 1) throw new Error(`fidelity: real_runs must be an integer >= 1 (real replays per policy), received ${realRuns}`);
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });
   const { profile, frontend, jitter_ratios } = await measureProfile(o, log);
@@ -159,6 +183,8 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   const results: PolicyFidelity[] = [];
   const replays = new Map<string, Replay>();
   const scatter: ScatterPoint[] = [];
+  /** Per policy (in order), the real statistics of each replay. */
+  const realRunStats: Record<string, Stats>[][] = [];
   for (const policy of o.policies) {
     log(`${policy.name}: replaying ${rows.length} requests on ${o.instances} real instance(s) …`);
     const fleet = await startFleet(o, policy.scheduler);
@@ -173,6 +199,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
       await fleet.stop();
     }
     replays.set(policy.name, real);
+    realRunStats.push([realStats(real)]);
     const dir = path.join(out, policy.name);
     await mkdir(dir, { recursive: true });
     // Both worlds as fleetlab results folders, written through the same records (`fleetlab compare real sim`).
@@ -205,6 +232,8 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
       preemptions: { real: real.preemptions, sim: sim.preemptions },
       real_path: { dispatch_ms: mean(r.map((x) => x.dispatch_s)) * 1e3, delivery_ms: mean(r.map((x) => x.delivery_s)) * 1e3 },
       step_check: checkSteps(perf, real.steps),
+      contention: measureContention(perf, real.steps),
+      real_runs: realRunStats[results.length] as Record<string, Stats>[],
     });
 
     const perRequest = ['index,real_ttft_s,sim_ttft_s,real_tpot_s,sim_tpot_s,real_e2e_s,sim_e2e_s,real_dispatch_s,real_delivery_s'];
@@ -223,10 +252,32 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
     await writeFile(path.join(dir, 'steps.csv'), `${stepRows.join('\n')}\n`);
   }
 
+  const notes: string[] = [];
+  rounds: for (let round = 2; round <= realRuns; round++) {
+    for (const [i, policy] of o.policies.entries()) {
+      log(`${policy.name}: real replay ${round} of ${realRuns} (run-to-run noise) …`);
+      const fleet = await startFleet(o, policy.scheduler);
+      try {
+        const again = await replayOnFleet(fleet, rows, o.trace.seed, arch.vocab_size);
+        realRunStats[i]?.push(realStats(again));
+      } catch (error) {
+        // A failed noise replay must not lose the report: the round is dropped for every policy
+        // (the noise needs the same count of replays each) and the report says why.
+        const note = `real replay ${round} of ${policy.name} failed (${(error as Error).message}); the noise is measured over ${round - 1} replay(s) per policy`;
+        log(note);
+        notes.push(note);
+        for (const runs of realRunStats) runs.length = round - 1;
+        break rounds;
+      } finally {
+        await fleet.stop();
+      }
+    }
+  }
+
   const ranking = o.policies.length > 1 ? rankPolicies(results) : [];
   const figure = await scatterFigure(scatter, out);
-  const report: FidelityReport = { policies: results, ranking, frontend, requests: rows.length, out, replays };
-  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ policies: results, ranking, frontend, requests: rows.length, options: o }, null, 2)}\n`);
+  const report: FidelityReport = { policies: results, ranking, frontend, requests: rows.length, out, replays, notes };
+  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ policies: results, ranking, frontend, requests: rows.length, options: o, notes }, null, 2)}\n`);
   await writeFile(path.join(out, 'fidelity.md'), fidelityMarkdown(o, profile.meta, report, path.basename(figure.files.svg)));
   return report;
 }

@@ -2,6 +2,7 @@
 // (arrived_at, num_prefill_tokens, num_decode_tokens) that the simulator reads as it is and the
 // load generator sends to the real fleet.
 import seedrandom from 'seedrandom';
+import { sampleGamma } from '../traces/sampling.ts';
 
 export interface TraceRow {
   readonly arrival_s: number;
@@ -15,17 +16,35 @@ export interface SyntheticTrace {
   readonly prompt_tokens: readonly [number, number];
   readonly output_tokens: readonly [number, number];
   readonly seed: number;
+  /**
+   * Gamma shape of the gaps between arrivals (vLLM's --burstiness): 1 or absent is Poisson,
+   * below 1 burstier (requests come in clumps), the mean rate unchanged.
+   */
+  readonly burstiness?: number;
+  /**
+   * Every `every`-th request (index 0, every, 2·every, …) draws its lengths from these ranges
+   * instead: a mix of long and short requests whose period matches the fleet's size is the
+   * pattern round-robin dispatch cannot see (it sends every long request to the same instance),
+   * while load-aware dispatch balances it.
+   */
+  readonly long?: { readonly every: number; readonly prompt_tokens: readonly [number, number]; readonly output_tokens: readonly [number, number] };
 }
 
-/** Poisson arrivals, lengths uniform in the given inclusive ranges; one seed drives it all. */
+/** Poisson (or Gamma) arrivals, lengths uniform in the given inclusive ranges; one seed drives it all. */
 export function syntheticTrace(t: SyntheticTrace): TraceRow[] {
+  const shape = t.burstiness ?? 1;
+  if (!(Number.isFinite(shape) && shape > 0)) throw new Error(`fidelity trace: burstiness must be a finite number > 0 (a Gamma shape; 1 = Poisson), received ${shape}`);
+  if (t.long !== undefined && !(Number.isInteger(t.long.every) && t.long.every >= 1)) throw new Error(`fidelity trace: long.every must be an integer >= 1 (every how many requests one is long), received ${t.long.every}`);
   const rng = seedrandom.alea(`fidelity-trace:${t.seed}`);
+  // Poisson keeps its own draw (one uniform per gap), so earlier traces are unchanged.
+  const gap = shape === 1 ? (): number => -Math.log(1 - rng()) / t.rate_per_s : (): number => sampleGamma(rng, shape) / (t.rate_per_s * shape);
   const uniform = ([lo, hi]: readonly [number, number]): number => lo + Math.floor(rng() * (hi - lo + 1));
   const rows: TraceRow[] = [];
   let now = 0;
   for (let i = 0; i < t.requests; i++) {
-    rows.push({ arrival_s: Number(now.toFixed(6)), prompt_tokens: uniform(t.prompt_tokens), output_tokens: uniform(t.output_tokens) });
-    now += -Math.log(1 - rng()) / t.rate_per_s;
+    const lengths = t.long !== undefined && i % t.long.every === 0 ? t.long : t;
+    rows.push({ arrival_s: Number(now.toFixed(6)), prompt_tokens: uniform(lengths.prompt_tokens), output_tokens: uniform(lengths.output_tokens) });
+    now += gap();
   }
   return rows;
 }

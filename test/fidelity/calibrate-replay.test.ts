@@ -38,3 +38,17 @@ test('rows are bins of real steps with their MEAN time; mixed steps are left out
 test('a calibration without prefill-only or decode-only steps is refused with the counts', (t) => {
   t.throws(() => calibrateFromReplay(replay([step(100, 0, 0, 1)])), { message: /1 prefill-only and 0 decode-only steps/ });
 });
+
+test('a larger decode batch measured faster than a smaller one is floored at it, so the table never slopes down along the batch axis', (t) => {
+  // Batch 4 took 10 ms, batch 5 (fewer, luckier samples) 6 ms: left as measured, the table's
+  // extension beyond batch 5 would fall 4 ms per sequence and price batch 8 below zero.
+  const steps = [
+    step(100, 0, 0, 1),
+    ...Array.from({ length: 5 }, () => step(0, 4, 400, 10)),
+    ...Array.from({ length: 5 }, () => step(0, 5, 500, 6)),
+    ...Array.from({ length: 5 }, () => step(0, 6, 600, 12)),
+  ];
+  const decode = calibrateFromReplay(replay(steps)).rows.filter((r) => r.phase === 'decode');
+  t.deepEqual(decode.map((r) => [r.batch_size, r.latency_ms]), [[4, 10], [5, 10], [6, 12]]);
+  t.is(decode[1]!.samples, 5, 'the floored row keeps its own sample count');
+});
