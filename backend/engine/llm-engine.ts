@@ -84,6 +84,11 @@ export class LLMEngine implements GenerationEngine {
   #steps = 0;
   #preemptions = 0;
   #loop: Promise<void> | undefined;
+  /**
+   * Set by every event that may let the engine schedule something (a request, an abort, a
+   * suspension or resumption, blocks freed or committed), cleared when the loop plans a step.
+   */
+  #woken = false;
   #failed: Error | undefined;
   #closed = false;
   readonly #stepListeners = new Set<(step: StepTiming) => void>();
@@ -299,6 +304,7 @@ export class LLMEngine implements GenerationEngine {
     seq.status = 'finished';
     seq.queue.push({ request_id, token_ids: [], text: '', migrated_to: to });
     this.#retire(seq);
+    this.#kick(); // its blocks are free: waiting requests may fit now
   }
 
   /** PRE-ALLOC on the destination (undefined: not enough free blocks above the watermark). */
@@ -308,6 +314,7 @@ export class LLMEngine implements GenerationEngine {
 
   releaseReservation(ids: readonly number[]): void {
     this.core.releaseReservation(ids);
+    this.#kick(); // waiting requests may fit now
   }
 
   /** COMMIT on the destination: the request runs here on the blocks its KV was copied into. */
@@ -378,16 +385,22 @@ export class LLMEngine implements GenerationEngine {
   }
 
   #kick(): void {
+    this.#woken = true;
     this.#loop ??= this.#run().finally(() => {
       this.#loop = undefined;
-      // Work that arrived after the loop decided to stop.
-      if (this.#failed === undefined && (this.#pending.length > 0 || this.#suspending.size > 0 || !this.core.idle)) this.#kick();
+      // Something happened after the loop last planned: look again. Work that is merely blocked
+      // (waiting requests with no free blocks: a destination's pre-allocation or a suspended
+      // request holds them) waits for the event that frees them. Looking again without one
+      // spun the loop in microtasks: the event loop never ran again, so neither did the RPC
+      // that would have freed the blocks, and the idle reports it queued grew without bound.
+      if (this.#failed === undefined && this.#woken) this.#kick();
     });
   }
 
   async #run(): Promise<void> {
     try {
       for (;;) {
+        this.#woken = false;
         this.#applyBetweenSteps();
         const t0 = performance.now();
         const plan = this.core.schedule();
