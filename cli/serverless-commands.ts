@@ -16,6 +16,7 @@ export function registerServerlessCommands(program: Command): void {
     .option('--model-3b <dir>', 'with --real: HF folder (or tiny preset) standing for Qwen2.5-3B', 'tiny-3b')
     .option('--model-1_5b <dir>', 'with --real: HF folder (or tiny preset) standing for Qwen2.5-1.5B', 'tiny-1_5b')
     .option('--gap <s>', 'with --real: seconds between the two requests', positive, 3)
+    .option('--local-nodes', 'with --real: the two nodes are labels with local launchers instead of node agents')
     .action(async (opts) => {
       if (!opts.real) {
         console.log(liveMigrationExample({ migration: opts.migration }).lines.join('\n'));
@@ -23,7 +24,7 @@ export function registerServerlessCommands(program: Command): void {
       }
       // Loaded on demand: the simulated example needs none of the real backend.
       const { liveMigrationReal } = await import('../artifact/serverlessllm/live-migration-real.ts');
-      const outcome = await liveMigrationReal({ migration: opts.migration, model_3b: opts.model3b, model_1_5b: opts.model1_5b, gap_s: opts.gap, log: (line) => console.log(line) });
+      const outcome = await liveMigrationReal({ migration: opts.migration, model_3b: opts.model3b, model_1_5b: opts.model1_5b, gap_s: opts.gap, agents: opts.localNodes !== true, log: (line) => console.log(line) });
       if (!outcome.small_first && opts.migration) process.exitCode = 1;
     });
 }

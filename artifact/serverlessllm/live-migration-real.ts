@@ -1,16 +1,20 @@
 /**
  * ServerlessLLM's two-node live-migration example (its documentation, reference §6.4) on the
- * real backend: two "nodes" of one instance slot each on this machine, a stand-in for
+ * real backend: two node agents on this machine (127.0.0.1 and 127.0.0.2, one instance slot
+ * each, each with its own checkpoint store), a stand-in for
  * Qwen2.5-3B stored (and cached in DRAM) on both nodes, one for Qwen2.5-1.5B on node 0 only,
  * deployed with upstream's deploy configs; a long 3B chat request, then 3 s later a 64-token
  * 1.5B request, both through the OpenAI API. With migration the placement policy moves the
  * 3B inference to node 1 by tokens and loads the 1.5B model on node 0, which answers first;
  * without it the 1.5B request waits for node 0.
  */
+import path from 'node:path';
+import { agentOptions } from '../../backend/agent/agent-options.ts';
+import { startAgent, type AgentServer } from '../../backend/agent/agent-server.ts';
 import type { DeployConfigInput } from '../../config/serverless-deploy.ts';
 import { parseDeployConfig } from '../../config/serverless-deploy.ts';
 import { createApiServer } from '../../backend/api/server.ts';
-import { ensureCheckpoint, readModelFolder, resolveModelDir } from '../../backend/model/index.ts';
+import { ensureCheckpoint, fleetlabCacheDir, readModelFolder, resolveModelDir } from '../../backend/model/index.ts';
 import { ServerlessFleet, type MigrationRecord, type PlacementRecord } from '../../backend/serverless/manager.ts';
 import { QWEN_1_5B, QWEN_3B } from './live-migration.ts';
 
@@ -30,6 +34,13 @@ export interface RealExampleOptions {
   readonly max_tokens_1_5b?: number;
   /** Compute threads per instance. */
   readonly threads?: number;
+  /**
+   * The two nodes are node agents (default): each stores the models its deploy config names
+   * (disk, and DRAM for `memory_pool`) and starts the instances, as ServerlessLLM's two
+   * servers would. `false`: labels with local launchers and assumed
+   * bandwidths (no agents).
+   */
+  readonly agents?: boolean;
   /** Receives every log line as it happens. */
   readonly log?: (line: string) => void;
 }
@@ -83,8 +94,27 @@ export async function liveMigrationReal(options: RealExampleOptions): Promise<Re
   say(`live migration ${options.migration ? 'enabled (locality-migrate)' : 'disabled (locality-migrate, migration: false)'}; 3B = ${model_3b}, 1.5B = ${model_1_5b}`);
   // Convert both checkpoints before the clock starts: a deploy downloads and converts once.
   for (const m of [model_3b, model_1_5b]) await ensureCheckpoint(await readModelFolder(await resolveModelDir(m)));
+  const agents: AgentServer[] = [];
+  if (options.agents ?? true) {
+    try {
+      for (const [id, host] of ['127.0.0.1', '127.0.0.2'].entries()) {
+        // Disk tiers kept in the fleetlab cache (a second run finds the models stored). No
+        // bandwidth probe: both "nodes" are this machine, and two measurements of the same
+        // hardware differ by noise, which would decide the tie the document's story rests on
+        // (the 3B placed on node 0); the two nodes keep equal assumed bandwidths, as there.
+        const tag = `example-live-migration-node-${id}`;
+        agents.push(await startAgent(agentOptions({
+          host, port: 0, models_dir: path.join(fleetlabCacheDir(), 'nodes', tag, 'models'), dram_dir: `/dev/shm/fleetlab-${tag}-${process.pid}`, probe_mib: 0,
+        })));
+        say(`node ${id}: agent on ${host}:${agents[id]!.port}`);
+      }
+    } catch (err) {
+      await Promise.all(agents.map((a) => a.stop()));
+      throw err;
+    }
+  }
   const fleet = new ServerlessFleet({
-    nodes: [{ id: 0, gpus: 1 }, { id: 1, gpus: 1 }],
+    nodes: agents.length > 0 ? agents.map((a, id) => ({ id, gpus: 1, address: `${a.host}:${a.port}` })) : [{ id: 0, gpus: 1 }, { id: 1, gpus: 1 }],
     placement: { kind: 'locality-migrate', migration: options.migration },
     engine: { threads: options.threads ?? 1 },
     log: (line) => {
@@ -94,6 +124,7 @@ export async function liveMigrationReal(options: RealExampleOptions): Promise<Re
   });
   const api = createApiServer({ router: fleet });
   try {
+    await fleet.connect();
     for (const config of exampleDeployConfigs(model_3b, model_1_5b)) await fleet.deploy(parseDeployConfig(config));
     const base = await api.listen({ host: '127.0.0.1', port: 0 });
     const t0 = fleet.now_s;
@@ -156,5 +187,6 @@ export async function liveMigrationReal(options: RealExampleOptions): Promise<Re
   } finally {
     await api.close();
     await fleet.stop();
+    await Promise.all(agents.map((a) => a.stop()));
   }
 }

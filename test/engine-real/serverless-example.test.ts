@@ -24,6 +24,7 @@ test.serial('without migration the 1.5B request waits for node 0 and finishes af
   // length), long enough to still run when the 1.5B request arrives 1 s after its first token.
   const outcome = await liveMigrationReal({ migration: false, gap_s: 1, max_tokens_3b: 1500 });
   plain = outcome;
+  t.deepEqual(outcome.lines.filter((l) => / agent on /.test(l)).map((l) => l.replace(/:\d+$/, '')), ['node 0: agent on 127.0.0.1', 'node 1: agent on 127.0.0.2'], 'the nodes are node agents');
   t.true(outcome.small.sent_s < outcome.large.finished_s, 'the 1.5B request met the 3B inference running');
   t.false(outcome.small_first, outcome.lines.join('\n'));
   t.is(outcome.migrations.length, 0);
