@@ -8,6 +8,7 @@ import { quantileSorted } from 'simple-statistics';
 import type { ProfileRow } from '../backend/profile/profile-grid.ts';
 import { spread } from '../backend/profile/profile-grid.ts';
 import type { Replay, ReplayStep } from './real-run.ts';
+import { isotonic } from '../backend/profile/isotonic.ts';
 
 export interface ReplayCalibration {
   readonly rows: ProfileRow[];
@@ -71,15 +72,21 @@ export function calibrateFromReplay(replay: Replay): ReplayCalibration {
   // A decode step never gets cheaper as its batch grows, but the means of rarely seen batch
   // sizes are noisy: a larger batch measured faster than a smaller one made the table's batch
   // axis slope down, and its linear extension beyond the largest batch priced steps below zero.
-  // Each batch size's rows are floored at the slowest row of the batch sizes below it.
-  let floor = 0;
+  // Each batch size's level (its steps' mean) follows the isotonic fit over batch sizes
+  // (weighted by steps), its rows scaled to it. (A floor at the slowest row below let one slow
+  // bin, e.g. the first steps of a cold process, set the price of every larger batch: 2–3× too
+  // slow on the imbalance scenario.)
+  const levels: { steps: ReplayStep[]; series: ProfileRow[] }[] = [];
   for (const [batch, steps] of [...byBatch.entries()].sort((a, b) => a[0] - b[0])) {
     // Batch sizes seen only a few times would make the table jump; the neighbours interpolate them.
     if (steps.length < 3) continue;
-    const series = distinctTokens(bins(steps, (s) => s.decode_context_tokens, 4, 5).map((g) => row('decode', batch, binned('decode', g), (s) => s.decode_context_tokens)));
-    const floored = series.map((r) => ({ ...r, latency_ms: Math.max(r.latency_ms, floor) }));
-    floor = Math.max(floor, ...floored.map((r) => r.latency_ms));
-    rows.push(...floored);
+    levels.push({ steps, series: distinctTokens(bins(steps, (s) => s.decode_context_tokens, 4, 5).map((g) => row('decode', batch, binned('decode', g), (s) => s.decode_context_tokens))) });
+  }
+  const measured = levels.map((l) => mean(l.steps.map((s) => s.step_ms)));
+  const fitted = isotonic(measured, levels.map((l) => l.steps.length));
+  for (const [i, l] of levels.entries()) {
+    const scale = measured[i]! > 0 ? fitted[i]! / measured[i]! : 1;
+    rows.push(...l.series.map((r) => ({ ...r, latency_ms: r.latency_ms * scale })));
   }
   if (!rows.some((r) => r.phase === 'decode')) rows.push(...distinctTokens([row('decode', 1, decode, (s) => s.decode_context_tokens)]));
   // Means too: the simulator adds these to every request and token.

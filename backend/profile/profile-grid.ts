@@ -5,6 +5,7 @@ import { quantileSorted } from 'simple-statistics';
 import type { StepTiming } from '../engine/llm-engine.ts';
 import { parseSamplingParams } from '../engine/sampling-params.ts';
 import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
+import { isotonic } from './isotonic.ts';
 
 /** What the grid drives. */
 export interface ProfileTarget {
@@ -144,9 +145,10 @@ export async function measureGrid(
  * A measured table the simulator can price any step with. Noise can make a measured series
  * dip (a larger shape timed faster than a smaller one) and the table extends its end segments
  * linearly, so a steep first segment priced a smaller step below zero (an error). Step time
- * never falls as a batch grows, so each series (prefill; decode per batch size) takes the
- * running maximum along tokens, and gets a row at 0 tokens equal to its first measured time:
- * below the smallest measured shape a step costs what that shape cost.
+ * never falls as a batch grows, so each series (prefill; decode per batch size) is replaced by
+ * its isotonic fit along tokens (isotonic.ts: dips pooled with their neighbours, weighted by
+ * samples), and gets a row at 0 tokens equal to its first fitted time: below the smallest
+ * measured shape a step costs what that shape cost.
  */
 export function monotoneTable(rows: readonly ProfileRow[]): ProfileRow[] {
   const series = new Map<string, ProfileRow[]>();
@@ -157,13 +159,10 @@ export function monotoneTable(rows: readonly ProfileRow[]): ProfileRow[] {
   const out: ProfileRow[] = [];
   for (const list of series.values()) {
     const sorted = [...list].sort((a, b) => a.tokens - b.tokens);
+    const fitted = isotonic(sorted.map((r) => r.latency_ms), sorted.map((r) => Math.max(1, r.samples)));
     const first = sorted[0] as ProfileRow;
-    if (first.tokens > 0) out.push({ ...first, tokens: 0, samples: 0 });
-    let max = 0;
-    for (const r of sorted) {
-      max = Math.max(max, r.latency_ms);
-      out.push({ ...r, latency_ms: max });
-    }
+    if (first.tokens > 0) out.push({ ...first, tokens: 0, latency_ms: fitted[0]!, samples: 0 });
+    for (const [i, r] of sorted.entries()) out.push({ ...r, latency_ms: fitted[i]! });
   }
   return out;
 }

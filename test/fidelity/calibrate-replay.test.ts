@@ -39,8 +39,8 @@ test('a calibration without prefill-only or decode-only steps is refused with th
   t.throws(() => calibrateFromReplay(replay([step(100, 0, 0, 1)])), { message: /1 prefill-only and 0 decode-only steps/ });
 });
 
-test('a larger decode batch measured faster than a smaller one is floored at it, so the table never slopes down along the batch axis', (t) => {
-  // Batch 4 took 10 ms, batch 5 (fewer, luckier samples) 6 ms: left as measured, the table's
+test('a larger decode batch measured faster than a smaller one is pooled with it, so the table never slopes down along the batch axis', (t) => {
+  // Batch 4 took 10 ms, batch 5 (luckier samples) 6 ms: left as measured, the table's
   // extension beyond batch 5 would fall 4 ms per sequence and price batch 8 below zero.
   const steps = [
     step(100, 0, 0, 1),
@@ -49,6 +49,20 @@ test('a larger decode batch measured faster than a smaller one is floored at it,
     ...Array.from({ length: 5 }, () => step(0, 6, 600, 12)),
   ];
   const decode = calibrateFromReplay(replay(steps)).rows.filter((r) => r.phase === 'decode');
-  t.deepEqual(decode.map((r) => [r.batch_size, r.latency_ms]), [[4, 10], [5, 10], [6, 12]]);
-  t.is(decode[1]!.samples, 5, 'the floored row keeps its own sample count');
+  t.deepEqual(decode.map((r) => [r.batch_size, r.latency_ms]), [[4, 8], [5, 8], [6, 12]]);
+  t.is(decode[1]!.samples, 5, 'the pooled row keeps its own sample count');
+});
+
+test('one slow batch size does not set the price of every larger one', (t) => {
+  // Batch 1 ran a few slow steps (a cold process); batches 2 and 3 are many and fast. A floor at
+  // the slowest row below priced both at 5 ms; the isotonic fit pools batch 1 with them instead.
+  const steps = [
+    step(100, 0, 0, 1),
+    ...Array.from({ length: 5 }, () => step(0, 1, 100, 5)),
+    ...Array.from({ length: 95 }, () => step(0, 2, 200, 1)),
+    ...Array.from({ length: 100 }, () => step(0, 3, 300, 1.2)),
+  ];
+  const decode = calibrateFromReplay(replay(steps)).rows.filter((r) => r.phase === 'decode');
+  const pooled = (5 * 5 + 95 * 1) / 100;
+  t.deepEqual(decode.map((r) => [r.batch_size, Number(r.latency_ms.toFixed(9))]), [[1, pooled], [2, pooled], [3, 1.2]]);
 });
