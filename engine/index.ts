@@ -11,7 +11,7 @@ export { EngineCore, type EngineSnapshot, type StopCondition } from './engine-co
 export { EngineInvariantError } from './errors.ts';
 export type { Scheduler } from './scheduler.ts';
 export { blocksFor, ENGINE_KINDS, type EngineKind, type EngineLimits, PREFILL_TOKEN_BUDGETS, type PrefillTokenBudget } from './limits.ts';
-export { planIncludes, planSequences, type DecodeItem, type PrefillChunk, type StepBatch, type StepOutcome, type StepPlan } from './plan.ts';
+export { batchTokens, planIncludes, planSequences, type BatchTokens, type DecodeItem, type PrefillChunk, type StepBatch, type StepOutcome, type StepPlan } from './plan.ts';
 export { byArrival, Sequence, type BlockKey, type SequenceInit, type SequencePriority, type SequenceStatus } from './sequence.ts';
 export { VllmV0Scheduler } from './vllm-v0.ts';
 export { VllmV1Scheduler } from './vllm-v1.ts';

@@ -62,3 +62,25 @@ export function planSequences<S extends Sequence>(plan: StepPlan<S>): S[] {
   for (const d of plan.decodes) out.push(d.seq);
   return out;
 }
+
+/** A batch's token counts, as step records report them (the simulator's and the real engine's). */
+export interface BatchTokens {
+  /** Tokens the prefill chunks compute. */
+  readonly prefill_tokens: number;
+  /** KV tokens of the prefilled sequences after the step (their context + the chunk). */
+  readonly prefill_context_tokens: number;
+  /** KV tokens of the decoding sequences after the step. */
+  readonly decode_context_tokens: number;
+}
+
+export function batchTokens(batch: StepBatch): BatchTokens {
+  let prefill_tokens = 0;
+  let prefill_context_tokens = 0;
+  let decode_context_tokens = 0;
+  for (const p of batch.prefills) {
+    prefill_tokens += p.new_tokens;
+    prefill_context_tokens += p.context_tokens + p.new_tokens;
+  }
+  for (const d of batch.decodes) decode_context_tokens += d.context_tokens;
+  return { prefill_tokens, prefill_context_tokens, decode_context_tokens };
+}

@@ -2,7 +2,7 @@
 // same code the simulator runs) with the native model runner as executor. One step at a time:
 // schedule → forward → sample → update → stream deltas. Requests and aborts that arrive while
 // a step runs are applied between steps, so the core is only touched by this loop.
-import { admissionError, blocksFor, createEngine, type EngineCore, type EngineKind, type EngineLimits } from '../../engine/index.ts';
+import { admissionError, batchTokens, blocksFor, createEngine, type EngineCore, type EngineKind, type EngineLimits } from '../../engine/index.ts';
 import type { LocalRequestView } from '../../policies/index.ts';
 import { KvBlockPool, type KvDtype } from '../native/index.ts';
 import { openModel, resolveModelDir, type OpenedModel } from '../model/index.ts';
@@ -432,14 +432,7 @@ export class LLMEngine implements GenerationEngine {
         const outcome = this.core.update(plan, (seq) => seq.output.finished, sampled);
         for (const seq of outcome.finished) this.#retire(seq);
         if (this.#stepListeners.size > 0) {
-          let prefill_tokens = 0;
-          let prefill_context_tokens = 0;
-          let decode_context_tokens = 0;
-          for (const p of plan.prefills) {
-            prefill_tokens += p.new_tokens;
-            prefill_context_tokens += p.context_tokens + p.new_tokens;
-          }
-          for (const d of plan.decodes) decode_context_tokens += d.context_tokens;
+          const { prefill_tokens, prefill_context_tokens, decode_context_tokens } = batchTokens(plan);
           const timing: StepTiming = {
             step: this.#steps, prefill_seqs: plan.prefills.length, prefill_tokens, decode_seqs: plan.decodes.length, decode_context_tokens,
             context_tokens: prefill_context_tokens + decode_context_tokens, started_unix_ms: performance.timeOrigin + t0,

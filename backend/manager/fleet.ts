@@ -12,6 +12,7 @@ import { InstanceClient } from '../rpc/instance-client.ts';
 import type { HeartbeatParams, NodeSpec } from './agent-instances.ts';
 import { Autoscaler } from './autoscaler.ts';
 import { ExternalInstance, type ExternalInstanceSpec } from './external-instance.ts';
+import { followStream } from './follow-stream.ts';
 import { instanceSource, type InstanceHandle, type InstanceSource } from './instance-source.ts';
 
 export interface FleetOptions {
@@ -252,43 +253,22 @@ export class Fleet implements GenerationEngine {
     return member;
   }
 
-  /**
-   * The client's one stream across migrations and failures. A stream that ends with
-   * `migrated_to` continues on that instance; a stream that breaks because its instance died
-   * is dispatched again with the tokens already produced (the new instance recomputes their
-   * KV and continues with the next token). Either way no token is lost or repeated.
-   */
-  async *#follow(request: GenerationRequest, first: Member, stream: AsyncIterable<GenerationDelta>, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
-    const produced: number[] = [...(request.resume_output_token_ids ?? [])];
-    let member = first;
-    for (;;) {
-      let next: string | undefined;
-      try {
-        for await (const d of stream) {
-          if (d.migrated_to !== undefined) {
-            next = d.migrated_to;
-            continue;
-          }
-          produced.push(...d.token_ids);
-          yield d;
-          if (d.finish_reason !== undefined) return;
-        }
-      } catch (err) {
-        if (signal?.aborted === true || member.alive && (await this.#stillAlive(member))) throw err;
-        // The instance died mid-stream: resume elsewhere from the tokens produced so far.
+  /** The client's one stream across migrations and failures (follow-stream.ts); a dead instance's requests are dispatched again. */
+  #follow(request: GenerationRequest, first: Member, stream: AsyncIterable<GenerationDelta>, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
+    return followStream(request, { instance: first, stream }, {
+      died: async (member) => !(member.alive && (await this.#stillAlive(member))),
+      resume: (resumed) => {
         this.failovers++;
-        const resumed: GenerationRequest = { ...request, resume_output_token_ids: [...produced] };
-        member = this.#dispatch(resumed);
-        stream = member.client.generate(resumed, signal);
-        continue;
-      }
-      if (next === undefined) return;
-      const to = this.#members.find((m) => `${m.process.host}:${m.process.port}` === next);
-      if (to === undefined) throw new FleetError(`request ${request.request_id} migrated to ${next}, which is not an instance of this fleet`);
-      this.#servedBy.set(request.request_id, to.id);
-      member = to;
-      stream = to.client.attach(request.request_id, signal);
-    }
+        const member = this.#dispatch(resumed);
+        return { instance: member, stream: member.client.generate(resumed, signal) };
+      },
+      moved: (address) => {
+        const to = this.#members.find((m) => `${m.process.host}:${m.process.port}` === address);
+        if (to === undefined) throw new FleetError(`request ${request.request_id} migrated to ${address}, which is not an instance of this fleet`);
+        this.#servedBy.set(request.request_id, to.id);
+        return { instance: to, stream: to.client.attach(request.request_id, signal) };
+      },
+    }, signal);
   }
 
   /** Whether the instance process still runs (a broken stream may be a dead process). */

@@ -5,6 +5,7 @@
 // repeated. The decode time per token the placement view uses is measured here.
 import { instanceCapacity, leastLoadedInstance } from '../../policies/serverless/index.ts';
 import type { EngineStats, GenerationDelta, GenerationRequest } from '../engine/types.ts';
+import { followStream } from '../manager/follow-stream.ts';
 import { InstanceStopped, ServerlessError, type Deployed, type FleetParts, type FleetState, type RealInstance, type Waiter } from './fleet-state.ts';
 
 export class RequestRouting {
@@ -19,54 +20,44 @@ export class RequestRouting {
   /** The client's stream of `request` to `model`: queued, served, followed, resumed. */
   async *serve(model: Deployed, request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
     const s = this.s;
-    const produced: number[] = [...(request.resume_output_token_ids ?? [])];
+    const produced = request.resume_output_token_ids?.length ?? 0;
     model.inflight++;
     this.p.scaling.autoscale(model);
     let instance: RealInstance | undefined;
     let lastToken_ms: number | undefined;
     try {
-      instance = await this.acquire(model, request, produced.length, signal);
-      let stream = instance.client!.generate(request, signal);
-      for (;;) {
-        let next: string | undefined;
-        try {
-          for await (const d of stream) {
-            if (d.migrated_to !== undefined) {
-              next = d.migrated_to;
-              continue;
-            }
-            if (d.finish_reason === 'abort' && signal?.aborted !== true && instance.state === 'stopped') throw new InstanceStopped();
-            produced.push(...d.token_ids);
-            const tracked = instance.requests.get(request.request_id);
-            if (tracked !== undefined) tracked.generated = produced.length;
-            const now = performance.now();
-            if (lastToken_ms !== undefined && d.token_ids.length > 0) this.#measureDecode(model, (now - lastToken_ms) / 1e3 / d.token_ids.length);
-            lastToken_ms = now;
-            yield d;
-            if (d.finish_reason !== undefined) return;
-          }
-        } catch (err) {
-          if (!(err instanceof InstanceStopped) && (signal?.aborted === true || (await this.p.lifecycle.alive(instance)))) throw err;
+      instance = await this.acquire(model, request, produced, signal);
+      yield* followStream(request, { instance, stream: instance.client!.generate(request, signal) }, {
+        delta: (from, d, n) => {
+          if (d.finish_reason === 'abort' && signal?.aborted !== true && from.state === 'stopped') throw new InstanceStopped();
+          const tracked = from.requests.get(request.request_id);
+          if (tracked !== undefined) tracked.generated = n;
+          const now = performance.now();
+          if (lastToken_ms !== undefined && d.token_ids.length > 0) this.#measureDecode(model, (now - lastToken_ms) / 1e3 / d.token_ids.length);
+          lastToken_ms = now;
+        },
+        died: async (from, err) => err instanceof InstanceStopped || !(await this.p.lifecycle.alive(from)),
+        resume: async (resumed, from) => {
           // Its instance died: resume elsewhere from the tokens the client already has.
+          const done = resumed.resume_output_token_ids?.length ?? 0;
           s.failovers++;
-          this.untrack(instance, request.request_id);
-          s.log(`Instance ${instance.id} (${model.name}) died; resuming request ${request.request_id} from its ${produced.length} output tokens`);
-          const resumed: GenerationRequest = { ...request, resume_output_token_ids: [...produced] };
-          instance = await this.acquire(model, resumed, produced.length, signal);
-          stream = instance.client!.generate(resumed, signal);
+          this.untrack(from, request.request_id);
+          s.log(`Instance ${from.id} (${model.name}) died; resuming request ${request.request_id} from its ${done} output tokens`);
+          instance = await this.acquire(model, resumed, done, signal);
           lastToken_ms = undefined;
-          continue;
-        }
-        if (next === undefined) return;
-        const to = [...s.instances.values()].find((i) => i.client?.address === next);
-        if (to === undefined) throw new ServerlessError(`request ${request.request_id} migrated to ${next}, which is not an instance of this fleet`);
-        const tracked = instance.requests.get(request.request_id);
-        this.untrack(instance, request.request_id);
-        if (tracked !== undefined) to.requests.set(request.request_id, tracked);
-        s.log(`Resuming request ${request.request_id} on target instance ${to.id} (node ${to.node.id})`);
-        instance = to;
-        stream = to.client!.attach(request.request_id, signal);
-      }
+          return { instance, stream: instance.client!.generate(resumed, signal) };
+        },
+        moved: (address, from) => {
+          const to = [...s.instances.values()].find((i) => i.client?.address === address);
+          if (to === undefined) throw new ServerlessError(`request ${request.request_id} migrated to ${address}, which is not an instance of this fleet`);
+          const tracked = from.requests.get(request.request_id);
+          this.untrack(from, request.request_id);
+          if (tracked !== undefined) to.requests.set(request.request_id, tracked);
+          s.log(`Resuming request ${request.request_id} on target instance ${to.id} (node ${to.node.id})`);
+          instance = to;
+          return { instance: to, stream: to.client!.attach(request.request_id, signal) };
+        },
+      }, signal);
     } finally {
       if (instance !== undefined) this.untrack(instance, request.request_id);
       model.inflight--;

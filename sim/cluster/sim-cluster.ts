@@ -1,4 +1,4 @@
-import { admissionError, createEngine, type EngineKind, type EngineLimits, type StepPlan } from '../../engine/index.ts';
+import { admissionError, batchTokens, createEngine, type EngineKind, type EngineLimits, type StepPlan } from '../../engine/index.ts';
 import type { RunObserver, StepRecord } from '../../metrics/index.ts';
 import type { ClusterView, Decision, FleetScheduler, InstanceReport, LocalRequestView } from '../../policies/index.ts';
 import type { RequestSpec } from '../../traces/request.ts';
@@ -434,13 +434,8 @@ export class SimCluster {
 
 /** The neutral record of a step, read before `update` (contexts as planned). */
 function stepRecord(instance: number, start_s: number, duration_s: number, plan: StepPlan<SimRequest>): StepRecord {
-  let prefill_tokens = 0;
-  let context_tokens = 0;
-  for (const p of plan.prefills) {
-    prefill_tokens += p.new_tokens;
-    context_tokens += p.context_tokens + p.new_tokens;
-  }
-  for (const d of plan.decodes) context_tokens += d.context_tokens;
+  const { prefill_tokens, prefill_context_tokens, decode_context_tokens } = batchTokens(plan);
+  const context_tokens = prefill_context_tokens + decode_context_tokens;
   return {
     instance, start_s, duration_s, prefill_seqs: plan.prefills.length, prefill_tokens, decode_seqs: plan.decodes.length, context_tokens, preemptions: plan.preempted.length,
   };
