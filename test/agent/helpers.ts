@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { LLMEngine } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
 import { Fleet } from '../../backend/manager/fleet.ts';
 import { fleetOptions, parseFleetConfig } from '../../backend/manager/fleet-config.ts';
-import { collect, privateModelCache, type Out } from '../engine-real/helpers.ts';
+import { collect, oneEngineOutputs, privateModelCache } from '../engine-real/helpers.ts';
 
 let work = '';
 let shm = '';
@@ -62,21 +61,12 @@ const PROMPTS = Array.from({ length: 4 }, (_, i) => Array.from({ length: 5 + 3 *
 // when the test reacts to what the client saw.
 const sampling = parseSamplingParams({ max_tokens: 300, temperature: 0, ignore_eos: true });
 
-async function reference(): Promise<Out[]> {
-  const e = await LLMEngine.create({ model: 'tiny' });
-  try {
-    return await Promise.all(PROMPTS.map((p, i) => collect(e.generate({ request_id: `r${i}`, prompt_token_ids: p, sampling }))));
-  } finally {
-    await e.shutdown();
-  }
-}
-
 /**
  * Two agents with one instance each; `signal` to node b's process group once the streams are
  * 10 tokens in; every answer must equal one engine's, the view must keep node a's instance only.
  */
 export async function nodeFailure(t: ExecutionContext, signal: 'SIGKILL' | 'SIGSTOP', tag: string): Promise<void> {
-  const expected = await reference();
+  const expected = await oneEngineOutputs(PROMPTS, sampling, { id_prefix: 'r' });
   const a = await startAgentProcess('127.0.0.1', `a-${tag}`);
   const b = await startAgentProcess('127.0.0.2', `b-${tag}`);
   const config = parseFleetConfig({

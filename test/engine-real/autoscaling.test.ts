@@ -3,41 +3,13 @@
 // dispatching to its victim, has its running requests drained by the migration policy (live migration) and stops the
 // process. No token is lost or repeated: outputs equal one engine's run of the same prompts.
 import test from 'ava';
-import { LLMEngine } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
-import type { SamplingParams } from '../../backend/engine/types.ts';
 import { Fleet } from '../../backend/manager/fleet.ts';
-import { collect, privateModelCache, type Out } from './helpers.ts';
+import { alive, collect, oneEngineOutputs, privateModelCache, until, type Out } from './helpers.ts';
 
 privateModelCache('autoscaling');
 
 const prompt = (i: number): number[] => Array.from({ length: 6 + (i % 5) * 3 }, (_, j) => (i * 37 + j * 17 + 3) % 500);
-
-async function reference(prompts: readonly number[][], sampling: SamplingParams): Promise<Out[]> {
-  const e = await LLMEngine.create({ model: 'tiny' });
-  try {
-    return await Promise.all(prompts.map((p, i) => collect(e.generate({ request_id: `ref${i}`, prompt_token_ids: p, sampling }))));
-  } finally {
-    await e.shutdown();
-  }
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function until(what: string, cond: () => boolean, limit_ms = 60_000): Promise<void> {
-  const t0 = performance.now();
-  while (!cond()) {
-    if (performance.now() - t0 > limit_ms) throw new Error(`gave up waiting (${limit_ms} ms) for: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 test.serial('policy-driven: a load burst scales out to a new process, idleness scales back in; outputs equal one engine', async (t) => {
   const sampling = parseSamplingParams({ max_tokens: 64, temperature: 0, ignore_eos: true });
@@ -70,7 +42,7 @@ test.serial('policy-driven: a load burst scales out to a new process, idleness s
     t.deepEqual(fleet.pids, [firstPid]);
     const kinds = fleet.scaling!.events.map((e) => e.kind);
     t.true(kinds.includes('scale-up') && kinds.includes('joined') && kinds.includes('scale-down') && kinds.includes('retired'), kinds.join(','));
-    t.deepEqual(outs, await reference(prompts, sampling));
+    t.deepEqual(outs, await oneEngineOutputs(prompts, sampling));
   } finally {
     await fleet.stop();
   }
@@ -112,7 +84,7 @@ test.serial('scale-in drains running requests by live migration, then stops the 
     await until('its process exits', () => !alive(victimPid), 15_000);
     const drained = fleet.migrations.filter((m) => m.from === 1 && m.outcome === 'committed');
     t.true(drained.length >= 1, `requests left the victim by live migration: ${JSON.stringify(scaler.events)}`);
-    t.deepEqual(outs, await reference([...prompts, prompt(4)], sampling), 'no token lost or repeated');
+    t.deepEqual(outs, await oneEngineOutputs([...prompts, prompt(4)], sampling), 'no token lost or repeated');
   } finally {
     await fleet.stop();
   }

@@ -9,7 +9,7 @@ import { LLMEngine } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
 import type { ClusterView } from '../../policies/index.ts';
 import { Fleet } from '../../backend/manager/fleet.ts';
-import { collect, privateModelCache, type Out } from './helpers.ts';
+import { collect, oneEngineOutputs, privateModelCache, until } from './helpers.ts';
 
 const cache = privateModelCache('external');
 
@@ -44,25 +44,8 @@ test.after.always(async () => {
   await gone;
 });
 
-async function until(what: string, cond: () => boolean, limit_ms = 30_000): Promise<void> {
-  const t0 = performance.now();
-  while (!cond()) {
-    if (performance.now() - t0 > limit_ms) throw new Error(`gave up waiting (${limit_ms} ms) for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function reference(): Promise<Out[]> {
-  const e = await LLMEngine.create({ model: 'tiny' });
-  try {
-    return await Promise.all(PROMPTS.map((p, i) => collect(e.generate({ request_id: `ref${i}`, prompt_token_ids: p, sampling }))));
-  } finally {
-    await e.shutdown();
-  }
-}
-
 test.serial('a fleet of one external server: requests go over HTTP, token-identical; its load comes from its /metrics', async (t) => {
-  const expected = await reference();
+  const expected = await oneEngineOutputs(PROMPTS, sampling);
   // Polled every 20 ms but only declared gone after 100 failed polls in a row: on a loaded CI
   // machine a few polls in a row can fail (CI saw the server dropped), and this test is about
   // load, not liveness (the killed-server test below covers leaving).
@@ -89,7 +72,7 @@ test.serial('a fleet of one external server: requests go over HTTP, token-identi
 });
 
 test.serial('beside an instance process: both take requests, outputs are token-identical, and the migration policy never sees the external one', async (t) => {
-  const expected = await reference();
+  const expected = await oneEngineOutputs(PROMPTS, sampling);
   const fleet = await Fleet.start({
     instances: 1, engine: { model: 'tiny' }, external: [{ url, kv_blocks: 1024 }],
     // Pairing every report with a threshold every instance is below: a loaded instance would be paired with any freer one.

@@ -2,24 +2,13 @@
 // instance from the tokens already produced (KV recomputed, output state replayed, random
 // stream fast-forwarded), and every client still gets one complete, gap-free answer.
 import test from 'ava';
-import { LLMEngine } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
-import type { SamplingParams } from '../../backend/engine/types.ts';
 import { Fleet } from '../../backend/manager/fleet.ts';
-import { collect, privateModelCache, type Out } from './helpers.ts';
+import { collect, oneEngineOutputs, privateModelCache } from './helpers.ts';
 
 privateModelCache('faults');
 
 const PROMPTS = Array.from({ length: 4 }, (_, i) => Array.from({ length: 5 + 4 * i }, (_, j) => (i * 71 + j * 13 + 5) % 500));
-
-async function reference(sampling: SamplingParams): Promise<Out[]> {
-  const e = await LLMEngine.create({ model: 'tiny' });
-  try {
-    return await Promise.all(PROMPTS.map((p, i) => collect(e.generate({ request_id: `r${i}`, prompt_token_ids: p, sampling }))));
-  } finally {
-    await e.shutdown();
-  }
-}
 
 for (const [name, options] of [
   ['greedy', { max_tokens: 120, temperature: 0, ignore_eos: true }],
@@ -27,7 +16,7 @@ for (const [name, options] of [
 ] as const) {
   test(`${name}: an instance killed mid-stream loses no token`, async (t) => {
     const sampling = parseSamplingParams(options);
-    const expected = await reference(sampling);
+    const expected = await oneEngineOutputs(PROMPTS, sampling, { id_prefix: 'r' });
     const fleet = await Fleet.start({ instances: 2, engine: { model: 'tiny' }, scheduler: { dispatch: { kind: 'round-robin' } } });
     try {
       let midway: () => void;
@@ -46,7 +35,7 @@ for (const [name, options] of [
 
 test('a dead destination aborts the migration; the request finishes on its source unchanged', async (t) => {
   const sampling = parseSamplingParams({ max_tokens: 120, temperature: 0, ignore_eos: true });
-  const [expected] = await reference(sampling);
+  const [expected] = await oneEngineOutputs(PROMPTS, sampling, { id_prefix: 'r' });
   const fleet = await Fleet.start({
     instances: 2, engine: { model: 'tiny' },
     scheduler: { dispatch: { kind: 'round-robin' }, pairing: { kind: 'defrag', migrate_threshold: 1e9, queued_demand: 'head-of-line' }, selector: { kind: 'LCFS' }, trigger: { kind: 'every-reports', reports_per_instance: 1e6 } },

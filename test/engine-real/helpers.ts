@@ -1,9 +1,11 @@
-// Shared by the real-engine tests: a private model cache per test file, and a stream collector.
+// Shared by the real-engine tests: a private model cache per test file, a stream collector, one
+// engine's reference outputs, and process and polling helpers.
 import test from 'ava';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GenerationDelta } from '../../backend/engine/types.ts';
+import { LLMEngine, type LLMEngineOptions } from '../../backend/engine/llm-engine.ts';
+import type { GenerationDelta, SamplingParams } from '../../backend/engine/types.ts';
 
 /** Points FLEETLAB_CACHE_DIR at a fresh folder (tiny models, conversions) removed after the file's tests. */
 export function privateModelCache(label: string): string {
@@ -29,4 +31,42 @@ export async function collect(stream: AsyncIterable<GenerationDelta>, onToken?: 
     onToken?.(out.ids.length);
   }
   return out;
+}
+
+/**
+ * What one engine alone (no fleet, no migration, no failure) answers to `prompts`, request ids
+ * `<id_prefix><i>`: the outputs a fleet's must equal token for token. `sampling` is one for all
+ * or one per prompt.
+ */
+export async function oneEngineOutputs(
+  prompts: readonly (readonly number[])[],
+  sampling: SamplingParams | readonly SamplingParams[],
+  opts: { engine?: Omit<LLMEngineOptions, 'model'>; id_prefix?: string } = {},
+): Promise<Out[]> {
+  const e = await LLMEngine.create({ model: 'tiny', ...opts.engine });
+  const params = (i: number): SamplingParams => (Array.isArray(sampling) ? (sampling as readonly SamplingParams[])[i]! : (sampling as SamplingParams));
+  try {
+    return await Promise.all(prompts.map((p, i) => collect(e.generate({ request_id: `${opts.id_prefix ?? 'ref'}${i}`, prompt_token_ids: p, sampling: params(i) }))));
+  } finally {
+    await e.shutdown();
+  }
+}
+
+/** Whether a process with this pid still exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `cond` until it holds; fails naming `what` after `limit_ms`. */
+export async function until(what: string, cond: () => boolean, limit_ms = 60_000): Promise<void> {
+  const t0 = performance.now();
+  while (!cond()) {
+    if (performance.now() - t0 > limit_ms) throw new Error(`gave up waiting (${limit_ms} ms) for: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

@@ -4,10 +4,9 @@
 // requests to instance 1 by live KV migration. Nothing here is forced: the migrations are the
 // policy's. Every output equals the same requests run on one roomy engine without migration.
 import test from 'ava';
-import { LLMEngine } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
 import { Fleet } from '../../backend/manager/fleet.ts';
-import { collect, privateModelCache, type Out } from './helpers.ts';
+import { collect, oneEngineOutputs, privateModelCache } from './helpers.ts';
 
 privateModelCache('llumnix-policy');
 
@@ -17,17 +16,8 @@ const REQUESTS = Array.from({ length: 8 }, (_, i) => ({
   sampling: parseSamplingParams({ max_tokens: i % 2 === 0 ? 200 : 16, temperature: 0.8, seed: 100 + i, ignore_eos: true }),
 }));
 
-async function reference(): Promise<Out[]> {
-  const e = await LLMEngine.create({ model: 'tiny' });
-  try {
-    return await Promise.all(REQUESTS.map((r, i) => collect(e.generate({ request_id: `ref${i}`, prompt_token_ids: r.prompt, sampling: r.sampling }))));
-  } finally {
-    await e.shutdown();
-  }
-}
-
 test('the defrag pairing migrates requests off a memory-pressured instance by itself; outputs equal one engine without migration', async (t) => {
-  const expected = await reference();
+  const expected = await oneEngineOutputs(REQUESTS.map((r) => r.prompt), REQUESTS.map((r) => r.sampling));
   // 48 blocks of 16 tokens: the four long requests (120 + 200 tokens each) need 80 on instance 0.
   const fleet = await Fleet.start({
     instances: 2, engine: { model: 'tiny', num_kv_blocks: 48, block_size_tokens: 16 },

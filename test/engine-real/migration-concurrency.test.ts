@@ -2,25 +2,14 @@
 // one source at once move two different requests, both commit, and every output is
 // token-identical to a run without migration, greedy and seeded (multi-stage copies).
 import test from 'ava';
-import { LLMEngine, type LLMEngineOptions } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
-import type { SamplingParams } from '../../backend/engine/types.ts';
 import { Fleet } from '../../backend/manager/fleet.ts';
-import { collect, privateModelCache, type Out } from './helpers.ts';
+import { collect, oneEngineOutputs, privateModelCache } from './helpers.ts';
 
 privateModelCache('migration-concurrency');
 
 // Round-robin puts requests 0, 2, 4 on instance 0 (the source) and 1, 3, 5 on instance 1.
 const PROMPTS = Array.from({ length: 6 }, (_, i) => Array.from({ length: 7 + 4 * i }, (_, j) => (i * 61 + j * 23 + 9) % 500));
-
-async function reference(engine: Omit<LLMEngineOptions, 'model'>, sampling: SamplingParams): Promise<Out[]> {
-  const e = await LLMEngine.create({ model: 'tiny', ...engine });
-  try {
-    return await Promise.all(PROMPTS.map((p, i) => collect(e.generate({ request_id: `ref${i}`, prompt_token_ids: p, sampling }))));
-  } finally {
-    await e.shutdown();
-  }
-}
 
 // The multi-stage case allows many stages: on a loaded machine a stage's copy can trail the
 // decoding for several rounds; this test is about two migrations at once, not how fast one converges.
@@ -30,7 +19,7 @@ for (const [name, options, engine, stages] of [
 ] as const) {
   test.serial(`${name}: two concurrent migrations from one source move two requests with token-identical outputs`, async (t) => {
     const sampling = parseSamplingParams(options);
-    const expected = await reference(engine, sampling);
+    const expected = await oneEngineOutputs(PROMPTS, sampling, { engine });
     const fleet = await Fleet.start({
       instances: 2, engine: { model: 'tiny', ...engine }, migration: { ...stages, max_concurrency: 2 },
       scheduler: { dispatch: { kind: 'round-robin' }, pairing: { kind: 'defrag', migrate_threshold: 1e9, queued_demand: 'head-of-line' }, selector: { kind: 'LCFS' }, trigger: { kind: 'every-reports', reports_per_instance: 1e6 } },

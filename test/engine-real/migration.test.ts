@@ -2,24 +2,15 @@
 // over the addon's transfer path): a migrated request's tokens equal an unmigrated run's,
 // token by token, and its client stream has no gap and no duplicate.
 import test from 'ava';
-import { LLMEngine, type LLMEngineOptions } from '../../backend/engine/llm-engine.ts';
+import type { LLMEngineOptions } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
 import type { SamplingParams } from '../../backend/engine/types.ts';
 import { Fleet, type MigrationParams } from '../../backend/manager/fleet.ts';
-import { collect, privateModelCache, type Out } from './helpers.ts';
+import { collect, oneEngineOutputs, privateModelCache, type Out } from './helpers.ts';
 
 privateModelCache('migration');
 
 const PROMPTS = Array.from({ length: 4 }, (_, i) => Array.from({ length: 6 + 5 * i }, (_, j) => (i * 53 + j * 11 + 2) % 500));
-
-async function reference(engine: Omit<LLMEngineOptions, 'model'>, sampling: SamplingParams): Promise<Out[]> {
-  const e = await LLMEngine.create({ model: 'tiny', ...engine });
-  try {
-    return await Promise.all(PROMPTS.map((p, i) => collect(e.generate({ request_id: `ref${i}`, prompt_token_ids: p, sampling }))));
-  } finally {
-    await e.shutdown();
-  }
-}
 
 async function migrating(engine: Omit<LLMEngineOptions, 'model'>, migration: MigrationParams, sampling: SamplingParams): Promise<{ outs: Out[]; fleet: Fleet }> {
   const fleet = await Fleet.start({
@@ -42,7 +33,7 @@ async function migrating(engine: Omit<LLMEngineOptions, 'model'>, migration: Mig
 const greedy = parseSamplingParams({ max_tokens: 160, temperature: 0, ignore_eos: true });
 
 test('greedy: tokens and text of migrated requests equal an unmigrated run (one-stage migrations)', async (t) => {
-  const expected = await reference({}, greedy);
+  const expected = await oneEngineOutputs(PROMPTS, greedy);
   const { outs, fleet } = await migrating({}, { max_stages: 3, last_stage_max_blocks: 16, max_concurrency: 1 }, greedy);
   const committed = fleet.migrations.filter((m) => m.outcome === 'committed');
   t.true(committed.length >= 2, `migrations committed: ${JSON.stringify(fleet.migrations.map((m) => m.outcome))}`);
@@ -52,7 +43,7 @@ test('greedy: tokens and text of migrated requests equal an unmigrated run (one-
 test('seeded sampling across multi-stage migrations (blocks of 4 tokens, last stage at 2 blocks) continues the same random stream', async (t) => {
   const seeded = parseSamplingParams({ max_tokens: 160, temperature: 0.9, top_p: 0.95, seed: 7, ignore_eos: true });
   const engine = { block_size_tokens: 4 };
-  const expected = await reference(engine, seeded);
+  const expected = await oneEngineOutputs(PROMPTS, seeded, { engine });
   const { outs, fleet } = await migrating(engine, { max_stages: 6, last_stage_max_blocks: 2, max_concurrency: 1 }, seeded);
   const committed = fleet.migrations.filter((m) => m.outcome === 'committed');
   t.true(committed.length >= 2, `migrations committed: ${JSON.stringify(fleet.migrations.map((m) => m.outcome))}`);

@@ -8,18 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import OpenAI from 'openai';
+import { alive } from './helpers.ts';
 
 const cache = mkdtempSync(join(tmpdir(), 'fleetlab-serve-'));
 test.after.always(() => rmSync(cache, { recursive: true, force: true }));
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('fleetlab serve: chat (streamed and whole) and completions through the openai client; SIGTERM stops every process', async (t) => {
   const child = spawn(process.execPath, ['bin/fleetlab.js', 'serve', '--port', '0'], { env: { ...process.env, FLEETLAB_CACHE_DIR: cache }, stdio: ['ignore', 'pipe', 'inherit'] });
