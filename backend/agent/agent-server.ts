@@ -7,7 +7,7 @@ import { unary } from '../rpc/unary.ts';
 import type { ColdStart } from '../engine/cold-start.ts';
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
 import { startInstanceProcess, type InstanceProcess } from '../manager/instance-process.ts';
-import { agentService } from '../rpc/agent-proto.ts';
+import { agentService } from '../rpc/load-proto.ts';
 import type { InstanceInfoMessage, ModelHoldingMessage, ModelReplyMessage, NodeReportMessage } from '../rpc/agent-messages.ts';
 import { measureBandwidths, type Bandwidths } from './bandwidth.ts';
 import { CheckpointStore, type CheckpointStoreOptions, type ModelHolding } from './checkpoint-store.ts';

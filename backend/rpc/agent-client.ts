@@ -2,7 +2,7 @@
 // and its stream of node reports (the heartbeat a NodeWatch times).
 import * as grpc from '@grpc/grpc-js';
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
-import { agentService } from './agent-proto.ts';
+import { agentService } from './load-proto.ts';
 import type { InstanceInfoMessage, ModelReplyMessage, NodeReportMessage } from './agent-messages.ts';
 
 export class AgentClient {

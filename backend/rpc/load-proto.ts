@@ -7,18 +7,32 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 
 export const PROTO_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true };
 
-let instanceLoaded: { service: grpc.ServiceDefinition; Client: grpc.ServiceClientConstructor } | undefined;
+export interface LoadedService {
+  readonly service: grpc.ServiceDefinition;
+  readonly Client: grpc.ServiceClientConstructor;
+}
 
-// Loaded once per process: protobufjs generates each message type's codec on first use, and a
-// fresh load per client would pay that again for every instance the manager talks to.
+const loaded = new Map<string, LoadedService>();
+
+/**
+ * Service `name` of package `fleetlab.<pkg>` in `<pkg>.proto`. Loaded once per process:
+ * protobufjs generates each message type's codec on first use, and a fresh load per client
+ * would pay that again for every instance the manager talks to.
+ */
+function loadService(pkg: 'instance' | 'agent', name: string): LoadedService {
+  const key = `${pkg}.${name}`;
+  let s = loaded.get(key);
+  if (s === undefined) {
+    const def = protoLoader.loadSync(`${here}${pkg}.proto`, PROTO_OPTIONS);
+    const fleetlab = grpc.loadPackageDefinition(def)['fleetlab'] as unknown as Record<string, Record<string, grpc.ServiceClientConstructor>>;
+    const Client = fleetlab[pkg]![name]!;
+    loaded.set(key, (s = { service: Client.service, Client }));
+  }
+  return s;
+}
+
 /** The `Instance` service definition and its client constructor. */
-export function instanceService(): { service: grpc.ServiceDefinition; Client: grpc.ServiceClientConstructor } {
-  return (instanceLoaded ??= loadInstance());
-}
+export const instanceService = (): LoadedService => loadService('instance', 'Instance');
 
-function loadInstance(): { service: grpc.ServiceDefinition; Client: grpc.ServiceClientConstructor } {
-  const def = protoLoader.loadSync(`${here}instance.proto`, PROTO_OPTIONS);
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { fleetlab: { instance: { Instance: grpc.ServiceClientConstructor } } };
-  const Client = pkg.fleetlab.instance.Instance;
-  return { service: Client.service, Client };
-}
+/** The `Agent` service definition and its client constructor. */
+export const agentService = (): LoadedService => loadService('agent', 'Agent');
