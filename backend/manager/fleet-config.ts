@@ -9,6 +9,15 @@ import { ENGINE_KINDS } from '../../engine/index.ts';
 import { ExternalInstanceSpec } from './external-instance.ts';
 import type { FleetOptions } from './fleet.ts';
 
+/** Node reports (heartbeats): their period, and how many missed ones make an agent dead (both fleets' `heartbeat:`). */
+export const HeartbeatSpec = z.strictObject({ interval_ms: z.number().int().min(10).default(500), missed: z.number().int().min(1).default(3) }).prefault({});
+
+/** A config file's content: JSON for `.json`, YAML otherwise. */
+export function readConfigText(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  return file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+}
+
 export const FleetConfig = z.strictObject({
   /** HF model folder, or a tiny preset (`tiny`, `tiny-1_5b`, `tiny-3b`). */
   model: z.string().min(1).default('tiny'),
@@ -46,8 +55,7 @@ export const FleetConfig = z.strictObject({
     }))
     .min(1)
     .optional(),
-  /** Node reports (heartbeats): their period, and how many missed ones make an agent dead. */
-  heartbeat: z.strictObject({ interval_ms: z.number().int().min(10).default(500), missed: z.number().int().min(1).default(3) }).prefault({}),
+  heartbeat: HeartbeatSpec,
   /** Existing OpenAI-compatible servers (e.g. vLLM) dispatched to beside the instances; never migrated. */
   external: z.array(ExternalInstanceSpec).default([]),
 }).refine((c) => c.nodes !== undefined || c.instances > 0 || c.external.length > 0, { message: 'at least 1 instance, or nodes, or external servers', path: ['instances'] });
@@ -58,8 +66,7 @@ export function parseFleetConfig(input: unknown, source?: string): FleetConfig {
 }
 
 export function readFleetConfig(file: string): FleetConfig {
-  const text = readFileSync(file, 'utf8');
-  return parseFleetConfig(file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text), file);
+  return parseFleetConfig(readConfigText(file), file);
 }
 
 export function fleetOptions(c: FleetConfig): FleetOptions {

@@ -1,10 +1,9 @@
 // `fleetlab serve --serverless nodes.yaml`: a serverless fleet whose nodes are node agents
 // (`fleetlab agent`, one per machine), validated with zod. Each node is an agent's host:port and
 // its instance slots; the same `heartbeat:` as the non-serverless fleet's `nodes:` takes.
-import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
 import { z } from 'zod';
 import { parseConfig } from '../../config/index.ts';
+import { HeartbeatSpec, readConfigText } from '../manager/fleet-config.ts';
 import type { ServerlessFleetOptions } from './fleet-state.ts';
 
 export const ServerlessNodesConfig = z.strictObject({
@@ -16,8 +15,7 @@ export const ServerlessNodesConfig = z.strictObject({
       gpus: z.number().int().min(1).max(64).default(1),
     }))
     .min(1),
-  /** Node reports (heartbeats): their period, and how many missed ones make an agent dead. */
-  heartbeat: z.strictObject({ interval_ms: z.number().int().min(10).default(500), missed: z.number().int().min(1).default(3) }).prefault({}),
+  heartbeat: HeartbeatSpec,
 });
 export type ServerlessNodesConfig = z.output<typeof ServerlessNodesConfig>;
 
@@ -26,8 +24,7 @@ export function parseServerlessNodesConfig(input: unknown, source?: string): Ser
 }
 
 export function readServerlessNodesConfig(file: string): ServerlessNodesConfig {
-  const text = readFileSync(file, 'utf8');
-  return parseServerlessNodesConfig(file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text), file);
+  return parseServerlessNodesConfig(readConfigText(file), file);
 }
 
 /** The fleet options of a nodes config: node i is the i-th agent. */
