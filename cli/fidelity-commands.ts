@@ -92,6 +92,8 @@ export function registerFidelityCommands(program: Command): void {
     .option('-o, --out <dir>', 'report folder', 'results/fidelity')
     .option('--steps', "also write steps.csv into each policy's real/ and sim/ results folders (the real one from the engines' step reports)", false)
     .option('--trace-json', 'also write trace.json (Chrome/Perfetto) into real/ and sim/', false)
+    .option('--no-contention', 'price every step by the table alone (default: fit a step-time factor per number of instances stepping at once on the calibration replay; the report gives the error both ways)')
+    .option('--no-jitter-memory', 'independent step-time jitter draws (default: fit how slow steps persist from step to step on the calibration replay; the report gives the error both ways)')
     .action(async (opts) => {
       const scenario: FidelityScenario = FIDELITY_SCENARIOS[opts.scenario];
       const t = scenario.trace;
@@ -107,11 +109,11 @@ export function registerFidelityCommands(program: Command): void {
             ...(burstiness === undefined ? {} : { burstiness }), ...(t.long === undefined ? {} : { long: t.long }),
           },
           profile: { repeats: opts.repeats, prefill_tokens: [16, 32, 64, 128, 256, 512], decode_batch_sizes: [1, 2, 4, 8, 16, 32], decode_context_tokens: [32, 128, 320] },
-          out: opts.out, steps: opts.steps, trace_json: opts.traceJson,
+          out: opts.out, steps: opts.steps, trace_json: opts.traceJson, contention: opts.contention, jitter_memory: opts.jitterMemory,
         },
         (line) => console.error(line),
       );
-      for (const p of report.policies) console.log(`\n${p.policy}\n${markdownTable(p.metrics)}`);
+      for (const p of report.policies) console.log(`\n${p.policy}\n${markdownTable(p.metrics, p.ablations)}`);
       for (const r of report.ranking) {
         const noise = Number.isNaN(r.noise) ? 'noise not measured' : `noise ${(r.noise * 100).toFixed(1)} %`;
         console.log(`ranking ${r.metric} ${r.stat}: real ${r.real.join(' < ')}; simulated ${r.sim.join(' < ')}; ${noise}; ${r.verdict}`);

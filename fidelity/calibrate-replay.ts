@@ -9,6 +9,9 @@ import type { ProfileRow } from '../backend/profile/profile-grid.ts';
 import { spread } from '../backend/profile/profile-grid.ts';
 import type { Replay, ReplayStep } from './real-run.ts';
 import { isotonic } from '../backend/profile/isotonic.ts';
+import type { JitterMemory } from '../sim/perf/step-jitter.ts';
+import { fitJitterMemory, normalScores } from './jitter-memory.ts';
+import { othersSteppingAtStart } from './step-overlap.ts';
 
 export interface ReplayCalibration {
   readonly rows: ProfileRow[];
@@ -16,6 +19,14 @@ export interface ReplayCalibration {
   readonly steps: { readonly prefill: number; readonly decode: number; readonly mixed_ignored: number };
   /** Per phase, 101 quantiles (0 %, 1 %, …, 100 %) of step time ÷ its bin's mean: the variance the table's means leave out. */
   readonly jitter_ratios: { readonly prefill: number[]; readonly decode: number[] };
+  /** How the ratios persist from step to step (perf.jitter_memory, fidelity/jitter-memory.ts). */
+  readonly jitter_memory: JitterMemory;
+  /**
+   * cluster.contention: step_factors[k] multiplies the table's price of a step that starts while
+   * k other instances are mid-step (the table holds the price at level 0); steps_per_level[k]
+   * is how many binned steps the fit saw at level k.
+   */
+  readonly contention: { readonly step_factors: number[]; readonly steps_per_level: number[] };
 }
 
 /** Splits `items` (sorted by key) into at most `bins` groups of about equal size, at least `min` each. */
@@ -34,9 +45,9 @@ const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / 
  * to the right (a step that waited for a core), and a simulated run's time is a sum of steps:
  * the median per bin made every calibrated run 15–30 % too fast.
  */
-function row(phase: 'prefill' | 'decode', batch: number, group: readonly ReplayStep[], tokens: (s: ReplayStep) => number): ProfileRow {
-  const ms = spread(group.map((s) => s.step_ms));
-  return { phase, batch_size: batch, tokens: Math.round(spread(group.map(tokens)).median), latency_ms: mean(group.map((s) => s.step_ms)), p10_ms: ms.p10, p90_ms: ms.p90, samples: group.length };
+function row(phase: 'prefill' | 'decode', batch: number, group: readonly ReplayStep[], tokens: (s: ReplayStep) => number, time: (s: ReplayStep) => number): ProfileRow {
+  const ms = spread(group.map(time));
+  return { phase, batch_size: batch, tokens: Math.round(spread(group.map(tokens)).median), latency_ms: mean(group.map(time)), p10_ms: ms.p10, p90_ms: ms.p90, samples: group.length };
 }
 
 /** Rows whose token keys are distinct and increasing (the table interpolates between them). */
@@ -54,21 +65,80 @@ function quantiles(values: readonly number[]): number[] {
   return qs.map((q) => q / m);
 }
 
+/**
+ * One factor per contention level (other instances mid-step when a step starts), fitted
+ * together with the bins' alone-prices: each bin's price is the mean of its steps' times ÷ their
+ * level's factor, and each level's factor is Σ measured ÷ Σ bin price over its steps; a few
+ * rounds of each settle (the fit is a product of two terms, so it is normalised to the lowest
+ * level seen). Factors never fall as contention grows (weighted isotonic over levels); a level
+ * never seen takes the factor below it. Without another instance (one instance, or steps that
+ * never overlap) every factor is 1 and the table is the plain mean per bin, as before.
+ */
+function fitContention(groups: readonly (readonly ReplayStep[])[], level: (s: ReplayStep) => number): { factors: number[]; counts: number[] } {
+  let top = 0;
+  for (const g of groups) for (const s of g) top = Math.max(top, level(s));
+  const counts = new Array<number>(top + 1).fill(0);
+  for (const g of groups) for (const s of g) counts[level(s)]!++;
+  let factors = new Array<number>(top + 1).fill(1);
+  for (let round = 0; round < 50; round++) {
+    const measured = new Array<number>(top + 1).fill(0);
+    const priced = new Array<number>(top + 1).fill(0);
+    for (const g of groups) {
+      const price = mean(g.map((s) => s.step_ms / factors[level(s)]!));
+      for (const s of g) {
+        measured[level(s)]! += s.step_ms;
+        priced[level(s)]! += price;
+      }
+    }
+    const seen = counts.flatMap((c, k) => (c > 0 && priced[k]! > 0 ? [k] : []));
+    if (seen.length === 0) break;
+    const fitted = isotonic(seen.map((k) => measured[k]! / priced[k]!), seen.map((k) => counts[k]!));
+    const base = fitted[0]!;
+    const next = new Array<number>(top + 1).fill(1);
+    for (let k = 0, j = -1; k <= top; k++) {
+      if (seen[j + 1] === k) j++;
+      next[k] = j < 0 ? 1 : fitted[j]! / base;
+    }
+    const moved = next.some((f, k) => Math.abs(f - factors[k]!) > 1e-9);
+    factors = next;
+    if (!moved) break;
+  }
+  return { factors, counts };
+}
+
 export function calibrateFromReplay(replay: Replay): ReplayCalibration {
   const prefill = replay.steps.filter((s) => s.prefill_seqs > 0 && s.decode_seqs === 0);
   const decode = replay.steps.filter((s) => s.prefill_seqs === 0 && s.decode_seqs > 0);
   if (prefill.length === 0 || decode.length === 0) {
     throw new Error(`calibration replay ran ${prefill.length} prefill-only and ${decode.length} decode-only steps; the table needs both (use a longer calibration trace)`);
   }
-  const ratios = { prefill: [] as number[], decode: [] as number[] };
-  const binned = (phase: 'prefill' | 'decode', group: readonly ReplayStep[]): readonly ReplayStep[] => {
-    const m = mean(group.map((s) => s.step_ms));
-    for (const s of group) ratios[phase].push(s.step_ms / m);
-    return group;
-  };
-  const rows = distinctTokens(bins(prefill, (s) => s.prefill_tokens, 12, 3).map((g) => row('prefill', 1, binned('prefill', g), (s) => s.prefill_tokens)));
+  const others = othersSteppingAtStart(replay.steps);
+  const levelOf = new Map<ReplayStep, number>(replay.steps.map((s, i) => [s, others[i]!]));
+  const level = (s: ReplayStep): number => levelOf.get(s) ?? 0;
+
+  // The bins: prefill-only steps by tokens; decode-only steps by batch size, then context.
+  const prefillBins = bins(prefill, (s) => s.prefill_tokens, 12, 3);
   const byBatch = new Map<number, ReplayStep[]>();
   for (const s of decode) byBatch.set(s.decode_seqs, [...(byBatch.get(s.decode_seqs) ?? []), s]);
+  // Batch sizes seen only a few times would make the table jump; the neighbours interpolate them.
+  const decodeBins = [...byBatch.entries()].sort((a, b) => a[0] - b[0]).filter(([, steps]) => steps.length >= 3).map(([batch, steps]) => ({ batch, steps, bins: bins(steps, (s) => s.decode_context_tokens, 4, 5) }));
+
+  const { factors, counts } = fitContention([...prefillBins, ...decodeBins.flatMap((d) => d.bins)], level);
+  // The table holds each step's time as if no other instance had been stepping.
+  const alone = (s: ReplayStep): number => s.step_ms / factors[level(s)]!;
+
+  const ratios = { prefill: [] as number[], decode: [] as number[] };
+  /** Per phase, the steps whose ratios are in `ratios`, in the same order. */
+  const ratioSteps = { prefill: [] as ReplayStep[], decode: [] as ReplayStep[] };
+  const binned = (phase: 'prefill' | 'decode', group: readonly ReplayStep[]): readonly ReplayStep[] => {
+    const m = mean(group.map(alone));
+    for (const s of group) {
+      ratios[phase].push(alone(s) / m);
+      ratioSteps[phase].push(s);
+    }
+    return group;
+  };
+  const rows = distinctTokens(prefillBins.map((g) => row('prefill', 1, binned('prefill', g), (s) => s.prefill_tokens, alone)));
   // A decode step never gets cheaper as its batch grows, but the means of rarely seen batch
   // sizes are noisy: a larger batch measured faster than a smaller one made the table's batch
   // axis slope down, and its linear extension beyond the largest batch priced steps below zero.
@@ -76,19 +146,20 @@ export function calibrateFromReplay(replay: Replay): ReplayCalibration {
   // (weighted by steps), its rows scaled to it. (A floor at the slowest row below let one slow
   // bin, e.g. the first steps of a cold process, set the price of every larger batch: 2–3× too
   // slow on the imbalance scenario.)
-  const levels: { steps: ReplayStep[]; series: ProfileRow[] }[] = [];
-  for (const [batch, steps] of [...byBatch.entries()].sort((a, b) => a[0] - b[0])) {
-    // Batch sizes seen only a few times would make the table jump; the neighbours interpolate them.
-    if (steps.length < 3) continue;
-    levels.push({ steps, series: distinctTokens(bins(steps, (s) => s.decode_context_tokens, 4, 5).map((g) => row('decode', batch, binned('decode', g), (s) => s.decode_context_tokens))) });
-  }
-  const measured = levels.map((l) => mean(l.steps.map((s) => s.step_ms)));
-  const fitted = isotonic(measured, levels.map((l) => l.steps.length));
-  for (const [i, l] of levels.entries()) {
+  const series = decodeBins.map((d) => distinctTokens(d.bins.map((g) => row('decode', d.batch, binned('decode', g), (s) => s.decode_context_tokens, alone))));
+  const measured = decodeBins.map((d) => mean(d.steps.map(alone)));
+  const fitted = isotonic(measured, decodeBins.map((d) => d.steps.length));
+  for (const [i, rowsOfBatch] of series.entries()) {
     const scale = measured[i]! > 0 ? fitted[i]! / measured[i]! : 1;
-    rows.push(...l.series.map((r) => ({ ...r, latency_ms: r.latency_ms * scale })));
+    rows.push(...rowsOfBatch.map((r) => ({ ...r, latency_ms: r.latency_ms * scale })));
   }
-  if (!rows.some((r) => r.phase === 'decode')) rows.push(...distinctTokens([row('decode', 1, decode, (s) => s.decode_context_tokens)]));
+  if (!rows.some((r) => r.phase === 'decode')) rows.push(...distinctTokens([row('decode', 1, decode, (s) => s.decode_context_tokens, alone)]));
+  // Each phase's ratios as normal scores (each phase its own marginal), in the order the steps started.
+  const scored = (['prefill', 'decode'] as const).flatMap((phase) => {
+    const z = normalScores(ratios[phase]);
+    return ratioSteps[phase].map((step, i) => ({ start: step.started_unix_ms, z: z[i]! }));
+  });
+  scored.sort((a, b) => a.start - b.start);
   // Means too: the simulator adds these to every request and token.
   const average = (xs: readonly number[]): number => (xs.length === 0 ? 0 : Math.max(0, mean(xs)));
   return {
@@ -96,5 +167,7 @@ export function calibrateFromReplay(replay: Replay): ReplayCalibration {
     frontend: { dispatch_ms: average(replay.requests.map((r) => r.dispatch_s * 1e3)), delivery_ms: average(replay.requests.map((r) => r.delivery_s * 1e3)) },
     steps: { prefill: prefill.length, decode: decode.length, mixed_ignored: replay.steps.length - prefill.length - decode.length },
     jitter_ratios: { prefill: quantiles(ratios.prefill), decode: quantiles(ratios.decode) },
+    jitter_memory: fitJitterMemory(scored.map((x) => x.z)),
+    contention: { step_factors: factors, steps_per_level: counts },
   };
 }

@@ -51,6 +51,12 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
     `Machine: ${String(meta['cpu'])}, ${String(meta['cores'])} cores; kernel ${String(meta['kernel'])}, ${o.threads} thread(s) per instance.`,
     `Engine: vLLM v1 (budget ${o.max_num_batched_tokens}, ${o.num_kv_blocks} blocks of ${o.block_size_tokens}, prefix caching off).`,
     `Profile: ${String(meta['where'])}. Path around the engines given to the simulator: dispatch ${report.frontend.dispatch_ms.toFixed(3)} ms, delivery ${report.frontend.delivery_ms.toFixed(3)} ms per token (measured during calibration, never on the test replay).`,
+    report.contention === undefined
+      ? 'Contention model: off (every step priced by the table alone).'
+      : `Contention model (cluster.contention, fitted on the calibration replay): a step's price × ${report.contention.step_factors.map((f, k) => `${f.toFixed(3)} with ${k} other instance(s) mid-step as it starts (${report.contention?.steps_per_level[k]} calibration steps)`).join(', ')}.`,
+    report.jitter_memory === undefined
+      ? 'Jitter memory: off (independent draws).'
+      : `Jitter memory (perf.jitter_memory, fitted on the calibration replay): correlation of the step-time draws ${report.jitter_memory.share.toFixed(3)} × ${report.jitter_memory.per_step.toFixed(3)}^k at a lag of k steps.`,
     '',
   ];
   for (const p of report.policies) {
@@ -60,7 +66,7 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
       '',
       `Scheduler: \`${JSON.stringify(scheduler)}\``,
       '',
-      markdownTable(p.metrics),
+      markdownTable(p.metrics, p.ablations),
       '',
       `| | real | simulated | error |`,
       `|---|---|---|---|`,
@@ -71,7 +77,9 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
       `Where the real latency went: dispatch ${p.real_path.dispatch_ms.toFixed(3)} ms per request, delivery ${p.real_path.delivery_ms.toFixed(3)} ms per token (means over this replay).`,
       `The step model on the ${p.step_check.steps} steps this replay ran: Σ priced / Σ measured ${pct(p.step_check.total_rel_error)}, median per step ${pct(p.step_check.median_rel_error)}; ` +
         p.step_check.by_kind.filter((k) => k.steps > 0).map((k) => `${k.kind} ${pct(k.total_rel_error)} (${k.steps} steps)`).join(', ') + '.',
-      `Contention: steps with another instance stepping alongside for most of their time took ${ratio(p.contention.concurrent.measured_over_priced)} their price (${p.contention.concurrent.steps} steps), the others ${ratio(p.contention.alone.measured_over_priced)} (${p.contention.alone.steps} steps).`,
+      `Contention, measured ÷ priced${report.contention === undefined ? '' : ' (the contention factor included)'}, by other instances mid-step as a step starts (the model's condition): ` +
+        p.contention.by_level.map((g) => `${g.others}: ${ratio(g.measured_over_priced)} (${g.steps} steps)`).join(', ') +
+        `; by overlap (biased: a slow step overlaps more): another instance stepping for most of the step ${ratio(p.contention.concurrent.measured_over_priced)} (${p.contention.concurrent.steps} steps), the others ${ratio(p.contention.alone.measured_over_priced)} (${p.contention.alone.steps} steps).`,
       '',
     );
   }

@@ -32,10 +32,16 @@ export function compare(metric: string, real: readonly number[], sim: readonly n
 const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %` : 'n/a');
 const ms = (x: number): string => (Number.isFinite(x) ? (x * 1e3).toFixed(1) : 'n/a');
 
-export function markdownTable(rows: readonly MetricComparison[]): string {
-  const lines = ['| metric | stat | real (ms) | simulated (ms) | error |', '|---|---|---|---|---|'];
-  for (const row of rows) {
-    for (const k of ['mean', 'p50', 'p90', 'p99'] as const) lines.push(`| ${row.metric} | ${k} | ${ms(row.real[k])} | ${ms(row.sim[k])} | ${pct(row.rel_error[k])} |`);
+/** `ablations`: the same comparison with one term of the model off each, as extra error columns. */
+export function markdownTable(rows: readonly MetricComparison[], ablations: readonly { readonly without: string; readonly metrics: readonly MetricComparison[] }[] = []): string {
+  const lines = [
+    `| metric | stat | real (ms) | simulated (ms) | error |${ablations.map((a) => ` error without ${a.without} |`).join('')}`,
+    `|---|---|---|---|---|${ablations.map(() => '---|').join('')}`,
+  ];
+  for (const [i, row] of rows.entries()) {
+    for (const k of ['mean', 'p50', 'p90', 'p99'] as const) {
+      lines.push(`| ${row.metric} | ${k} | ${ms(row.real[k])} | ${ms(row.sim[k])} | ${pct(row.rel_error[k])} |${ablations.map((a) => ` ${pct(a.metrics[i]?.rel_error[k] ?? Number.NaN)} |`).join('')}`);
+    }
   }
   return lines.join('\n');
 }

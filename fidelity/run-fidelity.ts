@@ -13,18 +13,20 @@ import { profileFleet } from '../backend/profile/profile-fleet.ts';
 import { frontendOf, JITTER_FILE, writeProfileFolder } from '../backend/profile/profile-folder.ts';
 import type { GridOptions } from '../backend/profile/profile-grid.ts';
 import { profileKvTransfer } from '../backend/profile/profile-kv.ts';
-import { RecordCollector, writeResults } from '../metrics/index.ts';
+import { RecordCollector, writeResults, type RequestMetrics } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { tablePerfModel } from '../sim/perf/index.ts';
+import type { JitterMemory } from '../sim/perf/step-jitter.ts';
 import { calibrateFromReplay } from './calibrate-replay.ts';
 import { measureContention, type Contention } from './contention.ts';
 import { fidelityMarkdown } from './markdown.ts';
 import { rankPolicies, type Ranking } from './ranking.ts';
-import { replayOnFleet, type Replay } from './real-run.ts';
+import { replayOnFleet, type Replay, type RequestTiming } from './real-run.ts';
 import { compare, stats, type MetricComparison, type Stats } from './report.ts';
 import { scatterFigure, type ScatterPoint } from './scatter.ts';
-import { simulateTrace, type SimOutcome } from './sim-run.ts';
-import { batchOf, checkSteps, type StepCheck } from './step-check.ts';
+import { simulateTrace, type SimOutcome, type SimSide } from './sim-run.ts';
+import { checkSteps, priceSteps, type StepCheck } from './step-check.ts';
+import { othersSteppingAtStart } from './step-overlap.ts';
 import { syntheticTrace, traceCsv, type SyntheticTrace } from './workload.ts';
 
 export interface PolicyUnderTest {
@@ -67,6 +69,19 @@ export interface FidelityOptions {
   readonly real_runs?: number;
   /** The named scenario these options came from, for the report (fidelity/scenarios.ts). */
   readonly scenario?: string;
+  /**
+   * Fit the contention model on the calibration replay and simulate with it (default true;
+   * replay calibration only): a step's price times a factor per number of other instances
+   * mid-step when it starts (cluster.contention). The report also gives each metric's error
+   * without it. False: steps priced by the table alone.
+   */
+  readonly contention?: boolean;
+  /**
+   * Fit how the step-time jitter persists from step to step on the calibration replay and
+   * simulate with it (default true; replay calibration only; perf.jitter_memory). The report
+   * also gives each metric's error without it. False: independent draws.
+   */
+  readonly jitter_memory?: boolean;
 }
 
 /** Fields of real/summary.json a client replay cannot observe per request (they are 0). */
@@ -90,12 +105,18 @@ export interface PolicyFidelity {
   readonly contention: Contention;
   /** The real TTFT, TPOT and E2E statistics of every replay of this policy, the first one's first. */
   readonly real_runs: readonly Record<string, Stats>[];
+  /** The same comparison with one fitted term of the shared-machine model off at a time (ablations). */
+  readonly ablations: readonly Ablation[];
 }
 
 export interface FidelityReport {
   readonly policies: readonly PolicyFidelity[];
   readonly ranking: readonly Ranking[];
   readonly frontend: Frontend;
+  /** The contention model the simulator used (absent: none). */
+  readonly contention?: FittedContention;
+  /** The memory of the jitter draws the simulator used (absent: independent draws). */
+  readonly jitter_memory?: JitterMemory;
   readonly requests: number;
   readonly out: string;
   /** The real replays, by policy name (every token's timing). */
@@ -112,7 +133,19 @@ function realStats(r: Replay): Record<string, Stats> {
   return { TTFT: stats(q.map((x) => x.ttft_s)), TPOT: stats(q.filter((x) => x.output_tokens > 1).map((x) => x.tpot_s)), E2E: stats(q.map((x) => x.e2e_s)) };
 }
 
-async function measureProfile(o: FidelityOptions, log: (line: string) => void): Promise<{ profile: ProfileResult; frontend: Frontend; jitter_ratios?: { prefill: number[]; decode: number[] } }> {
+export interface Ablation {
+  /** The term turned off: 'contention' or 'jitter memory'. */
+  readonly without: string;
+  readonly metrics: readonly MetricComparison[];
+}
+
+/** cluster.contention as the calibration fitted it (replay calibration only). */
+export interface FittedContention {
+  readonly step_factors: readonly number[];
+  readonly steps_per_level: readonly number[];
+}
+
+async function measureProfile(o: FidelityOptions, log: (line: string) => void): Promise<{ profile: ProfileResult; frontend: Frontend; jitter_ratios?: { prefill: number[]; decode: number[] }; jitter_memory?: JitterMemory; contention?: FittedContention }> {
   const common = { ...o.profile, model: o.model, threads: o.threads, block_size_tokens: o.block_size_tokens };
   if (o.calibration === 'engine') {
     log(`profiling one ${o.model} engine alone (${o.threads} thread(s)) …`);
@@ -146,7 +179,11 @@ async function measureProfile(o: FidelityOptions, log: (line: string) => void): 
     frontend: { dispatch_ms: replay.requests.map((r) => r.dispatch_s * 1e3), delivery_ms: replay.requests.map((r) => r.delivery_s * 1e3) },
     non_forward_ms: replay.steps.map((s) => s.step_ms - s.forward_ms),
   };
-  return { profile, frontend: calibration.frontend, jitter_ratios: calibration.jitter_ratios };
+  const contention = o.contention === false ? undefined : calibration.contention;
+  if (contention !== undefined) log(`contention: steps start with ${contention.steps_per_level.map((n, k) => `${k} other instance(s) mid-step ${n} times (×${contention.step_factors[k]!.toFixed(3)})`).join(', ')}`);
+  const memory = o.jitter_memory === false ? undefined : calibration.jitter_memory;
+  if (memory !== undefined) log(`jitter memory: correlation share ${memory.share.toFixed(3)} × ${memory.per_step.toFixed(3)}^steps`);
+  return { profile, frontend: calibration.frontend, jitter_ratios: calibration.jitter_ratios, ...(memory === undefined ? {} : { jitter_memory: memory }), ...(contention === undefined ? {} : { contention }) };
 }
 
 function startFleet(o: FidelityOptions, scheduler: SchedulerSpecInput): Promise<Fleet> {
@@ -159,6 +196,16 @@ function startFleet(o: FidelityOptions, scheduler: SchedulerSpecInput): Promise<
   });
 }
 
+/** TTFT, TPOT (requests of more than one token) and E2E, simulated against real, request by request. */
+function compareLatencies(policy: string, r: readonly RequestTiming[], s: readonly RequestMetrics[]): MetricComparison[] {
+  if (s.length !== r.length) throw new Error(`${policy}: the simulator finished ${s.length} of ${r.length} requests; every request must finish in both worlds`);
+  return [
+    compare('TTFT', r.map((x) => x.ttft_s), s.map((x) => x.prefill_latency_s)),
+    compare('TPOT', r.filter((x) => x.output_tokens > 1).map((x) => x.tpot_s), s.filter((x) => x.output_tokens > 1).map((x) => x.decode_latency_s)),
+    compare('E2E', r.map((x) => x.e2e_s), s.map((x) => x.request_latency_s)),
+  ];
+}
+
 export async function runFidelity(o: FidelityOptions, log: (line: string) => void = () => {}): Promise<FidelityReport> {
   if (o.policies.length === 0) throw new Error('fidelity: policies is empty; expected at least one policy to replay');
   const names = new Set(o.policies.map((p) => p.name));
@@ -167,12 +214,13 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   if (!Number.isInteger(realRuns) || realRuns < 1) throw new Error(`fidelity: real_runs must be an integer >= 1 (real replays per policy), received ${realRuns}`);
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });
-  const { profile, frontend, jitter_ratios } = await measureProfile(o, log);
+  const { profile, frontend, jitter_ratios, jitter_memory, contention } = await measureProfile(o, log);
+  const factors = contention?.step_factors;
   const arch = profile.meta['arch'] as ModelArch;
   log('profiling the KV transfer path (migration stages) …');
   const kv = await profileKvTransfer(arch, { block_size_tokens: o.block_size_tokens });
   const migration = { bandwidth_gbps: kv.bandwidth_gbps, stage_overhead_ms: kv.stage_overhead_ms };
-  const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv, frontend, ...(jitter_ratios === undefined ? {} : { jitter_ratios }) });
+  const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv, frontend, ...(jitter_ratios === undefined ? {} : { jitter_ratios }), ...(jitter_memory === undefined ? {} : { jitter_memory }), ...(contention === undefined ? {} : { contention }) });
   const jitterPath = jitter_ratios === undefined ? undefined : path.join(out, JITTER_FILE);
   const perf = tablePerfModel('profile', profilePath);
 
@@ -209,21 +257,23 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
     writeResults(collector.records(), path.join(dir, 'real'), folders);
 
     log(`${policy.name}: simulating the same trace with the measured profile …`);
-    const sim: SimOutcome = simulateTrace({
+    const side: SimSide = {
       instances: o.instances, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
       max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
       scheduler: policy.scheduler, requests: rows.length, trace_csv: tracePath, profile_csv: profilePath, seed: o.trace.seed, frontend, migration, ...(jitterPath === undefined ? {} : { jitter_csv: jitterPath }),
       kv: { layers: arch.num_hidden_layers, kv_heads: arch.num_key_value_heads, head_dim: arch.head_dim, dtype_bytes: 4 },
-    }, { keepSteps });
+    };
+    const contentionPart = factors === undefined ? {} : { contention: factors };
+    const memoryPart = jitter_memory === undefined || jitterPath === undefined ? {} : { jitter_memory };
+    const sim: SimOutcome = simulateTrace({ ...side, ...contentionPart, ...memoryPart }, { keepSteps });
     writeResults(sim.records, path.join(dir, 'sim'), folders);
     const r = real.requests;
     const s = sim.requests;
-    if (s.length !== r.length) throw new Error(`${policy.name}: the simulator finished ${s.length} of ${r.length} requests; every request must finish in both worlds`);
-    const metrics = [
-      compare('TTFT', r.map((x) => x.ttft_s), s.map((x) => x.prefill_latency_s)),
-      compare('TPOT', r.filter((x) => x.output_tokens > 1).map((x) => x.tpot_s), s.filter((x) => x.output_tokens > 1).map((x) => x.decode_latency_s)),
-      compare('E2E', r.map((x) => x.e2e_s), s.map((x) => x.request_latency_s)),
-    ];
+    const metrics = compareLatencies(policy.name, r, s);
+    // The ablations: the same simulation with one fitted term off, to show what each changes.
+    const ablations: Ablation[] = [];
+    if (factors !== undefined) ablations.push({ without: 'contention', metrics: compareLatencies(policy.name, r, simulateTrace({ ...side, ...memoryPart }).requests) });
+    if ('jitter_memory' in memoryPart) ablations.push({ without: 'jitter memory', metrics: compareLatencies(policy.name, r, simulateTrace({ ...side, ...contentionPart }).requests) });
     const simMakespan = Math.max(...s.map((x) => x.finish_s));
     results.push({
       policy: policy.name, metrics,
@@ -231,9 +281,10 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
       migrations: { real: real.migrations, sim: sim.migrations },
       preemptions: { real: real.preemptions, sim: sim.preemptions },
       real_path: { dispatch_ms: mean(r.map((x) => x.dispatch_s)) * 1e3, delivery_ms: mean(r.map((x) => x.delivery_s)) * 1e3 },
-      step_check: checkSteps(perf, real.steps),
-      contention: measureContention(perf, real.steps),
+      step_check: checkSteps(perf, real.steps, factors),
+      contention: measureContention(perf, real.steps, factors),
       real_runs: realRunStats[results.length] as Record<string, Stats>[],
+      ablations,
     });
 
     const perRequest = ['index,real_ttft_s,sim_ttft_s,real_tpot_s,sim_tpot_s,real_e2e_s,sim_e2e_s,real_dispatch_s,real_delivery_s'];
@@ -244,10 +295,11 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
       scatter.push({ policy: policy.name, request: i, metric: 'E2E', real_ms: x.e2e_s * 1e3, sim_ms: y.request_latency_s * 1e3 });
     }
     await writeFile(path.join(dir, 'requests.csv'), `${perRequest.join('\n')}\n`);
-    const stepRows = ['instance,step,started_unix_ms,prefill_seqs,prefill_tokens,decode_seqs,decode_context_tokens,preempted,forward_ms,step_ms,priced_ms'];
-    for (const st of real.steps) {
-      const priced = perf.step_ms(batchOf(st));
-      stepRows.push([st.instance, st.step, st.started_unix_ms.toFixed(3), st.prefill_seqs, st.prefill_tokens, st.decode_seqs, st.decode_context_tokens, st.preempted, st.forward_ms.toFixed(4), st.step_ms.toFixed(4), priced.toFixed(4)].join(','));
+    const stepRows = ['instance,step,started_unix_ms,prefill_seqs,prefill_tokens,decode_seqs,decode_context_tokens,preempted,others_stepping,forward_ms,step_ms,priced_ms'];
+    const prices = priceSteps(perf, real.steps, factors);
+    const others = othersSteppingAtStart(real.steps);
+    for (const [i, st] of real.steps.entries()) {
+      stepRows.push([st.instance, st.step, st.started_unix_ms.toFixed(3), st.prefill_seqs, st.prefill_tokens, st.decode_seqs, st.decode_context_tokens, st.preempted, others[i], st.forward_ms.toFixed(4), st.step_ms.toFixed(4), prices[i]!.toFixed(4)].join(','));
     }
     await writeFile(path.join(dir, 'steps.csv'), `${stepRows.join('\n')}\n`);
   }
@@ -276,8 +328,8 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
 
   const ranking = o.policies.length > 1 ? rankPolicies(results) : [];
   const figure = await scatterFigure(scatter, out);
-  const report: FidelityReport = { policies: results, ranking, frontend, requests: rows.length, out, replays, notes };
-  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ policies: results, ranking, frontend, requests: rows.length, options: o, notes }, null, 2)}\n`);
+  const report: FidelityReport = { policies: results, ranking, frontend, ...(contention === undefined ? {} : { contention }), ...(jitter_memory === undefined ? {} : { jitter_memory }), requests: rows.length, out, replays, notes };
+  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ policies: results, ranking, frontend, contention, jitter_memory, requests: rows.length, options: o, notes }, null, 2)}\n`);
   await writeFile(path.join(out, 'fidelity.md'), fidelityMarkdown(o, profile.meta, report, path.basename(figure.files.svg)));
   return report;
 }

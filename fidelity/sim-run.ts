@@ -19,9 +19,13 @@ export interface SimSide {
   readonly profile_csv: string;
   /** Step-time variance measured in calibration (perf.jitter); absent: deterministic steps. */
   readonly jitter_csv?: string;
+  /** How the jitter draws persist from step to step (perf.jitter_memory); absent: independent draws. */
+  readonly jitter_memory?: { readonly share: number; readonly per_step: number };
   readonly kv: { readonly layers: number; readonly kv_heads: number; readonly head_dim: number; readonly dtype_bytes: number };
   /** cluster.frontend: what the real fleet adds around its engines (0 and 0: the ideal). */
   readonly frontend: { readonly dispatch_ms: number; readonly delivery_ms: number };
+  /** cluster.contention.step_factors as fitted in calibration; absent: steps priced by the table alone. */
+  readonly contention?: readonly number[];
   /** The KV transfer path as measured (migration stages). */
   readonly migration: { readonly bandwidth_gbps: number; readonly stage_overhead_ms: number };
   readonly seed: number;
@@ -48,8 +52,9 @@ export function simulateTrace(s: SimSide, options: { readonly keepSteps?: boolea
         max_num_batched_tokens: s.max_num_batched_tokens, max_num_seqs: s.max_num_seqs,
         engine: { kind: 'vllm-v1', enable_prefix_caching: s.enable_prefix_caching },
         frontend: s.frontend,
+        ...(s.contention === undefined ? {} : { contention: { step_factors: [...s.contention] } }),
       },
-      model: { name: 'profiled', ...s.kv, perf: { kind: 'table', file: s.profile_csv, ...(s.jitter_csv === undefined ? {} : { jitter: s.jitter_csv }) } },
+      model: { name: 'profiled', ...s.kv, perf: { kind: 'table', file: s.profile_csv, ...(s.jitter_csv === undefined ? {} : { jitter: s.jitter_csv }), ...(s.jitter_memory === undefined ? {} : { jitter_memory: s.jitter_memory }) } },
       scheduler: s.scheduler,
       migration: s.migration,
       workload: { num_requests: s.requests, arrival: { kind: 'replay', trace }, lengths: { paired: { trace, order: 'sequential' } } },

@@ -5,6 +5,7 @@
 import type { StepBatch } from '../engine/index.ts';
 import type { PerfModel } from '../sim/perf/index.ts';
 import type { ReplayStep } from './real-run.ts';
+import { othersSteppingAtStart } from './step-overlap.ts';
 
 export interface StepCheck {
   readonly steps: number;
@@ -28,8 +29,21 @@ function kindOf(step: ReplayStep): 'prefill' | 'decode' | 'mixed' {
   return step.prefill_seqs > 0 ? 'prefill' : 'decode';
 }
 
-export function checkSteps(perf: PerfModel, steps: readonly ReplayStep[]): StepCheck {
-  const priced = steps.map((s) => perf.step_ms(batchOf(s)));
+/**
+ * What the simulator would charge for each replay step: the table's price, times the contention
+ * factor of the instances that were mid-step when it started (`factors`, as
+ * cluster.contention.step_factors; absent: 1).
+ */
+export function priceSteps(perf: PerfModel, steps: readonly ReplayStep[], factors?: readonly number[]): number[] {
+  const levels = factors === undefined ? undefined : othersSteppingAtStart(steps);
+  return steps.map((s, i) => {
+    const price = perf.step_ms(batchOf(s));
+    return levels === undefined || factors === undefined ? price : price * (factors[Math.min(levels[i] as number, factors.length - 1)] as number);
+  });
+}
+
+export function checkSteps(perf: PerfModel, steps: readonly ReplayStep[], factors?: readonly number[]): StepCheck {
+  const priced = priceSteps(perf, steps, factors);
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
   const rel = steps.map((s, i) => ((priced[i] as number) - s.step_ms) / s.step_ms).sort((a, b) => a - b);
   const by_kind = (['prefill', 'decode', 'mixed'] as const).map((kind) => {

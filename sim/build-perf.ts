@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { ModelConfig } from './config/index.ts';
 import type { Rng } from './kernel/rng.ts';
 import { fittedPerfModel, llmServingSimPerfModel, type PerfModel, tablePerfModel, vidurPerfModel, withStepOverhead } from './perf/index.ts';
+import { ConfigError } from './errors.ts';
 import { readJitterRatios, withStepJitter } from './perf/step-jitter.ts';
 
 /** Profiles shipped in `profiles/` (provenance and licences in its README), as `builtin:<path>`. */
@@ -25,9 +26,12 @@ export function buildPerfModel(model: ModelConfig, baseDir: string, jitterRng?: 
     }
     case 'table': {
       const table = withStepOverhead(tablePerfModel(name, resolveProfilePath(perf.file, baseDir)), perf.step_overhead_ms ?? 0);
-      if (perf.jitter === undefined) return table;
+      if (perf.jitter === undefined) {
+        if (perf.jitter_memory !== undefined) throw ConfigError.single('model.perf.jitter_memory', 'perf.jitter set too (the memory is of the jitter draws)', perf.jitter_memory);
+        return table;
+      }
       if (jitterRng === undefined) throw new Error(`${name}: perf.jitter needs the run's random stream (build the model through simulate())`);
-      return withStepJitter(table, readJitterRatios(resolveProfilePath(perf.jitter, baseDir)), jitterRng());
+      return withStepJitter(table, readJitterRatios(resolveProfilePath(perf.jitter, baseDir)), jitterRng(), perf.jitter_memory);
     }
     case 'llmservingsim':
       return withStepOverhead(llmServingSimPerfModel(name, { dir: resolveProfilePath(perf.dir, baseDir), layers: model.layers }), perf.step_overhead_ms ?? 0);

@@ -88,6 +88,7 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
       limits: engineLimits(config.cluster),
       startup_s: config.cluster.startup_s,
       ...(config.cluster.frontend === undefined ? {} : { frontend: config.cluster.frontend }),
+      ...(config.cluster.contention === undefined ? {} : { contention: config.cluster.contention.step_factors }),
       perf,
       copy: linkCopyModel({
         bytes_per_block: bytesPerBlock,

@@ -2,7 +2,8 @@
 //   profile.csv     the step table (model.perf: {kind: table, file: profile.csv}), made monotone
 //                   with a row at 0 tokens per series (monotoneTable), so no step prices below zero
 //   profile.json    machine, model, engine, how it was measured, and every derived figure
-//   simulator.json  the config fragment to merge into a run config (model, migration, cluster)
+//   simulator.json  the config fragment to merge into a run config (model, migration, cluster:
+//                   frontend, contention where a calibration replay fitted it)
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelArch } from '../model/arch.ts';
@@ -26,6 +27,10 @@ export interface ProfileExtras {
   readonly startup_s?: number;
   /** Quantiles of step time ÷ its shape's mean (written as step-jitter.csv, `perf.jitter`). */
   readonly jitter_ratios?: { readonly prefill: readonly number[]; readonly decode: readonly number[] };
+  /** perf.jitter_memory as fitted on a calibration replay (with jitter_ratios). */
+  readonly jitter_memory?: { readonly share: number; readonly per_step: number };
+  /** cluster.contention as fitted on a calibration replay: factors per number of other instances mid-step, and the steps seen per level. */
+  readonly contention?: { readonly step_factors: readonly number[]; readonly steps_per_level: readonly number[] };
   /** The path around the engines as the caller estimated it (default: medians of the profile's samples). */
   readonly frontend?: { readonly dispatch_ms: number; readonly delivery_ms: number };
 }
@@ -47,10 +52,13 @@ export async function writeProfileFolder(dir: string, profile: ProfileResult, ex
   const simulator = {
     model: {
       name: String(profile.meta['model']), layers: arch.num_hidden_layers, kv_heads: arch.num_key_value_heads, head_dim: arch.head_dim,
-      dtype_bytes: 4, perf: { kind: 'table', file: 'profile.csv', ...(extras.jitter_ratios === undefined ? {} : { jitter: JITTER_FILE }) },
+      dtype_bytes: 4, perf: { kind: 'table', file: 'profile.csv', ...(extras.jitter_ratios === undefined ? {} : { jitter: JITTER_FILE }),
+        ...(extras.jitter_ratios === undefined || extras.jitter_memory === undefined ? {} : { jitter_memory: { share: Number(extras.jitter_memory.share.toFixed(6)), per_step: Number(extras.jitter_memory.per_step.toFixed(6)) } }),
+      },
     },
     cluster: {
       frontend,
+      ...(extras.contention === undefined ? {} : { contention: { step_factors: extras.contention.step_factors.map((f) => Number(f.toFixed(6))) } }),
       ...(extras.startup_s === undefined ? {} : { startup_s: Number(extras.startup_s.toFixed(4)) }),
     },
     ...(extras.kv_transfer === undefined
@@ -65,6 +73,7 @@ export async function writeProfileFolder(dir: string, profile: ProfileResult, ex
     ...(nonForward === undefined ? {} : { non_forward_ms: { median: nonForward.median, p10: nonForward.p10, p90: nonForward.p90, samples: profile.non_forward_ms.length } }),
     ...(extras.kv_transfer === undefined ? {} : { kv_transfer: extras.kv_transfer }),
     ...(extras.startup_s === undefined ? {} : { startup_s: extras.startup_s }),
+    ...(extras.contention === undefined ? {} : { contention: extras.contention }),
   };
   if (extras.jitter_ratios !== undefined) await writeFile(path.join(dir, JITTER_FILE), `phase,ratio\n${(['prefill', 'decode'] as const).flatMap((phase) => (extras.jitter_ratios?.[phase] ?? []).map((r) => `${phase},${r.toFixed(6)}`)).join('\n')}\n`);
   await writeFile(path.join(dir, 'profile.json'), `${JSON.stringify(meta, null, 2)}\n`);

@@ -21,6 +21,12 @@ export interface SimClusterOptions {
   readonly startup_s: number;
   /** Dispatch and token-delivery latency around the engines (cluster.frontend); absent: none. */
   readonly frontend?: { readonly dispatch_ms: number; readonly delivery_ms: number };
+  /**
+   * cluster.contention.step_factors: a step's price is multiplied by `step_factors[k]` when k
+   * other instances are mid-step as it starts (the last entry beyond the list's end). Absent:
+   * instances share no hardware, every factor 1.
+   */
+  readonly contention?: readonly number[];
   /** Checks block accounting of an instance after each of its steps (tests; slow). */
   readonly checkInvariants?: boolean;
   /** Receives every request (when it leaves), step and migration as a neutral record. */
@@ -57,6 +63,8 @@ export class SimCluster {
   /** Requests that arrived and have not left, in arrival order. */
   readonly #inFlight = new Set<SimRequest>();
   #lastFinish_s = 0;
+  /** Instances with a step in flight (the contention model's k, plus one). */
+  #stepping = 0;
   readonly migrations: MigrationRecord[] = [];
   readonly rejections: Rejection[] = [];
   /** Every gap between consecutive tokens of a request (vLLM's ITL), folded in as tokens appear. */
@@ -324,12 +332,20 @@ export class SimCluster {
     }
     const perf = this.options.perf;
     const slowdown = instance.migrations_out > 0 ? 1 + this.options.migration.source_slowdown : 1;
-    const duration_s = (checkedLatency(perf.name, 'step', perf.step_ms(plan)) / 1e3) * slowdown;
+    const duration_s = (checkedLatency(perf.name, 'step', perf.step_ms(plan)) / 1e3) * slowdown * this.#contention();
+    this.#stepping++;
     instance.current = plan;
     instance.current_start_s = now;
     instance.current_duration_s = duration_s;
     instance.current_end_s = this.sim.now_s + duration_s;
     this.sim.atRecurring(instance.stepEnd as RecurringEvent, instance.current_end_s);
+  }
+
+  /** The factor of a step starting now, given how many other instances are mid-step. */
+  #contention(): number {
+    const factors = this.options.contention;
+    if (factors === undefined) return 1;
+    return factors[Math.min(this.#stepping, factors.length - 1)] as number;
   }
 
   /** The iteration in flight on `instance` (one at a time: `current`) has ended. */
@@ -339,6 +355,7 @@ export class SimCluster {
     const duration_s = instance.current_duration_s;
     const now = this.sim.now_s;
     instance.current = undefined;
+    this.#stepping--;
     instance.steps++;
     instance.busy_s += duration_s;
     // A request suspended by a migration's last stage mid-iteration cannot be in the plan:

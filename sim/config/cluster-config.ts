@@ -66,6 +66,17 @@ export const ClusterConfig = z.strictObject({
       delivery_ms: z.number().nonnegative().default(0),
     })
     .optional(),
+  /**
+   * Instances sharing one machine's cores (a CPU fleet): a step's price is multiplied by
+   * `step_factors[k]` when k other instances are mid-step as it starts; beyond the list's end
+   * the last entry applies. The fidelity loop fits them on a calibration replay
+   * (docs/fidelity.md, contention). Absent: instances share nothing (one GPU each), factor 1.
+   */
+  contention: z
+    .strictObject({
+      step_factors: z.array(z.number().finite().positive()).min(1),
+    })
+    .optional(),
   /** The GPUs of one instance, for the memory planner (absent: total_blocks as given, or 792). */
   gpu: GpuSpec.optional(),
 });

@@ -33,6 +33,18 @@ const TablePerf = z.strictObject({
    * Absent: every step of a shape costs the same.
    */
   jitter: z.string().min(1).optional(),
+  /**
+   * Slow steps come in spells (needs `jitter`): a share `share` of each draw, in normal scores,
+   * is a state that keeps `per_step` of itself from one step (on any instance) to the next;
+   * correlation at lag k is share × per_step^k. Absent: independent draws. The fidelity loop
+   * fits it on its calibration replay (docs/fidelity.md).
+   */
+  jitter_memory: z
+    .strictObject({
+      share: z.number().min(0).max(1),
+      per_step: z.number().min(0).lt(1),
+    })
+    .optional(),
 });
 
 /** Fixed per-step CPU cost of the profiled kinds; absent means 0 (see TablePerf). */

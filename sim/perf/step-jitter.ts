@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { errorFunction } from 'simple-statistics';
 import { ConfigError } from '../errors.ts';
 import type { PerfModel } from './perf-model.ts';
 
@@ -39,7 +40,19 @@ export function readJitterRatios(csvPath: string): JitterRatios {
   return { prefill: out.prefill.sort((a, b) => a - b), decode: out.decode.sort((a, b) => a - b) };
 }
 
-export function withStepJitter(base: PerfModel, ratios: JitterRatios, rng: () => number): PerfModel {
+/**
+ * Memory of the draws (perf.jitter_memory): a step's draw, in normal scores, is a share `share`
+ * of a machine state that keeps `per_step` of itself from one priced step (on any instance) to
+ * the next, plus fresh noise: slow steps come in spells, as on a shared machine, and the
+ * marginal distribution of the ratios is unchanged (correlation at lag k: share × per_step^k).
+ */
+export interface JitterMemory {
+  readonly share: number;
+  readonly per_step: number;
+}
+
+export function withStepJitter(base: PerfModel, ratios: JitterRatios, rng: () => number, memory?: JitterMemory): PerfModel {
+  if (memory !== undefined) return withRememberedJitter(base, ratios, rng, memory);
   return {
     ...base,
     name: `${base.name}+jitter`,
@@ -48,6 +61,31 @@ export function withStepJitter(base: PerfModel, ratios: JitterRatios, rng: () =>
       if (ms === 0) return 0;
       const pool = batch.prefills.length > 0 ? ratios.prefill : ratios.decode;
       return ms * (pool[Math.min(pool.length - 1, Math.floor(rng() * pool.length))] as number);
+    },
+  };
+}
+
+/** A standard normal draw (Box–Muller; 1 − u keeps the logarithm finite). */
+function normal(rng: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
+
+function withRememberedJitter(base: PerfModel, ratios: JitterRatios, rng: () => number, memory: JitterMemory): PerfModel {
+  const { share, per_step } = memory;
+  const fresh = Math.sqrt(1 - per_step * per_step);
+  let state: number | undefined;
+  return {
+    ...base,
+    name: `${base.name}+jitter`,
+    step_ms(batch) {
+      const ms = base.step_ms(batch);
+      if (ms === 0) return 0;
+      // The state starts in its stationary distribution, N(0, 1), and stays in it.
+      state = state === undefined ? normal(rng) : per_step * state + fresh * normal(rng);
+      const z = Math.sqrt(share) * state + Math.sqrt(1 - share) * normal(rng);
+      const u = 0.5 * (1 + errorFunction(z / Math.SQRT2));
+      const pool = batch.prefills.length > 0 ? ratios.prefill : ratios.decode;
+      return ms * (pool[Math.min(pool.length - 1, Math.max(0, Math.floor(u * pool.length)))] as number);
     },
   };
 }

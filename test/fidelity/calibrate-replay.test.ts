@@ -66,3 +66,30 @@ test('one slow batch size does not set the price of every larger one', (t) => {
   const pooled = (5 * 5 + 95 * 1) / 100;
   t.deepEqual(decode.map((r) => [r.batch_size, Number(r.latency_ms.toFixed(9))]), [[1, pooled], [2, pooled], [3, 1.2]]);
 });
+
+test('steps that start while another instance is mid-step are fitted as a contention factor, and the table holds the price alone', (t) => {
+  // Instance 0 steps alone every 10 ms (decode 2 ms, prefill 1 ms); instance 1 starts each of
+  // its steps 1 ms into one of instance 0's, and takes 1.5× as long.
+  const at = (instance: number, started_unix_ms: number, s: ReplayStep): ReplayStep => ({ ...s, instance, started_unix_ms });
+  const steps: ReplayStep[] = [];
+  for (let i = 0; i < 20; i++) {
+    const prefillStep = i % 4 === 0;
+    const base = prefillStep ? step(100, 0, 0, 1) : step(0, 2, 200, 2);
+    steps.push(at(0, i * 10, base));
+    steps.push(at(1, i * 10 + 0.5, { ...base, step_ms: base.step_ms * 1.5 }));
+  }
+  const c = calibrateFromReplay(replay(steps));
+  t.is(c.contention.step_factors.length, 2);
+  t.deepEqual(c.contention.steps_per_level, [20, 20]);
+  t.true(Math.abs(c.contention.step_factors[0]! - 1) < 1e-9);
+  t.true(Math.abs(c.contention.step_factors[1]! - 1.5) < 1e-6, `factor at level 1: ${c.contention.step_factors[1]}`);
+  t.true(Math.abs(c.rows.find((r) => r.phase === 'decode')!.latency_ms - 2) < 1e-6, 'the decode row is the alone price');
+  t.true(Math.abs(c.rows.find((r) => r.phase === 'prefill')!.latency_ms - 1) < 1e-6, 'the prefill row is the alone price');
+  // With the contention taken out, no step differs from its bin's mean: the jitter is flat.
+  for (const q of [c.jitter_ratios.prefill, c.jitter_ratios.decode]) t.true(q.every((x) => Math.abs(x - 1) < 1e-6));
+});
+
+test('steps of one instance alone give the factor 1 and the plain mean per bin', (t) => {
+  const c = calibrateFromReplay(replay([step(100, 0, 0, 1), ...Array.from({ length: 6 }, () => step(0, 2, 200, 3))]));
+  t.deepEqual(c.contention, { step_factors: [1], steps_per_level: [7] });
+});

@@ -1,7 +1,8 @@
 // The contention split: which steps ran while another instance stepped, and how their measured
 // time compares with the table's price.
 import test from 'ava';
-import { measureContention, overlapFractions } from '../../fidelity/contention.ts';
+import { measureContention } from '../../fidelity/contention.ts';
+import { overlapFractions } from '../../fidelity/step-overlap.ts';
 import type { ReplayStep } from '../../fidelity/real-run.ts';
 import type { PerfModel } from '../../sim/perf/index.ts';
 
@@ -33,4 +34,13 @@ test('steps mostly overlapped are compared with their price apart from the other
   // Concurrent: 6 ms (wholly inside the other) ; instance 0's first step is overlapped 6 of 8 ms.
   t.deepEqual(c.concurrent, { steps: 2, measured_over_priced: (8 + 6) / 4 });
   t.deepEqual(c.alone, { steps: 2, measured_over_priced: (2 + 3) / 4 });
+  // By the model's condition: only instance 1's first step started while instance 0 was mid-step.
+  t.deepEqual(c.by_level, [{ others: 0, steps: 3, measured_over_priced: (8 + 2 + 3) / 6 }, { others: 1, steps: 1, measured_over_priced: 6 / 2 }]);
+});
+
+test('with contention factors the price of a step includes its level\'s factor', (t) => {
+  const steps = [decode(0, 0, 8), decode(1, 1, 6), decode(0, 20, 2), decode(1, 40, 3)];
+  const c = measureContention(flat, steps, [1, 3]);
+  t.deepEqual(c.by_level[1], { others: 1, steps: 1, measured_over_priced: 6 / 6 });
+  t.deepEqual(c.concurrent, { steps: 2, measured_over_priced: (8 + 6) / (2 + 6) });
 });

@@ -82,9 +82,29 @@ test('profile the fleet → replay two policies → simulate → report with ran
       t.is(events.filter((e) => e.ph === 'X').length, steps.length, `${world}: a slice per step`);
     }
   }
+  // The contention model was fitted on the calibration replay and handed to the simulator.
+  const c = report.contention!;
+  t.true(c.step_factors.length >= 1 && c.step_factors.length <= 2, JSON.stringify(c));
+  t.is(c.step_factors[0], 1, 'factors are relative to a step that starts with no other instance mid-step');
+  t.true(c.step_factors.every((f, k) => f > 0 && (k === 0 || f >= c.step_factors[k - 1]!)), 'factors never fall as contention grows');
+  t.true(c.steps_per_level.reduce((a, b) => a + b, 0) > 0);
+  const fragment = JSON.parse(readFileSync(join(out, 'simulator.json'), 'utf8')) as { cluster: { contention: { step_factors: number[] } } };
+  t.deepEqual(fragment.cluster.contention.step_factors, c.step_factors.map((f) => Number(f.toFixed(6))));
+  for (const p of report.policies) {
+    t.deepEqual(p.ablations.map((a) => a.without), ['contention', 'jitter memory'], `${p.policy}: one ablation per fitted term`);
+    for (const a of p.ablations) t.deepEqual(a.metrics.map((m) => m.metric), ['TTFT', 'TPOT', 'E2E'], `${p.policy} without ${a.without}`);
+    const steps = parse(readFileSync(join(out, p.policy, 'steps.csv')), { columns: true, cast: true }) as Record<string, number>[];
+    t.true(steps.every((r) => r['others_stepping'] === 0 || r['others_stepping'] === 1), `${p.policy}: others_stepping of two instances`);
+  }
   t.is(report.ranking.length, 5);
   const md = readFileSync(join(out, 'fidelity.md'), 'utf8');
   t.regex(md, /## round-robin/);
   t.regex(md, /\| TTFT \| p99 \|/);
   t.regex(md, /## Policy ranking/);
+  t.regex(md, /Contention model \(cluster\.contention/);
+  t.regex(md, /error without contention \| error without jitter memory \|/);
+  const memory = report.jitter_memory!;
+  t.true(memory.share >= 0 && memory.share <= 1 && memory.per_step >= 0 && memory.per_step < 1, JSON.stringify(memory));
+  const perf = (JSON.parse(readFileSync(join(out, 'simulator.json'), 'utf8')) as { model: { perf: { jitter_memory: unknown } } }).model.perf;
+  t.deepEqual(perf.jitter_memory, { share: Number(memory.share.toFixed(6)), per_step: Number(memory.per_step.toFixed(6)) });
 });

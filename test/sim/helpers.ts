@@ -1,3 +1,4 @@
+import type { RunObserver } from '../../metrics/index.ts';
 import type { ArrivingRequest, ClusterView, MigrationPair, Verdict } from '../../policies/index.ts';
 import type { RequestSpec } from '../../traces/index.ts';
 import {
@@ -9,6 +10,7 @@ import {
   SimCluster,
   Simulation,
   type EngineLimits,
+  type PerfModel,
 } from '../../sim/index.ts';
 import { LIMITS } from '../engine/helpers.ts';
 
@@ -45,6 +47,9 @@ export function makeCluster(options: {
   migration?: Partial<MigrationParams>;
   scheduler: FleetScheduler;
   seed?: number;
+  perf?: PerfModel;
+  contention?: readonly number[];
+  observer?: RunObserver;
 }): { sim: Simulation; cluster: SimCluster } {
   const sim = new Simulation(options.seed ?? 1);
   const migration = MigrationParams.parse(options.migration ?? {});
@@ -53,11 +58,13 @@ export function makeCluster(options: {
     {
       instances: options.instances,
       limits: { ...LIMITS, ...options.limits },
-      perf: fittedPerfModel('test', LLAMA_7B_A10),
+      perf: options.perf ?? fittedPerfModel('test', LLAMA_7B_A10),
       copy: linkCopyModel({ bytes_per_block: 8 << 20, bandwidth_gbps: migration.bandwidth_gbps, stage_overhead_ms: migration.stage_overhead_ms }),
       migration,
       startup_s: 5,
       checkInvariants: true,
+      ...(options.contention === undefined ? {} : { contention: options.contention }),
+      ...(options.observer === undefined ? {} : { observer: options.observer }),
     },
     options.scheduler,
   );

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
-import { fittedPerfModel, LLAMA_7B_A10 } from '../../sim/index.ts';
+import { buildPerfModel, fittedPerfModel, LLAMA_7B_A10, ModelConfig, parseWith } from '../../sim/index.ts';
 import { readJitterRatios, withStepJitter } from '../../sim/perf/step-jitter.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleetlab-jitter-'));
@@ -39,4 +39,16 @@ test('the ratios file: phase,ratio rows for both phases; a bad row is named', (t
   t.throws(() => readJitterRatios(join(dir, 'phase.csv')), { message: /phase\.csv:3: Expected phase to be 'prefill' or 'decode', received "mixed"/ });
   writeFileSync(join(dir, 'one.csv'), 'phase,ratio\nprefill,1\n');
   t.throws(() => readJitterRatios(join(dir, 'one.csv')), { message: /both phases/ });
+});
+
+test('perf.jitter_memory needs perf.jitter and a per_step below 1; each is named', (t) => {
+  const file = join(dir, 'table.csv');
+  writeFileSync(file, 'phase,batch_size,tokens,latency_ms\nprefill,1,0,0\nprefill,1,100,5\ndecode,1,0,1\ndecode,1,100,2\n');
+  const model = (perf: Record<string, unknown>) => ({ name: 'm', layers: 2, kv_heads: 2, head_dim: 8, perf: { kind: 'table', file, ...perf } });
+  const noJitter = parseWith(ModelConfig, model({ jitter_memory: { share: 0.5, per_step: 0.9 } }));
+  t.throws(() => buildPerfModel(noJitter, dir, () => seedrandom('1')), { message: /model\.perf\.jitter_memory.*perf\.jitter set too/ });
+  t.throws(() => parseWith(ModelConfig, model({ jitter: file, jitter_memory: { share: 0.5, per_step: 1 } })), { message: /perf\.jitter_memory\.per_step/ });
+  const ok = parseWith(ModelConfig, model({ jitter: file.replace('table', 'ratios'), jitter_memory: { share: 0.5, per_step: 0.9 } }));
+  writeFileSync(join(dir, 'ratios.csv'), 'phase,ratio\nprefill,1\ndecode,1\n');
+  t.is(buildPerfModel(ok, dir, () => seedrandom('1')).step_ms({ prefills: [], decodes: [{ context_tokens: 50 }] }), 1.5);
 });
