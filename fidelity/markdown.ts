@@ -6,6 +6,8 @@ import type { Ranking, RankingVerdict } from './ranking.ts';
 import { markdownTable } from './report.ts';
 
 const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
+/** A count, or a mean of counts over the simulated runs. */
+const count = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %` : 'n/a');
 
 function traceLine(o: FidelityOptions): string {
@@ -51,6 +53,7 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
     `Machine: ${String(meta['cpu'])}, ${String(meta['cores'])} cores; kernel ${String(meta['kernel'])}, ${o.threads} thread(s) per instance.`,
     `Engine: vLLM v1 (budget ${o.max_num_batched_tokens}, ${o.num_kv_blocks} blocks of ${o.block_size_tokens}, prefix caching off).`,
     `Profile: ${String(meta['where'])}. Path around the engines given to the simulator: dispatch ${report.frontend.dispatch_ms.toFixed(3)} ms, delivery ${report.frontend.delivery_ms.toFixed(3)} ms per token (measured during calibration, never on the test replay).`,
+    `Simulated statistics pool ${report.sim_runs} simulated run(s) of the trace (seeds ${o.trace.seed} … ${o.trace.seed + report.sim_runs - 1}; counts are their means); the folders, requests.csv and the scatter are the first run's.`,
     report.contention === undefined
       ? 'Contention model: off (every step priced by the table alone).'
       : `Contention model (cluster.contention, fitted on the calibration replay): a step's price × ${report.contention.step_factors.map((f, k) => `${f.toFixed(3)} with ${k} other instance(s) mid-step as it starts (${report.contention?.steps_per_level[k]} calibration steps)`).join(', ')}.`,
@@ -71,8 +74,8 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
       `| | real | simulated | error |`,
       `|---|---|---|---|`,
       `| throughput (req/s) | ${p.throughput.real_req_per_s.toFixed(3)} | ${p.throughput.sim_req_per_s.toFixed(3)} | ${pct(-p.throughput.rel_error / (1 + p.throughput.rel_error))} |`,
-      `| migrations | ${p.migrations.real} | ${p.migrations.sim} | |`,
-      `| preemptions | ${p.preemptions.real} | ${p.preemptions.sim} | |`,
+      `| migrations | ${p.migrations.real} | ${count(p.migrations.sim)} | |`,
+      `| preemptions | ${p.preemptions.real} | ${count(p.preemptions.sim)} | |`,
       '',
       `Where the real latency went: dispatch ${p.real_path.dispatch_ms.toFixed(3)} ms per request, delivery ${p.real_path.delivery_ms.toFixed(3)} ms per token (means over this replay).`,
       `The step model on the ${p.step_check.steps} steps this replay ran: Σ priced / Σ measured ${pct(p.step_check.total_rel_error)}, median per step ${pct(p.step_check.median_rel_error)}; ` +

@@ -13,7 +13,7 @@ import { profileFleet } from '../backend/profile/profile-fleet.ts';
 import { frontendOf, JITTER_FILE, writeProfileFolder } from '../backend/profile/profile-folder.ts';
 import type { GridOptions } from '../backend/profile/profile-grid.ts';
 import { profileKvTransfer } from '../backend/profile/profile-kv.ts';
-import { RecordCollector, writeResults, type RequestMetrics } from '../metrics/index.ts';
+import { RecordCollector, writeResults } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { tablePerfModel } from '../sim/perf/index.ts';
 import type { JitterMemory } from '../sim/perf/step-jitter.ts';
@@ -82,6 +82,12 @@ export interface FidelityOptions {
    * also gives each metric's error without it. False: independent draws.
    */
   readonly jitter_memory?: boolean;
+  /**
+   * Simulated runs per policy (default 8), seeds seed … seed + n − 1, whose requests are pooled
+   * for the statistics: with step-time jitter one run is one random draw. The results folder,
+   * per-request CSV and scatter are the first run's.
+   */
+  readonly sim_runs?: number;
 }
 
 /** Fields of real/summary.json a client replay cannot observe per request (they are 0). */
@@ -118,6 +124,8 @@ export interface FidelityReport {
   /** The memory of the jitter draws the simulator used (absent: independent draws). */
   readonly jitter_memory?: JitterMemory;
   readonly requests: number;
+  /** Simulated runs pooled per policy. */
+  readonly sim_runs: number;
   readonly out: string;
   /** The real replays, by policy name (every token's timing). */
   readonly replays: ReadonlyMap<string, Replay>;
@@ -196,9 +204,15 @@ function startFleet(o: FidelityOptions, scheduler: SchedulerSpecInput): Promise<
   });
 }
 
-/** TTFT, TPOT (requests of more than one token) and E2E, simulated against real, request by request. */
-function compareLatencies(policy: string, r: readonly RequestTiming[], s: readonly RequestMetrics[]): MetricComparison[] {
-  if (s.length !== r.length) throw new Error(`${policy}: the simulator finished ${s.length} of ${r.length} requests; every request must finish in both worlds`);
+/**
+ * TTFT, TPOT (requests of more than one token) and E2E, simulated against real; the simulated
+ * statistics over the requests of every simulated run pooled (each run is the whole trace).
+ */
+function compareLatencies(policy: string, r: readonly RequestTiming[], runs: readonly SimOutcome[]): MetricComparison[] {
+  for (const run of runs) {
+    if (run.requests.length !== r.length) throw new Error(`${policy}: the simulator finished ${run.requests.length} of ${r.length} requests; every request must finish in both worlds`);
+  }
+  const s = runs.flatMap((run) => run.requests);
   return [
     compare('TTFT', r.map((x) => x.ttft_s), s.map((x) => x.prefill_latency_s)),
     compare('TPOT', r.filter((x) => x.output_tokens > 1).map((x) => x.tpot_s), s.filter((x) => x.output_tokens > 1).map((x) => x.decode_latency_s)),
@@ -211,6 +225,8 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   const names = new Set(o.policies.map((p) => p.name));
   if (names.size !== o.policies.length) throw new Error(`fidelity: policy names must be distinct; got ${o.policies.map((p) => p.name).join(', ')}`);
   const realRuns = o.real_runs ?? 1;
+  const simRuns = o.sim_runs ?? 8;
+  if (!Number.isInteger(simRuns) || simRuns < 1) throw new Error(`fidelity: sim_runs must be an integer >= 1 (simulated runs per policy, pooled), received ${simRuns}`);
   if (!Number.isInteger(realRuns) || realRuns < 1) throw new Error(`fidelity: real_runs must be an integer >= 1 (real replays per policy), received ${realRuns}`);
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });
@@ -267,19 +283,24 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
     const memoryPart = jitter_memory === undefined || jitterPath === undefined ? {} : { jitter_memory };
     const sim: SimOutcome = simulateTrace({ ...side, ...contentionPart, ...memoryPart }, { keepSteps });
     writeResults(sim.records, path.join(dir, 'sim'), folders);
+    // A simulation with jitter is one draw of a random run: the statistics pool `simRuns` runs
+    // (seeds seed … seed + simRuns − 1), so one unlucky spell does not decide the error.
+    const replicas = (extra: Partial<SimSide>): SimOutcome[] => Array.from({ length: simRuns - 1 }, (_, i) => simulateTrace({ ...side, ...extra, seed: o.trace.seed + i + 1 }));
+    const sims = [sim, ...replicas({ ...contentionPart, ...memoryPart })];
     const r = real.requests;
     const s = sim.requests;
-    const metrics = compareLatencies(policy.name, r, s);
+    const metrics = compareLatencies(policy.name, r, sims);
     // The ablations: the same simulation with one fitted term off, to show what each changes.
     const ablations: Ablation[] = [];
-    if (factors !== undefined) ablations.push({ without: 'contention', metrics: compareLatencies(policy.name, r, simulateTrace({ ...side, ...memoryPart }).requests) });
-    if ('jitter_memory' in memoryPart) ablations.push({ without: 'jitter memory', metrics: compareLatencies(policy.name, r, simulateTrace({ ...side, ...contentionPart }).requests) });
-    const simMakespan = Math.max(...s.map((x) => x.finish_s));
+    const ablation = (extra: Partial<SimSide>): MetricComparison[] => compareLatencies(policy.name, r, [simulateTrace({ ...side, ...extra }), ...replicas(extra)]);
+    if (factors !== undefined) ablations.push({ without: 'contention', metrics: ablation(memoryPart) });
+    if ('jitter_memory' in memoryPart) ablations.push({ without: 'jitter memory', metrics: ablation(contentionPart) });
+    const simMakespan = mean(sims.map((run) => Math.max(...run.requests.map((x) => x.finish_s))));
     results.push({
       policy: policy.name, metrics,
       throughput: { real_req_per_s: rows.length / real.makespan_s, sim_req_per_s: rows.length / simMakespan, rel_error: real.makespan_s / simMakespan - 1 },
-      migrations: { real: real.migrations, sim: sim.migrations },
-      preemptions: { real: real.preemptions, sim: sim.preemptions },
+      migrations: { real: real.migrations, sim: mean(sims.map((run) => run.migrations)) },
+      preemptions: { real: real.preemptions, sim: mean(sims.map((run) => run.preemptions)) },
       real_path: { dispatch_ms: mean(r.map((x) => x.dispatch_s)) * 1e3, delivery_ms: mean(r.map((x) => x.delivery_s)) * 1e3 },
       step_check: checkSteps(perf, real.steps, factors),
       contention: measureContention(perf, real.steps, factors),
@@ -328,8 +349,8 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
 
   const ranking = o.policies.length > 1 ? rankPolicies(results) : [];
   const figure = await scatterFigure(scatter, out);
-  const report: FidelityReport = { policies: results, ranking, frontend, ...(contention === undefined ? {} : { contention }), ...(jitter_memory === undefined ? {} : { jitter_memory }), requests: rows.length, out, replays, notes };
-  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ policies: results, ranking, frontend, contention, jitter_memory, requests: rows.length, options: o, notes }, null, 2)}\n`);
+  const report: FidelityReport = { policies: results, ranking, frontend, ...(contention === undefined ? {} : { contention }), ...(jitter_memory === undefined ? {} : { jitter_memory }), requests: rows.length, sim_runs: simRuns, out, replays, notes };
+  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ policies: results, ranking, frontend, contention, jitter_memory, requests: rows.length, sim_runs: simRuns, options: o, notes }, null, 2)}\n`);
   await writeFile(path.join(out, 'fidelity.md'), fidelityMarkdown(o, profile.meta, report, path.basename(figure.files.svg)));
   return report;
 }

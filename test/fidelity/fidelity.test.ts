@@ -30,7 +30,7 @@ test('profile the fleet → replay two policies → simulate → report with ran
     policies: [{ name: 'round-robin', scheduler: { dispatch: { kind: 'round-robin' } } }, { name: 'infaas++', scheduler: { dispatch: { kind: 'load' } } }],
     trace,
     profile: { repeats: 2, prefill_tokens: [16, 64, 256], decode_batch_sizes: [1, 4, 16], decode_context_tokens: [16, 80] },
-    out, steps: true, trace_json: true,
+    out, steps: true, trace_json: true, sim_runs: 3,
   });
   for (const f of ['fidelity.md', 'fidelity.json', 'profile.csv', 'profile.json', 'trace.csv', 'scatter.svg', 'scatter.png', 'scatter.csv']) t.true(existsSync(join(out, f)), f);
   t.deepEqual(report.policies.map((p) => p.policy), ['round-robin', 'infaas++']);
@@ -101,6 +101,8 @@ test('profile the fleet → replay two policies → simulate → report with ran
   t.regex(md, /## round-robin/);
   t.regex(md, /\| TTFT \| p99 \|/);
   t.regex(md, /## Policy ranking/);
+  t.is(report.sim_runs, 3);
+  t.regex(md, /Simulated statistics pool 3 simulated run\(s\) of the trace \(seeds 0 … 2/);
   t.regex(md, /Contention model \(cluster\.contention/);
   t.regex(md, /error without contention \| error without jitter memory \|/);
   const memory = report.jitter_memory!;
