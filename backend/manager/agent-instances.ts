@@ -1,7 +1,10 @@
 // Instances started by node agents (one agent per machine, `nodes:` in the fleet config). Each
 // agent's node reports are its heartbeat: after `missed` periods without one the agent is taken
 // for dead and every instance it ran is reported exited, so the fleet drops them from its view
-// and resumes their requests elsewhere (the same failover path as a killed instance).
+// and resumes their requests elsewhere (the same failover path as a killed instance). The
+// manager keeps listening: an agent that reports again (restarted on its address, or no longer
+// frozen) is taken back, what it still runs from before is stopped (those requests were resumed
+// elsewhere), and its node's instances are started again.
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
 import type { InstanceInfoMessage, NodeReportMessage } from '../rpc/agent-messages.ts';
 import { AgentClient } from '../rpc/agent-client.ts';
@@ -28,23 +31,48 @@ export class NodeWatch {
   readonly client: AgentClient;
   latest: NodeReportMessage | undefined;
   #alive = true;
+  #closed = false;
   #lastSeen = performance.now();
   readonly #timer: NodeJS.Timeout;
+  #resubscribe: NodeJS.Timeout | undefined;
   readonly #onDead = new Set<() => void>();
+  readonly #onAlive = new Set<() => void>();
   readonly #onReport = new Set<(r: NodeReportMessage) => void>();
 
   constructor(readonly address: string, readonly heartbeat: HeartbeatParams) {
     this.client = new AgentClient(address);
-    this.client.subscribeReports(heartbeat.interval_ms, (r) => {
-      this.#lastSeen = performance.now();
-      this.latest = r;
-      for (const f of this.#onReport) f(r);
-    }, () => {
-      // A broken stream alone is not a death: the missed heartbeats decide.
-    });
+    this.#subscribe();
     this.#timer = setInterval(() => {
       if (this.#alive && performance.now() - this.#lastSeen > heartbeat.missed * heartbeat.interval_ms) this.#die();
     }, Math.max(10, heartbeat.interval_ms / 2));
+  }
+
+  #subscribe(): void {
+    if (this.#closed) return;
+    let ended = false;
+    this.client.subscribeReports(this.heartbeat.interval_ms, (r) => this.#report(r), () => {
+      // A broken stream alone is not a death (the missed heartbeats decide), but it is asked
+      // again, so that an agent restarted on its address is heard when it is back. (A stream
+      // can end twice, by an error and its end: one new subscription.)
+      if (ended || this.#closed) return;
+      ended = true;
+      this.#resubscribe = setTimeout(() => this.#subscribe(), this.heartbeat.interval_ms);
+    });
+  }
+
+  #report(r: NodeReportMessage): void {
+    this.#lastSeen = performance.now();
+    this.latest = r;
+    if (!this.#alive) this.#revive(r);
+    for (const f of this.#onReport) f(r);
+  }
+
+  #revive(r: NodeReportMessage): void {
+    this.#alive = true;
+    // What it runs now was started before its death: the manager took those instances for
+    // exited and resumed their requests elsewhere, so they are orphans.
+    for (const i of r.instances) void this.client.stopInstance(i.instance_id).catch(() => false);
+    for (const f of this.#onAlive) f();
   }
 
   get alive(): boolean {
@@ -65,19 +93,25 @@ export class NodeWatch {
     else this.#onDead.add(f);
   }
 
+  /** Runs `f` each time the agent reports again after it was taken for dead. */
+  onAlive(f: () => void): void {
+    this.#onAlive.add(f);
+  }
+
   onReport(f: (r: NodeReportMessage) => void): void {
     this.#onReport.add(f);
   }
 
   #die(): void {
     this.#alive = false;
-    clearInterval(this.#timer);
     for (const f of this.#onDead) f();
     this.#onDead.clear();
   }
 
   close(): void {
+    this.#closed = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#resubscribe);
     this.client.close();
   }
 
@@ -86,12 +120,14 @@ export class NodeWatch {
     let resolveExited!: (why: string) => void;
     const exited = new Promise<number | string>((r) => (resolveExited = r));
     let seen = false;
-    this.onReport((r) => {
+    const watch = (r: NodeReportMessage): void => {
       const listed = r.instances.some((i) => i.instance_id === info.instance_id);
       // Only a report after one that listed it can say it is gone (an older report may still be in flight).
       if (listed) seen = true;
       else if (seen) resolveExited('exited on its node');
-    });
+    };
+    this.onReport(watch);
+    void exited.then(() => this.#onReport.delete(watch));
     this.onDead(() => resolveExited('node agent dead'));
     const stop = async (): Promise<void> => {
       if (this.#alive && (await this.client.stopInstance(info.instance_id).catch(() => false))) resolveExited('stopped');
@@ -108,6 +144,9 @@ export class NodeWatch {
 
 export class AgentInstances implements InstanceSource {
   readonly nodes: NodeWatch[];
+  /** The engine every instance runs (set by startAll): a rejoining node's instances start with it. */
+  #engine: LLMEngineOptions | undefined;
+  readonly #onRejoin = new Set<(handle: InstanceHandle) => void>();
 
   constructor(readonly specs: readonly NodeSpec[], heartbeat: HeartbeatParams = DEFAULT_HEARTBEAT) {
     for (const [i, s] of specs.entries()) {
@@ -117,9 +156,33 @@ export class AgentInstances implements InstanceSource {
     if (!Number.isInteger(heartbeat.interval_ms) || heartbeat.interval_ms < 10) throw new Error(`heartbeat.interval_ms = ${heartbeat.interval_ms}; expected an integer >= 10`);
     if (!Number.isInteger(heartbeat.missed) || heartbeat.missed < 1) throw new Error(`heartbeat.missed = ${heartbeat.missed}; expected an integer >= 1`);
     this.nodes = specs.map((s) => new NodeWatch(s.address, heartbeat));
+    for (const [i, node] of this.nodes.entries()) node.onAlive(() => void this.#restart(i));
+  }
+
+  /** A node whose agent is back: its instances start again and join through `onRejoin`'s listeners. */
+  async #restart(i: number): Promise<void> {
+    const node = this.nodes[i]!;
+    const engine = this.#engine;
+    if (engine === undefined) return;
+    for (let k = 0; k < this.specs[i]!.instances && node.alive; k++) {
+      let handle: InstanceHandle;
+      try {
+        handle = node.track(await node.client.startInstance(engine));
+      } catch {
+        return; // died again, or refused: the next revival tries again
+      }
+      if (this.#onRejoin.size === 0) void handle.stop();
+      for (const f of this.#onRejoin) f(handle);
+    }
+  }
+
+  /** `f` receives each instance started on a node that came back after it was taken for dead. */
+  onRejoin(f: (handle: InstanceHandle) => void): void {
+    this.#onRejoin.add(f);
   }
 
   async startAll(engine: LLMEngineOptions): Promise<InstanceHandle[]> {
+    this.#engine = engine;
     const started: InstanceHandle[] = [];
     try {
       for (const [i, node] of this.nodes.entries()) {
@@ -144,6 +207,7 @@ export class AgentInstances implements InstanceSource {
   }
 
   async close(): Promise<void> {
+    this.#onRejoin.clear();
     for (const n of this.nodes) n.close();
   }
 }

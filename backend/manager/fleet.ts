@@ -141,6 +141,10 @@ export class Fleet implements GenerationEngine {
     const maxModelLen = Math.min(...members.map((m) => m.process.max_model_len));
     const fleet = new Fleet(opts.engine.model, tokenizer, scheduler, spec, members, maxModelLen, opts.migration ?? DEFAULT_MIGRATION, opts, source);
     for (const m of members) fleet.#watch(m);
+    source.onRejoin?.((handle) => {
+      if (fleet.#stopped) void handle.stop();
+      else fleet.join(handle);
+    });
     fleet.#autoscaler?.start();
     return fleet;
   }

@@ -22,6 +22,11 @@ export interface InstanceSource {
   startAll(engine: LLMEngineOptions): Promise<InstanceHandle[]>;
   /** Starts one more instance (auto-scaling's scale-up). */
   startOne(engine: LLMEngineOptions): Promise<InstanceHandle>;
+  /**
+   * Instances started later on their own (a node agent taken for dead that came back): `f`
+   * receives each; absent where instances never come back on their own (local processes).
+   */
+  onRejoin?(f: (handle: InstanceHandle) => void): void;
   /** Stops watching (agents); the instances themselves are stopped through their handles. */
   close(): Promise<void>;
 }

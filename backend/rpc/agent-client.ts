@@ -11,7 +11,9 @@ export class AgentClient {
 
   constructor(readonly address: string) {
     const { Client } = agentService();
-    this.#client = new Client(address, grpc.credentials.createInsecure());
+    // A dead agent is asked again every heartbeat period (NodeWatch); gRPC's own reconnection
+    // backoff (up to 120 s by default) would hear one restarted on its address minutes late.
+    this.#client = new Client(address, grpc.credentials.createInsecure(), { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2000 });
   }
 
   startInstance(engine: LLMEngineOptions): Promise<InstanceInfoMessage> {

@@ -1,0 +1,84 @@
+// A node agent taken for dead that comes back is taken back: restarted on its address, or no
+// longer frozen, it reports again; what it still ran from before is stopped (those requests
+// were resumed elsewhere), its node's instances start again and serve.
+import test from 'ava';
+import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
+import { Fleet } from '../../backend/manager/fleet.ts';
+import { fleetOptions, parseFleetConfig } from '../../backend/manager/fleet-config.ts';
+import { collect, oneEngineOutputs, until } from '../engine-real/helpers.ts';
+import { agentTestFolders, startAgentProcess } from './helpers.ts';
+
+agentTestFolders('agent-rejoin');
+
+const PROMPTS = [[3, 14, 15, 92, 65], [35, 89, 79, 32, 38, 46], [26, 43, 38, 32, 79, 50, 28]];
+const sampling = parseSamplingParams({ max_tokens: 12, temperature: 0, ignore_eos: true });
+
+async function fleetOverTwo(tag: string) {
+  const a = await startAgentProcess('127.0.0.1', `a-${tag}`);
+  const b = await startAgentProcess('127.0.0.2', `b-${tag}`);
+  const config = parseFleetConfig({
+    model: 'tiny', scheduler: { dispatch: { kind: 'round-robin' } },
+    nodes: [{ address: a.address, instances: 1 }, { address: b.address, instances: 1 }],
+    // Generous: a loaded machine can stall a live agent's reports for a second.
+    heartbeat: { interval_ms: 500, missed: 4 },
+  });
+  return { a, b, fleet: await Fleet.start(fleetOptions(config)) };
+}
+
+/** Waits for the view to hold `n` instances (the manager notices deaths and returns by heartbeats). */
+function viewHolds(fleet: Fleet, n: number, what: string): Promise<void> {
+  return until(`${what} (view holds ${n} instance(s))`, () => fleet.view().instances.length === n, 30_000);
+}
+
+/** Every prompt answered by the fleet as one engine answers it (round-robin spreads them over both nodes). */
+async function servesExactly(fleet: Fleet): Promise<unknown[]> {
+  return Promise.all(PROMPTS.map((p, i) => collect(fleet.generate({ request_id: `q${i}-${Math.random()}`, prompt_token_ids: p, sampling }))));
+}
+
+test('an agent killed and restarted on its address is taken back: its node serves again', async (t) => {
+  const expected = await oneEngineOutputs(PROMPTS, sampling, { id_prefix: 'r' });
+  const { a, b, fleet } = await fleetOverTwo('restart');
+  let again: Awaited<ReturnType<typeof startAgentProcess>> | undefined;
+  try {
+    process.kill(-b.child.pid!, 'SIGKILL');
+    await viewHolds(fleet, 1, 'the killed node left the view');
+    const port = Number(b.address.split(':')[1]);
+    again = await startAgentProcess('127.0.0.2', 'b-restart-2', { port });
+    t.is(again.address, b.address);
+    await viewHolds(fleet, 2, 'the restarted node is back in the view');
+    // A new instance (id 2 or above) for the node that came back. (Node a's instance 0 is there
+    // too unless a stall had it taken for dead as well, then back with its own new instance.)
+    t.true(fleet.view().instances.some((r) => r.id >= 2), `a new instance: ${fleet.view().instances.map((r) => r.id).join(', ')}`);
+    t.deepEqual(await servesExactly(fleet), expected);
+  } finally {
+    await fleet.stop();
+    for (const agent of [a, again]) if (agent !== undefined) process.kill(-agent.child.pid!, 'SIGTERM');
+  }
+});
+
+test('an agent frozen past its heartbeats and thawed is taken back: its old instance is stopped, a new one serves', async (t) => {
+  const expected = await oneEngineOutputs(PROMPTS, sampling, { id_prefix: 'r' });
+  const { a, b, fleet } = await fleetOverTwo('thaw');
+  try {
+    const before = new Set(fleet.pids);
+    process.kill(-b.child.pid!, 'SIGSTOP');
+    await viewHolds(fleet, 1, 'the frozen node left the view');
+    const orphan = [...before].find((pid) => !fleet.pids.includes(pid))!;
+    process.kill(-b.child.pid!, 'SIGCONT');
+    await viewHolds(fleet, 2, 'the thawed node is back in the view');
+    const gone = (): boolean => {
+      try {
+        process.kill(orphan, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    await until(`the instance it ran before (pid ${orphan}) stopped`, gone, 15_000);
+    t.pass('the orphan was stopped');
+    t.deepEqual(await servesExactly(fleet), expected);
+  } finally {
+    await fleet.stop();
+    for (const agent of [a, b]) process.kill(-agent.child.pid!, 'SIGTERM');
+  }
+});
