@@ -52,7 +52,7 @@ export interface JitterMemory {
 }
 
 export function withStepJitter(base: PerfModel, ratios: JitterRatios, rng: () => number, memory?: JitterMemory): PerfModel {
-  if (memory !== undefined) return withRememberedJitter(base, ratios, rng, memory);
+  const uniform = memory === undefined ? rng : rememberedUniform(rng, memory);
   return {
     ...base,
     name: `${base.name}+jitter`,
@@ -60,7 +60,7 @@ export function withStepJitter(base: PerfModel, ratios: JitterRatios, rng: () =>
       const ms = base.step_ms(batch);
       if (ms === 0) return 0;
       const pool = batch.prefills.length > 0 ? ratios.prefill : ratios.decode;
-      return ms * (pool[Math.min(pool.length - 1, Math.floor(rng() * pool.length))] as number);
+      return ms * (pool[Math.min(pool.length - 1, Math.floor(uniform() * pool.length))] as number);
     },
   };
 }
@@ -70,22 +70,15 @@ function normal(rng: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
 }
 
-function withRememberedJitter(base: PerfModel, ratios: JitterRatios, rng: () => number, memory: JitterMemory): PerfModel {
+/** Uniform draws in [0, 1) that remember: the normal-score model of JitterMemory, mapped back through Φ. */
+function rememberedUniform(rng: () => number, memory: JitterMemory): () => number {
   const { share, per_step } = memory;
   const fresh = Math.sqrt(1 - per_step * per_step);
   let state: number | undefined;
-  return {
-    ...base,
-    name: `${base.name}+jitter`,
-    step_ms(batch) {
-      const ms = base.step_ms(batch);
-      if (ms === 0) return 0;
-      // The state starts in its stationary distribution, N(0, 1), and stays in it.
-      state = state === undefined ? normal(rng) : per_step * state + fresh * normal(rng);
-      const z = Math.sqrt(share) * state + Math.sqrt(1 - share) * normal(rng);
-      const u = 0.5 * (1 + errorFunction(z / Math.SQRT2));
-      const pool = batch.prefills.length > 0 ? ratios.prefill : ratios.decode;
-      return ms * (pool[Math.min(pool.length - 1, Math.max(0, Math.floor(u * pool.length)))] as number);
-    },
+  return () => {
+    // The state starts in its stationary distribution, N(0, 1), and stays in it.
+    state = state === undefined ? normal(rng) : per_step * state + fresh * normal(rng);
+    const z = Math.sqrt(share) * state + Math.sqrt(1 - share) * normal(rng);
+    return Math.max(0, 0.5 * (1 + errorFunction(z / Math.SQRT2)));
   };
 }

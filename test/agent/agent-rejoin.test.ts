@@ -4,26 +4,15 @@
 import test from 'ava';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
 import { Fleet } from '../../backend/manager/fleet.ts';
-import { fleetOptions, parseFleetConfig } from '../../backend/manager/fleet-config.ts';
 import { collect, oneEngineOutputs, until } from '../engine-real/helpers.ts';
-import { agentTestFolders, startAgentProcess } from './helpers.ts';
+import { agentTestFolders, fleetOverTwoAgents, startAgentProcess } from './helpers.ts';
 
 agentTestFolders('agent-rejoin');
 
 const PROMPTS = [[3, 14, 15, 92, 65], [35, 89, 79, 32, 38, 46], [26, 43, 38, 32, 79, 50, 28]];
 const sampling = parseSamplingParams({ max_tokens: 12, temperature: 0, ignore_eos: true });
-
-async function fleetOverTwo(tag: string) {
-  const a = await startAgentProcess('127.0.0.1', `a-${tag}`);
-  const b = await startAgentProcess('127.0.0.2', `b-${tag}`);
-  const config = parseFleetConfig({
-    model: 'tiny', scheduler: { dispatch: { kind: 'round-robin' } },
-    nodes: [{ address: a.address, instances: 1 }, { address: b.address, instances: 1 }],
-    // Generous: a loaded machine can stall a live agent's reports for a second.
-    heartbeat: { interval_ms: 500, missed: 4 },
-  });
-  return { a, b, fleet: await Fleet.start(fleetOptions(config)) };
-}
+// Generous: a loaded machine can stall a live agent's reports for a second.
+const HEARTBEAT = { interval_ms: 500, missed: 4 };
 
 /** Waits for the view to hold `n` instances (the manager notices deaths and returns by heartbeats). */
 function viewHolds(fleet: Fleet, n: number, what: string): Promise<void> {
@@ -31,13 +20,13 @@ function viewHolds(fleet: Fleet, n: number, what: string): Promise<void> {
 }
 
 /** Every prompt answered by the fleet as one engine answers it (round-robin spreads them over both nodes). */
-async function servesExactly(fleet: Fleet): Promise<unknown[]> {
-  return Promise.all(PROMPTS.map((p, i) => collect(fleet.generate({ request_id: `q${i}-${Math.random()}`, prompt_token_ids: p, sampling }))));
+async function servesExactly(fleet: Fleet, tag: string): Promise<unknown[]> {
+  return Promise.all(PROMPTS.map((p, i) => collect(fleet.generate({ request_id: `${tag}-${i}`, prompt_token_ids: p, sampling }))));
 }
 
 test('an agent killed and restarted on its address is taken back: its node serves again', async (t) => {
   const expected = await oneEngineOutputs(PROMPTS, sampling, { id_prefix: 'r' });
-  const { a, b, fleet } = await fleetOverTwo('restart');
+  const { a, b, fleet } = await fleetOverTwoAgents('restart', HEARTBEAT);
   let again: Awaited<ReturnType<typeof startAgentProcess>> | undefined;
   try {
     process.kill(-b.child.pid!, 'SIGKILL');
@@ -49,7 +38,7 @@ test('an agent killed and restarted on its address is taken back: its node serve
     // A new instance (id 2 or above) for the node that came back. (Node a's instance 0 is there
     // too unless a stall had it taken for dead as well, then back with its own new instance.)
     t.true(fleet.view().instances.some((r) => r.id >= 2), `a new instance: ${fleet.view().instances.map((r) => r.id).join(', ')}`);
-    t.deepEqual(await servesExactly(fleet), expected);
+    t.deepEqual(await servesExactly(fleet, 'restart'), expected);
   } finally {
     await fleet.stop();
     for (const agent of [a, again]) if (agent !== undefined) process.kill(-agent.child.pid!, 'SIGTERM');
@@ -58,7 +47,7 @@ test('an agent killed and restarted on its address is taken back: its node serve
 
 test('an agent frozen past its heartbeats and thawed is taken back: its old instance is stopped, a new one serves', async (t) => {
   const expected = await oneEngineOutputs(PROMPTS, sampling, { id_prefix: 'r' });
-  const { a, b, fleet } = await fleetOverTwo('thaw');
+  const { a, b, fleet } = await fleetOverTwoAgents('thaw', HEARTBEAT);
   try {
     const before = new Set(fleet.pids);
     process.kill(-b.child.pid!, 'SIGSTOP');
@@ -76,7 +65,7 @@ test('an agent frozen past its heartbeats and thawed is taken back: its old inst
     };
     await until(`the instance it ran before (pid ${orphan}) stopped`, gone, 15_000);
     t.pass('the orphan was stopped');
-    t.deepEqual(await servesExactly(fleet), expected);
+    t.deepEqual(await servesExactly(fleet, 'thaw'), expected);
   } finally {
     await fleet.stop();
     for (const agent of [a, b]) process.kill(-agent.child.pid!, 'SIGTERM');

@@ -65,16 +65,21 @@ const sampling = parseSamplingParams({ max_tokens: 300, temperature: 0, ignore_e
  * Two agents with one instance each; `signal` to node b's process group once the streams are
  * 10 tokens in; every answer must equal one engine's, the view must keep node a's instance only.
  */
-export async function nodeFailure(t: ExecutionContext, signal: 'SIGKILL' | 'SIGSTOP', tag: string): Promise<void> {
-  const expected = await oneEngineOutputs(PROMPTS, sampling, { id_prefix: 'r' });
+/** Agents a (127.0.0.1) and b (127.0.0.2) with one tiny instance each, and a round-robin fleet over them. */
+export async function fleetOverTwoAgents(tag: string, heartbeat: { interval_ms: number; missed: number }) {
   const a = await startAgentProcess('127.0.0.1', `a-${tag}`);
   const b = await startAgentProcess('127.0.0.2', `b-${tag}`);
   const config = parseFleetConfig({
     model: 'tiny', scheduler: { dispatch: { kind: 'round-robin' } },
     nodes: [{ address: a.address, instances: 1 }, { address: b.address, instances: 1 }],
-    heartbeat: { interval_ms: 500, missed: 3 },
+    heartbeat,
   });
-  const fleet = await Fleet.start(fleetOptions(config));
+  return { a, b, fleet: await Fleet.start(fleetOptions(config)) };
+}
+
+export async function nodeFailure(t: ExecutionContext, signal: 'SIGKILL' | 'SIGSTOP', tag: string): Promise<void> {
+  const expected = await oneEngineOutputs(PROMPTS, sampling, { id_prefix: 'r' });
+  const { a, b, fleet } = await fleetOverTwoAgents(tag, { interval_ms: 500, missed: 3 });
   try {
     t.is(fleet.view().instances.length, 2);
     // The node fails once EVERY stream is mid-answer: failing when the first one was (as before)
