@@ -20,7 +20,7 @@ export { artifactPreemptionLoss, requestMetrics, type RequestMetrics } from './r
 export { readResultsManifest, verifyResults } from './verify-results.ts';
 export { describe, round, type Distribution } from './stats.ts';
 export { STEP_COLUMNS } from './step-log.ts';
-export { rejectedByReason, rejectionKind, summarize, type LatencySummary, type MigrationSummary, type RunSummary } from './summary.ts';
+export { rejectedByReason, rejectionKind, summarize, summaryOf, type LatencySummary, type MigrationSummary, type RunSummary } from './summary.ts';
 export { VERSION } from './version.ts';
 export { traceEvents, writeTraceJson, type TraceEvent } from './trace-json.ts';
 export { REQUEST_COLUMNS, writeResults, type ResultsManifest, type WriteOptions } from './write-results.ts';
