@@ -1,8 +1,7 @@
 import { decodeItem } from './decode-item.ts';
 import { EngineCore } from './engine-core.ts';
 import type { EngineKind } from './limits.ts';
-import { NONE } from './none.ts';
-import type { DecodeItem, PrefillChunk, StepPlan } from './plan.ts';
+import type { StepPlan } from './plan.ts';
 import type { Sequence } from './sequence.ts';
 
 /**
@@ -32,10 +31,8 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
   schedule(): StepPlan<S> | undefined {
     if (this.idle) return undefined;
     let budget = this.limits.max_num_batched_tokens;
-    const prefills: PrefillChunk<S>[] = [];
-    const decodes: DecodeItem<S>[] = [];
-    let preempted: S[] | undefined;
-    let admitted: S[] | undefined;
+    const plan = this.plan.clear();
+    const { prefills, decodes, preempted, admitted } = plan;
 
     for (let i = 0; i < this.running.length && budget > 0; ) {
       const seq = this.running[i] as S;
@@ -45,7 +42,7 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       while (!this.allocateSlots(seq, context + n)) {
         const victim = this.running.pop() as S;
         this.preempt(victim);
-        (preempted ??= []).push(victim);
+        preempted.push(victim);
         if (victim === seq) {
           scheduled = false;
           break;
@@ -58,7 +55,7 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       i++;
     }
 
-    if (preempted === undefined) {
+    if (preempted.length === 0) {
       while (budget > 0 && this.running.length < this.limits.max_num_seqs) {
         const seq = this.waiting[0];
         if (seq === undefined) break;
@@ -68,13 +65,12 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
         if (!this.allocateWithHits(seq, hits, cached + n)) break;
         this.admitHead(seq, cached);
         seq.cached_blocks = hits.length;
-        (admitted ??= []).push(seq);
+        admitted.push(seq);
         prefills.push({ seq, new_tokens: n, context_tokens: cached });
         budget -= n;
       }
     }
-    if (prefills.length === 0 && decodes.length === 0 && preempted === undefined) return undefined;
-    return { prefills, decodes, admitted: admitted ?? NONE, preempted: preempted ?? NONE };
+    return plan.empty ? undefined : plan;
   }
 
   /** Blocks so that `tokens` tokens have a slot; false (nothing taken) when too few are free. */
