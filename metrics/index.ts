@@ -2,12 +2,14 @@ export { compareTable, summaryColumn, vllmResultColumn, type ComparableRun, type
 export { writeCsv, writeStreamed, writeText, type FileDigest } from './csv-file.ts';
 export { checkOutputPath, cleanStalePartials, isFleetlabFolder, MANIFEST, OutputPathError } from './output-folder.ts';
 export { fanOut, RecordCollector } from './record-collector.ts';
+export { RequestColumns } from './request-columns.ts';
 export type {
   AbortReason,
   InstanceSample,
   MigrationRecord,
   PreemptionCostModel,
   RecomputeRecord,
+  RequestList,
   RequestRecord,
   RunEnd,
   RunInfo,

@@ -121,13 +121,14 @@ export function summarize(records: RunRecords): { summary: RunSummary; rows: Req
  */
 export function summaryOf(records: RunRecords): RunSummary {
   const finished = new FinishedColumns();
-  let rejected = 0;
+  const rejections: { readonly reason: string }[] = [];
   const cost = records.info.preemption_cost;
   for (const r of records.requests) {
-    if (r.rejected !== undefined) rejected++;
+    if (r.rejected !== undefined) rejections.push({ reason: r.rejected });
     const m = requestMetrics(r, cost);
     if (m !== undefined) finished.push(m);
   }
+  const rejected = rejections.length;
   const n = Math.max(finished.count, 1);
   const { info, end } = records;
   const summary: RunSummary = {
@@ -136,7 +137,7 @@ export function summaryOf(records: RunRecords): RunSummary {
     seed: info.seed,
     submitted: records.requests.length,
     rejected,
-    ...(rejected > 0 ? { rejected_by_reason: rejectedByReason(records.requests.flatMap((r) => (r.rejected === undefined ? [] : [{ reason: r.rejected }]))) } : {}),
+    ...(rejected > 0 ? { rejected_by_reason: rejectedByReason(rejections) } : {}),
     ...latencies(finished.all),
     preemption_loss_s: round(finished.preemption_loss_s / n),
     preemption_stall_s: round(finished.preemption_stall_s / n),
