@@ -106,27 +106,27 @@ export const rejectionKind = (reason: string): string => reason.replace(/\d+(\.\
 /** summary.json and the requests.csv rows (finished requests, by id) of a run, from its records alone. */
 export function summarize(records: RunRecords): { summary: RunSummary; rows: RequestMetrics[] } {
   const rows: RequestMetrics[] = [];
-  const cost = records.info.preemption_cost;
-  for (const r of records.requests) {
-    const m = requestMetrics(r, cost);
-    if (m !== undefined) rows.push(m);
-  }
-  return { summary: summaryOf(records), rows };
+  const summary = summaryOf(records, (m) => rows.push(m));
+  return { summary, rows };
 }
 
 /**
  * summary.json of a run, from its records alone. Each finished request's metrics are folded
  * into typed columns as they are computed and then dropped (`FinishedColumns`), so the summary
- * of a million requests keeps no object per request; percentiles stay exact.
+ * of a million requests keeps no object per request; percentiles stay exact. `onFinished` sees
+ * each finished request's metrics, by id (what `summarize` keeps as rows).
  */
-export function summaryOf(records: RunRecords): RunSummary {
+export function summaryOf(records: RunRecords, onFinished?: (m: RequestMetrics) => void): RunSummary {
   const finished = new FinishedColumns();
   const rejections: { readonly reason: string }[] = [];
   const cost = records.info.preemption_cost;
   for (const r of records.requests) {
     if (r.rejected !== undefined) rejections.push({ reason: r.rejected });
     const m = requestMetrics(r, cost);
-    if (m !== undefined) finished.push(m);
+    if (m !== undefined) {
+      finished.push(m);
+      onFinished?.(m);
+    }
   }
   const rejected = rejections.length;
   const n = Math.max(finished.count, 1);
