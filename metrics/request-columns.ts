@@ -2,11 +2,16 @@ import type { RecomputeRecord, RequestList, RequestRecord } from './records.ts';
 
 const NO_RECOMPUTES: readonly RecomputeRecord[] = Object.freeze([]);
 
-/** The numeric fields of a request record, one Float64Array column each (undefined kept as NaN). */
-const NUMBER_FIELDS = [
-  'id', 'instance', 'arrival_s', 'prompt_tokens', 'output_tokens', 'first_scheduled_s', 'first_token_s', 'last_token_s', 'finish_s', 'execution_s', 'preemptions', 'migrations',
-] as const;
-type NumberField = (typeof NUMBER_FIELDS)[number];
+/** A column of float64 values that doubles its capacity when full. */
+function grown(column: Float64Array<ArrayBuffer>, capacity: number): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(capacity);
+  next.set(column);
+  return next;
+}
+
+/** Unset optional times are stored as NaN (no record carries a NaN time). */
+const stored = (t: number | undefined): number => t ?? Number.NaN;
+const read = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
 
 /**
  * Request records folded into typed columns as requests leave the fleet: about 100 bytes a
@@ -15,13 +20,25 @@ type NumberField = (typeof NUMBER_FIELDS)[number];
  * records back by id, each rebuilt as it is read (a short-lived object); every value is stored
  * as the float64 it was, so what is read back equals what was added.
  *
- * Unset optional times are stored as NaN (no record carries a NaN time); priorities as an index
- * into the few distinct strings seen; recomputes and rejection reasons, rare, in maps by row.
+ * Priorities are stored as an index into the few distinct strings seen; recomputes and
+ * rejection reasons, rare, in maps by row. The fields are written out one by one (no loop over
+ * names): this runs once per request.
  */
 export class RequestColumns {
   #capacity = 1024;
   #length = 0;
-  readonly #numbers = new Map<NumberField, Float64Array>(NUMBER_FIELDS.map((f) => [f, new Float64Array(1024)]));
+  #id = new Float64Array(1024);
+  #instance = new Float64Array(1024);
+  #arrival_s = new Float64Array(1024);
+  #prompt_tokens = new Float64Array(1024);
+  #output_tokens = new Float64Array(1024);
+  #first_scheduled_s = new Float64Array(1024);
+  #first_token_s = new Float64Array(1024);
+  #last_token_s = new Float64Array(1024);
+  #finish_s = new Float64Array(1024);
+  #execution_s = new Float64Array(1024);
+  #preemptions = new Float64Array(1024);
+  #migrations = new Float64Array(1024);
   #priority = new Uint8Array(1024);
   readonly #priorities: string[] = [];
   readonly #recomputes = new Map<number, readonly RecomputeRecord[]>();
@@ -34,7 +51,18 @@ export class RequestColumns {
   add(record: RequestRecord): void {
     if (this.#length === this.#capacity) this.#grow();
     const row = this.#length++;
-    for (const field of NUMBER_FIELDS) (this.#numbers.get(field) as Float64Array)[row] = record[field] ?? Number.NaN;
+    this.#id[row] = record.id;
+    this.#instance[row] = record.instance;
+    this.#arrival_s[row] = record.arrival_s;
+    this.#prompt_tokens[row] = record.prompt_tokens;
+    this.#output_tokens[row] = record.output_tokens;
+    this.#first_scheduled_s[row] = stored(record.first_scheduled_s);
+    this.#first_token_s[row] = stored(record.first_token_s);
+    this.#last_token_s[row] = stored(record.last_token_s);
+    this.#finish_s[row] = stored(record.finish_s);
+    this.#execution_s[row] = record.execution_s;
+    this.#preemptions[row] = record.preemptions;
+    this.#migrations[row] = record.migrations;
     let code = this.#priorities.indexOf(record.priority);
     if (code < 0) {
       if (this.#priorities.length === 255) throw new RangeError(`RequestColumns: more than 255 distinct priorities (new: ${JSON.stringify(record.priority)})`);
@@ -47,27 +75,22 @@ export class RequestColumns {
 
   /** The record stored at `row` (in the order added), rebuilt. */
   at(row: number): RequestRecord {
-    if (!(row >= 0 && row < this.#length)) throw new RangeError(`RequestColumns.at: row ${row} outside [0, ${this.#length})`);
-    const n = (field: NumberField): number => (this.#numbers.get(field) as Float64Array)[row] as number;
-    const optional = (field: NumberField): number | undefined => {
-      const v = n(field);
-      return Number.isNaN(v) ? undefined : v;
-    };
+    if (!(Number.isInteger(row) && row >= 0 && row < this.#length)) throw new RangeError(`RequestColumns.at: row ${row} outside [0, ${this.#length})`);
     const rejected = this.#rejected.get(row);
     return {
-      id: n('id'),
+      id: this.#id[row] as number,
       priority: this.#priorities[this.#priority[row] as number] as string,
-      instance: n('instance'),
-      arrival_s: n('arrival_s'),
-      prompt_tokens: n('prompt_tokens'),
-      output_tokens: n('output_tokens'),
-      first_scheduled_s: optional('first_scheduled_s'),
-      first_token_s: optional('first_token_s'),
-      last_token_s: optional('last_token_s'),
-      finish_s: optional('finish_s'),
-      execution_s: n('execution_s'),
-      preemptions: n('preemptions'),
-      migrations: n('migrations'),
+      instance: this.#instance[row] as number,
+      arrival_s: this.#arrival_s[row] as number,
+      prompt_tokens: this.#prompt_tokens[row] as number,
+      output_tokens: this.#output_tokens[row] as number,
+      first_scheduled_s: read(this.#first_scheduled_s[row] as number),
+      first_token_s: read(this.#first_token_s[row] as number),
+      last_token_s: read(this.#last_token_s[row] as number),
+      finish_s: read(this.#finish_s[row] as number),
+      execution_s: this.#execution_s[row] as number,
+      preemptions: this.#preemptions[row] as number,
+      migrations: this.#migrations[row] as number,
       recomputes: this.#recomputes.get(row) ?? NO_RECOMPUTES,
       ...(rejected === undefined ? {} : { rejected }),
     };
@@ -90,7 +113,7 @@ export class RequestColumns {
   }
 
   #idOrder(): Uint32Array {
-    const ids = this.#numbers.get('id') as Float64Array;
+    const ids = this.#id;
     const n = this.#length;
     const order = new Uint32Array(n);
     const placed = new Uint8Array(n);
@@ -110,13 +133,20 @@ export class RequestColumns {
   }
 
   #grow(): void {
-    this.#capacity *= 2;
-    for (const field of NUMBER_FIELDS) {
-      const grown = new Float64Array(this.#capacity);
-      grown.set(this.#numbers.get(field) as Float64Array);
-      this.#numbers.set(field, grown);
-    }
-    const priority = new Uint8Array(this.#capacity);
+    const capacity = (this.#capacity *= 2);
+    this.#id = grown(this.#id, capacity);
+    this.#instance = grown(this.#instance, capacity);
+    this.#arrival_s = grown(this.#arrival_s, capacity);
+    this.#prompt_tokens = grown(this.#prompt_tokens, capacity);
+    this.#output_tokens = grown(this.#output_tokens, capacity);
+    this.#first_scheduled_s = grown(this.#first_scheduled_s, capacity);
+    this.#first_token_s = grown(this.#first_token_s, capacity);
+    this.#last_token_s = grown(this.#last_token_s, capacity);
+    this.#finish_s = grown(this.#finish_s, capacity);
+    this.#execution_s = grown(this.#execution_s, capacity);
+    this.#preemptions = grown(this.#preemptions, capacity);
+    this.#migrations = grown(this.#migrations, capacity);
+    const priority = new Uint8Array(capacity);
     priority.set(this.#priority);
     this.#priority = priority;
   }
