@@ -98,6 +98,7 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
     // Plain loops, no closures: this runs once per simulated step.
     for (const p of plan.prefills) this.advance(outcome, p.seq, p.new_tokens, stop, sampled?.[i++]);
     for (const d of plan.decodes) this.advance(outcome, d.seq, 1, stop, sampled?.[i++]);
+    outcome.sealEmitted();
     for (const seq of outcome.finished) this.finish(seq);
     return outcome;
   }
@@ -114,7 +115,7 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
       outcome.prefilled.push(seq);
     }
     seq.appendToken(token_id);
-    outcome.emitted.push(seq);
+    outcome.emit(seq);
     const cap = this.limits.max_model_len_tokens;
     if (stop(seq) || (cap !== undefined && seq.num_tokens >= cap)) outcome.finished.push(seq);
   }

@@ -3,6 +3,7 @@ import { EngineCore } from './engine-core.ts';
 import type { EngineKind } from './limits.ts';
 import type { StepPlan } from './plan.ts';
 import { byArrival, type Sequence } from './sequence.ts';
+import { truncate } from './step-buffers.ts';
 
 /**
  * vLLM 0.1.7 as Llumnix ran it (llumnix.md §6): strict-FCFS admission under a watermark and
@@ -22,14 +23,19 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
 
   schedule(): StepPlan<S> | undefined {
     const plan = this.plan.clear();
+    const decodes = plan.decodes;
     this.admit(plan.admitted);
     if (plan.admitted.length > 0) {
       for (const seq of plan.admitted) plan.prefills.push({ seq, new_tokens: seq.num_tokens, context_tokens: 0 });
+      truncate(decodes, 0);
       return plan;
     }
     if (this.running.length === 0) return undefined;
     this.reserveDecodeSlots(plan.preempted);
-    for (const seq of this.running) plan.decodes.push(decodeItem(seq, seq.num_tokens));
+    // Overwritten in place, then cut to the batch (see PlanBuffer).
+    let n = 0;
+    for (const seq of this.running) decodes[n++] = decodeItem(seq, seq.num_tokens);
+    truncate(decodes, n);
     return plan;
   }
 

@@ -3,6 +3,7 @@ import { EngineCore } from './engine-core.ts';
 import type { EngineKind } from './limits.ts';
 import type { StepPlan } from './plan.ts';
 import type { Sequence } from './sequence.ts';
+import { truncate } from './step-buffers.ts';
 
 /**
  * vLLM v1's scheduler and KV cache manager rules (read from vllm/v1/core/sched/scheduler.py and
@@ -33,6 +34,8 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
     let budget = this.limits.max_num_batched_tokens;
     const plan = this.plan.clear();
     const { prefills, decodes, preempted, admitted } = plan;
+    // Decodes are overwritten in place, then cut to the count written (see PlanBuffer).
+    let decodeCount = 0;
 
     for (let i = 0; i < this.running.length && budget > 0; ) {
       const seq = this.running[i] as S;
@@ -50,7 +53,7 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       }
       if (!scheduled) break;
       if (seq.in_prefill) prefills.push({ seq, new_tokens: n, context_tokens: context });
-      else decodes.push(decodeItem(seq, context + n));
+      else decodes[decodeCount++] = decodeItem(seq, context + n);
       budget -= n;
       i++;
     }
@@ -70,6 +73,7 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
         budget -= n;
       }
     }
+    truncate(decodes, decodeCount);
     return plan.empty ? undefined : plan;
   }
 
