@@ -19,7 +19,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findPreset } from '../artifact/presets.ts';
-import { summarize } from '../metrics/index.ts';
+import { summaryOf } from '../metrics/index.ts';
 import { parseRunConfig, type RunConfigInput, simulate } from '../sim/index.ts';
 
 const { values } = parseArgs({
@@ -71,7 +71,7 @@ function runPoint(requests: number, instances: number): PointResult {
   const started = performance.now();
   const result = simulate(config, { keepRequests: false });
   const simulate_s = (performance.now() - started) / 1e3;
-  const { summary } = summarize(result.records);
+  const summary = summaryOf(result.records);
   const cpu = process.cpuUsage();
   return {
     requests,

@@ -6,8 +6,7 @@ import type { Sequence } from './sequence.ts';
  * object every step (kept on the sequence), not a new one per generated token. Safe because a
  * sequence is in at most one plan in flight (an engine runs one step at a time, and migration
  * suspends a sequence only once its iteration has ended), and every consumer reads a plan
- * before its engine forms the next one. A plan kept past the next `schedule()` sees the newer
- * context of a sequence that decodes again.
+ * before its engine forms the next one (the plan itself is refilled then: see PlanBuffer).
  */
 export function decodeItem<S extends Sequence>(seq: S, context_tokens: number): DecodeItem<S> {
   const entry = seq.decode_entry;

@@ -3,15 +3,8 @@ import { EngineInvariantError } from './errors.ts';
 import type { EngineKind, EngineLimits } from './limits.ts';
 import type { StepOutcome, StepPlan } from './plan.ts';
 import type { Scheduler } from './scheduler.ts';
-import { NONE } from './none.ts';
 import type { Sequence } from './sequence.ts';
-
-/** `finished` and `prefilled` stay the shared empty list until a sequence joins them (most steps). */
-interface StepOutcomeBuilder<S extends Sequence> {
-  readonly emitted: S[];
-  finished: S[] | readonly never[];
-  prefilled: S[] | readonly never[];
-}
+import { OutcomeBuffer, PlanBuffer } from './step-buffers.ts';
 
 /** A sequence's stop condition, checked after each token is appended (EOS, max_tokens, stop strings). */
 export type StopCondition<S extends Sequence> = (seq: S) => boolean;
@@ -45,12 +38,18 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
   readonly #suspended = new Set<S>();
   readonly #reserved = new Set<number>();
   protected killedCount = 0;
+  /** The plan `schedule()` refills and the outcome `update()` refills (read each before the next call). */
+  protected readonly plan = new PlanBuffer<S>();
+  readonly #outcome = new OutcomeBuffer<S>();
 
   constructor(readonly limits: EngineLimits) {
     this.blocks = new BlockManager(limits.total_blocks, limits.block_size_tokens, limits.enable_prefix_caching === true);
   }
 
-  /** Decides the next step, or undefined when there is nothing to run. */
+  /**
+   * Decides the next step, or undefined when there is nothing to run. The plan is this engine's
+   * own object, emptied and refilled by the next call: read it before scheduling again.
+   */
   abstract schedule(): StepPlan<S> | undefined;
 
   /** Puts a sequence that starts (or resumes) running into the running list. */
@@ -90,19 +89,21 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
   /**
    * Applies a finished step: advances computed tokens, appends a token (`sampled[i]` for the
    * i-th sequence of the plan, prefills first, when the model is real) to every sequence whose
-   * KV caught up, registers full blocks in the prefix cache, and frees stopped sequences.
+   * KV caught up, registers full blocks in the prefix cache, and frees stopped sequences. The
+   * outcome is this engine's own object, emptied and refilled by the next `update`.
    */
   update(plan: StepPlan<S>, stop: StopCondition<S>, sampled?: readonly (number | undefined)[]): StepOutcome<S> {
-    const outcome: StepOutcomeBuilder<S> = { emitted: [], finished: NONE, prefilled: NONE };
+    const outcome = this.#outcome.clear();
     let i = 0;
     // Plain loops, no closures: this runs once per simulated step.
     for (const p of plan.prefills) this.advance(outcome, p.seq, p.new_tokens, stop, sampled?.[i++]);
     for (const d of plan.decodes) this.advance(outcome, d.seq, 1, stop, sampled?.[i++]);
+    outcome.sealEmitted();
     for (const seq of outcome.finished) this.finish(seq);
     return outcome;
   }
 
-  private advance(outcome: StepOutcomeBuilder<S>, seq: S, tokens: number, stop: StopCondition<S>, token_id: number | undefined): void {
+  private advance(outcome: OutcomeBuffer<S>, seq: S, tokens: number, stop: StopCondition<S>, token_id: number | undefined): void {
     if (seq.status !== 'running') throw new EngineInvariantError(`sequence ${seq.id} in a plan is ${seq.status}, not running`);
     const computed = (seq.num_computed_tokens += tokens);
     const total = seq.prompt_tokens + seq.generated;
@@ -111,16 +112,12 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
     if (computed < total) return; // a prefill chunk that is not the last
     if (seq.in_prefill) {
       seq.in_prefill = false;
-      if (outcome.prefilled === NONE) outcome.prefilled = [seq];
-      else (outcome.prefilled as S[]).push(seq);
+      outcome.prefilled.push(seq);
     }
     seq.appendToken(token_id);
-    outcome.emitted.push(seq);
+    outcome.emit(seq);
     const cap = this.limits.max_model_len_tokens;
-    if (stop(seq) || (cap !== undefined && seq.num_tokens >= cap)) {
-      if (outcome.finished === NONE) outcome.finished = [seq];
-      else (outcome.finished as S[]).push(seq);
-    }
+    if (stop(seq) || (cap !== undefined && seq.num_tokens >= cap)) outcome.finished.push(seq);
   }
 
   /** Removes a sequence wherever it is (client gone, error) and frees its blocks. */

@@ -1,9 +1,9 @@
 import { decodeItem } from './decode-item.ts';
 import { EngineCore } from './engine-core.ts';
 import type { EngineKind } from './limits.ts';
-import type { DecodeItem, PrefillChunk, StepPlan } from './plan.ts';
-import { NONE } from './none.ts';
+import type { StepPlan } from './plan.ts';
 import { byArrival, type Sequence } from './sequence.ts';
+import { truncate } from './step-buffers.ts';
 
 /**
  * vLLM 0.1.7 as Llumnix ran it (llumnix.md §6): strict-FCFS admission under a watermark and
@@ -22,22 +22,25 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
   }
 
   schedule(): StepPlan<S> | undefined {
-    const admitted = this.admit();
-    if (admitted.length > 0) {
-      const prefills: PrefillChunk<S>[] = [];
-      for (const seq of admitted) prefills.push({ seq, new_tokens: seq.num_tokens, context_tokens: 0 });
-      return { prefills, decodes: NONE, admitted, preempted: NONE };
+    const plan = this.plan.clear();
+    const decodes = plan.decodes;
+    this.admit(plan.admitted);
+    if (plan.admitted.length > 0) {
+      for (const seq of plan.admitted) plan.prefills.push({ seq, new_tokens: seq.num_tokens, context_tokens: 0 });
+      truncate(decodes, 0);
+      return plan;
     }
     if (this.running.length === 0) return undefined;
-    const preempted = this.reserveDecodeSlots();
-    const decodes: DecodeItem<S>[] = [];
-    for (const seq of this.running) decodes.push(decodeItem(seq, seq.num_tokens));
-    return { prefills: NONE, decodes, admitted: NONE, preempted };
+    this.reserveDecodeSlots(plan.preempted);
+    // Overwritten in place, then cut to the batch (see PlanBuffer).
+    let n = 0;
+    for (const seq of this.running) decodes[n++] = decodeItem(seq, seq.num_tokens);
+    truncate(decodes, n);
+    return plan;
   }
 
-  /** Strict FCFS: admit from the head while blocks, the token cap and batch size allow. */
-  private admit(): readonly S[] {
-    let admitted: S[] | undefined;
+  /** Strict FCFS: admit from the head into `admitted` while blocks, the token cap and batch size allow. */
+  private admit(admitted: S[]): void {
     let tokens = 0;
     let longest = 0;
     const { watermark_blocks, max_num_batched_tokens, max_num_seqs } = this.limits;
@@ -49,16 +52,15 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       const need = this.blocksFor(length);
       if (this.blocks.free_blocks - need < watermark_blocks) break;
       // Padded batches cost every prompt as much as the longest one.
-      const cost = padded ? ((admitted?.length ?? 0) + 1) * Math.max(longest, length) : tokens + length;
+      const cost = padded ? (admitted.length + 1) * Math.max(longest, length) : tokens + length;
       if (cost > max_num_batched_tokens) break;
       if (this.running.length + 1 > max_num_seqs) break;
       this.blocks.allocateInto(head.block_table, need);
       this.admitHead(head, 0);
       tokens += length;
       longest = Math.max(longest, length);
-      (admitted ??= []).push(head);
+      admitted.push(head);
     }
-    return admitted ?? NONE;
   }
 
   /**
@@ -66,20 +68,18 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
    * one free block per sequence even when it will not need a new one; when none is left it
    * preempts the latest arrival, or the sequence itself when it is the latest.
    */
-  private reserveDecodeSlots(): readonly S[] {
-    let preempted: S[] | undefined;
+  private reserveDecodeSlots(preempted: S[]): void {
     const size = this.limits.block_size_tokens;
     for (let i = 0; i < this.running.length; i++) {
       const seq = this.running[i] as S;
       while (this.blocks.free_blocks < 1) {
         const victim = this.running.pop() as S;
         this.preempt(victim);
-        (preempted ??= []).push(victim);
+        preempted.push(victim);
         if (victim === seq) break;
       }
       if (seq.status !== 'running') break;
       if (Math.ceil((seq.prompt_tokens + seq.generated) / size) > seq.block_table.length) this.blocks.allocateInto(seq.block_table, 1);
     }
-    return preempted ?? NONE;
   }
 }

@@ -1,9 +1,9 @@
 import { decodeItem } from './decode-item.ts';
 import { EngineCore } from './engine-core.ts';
 import type { EngineKind } from './limits.ts';
-import { NONE } from './none.ts';
-import type { DecodeItem, PrefillChunk, StepPlan } from './plan.ts';
+import type { StepPlan } from './plan.ts';
 import type { Sequence } from './sequence.ts';
+import { truncate } from './step-buffers.ts';
 
 /**
  * vLLM v1's scheduler and KV cache manager rules (read from vllm/v1/core/sched/scheduler.py and
@@ -32,10 +32,10 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
   schedule(): StepPlan<S> | undefined {
     if (this.idle) return undefined;
     let budget = this.limits.max_num_batched_tokens;
-    const prefills: PrefillChunk<S>[] = [];
-    const decodes: DecodeItem<S>[] = [];
-    let preempted: S[] | undefined;
-    let admitted: S[] | undefined;
+    const plan = this.plan.clear();
+    const { prefills, decodes, preempted, admitted } = plan;
+    // Decodes are overwritten in place, then cut to the count written (see PlanBuffer).
+    let decodeCount = 0;
 
     for (let i = 0; i < this.running.length && budget > 0; ) {
       const seq = this.running[i] as S;
@@ -45,7 +45,7 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       while (!this.allocateSlots(seq, context + n)) {
         const victim = this.running.pop() as S;
         this.preempt(victim);
-        (preempted ??= []).push(victim);
+        preempted.push(victim);
         if (victim === seq) {
           scheduled = false;
           break;
@@ -53,12 +53,12 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       }
       if (!scheduled) break;
       if (seq.in_prefill) prefills.push({ seq, new_tokens: n, context_tokens: context });
-      else decodes.push(decodeItem(seq, context + n));
+      else decodes[decodeCount++] = decodeItem(seq, context + n);
       budget -= n;
       i++;
     }
 
-    if (preempted === undefined) {
+    if (preempted.length === 0) {
       while (budget > 0 && this.running.length < this.limits.max_num_seqs) {
         const seq = this.waiting[0];
         if (seq === undefined) break;
@@ -68,13 +68,13 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
         if (!this.allocateWithHits(seq, hits, cached + n)) break;
         this.admitHead(seq, cached);
         seq.cached_blocks = hits.length;
-        (admitted ??= []).push(seq);
+        admitted.push(seq);
         prefills.push({ seq, new_tokens: n, context_tokens: cached });
         budget -= n;
       }
     }
-    if (prefills.length === 0 && decodes.length === 0 && preempted === undefined) return undefined;
-    return { prefills, decodes, admitted: admitted ?? NONE, preempted: preempted ?? NONE };
+    truncate(decodes, decodeCount);
+    return plan.empty ? undefined : plan;
   }
 
   /** Blocks so that `tokens` tokens have a slot; false (nothing taken) when too few are free. */

@@ -2,12 +2,14 @@ export { compareTable, summaryColumn, vllmResultColumn, type ComparableRun, type
 export { writeCsv, writeStreamed, writeText, type FileDigest } from './csv-file.ts';
 export { checkOutputPath, cleanStalePartials, isFleetlabFolder, MANIFEST, OutputPathError } from './output-folder.ts';
 export { fanOut, RecordCollector } from './record-collector.ts';
+export { RequestColumns } from './request-columns.ts';
 export type {
   AbortReason,
   InstanceSample,
   MigrationRecord,
   PreemptionCostModel,
   RecomputeRecord,
+  RequestList,
   RequestRecord,
   RunEnd,
   RunInfo,
@@ -20,7 +22,7 @@ export { artifactPreemptionLoss, requestMetrics, type RequestMetrics } from './r
 export { readResultsManifest, verifyResults } from './verify-results.ts';
 export { describe, round, type Distribution } from './stats.ts';
 export { STEP_COLUMNS } from './step-log.ts';
-export { rejectedByReason, rejectionKind, summarize, type LatencySummary, type MigrationSummary, type RunSummary } from './summary.ts';
+export { rejectedByReason, rejectionKind, summarize, summaryOf, type LatencySummary, type MigrationSummary, type RunSummary } from './summary.ts';
 export { VERSION } from './version.ts';
 export { traceEvents, writeTraceJson, type TraceEvent } from './trace-json.ts';
 export { REQUEST_COLUMNS, writeResults, type ResultsManifest, type WriteOptions } from './write-results.ts';

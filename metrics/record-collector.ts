@@ -1,14 +1,16 @@
 import type { InstanceSample, MigrationRecord, RequestRecord, RunEnd, RunInfo, RunObserver, RunRecords, StepRecord } from './records.ts';
+import { RequestColumns } from './request-columns.ts';
 
 /**
  * The observer behind every results folder: keeps a run's records and hands them over as
- * `RunRecords` once the run has ended. Steps are kept only when asked (`keepSteps`): a long run
+ * `RunRecords` once the run has ended. Request records are folded into typed columns as they
+ * arrive (`RequestColumns`) and read back by id. Steps are kept only when asked (`keepSteps`): a long run
  * has millions of them and most runs never write steps.csv or trace.json.
  */
 export class RecordCollector implements RunObserver {
   #info: RunInfo | undefined;
   #end: RunEnd | undefined;
-  readonly #requests: RequestRecord[] = [];
+  readonly #requests = new RequestColumns();
   readonly #migrations: MigrationRecord[] = [];
   readonly #samples: InstanceSample[] = [];
   readonly #steps: StepRecord[] | undefined;
@@ -32,7 +34,7 @@ export class RecordCollector implements RunObserver {
   }
 
   request(record: RequestRecord): void {
-    this.#requests.push(record);
+    this.#requests.add(record);
   }
 
   migration(record: MigrationRecord): void {
@@ -53,8 +55,7 @@ export class RecordCollector implements RunObserver {
       throw new Error('RecordCollector.records() before the run started and ended: emit runStarted and runEnded first');
     }
     // Stable: equal ids (never from one run) would keep their emission order.
-    const requests = [...this.#requests].sort((a, b) => a.id - b.id);
-    return { info: this.#info, requests, migrations: this.#migrations, samples: this.#samples, steps: this.#steps, end: this.#end };
+    return { info: this.#info, requests: this.#requests.byId(), migrations: this.#migrations, samples: this.#samples, steps: this.#steps, end: this.#end };
   }
 }
 

@@ -157,11 +157,19 @@ export interface RunObserver {
   runEnded?(end: RunEnd): void;
 }
 
+/**
+ * A run's requests, read in order: an array, or the collector's typed columns read back one
+ * record at a time (a long run keeps no object per request). Iterate it; do not index it.
+ */
+export interface RequestList extends Iterable<RequestRecord> {
+  readonly length: number;
+}
+
 /** Everything metrics/ needs to summarise a run and write its results folder. */
 export interface RunRecords {
   readonly info: RunInfo;
   /** By id (submission order). */
-  readonly requests: readonly RequestRecord[];
+  readonly requests: RequestList;
   /** In the order they ended. */
   readonly migrations: readonly MigrationRecord[];
   readonly samples: readonly InstanceSample[];

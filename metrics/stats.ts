@@ -7,7 +7,7 @@ export interface Distribution {
   readonly p99: number;
 }
 
-export function describe(values: readonly number[]): Distribution {
+export function describe(values: ArrayLike<number>): Distribution {
   if (values.length === 0) return { mean: 0, p50: 0, p99: 0 };
   // A typed array sorts numerically without a comparator call per comparison (same order for
   // finite values; −0 before +0, which no quantile or mean tells apart).

@@ -1,3 +1,4 @@
+import { FinishedColumns, type LatencyColumns } from './finished-columns.ts';
 import type { MigrationRecord, RunRecords } from './records.ts';
 import { requestMetrics, type RequestMetrics } from './request-metrics.ts';
 import { describe, type Distribution, round } from './stats.ts';
@@ -56,13 +57,13 @@ export interface RunSummary extends LatencySummary {
   readonly not_measured?: readonly string[];
 }
 
-function latencies(rows: readonly RequestMetrics[]): LatencySummary {
+function latencies(columns: LatencyColumns): LatencySummary {
   return {
-    requests: rows.length,
-    request_latency_s: describe(rows.map((r) => r.request_latency_s)),
-    prefill_latency_s: describe(rows.map((r) => r.prefill_latency_s)),
-    decode_latency_s: describe(rows.map((r) => r.decode_latency_s)),
-    execution_s: describe(rows.map((r) => r.execution_s)),
+    requests: columns.count,
+    request_latency_s: describe(columns.request_latency_s.values()),
+    prefill_latency_s: describe(columns.prefill_latency_s.values()),
+    decode_latency_s: describe(columns.decode_latency_s.values()),
+    execution_s: describe(columns.execution_s.values()),
   };
 }
 
@@ -102,19 +103,33 @@ export function rejectedByReason(rejections: readonly { readonly reason: string 
 /** The reason without its numbers: "needs # blocks / # prompt tokens, beyond one instance". */
 export const rejectionKind = (reason: string): string => reason.replace(/\d+(\.\d+)?/g, '#');
 
-/** summary.json and the requests.csv rows of a run, from its records alone. */
+/** summary.json and the requests.csv rows (finished requests, by id) of a run, from its records alone. */
 export function summarize(records: RunRecords): { summary: RunSummary; rows: RequestMetrics[] } {
   const rows: RequestMetrics[] = [];
-  let rejected = 0;
+  const summary = summaryOf(records, (m) => rows.push(m));
+  return { summary, rows };
+}
+
+/**
+ * summary.json of a run, from its records alone. Each finished request's metrics are folded
+ * into typed columns as they are computed and then dropped (`FinishedColumns`), so the summary
+ * of a million requests keeps no object per request; percentiles stay exact. `onFinished` sees
+ * each finished request's metrics, by id (what `summarize` keeps as rows).
+ */
+export function summaryOf(records: RunRecords, onFinished?: (m: RequestMetrics) => void): RunSummary {
+  const finished = new FinishedColumns();
+  const rejections: { readonly reason: string }[] = [];
   const cost = records.info.preemption_cost;
   for (const r of records.requests) {
-    if (r.rejected !== undefined) rejected++;
+    if (r.rejected !== undefined) rejections.push({ reason: r.rejected });
     const m = requestMetrics(r, cost);
-    if (m !== undefined) rows.push(m);
+    if (m !== undefined) {
+      finished.push(m);
+      onFinished?.(m);
+    }
   }
-  const n = Math.max(rows.length, 1);
-  const sum = (f: (r: RequestMetrics) => number): number => rows.reduce((s, r) => s + f(r), 0);
-  const high = rows.filter((r) => r.priority === 'high');
+  const rejected = rejections.length;
+  const n = Math.max(finished.count, 1);
   const { info, end } = records;
   const summary: RunSummary = {
     name: info.name,
@@ -122,21 +137,19 @@ export function summarize(records: RunRecords): { summary: RunSummary; rows: Req
     seed: info.seed,
     submitted: records.requests.length,
     rejected,
-    ...(rejected > 0 ? { rejected_by_reason: rejectedByReason(records.requests.flatMap((r) => (r.rejected === undefined ? [] : [{ reason: r.rejected }]))) } : {}),
-    ...latencies(rows),
-    preemption_loss_s: round(sum((r) => r.preemption_loss_s) / n),
-    preemption_stall_s: round(sum((r) => r.preemption_stall_s) / n),
-    preemptions: sum((r) => r.preemptions),
-    preempted_requests: rows.filter((r) => r.preemptions > 0).length,
+    ...(rejected > 0 ? { rejected_by_reason: rejectedByReason(rejections) } : {}),
+    ...latencies(finished.all),
+    preemption_loss_s: round(finished.preemption_loss_s / n),
+    preemption_stall_s: round(finished.preemption_stall_s / n),
+    preemptions: finished.preemptions,
+    preempted_requests: finished.preempted_requests,
     migrations: migrationSummary(records.migrations),
     avg_instances_time_weighted: round(end.avg_instances),
     avg_instances_record_weighted: round(end.avg_instances_record_weighted),
     makespan_s: round(end.end_s),
-    throughput_req_per_s: round(end.end_s > 0 ? rows.length / end.end_s : 0),
+    throughput_req_per_s: round(end.end_s > 0 ? finished.count / end.end_s : 0),
     events: end.events,
-    ...(high.length > 0
-      ? { by_priority: { normal: latencies(rows.filter((r) => r.priority === 'normal')), high: latencies(high) } }
-      : {}),
+    ...(finished.high.count > 0 ? { by_priority: { normal: latencies(finished.normal), high: latencies(finished.high) } } : {}),
   };
   const trace = traceSummary(end.workload);
   const sampling = end.sampling;
@@ -144,19 +157,16 @@ export function summarize(records: RunRecords): { summary: RunSummary; rows: Req
     info.vllm_bench === undefined
       ? undefined
       : vllmBenchSection(
-          { rows, token_gaps: end.token_gaps ?? exactStats([]), submitted: records.requests.length, duration_s: end.end_s, max_concurrency: info.max_concurrency },
+          { finished, token_gaps: end.token_gaps ?? exactStats([]), submitted: records.requests.length, duration_s: end.end_s, max_concurrency: info.max_concurrency },
           info.vllm_bench,
         );
   return {
-    summary: {
-      ...summary,
-      ...(vllm_bench === undefined ? {} : { vllm_bench }),
-      ...(trace === undefined ? {} : { trace }),
-      ...(sampling !== undefined && sampling.coarsened > 0
-        ? { instance_samples: { requested_interval_s: sampling.requested_interval_s, interval_s: sampling.interval_s, max_rows: sampling.max_rows } }
-        : {}),
-      ...(end.not_measured === undefined ? {} : { not_measured: end.not_measured }),
-    },
-    rows,
+    ...summary,
+    ...(vllm_bench === undefined ? {} : { vllm_bench }),
+    ...(trace === undefined ? {} : { trace }),
+    ...(sampling !== undefined && sampling.coarsened > 0
+      ? { instance_samples: { requested_interval_s: sampling.requested_interval_s, interval_s: sampling.interval_s, max_rows: sampling.max_rows } }
+      : {}),
+    ...(end.not_measured === undefined ? {} : { not_measured: end.not_measured }),
   };
 }

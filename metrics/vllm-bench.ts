@@ -1,7 +1,7 @@
-import type { RequestMetrics } from './request-metrics.ts';
+import type { FinishedColumns } from './finished-columns.ts';
 import { round } from './stats.ts';
 import { ITL_RELATIVE_ACCURACY } from './token-gaps.ts';
-import { exactStats, goodRequests, type GoodputSlo, metricKeys, type SampleStats, type VllmMetric } from './vllm-keys.ts';
+import { exactStats, goodRequests, type GoodputSlo, metricKeys, type RequestLatencies, type SampleStats, type VllmMetric } from './vllm-keys.ts';
 
 /** Which keys summary.json's `vllm_bench` section holds (config `metrics.vllm_bench`). */
 export interface VllmBenchOptions {
@@ -12,12 +12,21 @@ export interface VllmBenchOptions {
 
 /** What the section is computed from: finished requests, every token gap, the run's length. */
 export interface VllmBenchInput {
-  readonly rows: readonly RequestMetrics[];
+  /** The finished requests, folded into columns (see FinishedColumns). */
+  readonly finished: FinishedColumns;
   readonly token_gaps: SampleStats;
   readonly submitted: number;
   /** First arrival (t = 0) to the last token: vLLM's benchmark duration. Seconds. */
   readonly duration_s: number;
   readonly max_concurrency?: number | undefined;
+}
+
+/** Each finished request's TTFT, TPOT (0 for one token) and E2EL, as goodput reads them. */
+function* requestLatencies(finished: FinishedColumns): Generator<RequestLatencies> {
+  const ttft = finished.ttft_ms.values();
+  const tpot = finished.goodput_tpot_ms.values();
+  const e2el = finished.e2el_ms.values();
+  for (let i = 0; i < ttft.length; i++) yield { ttft_ms: ttft[i] as number, tpot_ms: tpot[i] as number, e2el_ms: e2el[i] as number };
 }
 
 /**
@@ -29,37 +38,28 @@ export interface VllmBenchInput {
  * Throughputs divide by the duration; `request_goodput` is null without SLOs, as in vLLM.
  */
 export function vllmBenchSection(input: VllmBenchInput, options: VllmBenchOptions): Record<string, number | null> {
-  const { rows, duration_s } = input;
-  let inputTokens = 0;
-  let outputTokens = 0;
-  for (const r of rows) {
-    inputTokens += r.prompt_tokens;
-    outputTokens += r.output_tokens;
-  }
+  const { finished, duration_s } = input;
+  const completed = finished.count;
+  const inputTokens = finished.input_tokens;
+  const outputTokens = finished.output_tokens;
   const per = (total: number): number => (duration_s > 0 ? total / duration_s : 0);
   const samples_ms: Record<VllmMetric, () => SampleStats> = {
-    ttft: () => exactStats(rows.map((r) => r.prefill_latency_s * 1e3)),
-    tpot: () => exactStats(rows.flatMap((r) => (r.output_tokens > 1 ? [r.decode_latency_s * 1e3] : []))),
+    ttft: () => exactStats(finished.ttft_ms.values()),
+    tpot: () => exactStats(finished.tpot_ms.values()),
     itl: () => input.token_gaps,
-    e2el: () => exactStats(rows.map((r) => r.request_latency_s * 1e3)),
+    e2el: () => exactStats(finished.e2el_ms.values()),
   };
   const metrics: Record<string, number> = {};
   for (const m of options.percentile_metrics) Object.assign(metrics, metricKeys(m, samples_ms[m](), options.metric_percentiles));
-  const good =
-    options.goodput === undefined
-      ? null
-      : goodRequests(
-          rows.map((r) => ({ ttft_ms: r.prefill_latency_s * 1e3, tpot_ms: r.output_tokens > 1 ? r.decode_latency_s * 1e3 : 0, e2el_ms: r.request_latency_s * 1e3 })),
-          options.goodput,
-        );
+  const good = options.goodput === undefined ? null : goodRequests(requestLatencies(finished), options.goodput);
   const section: Record<string, number | null> = {
     duration: duration_s,
-    completed: rows.length,
-    failed: input.submitted - rows.length,
+    completed,
+    failed: input.submitted - completed,
     max_concurrency: input.max_concurrency ?? null,
     total_input_tokens: inputTokens,
     total_output_tokens: outputTokens,
-    request_throughput: per(rows.length),
+    request_throughput: per(completed),
     request_goodput: good === null ? null : per(good),
     output_throughput: per(outputTokens),
     total_token_throughput: per(inputTokens + outputTokens),

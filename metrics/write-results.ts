@@ -3,9 +3,9 @@ import { basename, dirname, join } from 'node:path';
 import { type FileDigest, writeCsv, writeStreamed, writeText } from './csv-file.ts';
 import { checkOutputPath, cleanStalePartials, MANIFEST } from './output-folder.ts';
 import type { RunRecords } from './records.ts';
-import type { RequestMetrics } from './request-metrics.ts';
+import { requestMetrics, type RequestMetrics } from './request-metrics.ts';
 import { STEP_COLUMNS } from './step-log.ts';
-import { summarize, type RunSummary } from './summary.ts';
+import { summaryOf, type RunSummary } from './summary.ts';
 import { traceEvents, writeTraceJson } from './trace-json.ts';
 import { VERSION } from './version.ts';
 
@@ -20,15 +20,19 @@ export const REQUEST_COLUMNS: readonly (keyof RequestMetrics | 'rejected_reason'
   'preemptions', 'migrations', 'preemption_loss_s', 'preemption_stall_s', 'rejected_reason',
 ];
 
-/** Every request in the order it entered the fleet: its metrics when it finished, its reason when it was rejected. */
-/** requests.csv: finished requests' metrics, and a row with its reason for each request rejected at arrival, by id. */
-function* requestRows(records: RunRecords, finished: readonly RequestMetrics[]): Generator<Record<string, unknown>> {
-  let next = 0;
+/**
+ * requests.csv: finished requests' metrics, and a row with its reason for each request rejected
+ * at arrival, by id. Each row is computed as it is written, so no run keeps one metrics object
+ * per request.
+ */
+function* requestRows(records: RunRecords): Generator<Record<string, unknown>> {
+  const cost = records.info.preemption_cost;
   for (const r of records.requests) {
     if (r.rejected !== undefined) {
       yield { request_id: r.id, priority: r.priority, instance_id: -1, arrival_s: r.arrival_s, prompt_tokens: r.prompt_tokens, output_tokens: r.output_tokens, rejected_reason: r.rejected };
-    } else if (finished[next]?.request_id === r.id) {
-      yield finished[next++] as unknown as Record<string, unknown>;
+    } else {
+      const m = requestMetrics(r, cost);
+      if (m !== undefined) yield m as unknown as Record<string, unknown>;
     }
   }
 }
@@ -66,7 +70,7 @@ export function writeResults(records: RunRecords, outDir: string, options: Write
   if ((options.steps === true || options.traceJson === true) && steps === undefined) {
     throw new Error(`steps.csv / trace.json asked for ${outDir}, but the run kept no step records (collect them with new RecordCollector({ keepSteps: true }))`);
   }
-  const { summary, rows } = summarize(records);
+  const summary = summaryOf(records);
   const parent = dirname(outDir);
   mkdirSync(parent, { recursive: true });
   cleanStalePartials(parent);
@@ -77,7 +81,7 @@ export function writeResults(records: RunRecords, outDir: string, options: Write
   const files: Record<string, FileDigest> = {
     'config.json': writeText(join(staging, 'config.json'), json({ fleetlab_version: VERSION, ...records.info.config })),
     'summary.json': writeText(join(staging, 'summary.json'), json(summary)),
-    'requests.csv': writeCsv(join(staging, 'requests.csv'), REQUEST_COLUMNS, requestRows(records, rows)),
+    'requests.csv': writeCsv(join(staging, 'requests.csv'), REQUEST_COLUMNS, requestRows(records)),
     'instances.csv': writeCsv(join(staging, 'instances.csv'), INSTANCE_COLUMNS, records.samples as unknown as Iterable<Record<string, unknown>>),
     'migrations.csv': writeCsv(
       join(staging, 'migrations.csv'),

@@ -97,7 +97,7 @@ test('observers see every request once, when it leaves; records list them by id'
   const result = simulate(config, { observers: [observer] });
   t.is(order.length, config.workload.num_requests);
   t.notDeepEqual(order, [...order].sort((a, b) => a - b), 'requests leave in finish order');
-  t.deepEqual(result.records.requests.map((r) => r.id), [...order].sort((a, b) => a - b));
+  t.deepEqual([...result.records.requests].map((r) => r.id), [...order].sort((a, b) => a - b));
   // The records summarise to what the simulator's own objects say.
   const { summary } = summarize(result.records);
   t.is(summary.preemptions, result.requests.reduce((s, r) => s + r.preemptions, 0));
@@ -117,7 +117,7 @@ test('the collector refuses to hand over records before the run ended, and a sec
   c.request(record(2));
   c.request(record(0));
   c.runEnded({ end_s: 3, events: 0, avg_instances: 0, avg_instances_record_weighted: 0, not_measured: ['events'] });
-  t.deepEqual(c.records().requests.map((r) => r.id), [0, 2]);
+  t.deepEqual([...c.records().requests].map((r) => r.id), [0, 2]);
   const { summary } = summarize(c.records());
   t.deepEqual(summary.not_measured, ['events']);
   t.is(summary.requests, 2);

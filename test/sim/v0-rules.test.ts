@@ -94,7 +94,9 @@ test('the local queue puts high-priority requests behind earlier high ones, ahea
  * longer in flight.
  */
 function engineWatcher(block: number) {
-  const seenPlans = new Set<StepPlan<SimRequest>>();
+  // An iteration is named by its instance and the steps that instance ended before it (an
+  // engine refills one plan object every step, so the plan's identity names no iteration).
+  const seenIterations = new Set<string>();
   const steps = new Map<number, number>();
   const problems: string[] = [];
   return {
@@ -103,8 +105,9 @@ function engineWatcher(block: number) {
     after(cluster: SimCluster): void {
       for (const instance of cluster.instances) {
         const plan = instance.current;
-        if (plan !== undefined && !seenPlans.has(plan)) {
-          seenPlans.add(plan);
+        const iteration = `${instance.id}:${instance.steps}`;
+        if (plan !== undefined && !seenIterations.has(iteration)) {
+          seenIterations.add(iteration);
           for (const r of planSequences(plan)) {
             const before = steps.get(r.id) ?? 0;
             if (r.generated !== before) problems.push(`request ${r.id} starts an iteration with ${r.generated} tokens after ${before} iterations`);
