@@ -15,7 +15,9 @@
 // migration's), beside the median gap (one decode step). For live and stop-and-copy the
 // source's own suspend→commit time is given too, and live migration's last stage is broken
 // down phase by phase (source: suspend wait, PreAlloc, connect, copy, COMMIT; destination:
-// commit → its first token; client: marker → first destination token received).
+// commit → its first token; client: that token's delivery, marker → first destination token
+// received). Like the fleet manager (follow-stream.ts), the client attaches to the destination
+// as soon as the source announces the migration (`migrating_to`), before its COMMIT.
 import { median } from 'simple-statistics';
 import type { GenerationDelta, GenerationRequest } from '../backend/engine/types.ts';
 import type { InstanceProcess } from '../backend/manager/instance-process.ts';
@@ -52,6 +54,10 @@ export interface LivePhases {
   readonly resume_ms: number;
   /** Client: the source's migrated_to marker received → the destination's first token received (Attach). */
   readonly attach_ms: number;
+  /** The COMMIT acknowledged at the source → the destination's first token produced (its first step, and the acknowledgement's way back). */
+  readonly commit_to_token_ms: number;
+  /** The destination's first token produced → received by the client (its Outputs stream). */
+  readonly delivery_ms: number;
   /** Source, before suspending: PreAlloc of the last stage's blocks, and taking a KV connection. */
   readonly prealloc_ahead_ms: number;
   readonly connect_ahead_ms: number;
@@ -83,6 +89,10 @@ interface Timed {
   readonly resume_ms?: number;
   /** Client: migrated_to marker → first destination token received (ms). */
   readonly attach_ms?: number;
+  /** COMMIT acknowledged at the source → destination's first token produced (ms). */
+  readonly commit_to_token_ms?: number;
+  /** Destination's first token produced → received by the client (ms). */
+  readonly delivery_ms?: number;
 }
 
 function request(id: string, length: number, seed: number): GenerationRequest {
@@ -91,9 +101,16 @@ function request(id: string, length: number, seed: number): GenerationRequest {
   return { request_id: id, prompt_token_ids: prompt, sampling: { max_tokens: 2040 - length, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true } };
 }
 
-/** Reads token deltas, noting when each arrived, until `stopAt` tokens or the stream ends; returns the migration marker if any. */
-async function read(stream: AsyncIterable<GenerationDelta>, times: number[], produced: number[], stopAt: number, controller: AbortController, firstProduced?: number[]): Promise<string | undefined> {
+/**
+ * Reads token deltas, noting when each arrived, until `stopAt` tokens or the stream ends; returns
+ * the migration marker if any. A migration's announcement (`migrating_to`) goes to `announced`.
+ */
+async function read(stream: AsyncIterable<GenerationDelta>, times: number[], produced: number[], stopAt: number, controller: AbortController, firstProduced?: number[], announced?: (address: string) => void): Promise<string | undefined> {
   for await (const d of stream) {
+    if (d.migrating_to !== undefined) {
+      announced?.(d.migrating_to);
+      continue;
+    }
     if (d.migrated_to !== undefined) return d.migrated_to;
     if (d.token_ids.length > 0) {
       times.push(performance.now());
@@ -128,11 +145,19 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
     await read(dst.client.generate({ ...req, resume_output_token_ids: [...produced] }, again.signal), times, produced, TOKENS_BEFORE + TOKENS_AFTER, again);
     return { gaps_ms: gapsOf(times), source_ms: Number.NaN, stages: 0 };
   }
-  // Migrate once a few tokens are out: the stream on the source ends with the marker.
-  const streamed = read(src.client.generate(req, first.signal), times, produced, Number.POSITIVE_INFINITY, first);
+  // Migrate once a few tokens are out: the stream on the source ends with the marker. Each
+  // announcement attaches ahead (again: a retried migration's first attachment went with its
+  // reservation).
+  const after = new AbortController();
+  const dstAddress = `${dst.process.host}:${dst.process.port}`;
+  let ahead: AsyncIterable<GenerationDelta> | undefined;
+  const announced = (address: string): void => {
+    if (address === dstAddress) ahead = dst.client.attach(req.request_id, after.signal);
+  };
+  const streamed = read(src.client.generate(req, first.signal), times, produced, Number.POSITIVE_INFINITY, first, undefined, announced);
   while (produced.length < TOKENS_BEFORE) await new Promise((r) => setTimeout(r, 1));
   const ask = () => src.client.migrateOut({
-    dst_address: `${dst.process.host}:${dst.process.port}`, dst_kv_host: dst.process.host, dst_kv_port: dst.process.kv_port,
+    dst_address: dstAddress, dst_kv_host: dst.process.host, dst_kv_port: dst.process.kv_port,
     selector_json: JSON.stringify({ kind: 'LCFS' }), draining: false, ...LAST_STAGE[kind],
   });
   // On a loaded machine stages may not shrink fast enough (too many stages): the request keeps
@@ -142,15 +167,19 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
   const marker = await streamed;
   const markerAt = performance.now();
   if (reply.outcome !== 'committed' || marker === undefined) throw new Error(`${kind} migration of ${req.request_id} did not commit: ${reply.outcome} ${reply.detail}`);
-  const after = new AbortController();
   const before = times.length;
   const firstProduced: number[] = [];
-  await read(dst.client.attach(req.request_id, after.signal), times, produced, produced.length + TOKENS_AFTER, after, firstProduced);
+  await read(ahead ?? dst.client.attach(req.request_id, after.signal), times, produced, produced.length + TOKENS_AFTER, after, firstProduced);
   const suspended = reply.last_stage?.suspended_unix_ms;
+  const committed = reply.last_stage?.committed_unix_ms;
+  const dstToken = firstProduced[0];
+  const received = times[before] === undefined ? Number.NaN : performance.timeOrigin + times[before];
   return {
     gaps_ms: gapsOf(times), source_ms: reply.downtime_ms, stages: reply.stages, last_stage: reply.last_stage,
-    resume_ms: suspended === undefined || firstProduced[0] === undefined ? Number.NaN : firstProduced[0] - suspended,
+    resume_ms: suspended === undefined || dstToken === undefined ? Number.NaN : dstToken - suspended,
     attach_ms: times[before] === undefined ? Number.NaN : times[before] - markerAt,
+    commit_to_token_ms: committed === undefined || dstToken === undefined ? Number.NaN : dstToken - committed,
+    delivery_ms: dstToken === undefined ? Number.NaN : received - dstToken,
   };
 }
 
@@ -162,6 +191,7 @@ function phases(ts: readonly Timed[]): LivePhases {
   return {
     suspend_wait_ms: med((t) => t.last_stage?.suspend_wait_ms), prealloc_ms: med((t) => t.last_stage?.prealloc_ms), connect_ms: med((t) => t.last_stage?.connect_ms),
     copy_ms: med((t) => t.last_stage?.copy_ms), commit_ms: med((t) => t.last_stage?.commit_ms), resume_ms: med((t) => t.resume_ms), attach_ms: med((t) => t.attach_ms),
+    commit_to_token_ms: med((t) => t.commit_to_token_ms), delivery_ms: med((t) => t.delivery_ms),
     prealloc_ahead_ms: med((t) => t.last_stage?.prealloc_ahead_ms), connect_ahead_ms: med((t) => t.last_stage?.connect_ahead_ms),
     blocks: med((t) => t.last_stage?.blocks), blocks_ahead: med((t) => t.last_stage?.blocks_ahead), copy_ahead_ms: med((t) => t.last_stage?.copy_ahead_ms),
     reused: ts.filter((t) => t.last_stage?.connection_reused === true).length, count: ts.length,

@@ -287,6 +287,16 @@ export class LLMEngine implements GenerationEngine {
     });
   }
 
+  /**
+   * A migration of the running request to `to` has blocks reserved there: its stream says so
+   * (`migrating_to`), so that whoever follows it can attach to the destination before the COMMIT.
+   */
+  announceMigration(request_id: string, to: string): void {
+    const seq = this.#byId.get(request_id);
+    if (seq === undefined || seq.status === 'finished') return;
+    seq.queue.push({ request_id, token_ids: [], text: '', migrating_to: to });
+  }
+
   /** A migration aborted after suspending: the request runs here again. */
   resumeSuspended(request_id: string): void {
     const seq = this.#byId.get(request_id);
