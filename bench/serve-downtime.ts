@@ -16,13 +16,16 @@
 // source's own suspend→commit time is given too, and live migration's last stage is broken
 // down phase by phase (source: suspend wait, PreAlloc, connect, copy, COMMIT; destination:
 // commit → its first token; client: that token's delivery, marker → first destination token
-// received). Like the fleet manager (follow-stream.ts), the client attaches to the destination
-// as soon as the source announces the migration (`migrating_to`), before its COMMIT.
+// received, switch to the destination → that token received). The client follows the stream
+// with the fleet manager's own loop (follow-stream.ts): attached ahead to the destination once
+// the source announces the migration, switched there once the COMMIT landed and every token
+// of the source arrived.
 import { median } from 'simple-statistics';
 import type { GenerationDelta, GenerationRequest } from '../backend/engine/types.ts';
 import type { InstanceProcess } from '../backend/manager/instance-process.ts';
 import type { InstanceClient } from '../backend/rpc/instance-client.ts';
 import type { LastStageTimes } from '../backend/rpc/messages.ts';
+import { followStream } from '../backend/manager/follow-stream.ts';
 
 export interface DowntimeRow {
   readonly length_tokens: number;
@@ -52,7 +55,7 @@ export interface LivePhases {
   readonly commit_ms: number;
   /** Out of the source's batch → the destination's first token produced (Llumnix's downtime: suspended until running again, plus that step). */
   readonly resume_ms: number;
-  /** Client: the source's migrated_to marker received → the destination's first token received (Attach). */
+  /** Client: switched to the destination's stream (follow-stream.ts) → its first token received. */
   readonly attach_ms: number;
   /** The COMMIT acknowledged at the source → the destination's first token produced (its first step, and the acknowledgement's way back). */
   readonly commit_to_token_ms: number;
@@ -87,7 +90,7 @@ interface Timed {
   readonly last_stage?: LastStageTimes | null | undefined;
   /** Destination's first token produced − the request out of the source's batch (ms; both processes read the same clock). */
   readonly resume_ms?: number;
-  /** Client: migrated_to marker → first destination token received (ms). */
+  /** Client: switched to the destination's stream → its first token received (ms). */
   readonly attach_ms?: number;
   /** COMMIT acknowledged at the source → destination's first token produced (ms). */
   readonly commit_to_token_ms?: number;
@@ -101,28 +104,18 @@ function request(id: string, length: number, seed: number): GenerationRequest {
   return { request_id: id, prompt_token_ids: prompt, sampling: { max_tokens: 2040 - length, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true } };
 }
 
-/**
- * Reads token deltas, noting when each arrived, until `stopAt` tokens or the stream ends; returns
- * the migration marker if any. A migration's announcement (`migrating_to`) goes to `announced`.
- */
-async function read(stream: AsyncIterable<GenerationDelta>, times: number[], produced: number[], stopAt: number, controller: AbortController, firstProduced?: number[], announced?: (address: string) => void): Promise<string | undefined> {
+/** Reads token deltas, noting when each arrived, until `stopAt` tokens or the stream ends. */
+async function read(stream: AsyncIterable<GenerationDelta>, times: number[], produced: number[], stopAt: number, controller: AbortController): Promise<void> {
   for await (const d of stream) {
-    if (d.migrating_to !== undefined) {
-      announced?.(d.migrating_to);
-      continue;
-    }
-    if (d.migrated_to !== undefined) return d.migrated_to;
     if (d.token_ids.length > 0) {
       times.push(performance.now());
       produced.push(...d.token_ids);
-      if (firstProduced !== undefined && firstProduced.length === 0 && d.produced_unix_ms !== undefined) firstProduced.push(d.produced_unix_ms);
     }
     if (produced.length >= stopAt) {
       controller.abort();
-      return undefined;
+      return;
     }
   }
-  return undefined;
 }
 
 const gapsOf = (times: readonly number[]): number[] => times.slice(1).map((t, i) => t - times[i]!);
@@ -145,16 +138,40 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
     await read(dst.client.generate({ ...req, resume_output_token_ids: [...produced] }, again.signal), times, produced, TOKENS_BEFORE + TOKENS_AFTER, again);
     return { gaps_ms: gapsOf(times), source_ms: Number.NaN, stages: 0 };
   }
-  // Migrate once a few tokens are out: the stream on the source ends with the marker. Each
-  // announcement attaches ahead (again: a retried migration's first attachment went with its
-  // reservation).
+  // The client follows the request as the fleet manager does (follow-stream.ts): attached
+  // ahead when the source announces the migration, switched to the destination once the
+  // COMMIT landed there and every source token arrived (or at the source's marker).
   const after = new AbortController();
   const dstAddress = `${dst.process.host}:${dst.process.port}`;
-  let ahead: AsyncIterable<GenerationDelta> | undefined;
-  const announced = (address: string): void => {
-    if (address === dstAddress) ahead = dst.client.attach(req.request_id, after.signal);
-  };
-  const streamed = read(src.client.generate(req, first.signal), times, produced, Number.POSITIVE_INFINITY, first, undefined, announced);
+  let movedAt: number | undefined;
+  let before: number | undefined;
+  const follow = followStream(req, { instance: src, stream: src.client.generate(req, first.signal) }, {
+    died: async () => false,
+    resume: () => {
+      throw new Error(`bench: ${req.request_id} lost its instance`);
+    },
+    moved: (address, _from, ahead) => {
+      if (address !== dstAddress) throw new Error(`bench: ${req.request_id} moved to ${address}, expected ${dstAddress}`);
+      movedAt = performance.now();
+      before = times.length;
+      return { instance: dst, stream: ahead ?? dst.client.attach(req.request_id, after.signal) };
+    },
+    attachAhead: (address, _from, signal) => {
+      if (address !== dstAddress) throw new Error(`bench: ${req.request_id} announced ${address}, expected ${dstAddress}`);
+      return dst.client.attach(req.request_id, signal);
+    },
+  });
+  const firstProduced: number[] = [];
+  const streamed = (async () => {
+    for await (const d of follow) {
+      if (d.token_ids.length === 0) continue;
+      times.push(performance.now());
+      produced.push(...d.token_ids);
+      if (before !== undefined && firstProduced.length === 0 && d.produced_unix_ms !== undefined) firstProduced.push(d.produced_unix_ms);
+      if (before !== undefined && times.length >= before + TOKENS_AFTER) break;
+    }
+  })();
+  // Migrate once a few tokens are out.
   while (produced.length < TOKENS_BEFORE) await new Promise((r) => setTimeout(r, 1));
   const ask = () => src.client.migrateOut({
     dst_address: dstAddress, dst_kv_host: dst.process.host, dst_kv_port: dst.process.kv_port,
@@ -164,22 +181,24 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
   // decoding on the source, so asking again does not disturb what is measured.
   let reply = await ask();
   for (let retry = 0; retry < 4 && reply.outcome === 'aborted-max-stages'; retry++) reply = await ask();
-  const marker = await streamed;
-  const markerAt = performance.now();
-  if (reply.outcome !== 'committed' || marker === undefined) throw new Error(`${kind} migration of ${req.request_id} did not commit: ${reply.outcome} ${reply.detail}`);
-  const before = times.length;
-  const firstProduced: number[] = [];
-  await read(ahead ?? dst.client.attach(req.request_id, after.signal), times, produced, produced.length + TOKENS_AFTER, after, firstProduced);
+  if (reply.outcome !== 'committed') {
+    first.abort();
+    await streamed.catch(() => undefined);
+    throw new Error(`${kind} migration of ${req.request_id} did not commit: ${reply.outcome} ${reply.detail}`);
+  }
+  await streamed;
+  after.abort();
+  first.abort();
   const suspended = reply.last_stage?.suspended_unix_ms;
   const committed = reply.last_stage?.committed_unix_ms;
   const dstToken = firstProduced[0];
-  const received = times[before] === undefined ? Number.NaN : performance.timeOrigin + times[before];
+  const receivedAt = before === undefined ? undefined : times[before];
   return {
     gaps_ms: gapsOf(times), source_ms: reply.downtime_ms, stages: reply.stages, last_stage: reply.last_stage,
     resume_ms: suspended === undefined || dstToken === undefined ? Number.NaN : dstToken - suspended,
-    attach_ms: times[before] === undefined ? Number.NaN : times[before] - markerAt,
+    attach_ms: receivedAt === undefined || movedAt === undefined ? Number.NaN : receivedAt - movedAt,
     commit_to_token_ms: committed === undefined || dstToken === undefined ? Number.NaN : dstToken - committed,
-    delivery_ms: dstToken === undefined ? Number.NaN : received - dstToken,
+    delivery_ms: dstToken === undefined || receivedAt === undefined ? Number.NaN : performance.timeOrigin + receivedAt - dstToken,
   };
 }
 

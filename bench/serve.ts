@@ -197,10 +197,11 @@ if (sections.has(3)) {
     ]));
     console.log(`\n3b. Live migration's last stage, phase by phase (median of ${repeats}, ms). While suspended: suspend wait (the step in flight ends) → PreAlloc → connect → copy → COMMIT;`);
     console.log('    "suspended → dst token": out of the source\'s batch → the destination\'s first token produced (Llumnix\'s downtime, with that step), split into "commit → dst token"');
-    console.log('    (from the COMMIT\'s acknowledgement at the source) and "delivery" (that token produced → received by the client); "attach": the client\'s source marker →');
-    console.log('    first destination token received (attached ahead). "stall − step": the client\'s longest gap less one decode step. Before suspending: PreAlloc ahead, KV connection, the full blocks copied.');
+    console.log('    (from the COMMIT\'s acknowledgement at the source) and "delivery" (that token produced → received by the client); "switch → dst token": the client\'s');
+    console.log('    stream switched to the destination (attached ahead; at its COMMIT, or at the source\'s marker) → its first token received. "stall − step": the client\'s');
+    console.log('    longest gap less one decode step. Before suspending: PreAlloc ahead, KV connection, the full blocks copied.');
     console.log(table([
-      ['tokens', 'decode step', 'suspend wait', 'prealloc', 'connect', 'copy', 'commit', 'suspended total', 'blocks', 'suspended → dst token', 'commit → dst token', 'delivery', 'attach', 'stall − step', 'prealloc ahead', 'connect ahead', 'copy ahead', 'blocks ahead', 'conn reused'],
+      ['tokens', 'decode step', 'suspend wait', 'prealloc', 'connect', 'copy', 'commit', 'suspended total', 'blocks', 'suspended → dst token', 'commit → dst token', 'delivery', 'switch → dst token', 'stall − step', 'prealloc ahead', 'connect ahead', 'copy ahead', 'blocks ahead', 'conn reused'],
       ...rows.map((r) => {
         const p = r.live_phases;
         return [r.length_tokens, ms(r.step_ms), ms(p.suspend_wait_ms), ms(p.prealloc_ms), ms(p.connect_ms), ms(p.copy_ms), ms(p.commit_ms), ms(p.prealloc_ms + p.connect_ms + p.copy_ms + p.commit_ms),

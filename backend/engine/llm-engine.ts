@@ -341,6 +341,9 @@ export class LLMEngine implements GenerationEngine {
     seq.num_computed_tokens = state.num_computed_tokens;
     seq.in_prefill = false;
     this.core.commitIncoming(seq, blockIds);
+    // Leaves with the COMMIT (before this step's token): a manager attached ahead learns here
+    // that the source's stream holds nothing more than the tokens it already has.
+    seq.queue.push({ request_id: state.request_id, token_ids: [], text: '', resumes_at: o.output_token_ids.length });
     this.#kick();
     return seq.queue;
   }

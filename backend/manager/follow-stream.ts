@@ -7,10 +7,15 @@
 //
 // Attaching ahead: a live migration announces its destination (`migrating_to`) once blocks are
 // reserved there, well before its COMMIT. With the `attachAhead` hook the stream there is opened
-// then, so the destination's first token is already on its way to the manager when the
-// source's `migrated_to` arrives; the source's stream is still read to its end first, so the
-// order of tokens holds. An announced migration that goes elsewhere, or nowhere, has its
-// attachment cancelled (the destination drops it with the reservation).
+// then; the destination's first delta leaves with the COMMIT and says how many output tokens
+// the request had (`resumes_at`). Once the client has received exactly that many, the source
+// can send nothing more but its marker, so the destination's stream takes over at once: the
+// first token after a migration waits neither for the COMMIT's acknowledgement to reach the
+// source nor for the source's `migrated_to` to reach the manager, nor for an Attach. (Had the
+// source sent more, e.g. resumed after a lost acknowledgement, the counts differ and the
+// request simply goes on from its source; the destination's copy is aborted.) An announced
+// migration that goes elsewhere, or nowhere, has its attachment cancelled (the destination
+// drops it with the reservation).
 import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
 
 export interface Serving<I> {
@@ -39,11 +44,19 @@ export interface FollowHooks<I> {
   delta?(instance: I, d: GenerationDelta, produced: number): void;
 }
 
+/** A stream attached ahead on an announced destination. */
 interface Ahead {
   readonly address: string;
+  /** The destination's stream, from its first delta on. */
   readonly stream: AsyncIterable<GenerationDelta>;
   readonly cancel: AbortController;
+  /** Resolves when the destination's first delta says the COMMIT landed there (never, if it does not). */
+  readonly committed: Promise<typeof COMMITTED>;
+  /** The output length the destination resumed from, once `committed` resolved. */
+  resumes_at?: number;
 }
+
+const COMMITTED = Symbol('committed');
 
 export async function* followStream<I>(request: GenerationRequest, first: Serving<I>, hooks: FollowHooks<I>, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
   const produced: number[] = [...(request.resume_output_token_ids ?? [])];
@@ -56,8 +69,27 @@ export async function* followStream<I>(request: GenerationRequest, first: Servin
   try {
     for (;;) {
       let next: string | undefined;
+      /** The destination attached ahead committed with exactly the tokens the client has. */
+      let caughtUp = false;
+      const it = stream[Symbol.asyncIterator]();
+      let pending: Promise<IteratorResult<GenerationDelta>> | undefined;
       try {
-        for await (const d of stream) {
+        for (;;) {
+          // Once the destination committed from the output the client already has, the
+          // source's stream holds nothing more but its marker: the destination's stream takes
+          // over now, not when the marker arrives.
+          if (ahead?.resumes_at !== undefined && ahead.resumes_at === produced.length) {
+            caughtUp = true;
+            // The source's marker (or its failure) still arrives: nobody waits for it.
+            pending?.catch(() => undefined);
+            break;
+          }
+          pending ??= it.next();
+          const r = ahead !== undefined && ahead.resumes_at === undefined ? await Promise.race([pending, ahead.committed]) : await pending;
+          if (r === COMMITTED) continue;
+          pending = undefined;
+          if (r.done === true) break;
+          const d = r.value;
           if (d.migrating_to !== undefined) {
             ahead = attachAhead(hooks, d.migrating_to, instance, ahead, signal);
             continue;
@@ -66,6 +98,7 @@ export async function* followStream<I>(request: GenerationRequest, first: Servin
             next = d.migrated_to;
             continue;
           }
+          if (d.resumes_at !== undefined) continue;
           produced.push(...d.token_ids);
           hooks.delta?.(instance, d, produced.length);
           yield d;
@@ -77,6 +110,7 @@ export async function* followStream<I>(request: GenerationRequest, first: Servin
         ({ instance, stream } = await hooks.resume({ ...request, resume_output_token_ids: [...produced] }, instance));
         continue;
       }
+      if (caughtUp) next = ahead!.address;
       if (next === undefined) return;
       const to = next;
       const from = instance;
@@ -103,12 +137,36 @@ function attachAhead<I>(hooks: FollowHooks<I>, address: string, from: I, before:
   if (before !== undefined && before.address !== address) before.cancel.abort();
   if (hooks.attachAhead === undefined) return undefined;
   const cancel = new AbortController();
+  let attached: AsyncIterable<GenerationDelta>;
   try {
-    const stream = hooks.attachAhead(address, from, signal === undefined ? cancel.signal : AbortSignal.any([signal, cancel.signal]));
-    return { address, stream, cancel };
+    attached = hooks.attachAhead(address, from, signal === undefined ? cancel.signal : AbortSignal.any([signal, cancel.signal]));
   } catch {
     return undefined;
   }
+  // Its first delta is read now, to learn when the COMMIT lands; the stream replays it.
+  const it = attached[Symbol.asyncIterator]();
+  const head = it.next();
+  head.catch(() => undefined);
+  const never = new Promise<never>(() => undefined);
+  const ahead: Ahead = {
+    address, cancel,
+    committed: head.then((r) => {
+      if (r.done === true || r.value.resumes_at === undefined) return never;
+      ahead.resumes_at = r.value.resumes_at;
+      return COMMITTED;
+    }, () => never),
+    stream: (async function* () {
+      const r = await head;
+      if (r.done === true) return;
+      yield r.value;
+      for (;;) {
+        const n = await it.next();
+        if (n.done === true) return;
+        yield n.value;
+      }
+    })(),
+  };
+  return ahead;
 }
 
 /** `first`, or `again()` when `first` fails before its first delta. */

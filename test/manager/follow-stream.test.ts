@@ -1,8 +1,8 @@
 // followStream against scripted instance streams (no processes): a migration announced with
-// `migrating_to` is attached ahead, its tokens are held until the source's `migrated_to` ends
-// the source's stream (no gap, no duplicate, order kept), and an attachment whose migration
-// went elsewhere or nowhere is cancelled; one that failed before its first token is made
-// again the ordinary way. The real processes are covered by test/engine-real/migration*.test.ts.
+// `migrating_to` is attached ahead; the destination's stream takes over once the client has
+// every token its COMMIT resumed from (`resumes_at`), or at the source's `migrated_to`, never
+// earlier (no gap, no duplicate, order kept); an attachment whose migration went elsewhere or
+// nowhere is cancelled; one that failed before its first delta is made again the ordinary way. The real processes are covered by test/engine-real/migration*.test.ts.
 import test from 'ava';
 import { AsyncQueue } from '../../backend/engine/async-queue.ts';
 import type { GenerationDelta, GenerationRequest } from '../../backend/engine/types.ts';
@@ -16,6 +16,8 @@ const tok = (...token_ids: number[]): GenerationDelta => ({ request_id: 'r', tok
 const announce = (to: string): GenerationDelta => ({ request_id: 'r', token_ids: [], text: '', migrating_to: to });
 const marker = (to: string): GenerationDelta => ({ request_id: 'r', token_ids: [], text: '', migrated_to: to });
 const last = (...token_ids: number[]): GenerationDelta => ({ ...tok(...token_ids), finish_reason: 'length' });
+const resumes = (at: number): GenerationDelta => ({ request_id: 'r', token_ids: [], text: '', resumes_at: at });
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** A stream that has ended after `deltas`. */
 function queueOf(...deltas: GenerationDelta[]): AsyncQueue<GenerationDelta> {
@@ -132,4 +134,52 @@ test('the client going away cancels an attachment ahead (through the request\'s 
   client.abort();
   t.true(signals['b']!.aborted);
   await out.return?.(undefined);
+});
+
+test('the destination takes over as soon as its COMMIT resumed from exactly the tokens the client has, before the source\'s marker', async (t) => {
+  const src = new AsyncQueue<GenerationDelta>();
+  const dst = new AsyncQueue<GenerationDelta>();
+  const { h, log } = hooks({ b: () => dst });
+  const seen: number[] = [];
+  const done = (async () => {
+    for await (const d of followStream(request, { instance: 'a', stream: src }, h)) seen.push(...d.token_ids);
+  })();
+  src.push(tok(1));
+  src.push(announce('b'));
+  src.push(tok(2));
+  await tick();
+  // COMMIT with 3 tokens: the client has 2; the source's third is still on its way.
+  dst.push(resumes(3));
+  dst.push(tok(4));
+  await tick();
+  t.deepEqual(seen, [1, 2], 'nothing from the destination before the source\'s last token');
+  src.push(tok(3));
+  await tick();
+  t.deepEqual(seen, [1, 2, 3, 4], 'the destination\'s token follows without the source\'s marker');
+  dst.push(last(5));
+  dst.close();
+  await done;
+  t.deepEqual(seen, [1, 2, 3, 4, 5]);
+  t.deepEqual(log, ['ahead b', 'moved b (ahead)']);
+  // The marker still arrives on the abandoned source stream; nothing reads it and nothing breaks.
+  src.push(marker('b'));
+  src.close();
+});
+
+test('a destination that resumed from fewer tokens than the source sent is not followed: the request goes on from its source', async (t) => {
+  const dst = new AsyncQueue<GenerationDelta>();
+  dst.push(resumes(1));
+  dst.push(tok(2));
+  const { h, log } = hooks({ b: () => dst });
+  const src = new AsyncQueue<GenerationDelta>();
+  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+  src.push(tok(1));
+  src.push(tok(2));
+  src.push(announce('b'));
+  await tick();
+  src.push(tok(3));
+  src.push(last(4));
+  src.close();
+  t.deepEqual((await out).tokens, [1, 2, 3, 4]);
+  t.deepEqual(log, ['ahead b', 'cancelled b']);
 });
