@@ -160,7 +160,9 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
       if (address !== dstAddress) throw new Error(`bench: ${req.request_id} announced ${address}, expected ${dstAddress}`);
       return dst.client.attach(req.request_id, signal);
     },
-  });
+    // `after` ends the request on the destination once its tokens were read (the attachment
+    // ahead listens to it too).
+  }, after.signal);
   const firstProduced: number[] = [];
   const streamed = (async () => {
     for await (const d of follow) {
