@@ -39,6 +39,15 @@ export interface DowntimeRow {
   readonly stop_copy_ms: number;
   readonly stop_copy_source_ms: number;
   readonly recompute_ms: number;
+  /**
+   * The gap at the move itself: the last token from the source → the first from the
+   * destination (medians). The longest gap (the columns above) may lie elsewhere in the
+   * stream on a loaded machine (a stage's copy, a descheduled process).
+   */
+  readonly live_switch_ms: number;
+  readonly live_fine_switch_ms: number;
+  readonly stop_copy_switch_ms: number;
+  readonly recompute_switch_ms: number;
   /** Live migration's last stage, phase by phase (medians). */
   readonly live_phases: LivePhases;
 }
@@ -85,6 +94,8 @@ const TOKENS_BEFORE = 8;
 
 interface Timed {
   readonly gaps_ms: number[];
+  /** The gap between the last token from the source and the first from the destination (ms). */
+  readonly switch_gap_ms: number;
   readonly source_ms: number;
   readonly stages: number;
   readonly last_stage?: LastStageTimes | null | undefined;
@@ -136,7 +147,7 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
     await read(src.client.generate(req, first.signal), times, produced, TOKENS_BEFORE, first);
     const again = new AbortController();
     await read(dst.client.generate({ ...req, resume_output_token_ids: [...produced] }, again.signal), times, produced, TOKENS_BEFORE + TOKENS_AFTER, again);
-    return { gaps_ms: gapsOf(times), source_ms: Number.NaN, stages: 0 };
+    return { gaps_ms: gapsOf(times), switch_gap_ms: times[TOKENS_BEFORE]! - times[TOKENS_BEFORE - 1]!, source_ms: Number.NaN, stages: 0 };
   }
   // The client follows the request as the fleet manager does (follow-stream.ts): attached
   // ahead when the source announces the migration, switched to the destination once the
@@ -197,6 +208,7 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
   const receivedAt = before === undefined ? undefined : times[before];
   return {
     gaps_ms: gapsOf(times), source_ms: reply.downtime_ms, stages: reply.stages, last_stage: reply.last_stage,
+    switch_gap_ms: before === undefined || before === 0 || times[before] === undefined ? Number.NaN : times[before]! - times[before - 1]!,
     resume_ms: suspended === undefined || dstToken === undefined ? Number.NaN : dstToken - suspended,
     attach_ms: receivedAt === undefined || movedAt === undefined ? Number.NaN : receivedAt - movedAt,
     commit_to_token_ms: committed === undefined || dstToken === undefined ? Number.NaN : dstToken - committed,
@@ -235,6 +247,7 @@ export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly 
       }
     }
     const stall = (ts: Timed[]): number => median(ts.map((t) => Math.max(...t.gaps_ms)));
+    const atSwitch = (ts: Timed[]): number => median(ts.map((t) => t.switch_gap_ms).filter(Number.isFinite));
     const step = median(Object.values(m).flat().map((t) => median(t.gaps_ms)));
     rows.push({
       length_tokens: length, blocks: Math.ceil(length / block_size), step_ms: step,
@@ -242,6 +255,7 @@ export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly 
       live_fine_ms: stall(m['live-fine']), live_fine_stages: Math.max(...m['live-fine'].map((t) => t.stages)),
       stop_copy_ms: stall(m['stop-and-copy']), stop_copy_source_ms: median(m['stop-and-copy'].map((t) => t.source_ms)),
       recompute_ms: stall(m.recompute),
+      live_switch_ms: atSwitch(m.live), live_fine_switch_ms: atSwitch(m['live-fine']), stop_copy_switch_ms: atSwitch(m['stop-and-copy']), recompute_switch_ms: atSwitch(m.recompute),
       live_phases: phases(m.live),
     });
   }
