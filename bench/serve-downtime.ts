@@ -15,12 +15,17 @@
 // migration's), beside the median gap (one decode step). For live and stop-and-copy the
 // source's own suspend→commit time is given too, and live migration's last stage is broken
 // down phase by phase (source: suspend wait, PreAlloc, connect, copy, COMMIT; destination:
-// commit → its first token; client: marker → first destination token received).
+// commit → its first token; client: that token's delivery, marker → first destination token
+// received, switch to the destination → that token received). The client follows the stream
+// with the fleet manager's own loop (follow-stream.ts): attached ahead to the destination once
+// the source announces the migration, switched there once the COMMIT landed and every token
+// of the source arrived.
 import { median } from 'simple-statistics';
 import type { GenerationDelta, GenerationRequest } from '../backend/engine/types.ts';
 import type { InstanceProcess } from '../backend/manager/instance-process.ts';
 import type { InstanceClient } from '../backend/rpc/instance-client.ts';
 import type { LastStageTimes } from '../backend/rpc/messages.ts';
+import { followStream } from '../backend/manager/follow-stream.ts';
 
 export interface DowntimeRow {
   readonly length_tokens: number;
@@ -34,6 +39,15 @@ export interface DowntimeRow {
   readonly stop_copy_ms: number;
   readonly stop_copy_source_ms: number;
   readonly recompute_ms: number;
+  /**
+   * The gap at the move itself: the last token from the source → the first from the
+   * destination (medians). The longest gap (the columns above) may lie elsewhere in the
+   * stream on a loaded machine (a stage's copy, a descheduled process).
+   */
+  readonly live_switch_ms: number;
+  readonly live_fine_switch_ms: number;
+  readonly stop_copy_switch_ms: number;
+  readonly recompute_switch_ms: number;
   /** Live migration's last stage, phase by phase (medians). */
   readonly live_phases: LivePhases;
 }
@@ -50,8 +64,12 @@ export interface LivePhases {
   readonly commit_ms: number;
   /** Out of the source's batch → the destination's first token produced (Llumnix's downtime: suspended until running again, plus that step). */
   readonly resume_ms: number;
-  /** Client: the source's migrated_to marker received → the destination's first token received (Attach). */
+  /** Client: switched to the destination's stream (follow-stream.ts) → its first token received. */
   readonly attach_ms: number;
+  /** The COMMIT acknowledged at the source → the destination's first token produced (its first step, and the acknowledgement's way back). */
+  readonly commit_to_token_ms: number;
+  /** The destination's first token produced → received by the client (its Outputs stream). */
+  readonly delivery_ms: number;
   /** Source, before suspending: PreAlloc of the last stage's blocks, and taking a KV connection. */
   readonly prealloc_ahead_ms: number;
   readonly connect_ahead_ms: number;
@@ -76,13 +94,19 @@ const TOKENS_BEFORE = 8;
 
 interface Timed {
   readonly gaps_ms: number[];
+  /** The gap between the last token from the source and the first from the destination (ms). */
+  readonly switch_gap_ms: number;
   readonly source_ms: number;
   readonly stages: number;
   readonly last_stage?: LastStageTimes | null | undefined;
   /** Destination's first token produced − the request out of the source's batch (ms; both processes read the same clock). */
   readonly resume_ms?: number;
-  /** Client: migrated_to marker → first destination token received (ms). */
+  /** Client: switched to the destination's stream → its first token received (ms). */
   readonly attach_ms?: number;
+  /** COMMIT acknowledged at the source → destination's first token produced (ms). */
+  readonly commit_to_token_ms?: number;
+  /** Destination's first token produced → received by the client (ms). */
+  readonly delivery_ms?: number;
 }
 
 function request(id: string, length: number, seed: number): GenerationRequest {
@@ -91,21 +115,18 @@ function request(id: string, length: number, seed: number): GenerationRequest {
   return { request_id: id, prompt_token_ids: prompt, sampling: { max_tokens: 2040 - length, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true } };
 }
 
-/** Reads token deltas, noting when each arrived, until `stopAt` tokens or the stream ends; returns the migration marker if any. */
-async function read(stream: AsyncIterable<GenerationDelta>, times: number[], produced: number[], stopAt: number, controller: AbortController, firstProduced?: number[]): Promise<string | undefined> {
+/** Reads token deltas, noting when each arrived, until `stopAt` tokens or the stream ends. */
+async function read(stream: AsyncIterable<GenerationDelta>, times: number[], produced: number[], stopAt: number, controller: AbortController): Promise<void> {
   for await (const d of stream) {
-    if (d.migrated_to !== undefined) return d.migrated_to;
     if (d.token_ids.length > 0) {
       times.push(performance.now());
       produced.push(...d.token_ids);
-      if (firstProduced !== undefined && firstProduced.length === 0 && d.produced_unix_ms !== undefined) firstProduced.push(d.produced_unix_ms);
     }
     if (produced.length >= stopAt) {
       controller.abort();
-      return undefined;
+      return;
     }
   }
-  return undefined;
 }
 
 const gapsOf = (times: readonly number[]): number[] => times.slice(1).map((t, i) => t - times[i]!);
@@ -126,31 +147,72 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
     await read(src.client.generate(req, first.signal), times, produced, TOKENS_BEFORE, first);
     const again = new AbortController();
     await read(dst.client.generate({ ...req, resume_output_token_ids: [...produced] }, again.signal), times, produced, TOKENS_BEFORE + TOKENS_AFTER, again);
-    return { gaps_ms: gapsOf(times), source_ms: Number.NaN, stages: 0 };
+    return { gaps_ms: gapsOf(times), switch_gap_ms: times[TOKENS_BEFORE]! - times[TOKENS_BEFORE - 1]!, source_ms: Number.NaN, stages: 0 };
   }
-  // Migrate once a few tokens are out: the stream on the source ends with the marker.
-  const streamed = read(src.client.generate(req, first.signal), times, produced, Number.POSITIVE_INFINITY, first);
+  // The client follows the request as the fleet manager does (follow-stream.ts): attached
+  // ahead when the source announces the migration, switched to the destination once the
+  // COMMIT landed there and every source token arrived (or at the source's marker).
+  const after = new AbortController();
+  const dstAddress = `${dst.process.host}:${dst.process.port}`;
+  let movedAt: number | undefined;
+  let before: number | undefined;
+  const follow = followStream(req, { instance: src, stream: src.client.generate(req, first.signal) }, {
+    died: async () => false,
+    resume: () => {
+      throw new Error(`bench: ${req.request_id} lost its instance`);
+    },
+    moved: (address, _from, ahead) => {
+      if (address !== dstAddress) throw new Error(`bench: ${req.request_id} moved to ${address}, expected ${dstAddress}`);
+      movedAt = performance.now();
+      before = times.length;
+      return { instance: dst, stream: ahead ?? dst.client.attach(req.request_id, after.signal) };
+    },
+    attachAhead: (address, _from, signal) => {
+      if (address !== dstAddress) throw new Error(`bench: ${req.request_id} announced ${address}, expected ${dstAddress}`);
+      return dst.client.attach(req.request_id, signal);
+    },
+    // `after` ends the request on the destination once its tokens were read (the attachment
+    // ahead listens to it too).
+  }, after.signal);
+  const firstProduced: number[] = [];
+  const streamed = (async () => {
+    for await (const d of follow) {
+      if (d.token_ids.length === 0) continue;
+      times.push(performance.now());
+      produced.push(...d.token_ids);
+      if (before !== undefined && firstProduced.length === 0 && d.produced_unix_ms !== undefined) firstProduced.push(d.produced_unix_ms);
+      if (before !== undefined && times.length >= before + TOKENS_AFTER) break;
+    }
+  })();
+  // Migrate once a few tokens are out.
   while (produced.length < TOKENS_BEFORE) await new Promise((r) => setTimeout(r, 1));
   const ask = () => src.client.migrateOut({
-    dst_address: `${dst.process.host}:${dst.process.port}`, dst_kv_host: dst.process.host, dst_kv_port: dst.process.kv_port,
+    dst_address: dstAddress, dst_kv_host: dst.process.host, dst_kv_port: dst.process.kv_port,
     selector_json: JSON.stringify({ kind: 'LCFS' }), draining: false, ...LAST_STAGE[kind],
   });
   // On a loaded machine stages may not shrink fast enough (too many stages): the request keeps
   // decoding on the source, so asking again does not disturb what is measured.
   let reply = await ask();
   for (let retry = 0; retry < 4 && reply.outcome === 'aborted-max-stages'; retry++) reply = await ask();
-  const marker = await streamed;
-  const markerAt = performance.now();
-  if (reply.outcome !== 'committed' || marker === undefined) throw new Error(`${kind} migration of ${req.request_id} did not commit: ${reply.outcome} ${reply.detail}`);
-  const after = new AbortController();
-  const before = times.length;
-  const firstProduced: number[] = [];
-  await read(dst.client.attach(req.request_id, after.signal), times, produced, produced.length + TOKENS_AFTER, after, firstProduced);
+  if (reply.outcome !== 'committed') {
+    first.abort();
+    await streamed.catch(() => undefined);
+    throw new Error(`${kind} migration of ${req.request_id} did not commit: ${reply.outcome} ${reply.detail}`);
+  }
+  await streamed;
+  after.abort();
+  first.abort();
   const suspended = reply.last_stage?.suspended_unix_ms;
+  const committed = reply.last_stage?.committed_unix_ms;
+  const dstToken = firstProduced[0];
+  const receivedAt = before === undefined ? undefined : times[before];
   return {
     gaps_ms: gapsOf(times), source_ms: reply.downtime_ms, stages: reply.stages, last_stage: reply.last_stage,
-    resume_ms: suspended === undefined || firstProduced[0] === undefined ? Number.NaN : firstProduced[0] - suspended,
-    attach_ms: times[before] === undefined ? Number.NaN : times[before] - markerAt,
+    switch_gap_ms: before === undefined || before === 0 || times[before] === undefined ? Number.NaN : times[before]! - times[before - 1]!,
+    resume_ms: suspended === undefined || dstToken === undefined ? Number.NaN : dstToken - suspended,
+    attach_ms: receivedAt === undefined || movedAt === undefined ? Number.NaN : receivedAt - movedAt,
+    commit_to_token_ms: committed === undefined || dstToken === undefined ? Number.NaN : dstToken - committed,
+    delivery_ms: dstToken === undefined || receivedAt === undefined ? Number.NaN : performance.timeOrigin + receivedAt - dstToken,
   };
 }
 
@@ -162,6 +224,7 @@ function phases(ts: readonly Timed[]): LivePhases {
   return {
     suspend_wait_ms: med((t) => t.last_stage?.suspend_wait_ms), prealloc_ms: med((t) => t.last_stage?.prealloc_ms), connect_ms: med((t) => t.last_stage?.connect_ms),
     copy_ms: med((t) => t.last_stage?.copy_ms), commit_ms: med((t) => t.last_stage?.commit_ms), resume_ms: med((t) => t.resume_ms), attach_ms: med((t) => t.attach_ms),
+    commit_to_token_ms: med((t) => t.commit_to_token_ms), delivery_ms: med((t) => t.delivery_ms),
     prealloc_ahead_ms: med((t) => t.last_stage?.prealloc_ahead_ms), connect_ahead_ms: med((t) => t.last_stage?.connect_ahead_ms),
     blocks: med((t) => t.last_stage?.blocks), blocks_ahead: med((t) => t.last_stage?.blocks_ahead), copy_ahead_ms: med((t) => t.last_stage?.copy_ahead_ms),
     reused: ts.filter((t) => t.last_stage?.connection_reused === true).length, count: ts.length,
@@ -184,6 +247,7 @@ export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly 
       }
     }
     const stall = (ts: Timed[]): number => median(ts.map((t) => Math.max(...t.gaps_ms)));
+    const atSwitch = (ts: Timed[]): number => median(ts.map((t) => t.switch_gap_ms).filter(Number.isFinite));
     const step = median(Object.values(m).flat().map((t) => median(t.gaps_ms)));
     rows.push({
       length_tokens: length, blocks: Math.ceil(length / block_size), step_ms: step,
@@ -191,6 +255,7 @@ export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly 
       live_fine_ms: stall(m['live-fine']), live_fine_stages: Math.max(...m['live-fine'].map((t) => t.stages)),
       stop_copy_ms: stall(m['stop-and-copy']), stop_copy_source_ms: median(m['stop-and-copy'].map((t) => t.source_ms)),
       recompute_ms: stall(m.recompute),
+      live_switch_ms: atSwitch(m.live), live_fine_switch_ms: atSwitch(m['live-fine']), stop_copy_switch_ms: atSwitch(m['stop-and-copy']), recompute_switch_ms: atSwitch(m.recompute),
       live_phases: phases(m.live),
     });
   }

@@ -190,20 +190,24 @@ if (sections.has(3)) {
     // A warm-up round first (it moves requests both ways): the first migration between two processes dials the peer and opens the KV connection.
     await downtimeTable(ends[0]!, ends[1]!, [lengths[0]!], 1, 16);
     const rows = await downtimeTable(ends[0]!, ends[1]!, lengths, repeats, 16);
-    console.log(`\n3. Migration downtime (client-observed stall: longest gap between two tokens; median of ${repeats}) against sequence length (load average ${load()})`);
+    console.log(`\n3. Migration downtime (client-observed stall, median of ${repeats}: the gap at the move, last token from the source → first from the destination, and the longest gap`);
+    console.log(`   between two tokens anywhere in the stream) against sequence length (load average ${load()})`);
     console.log(table([
-      ['tokens', 'blocks', 'decode step ms', 'live ms', 'live (source) ms', 'stages', 'live ≤1 ms', 'stages', 'stop-and-copy ms', 'stop-and-copy (source) ms', 'recompute ms'],
-      ...rows.map((r) => [r.length_tokens, r.blocks, ms(r.step_ms), ms(r.live_ms), ms(r.live_source_ms), r.live_stages, ms(r.live_fine_ms), r.live_fine_stages, ms(r.stop_copy_ms), ms(r.stop_copy_source_ms), ms(r.recompute_ms)]),
+      ['tokens', 'blocks', 'decode step ms', 'live: at move ms', 'longest ms', 'live (source) ms', 'stages', 'live ≤1: at move ms', 'longest ms', 'stages', 'stop-and-copy: at move ms', 'longest ms', 'stop-and-copy (source) ms', 'recompute: at move ms', 'longest ms'],
+      ...rows.map((r) => [r.length_tokens, r.blocks, ms(r.step_ms), ms(r.live_switch_ms), ms(r.live_ms), ms(r.live_source_ms), r.live_stages, ms(r.live_fine_switch_ms), ms(r.live_fine_ms), r.live_fine_stages,
+        ms(r.stop_copy_switch_ms), ms(r.stop_copy_ms), ms(r.stop_copy_source_ms), ms(r.recompute_switch_ms), ms(r.recompute_ms)]),
     ]));
     console.log(`\n3b. Live migration's last stage, phase by phase (median of ${repeats}, ms). While suspended: suspend wait (the step in flight ends) → PreAlloc → connect → copy → COMMIT;`);
-    console.log('    "suspended → dst token": out of the source\'s batch → the destination\'s first token produced (Llumnix\'s downtime, with that step); "attach": the');
-    console.log('    client\'s source marker → first destination token received. "stall − step": the client\'s longest gap less one decode step. Before suspending: PreAlloc ahead, KV connection, the full blocks copied.');
+    console.log('    "suspended → dst token": out of the source\'s batch → the destination\'s first token produced (Llumnix\'s downtime, with that step), split into "commit → dst token"');
+    console.log('    (from the COMMIT\'s acknowledgement at the source) and "delivery" (that token produced → received by the client); "switch → dst token": the client\'s');
+    console.log('    stream switched to the destination (attached ahead; at its COMMIT, or at the source\'s marker) → its first token received. "stall − step": the gap');
+    console.log('    at the move less one decode step. Before suspending: PreAlloc ahead, KV connection, the full blocks copied.');
     console.log(table([
-      ['tokens', 'decode step', 'suspend wait', 'prealloc', 'connect', 'copy', 'commit', 'suspended total', 'blocks', 'suspended → dst token', 'attach', 'stall − step', 'prealloc ahead', 'connect ahead', 'copy ahead', 'blocks ahead', 'conn reused'],
+      ['tokens', 'decode step', 'suspend wait', 'prealloc', 'connect', 'copy', 'commit', 'suspended total', 'blocks', 'suspended → dst token', 'commit → dst token', 'delivery', 'switch → dst token', 'stall − step', 'prealloc ahead', 'connect ahead', 'copy ahead', 'blocks ahead', 'conn reused'],
       ...rows.map((r) => {
         const p = r.live_phases;
         return [r.length_tokens, ms(r.step_ms), ms(p.suspend_wait_ms), ms(p.prealloc_ms), ms(p.connect_ms), ms(p.copy_ms), ms(p.commit_ms), ms(p.prealloc_ms + p.connect_ms + p.copy_ms + p.commit_ms),
-          p.blocks, ms(p.resume_ms), ms(p.attach_ms), ms(r.live_ms - r.step_ms), ms(p.prealloc_ahead_ms), ms(p.connect_ahead_ms), ms(p.copy_ahead_ms), p.blocks_ahead, `${p.reused}/${p.count}`];
+          p.blocks, ms(p.resume_ms), ms(p.commit_to_token_ms), ms(p.delivery_ms), ms(p.attach_ms), ms(r.live_switch_ms - r.step_ms), ms(p.prealloc_ahead_ms), ms(p.connect_ahead_ms), ms(p.copy_ahead_ms), p.blocks_ahead, `${p.reused}/${p.count}`];
       }),
     ]));
   } finally {

@@ -11,6 +11,8 @@ Napi::Function KvPoolWrap::Init(Napi::Env env, Napi::FunctionReference* ctor) {
   Napi::Function f = DefineClass(env, "KvPool",
                                  {InstanceMethod<&KvPoolWrap::Gather>("gather"),
                                   InstanceMethod<&KvPoolWrap::Scatter>("scatter"),
+                                  InstanceMethod<&KvPoolWrap::GatherSync>("gatherSync"),
+                                  InstanceMethod<&KvPoolWrap::ScatterSync>("scatterSync"),
                                   InstanceMethod<&KvPoolWrap::CopyTo>("copyTo"),
                                   InstanceMethod<&KvPoolWrap::Free>("free"),
                                   InstanceAccessor<&KvPoolWrap::GetPinned>("pinned")});
@@ -64,6 +66,45 @@ Napi::Value KvPoolWrap::Scatter(const Napi::CallbackInfo& info) {
                               nullptr, {st.owner, info.This().As<Napi::Object>()}, nullptr);
   w->Queue();
   return w->promise();
+}
+
+// gatherSync / scatterSync: the same copies on the calling (JS) thread, for host pools only.
+// A migration's last stage moves one or two blocks (tens of kB) while its request waits: a
+// memcpy of that size takes microseconds, but a hop to the libuv pool and back costs a thread
+// wake-up and an event-loop turn each way, which on a loaded machine is milliseconds. A device
+// pool's copy would synchronise with the forward pass in flight, so it stays asynchronous.
+static void requireHost(Napi::Env env, const KvPool& p, const char* what) {
+  if (p.device() >= 0) throw Napi::Error::New(env, std::string(what) + " is for host pools only; a GPU pool's copy would block the event loop on the step in flight");
+}
+
+Napi::Value KvPoolWrap::GatherSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto p = pool(env);
+  requireHost(env, *p, "gatherSync");
+  std::vector<int32_t> ids = NapiArgs::int32s(info, 0, "blockIds");
+  ByteView st = NapiArgs::bytes(info, 1, "staging");
+  checkStaging(env, *p, ids.size(), st.length);
+  try {
+    p->gather(ids.data(), ids.size(), st.data);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  return env.Undefined();
+}
+
+Napi::Value KvPoolWrap::ScatterSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto p = pool(env);
+  requireHost(env, *p, "scatterSync");
+  std::vector<int32_t> ids = NapiArgs::int32s(info, 0, "blockIds");
+  ByteView st = NapiArgs::bytes(info, 1, "staging");
+  checkStaging(env, *p, ids.size(), st.length);
+  try {
+    p->scatter(ids.data(), ids.size(), st.data);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  return env.Undefined();
 }
 
 // copyTo(dst: KvPool, srcIds: Int32Array, dstIds: Int32Array) -> Promise<void>

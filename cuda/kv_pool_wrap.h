@@ -19,6 +19,8 @@ class KvPoolWrap : public Napi::ObjectWrap<KvPoolWrap> {
  private:
   Napi::Value Gather(const Napi::CallbackInfo& info);
   Napi::Value Scatter(const Napi::CallbackInfo& info);
+  Napi::Value GatherSync(const Napi::CallbackInfo& info);
+  Napi::Value ScatterSync(const Napi::CallbackInfo& info);
   Napi::Value CopyTo(const Napi::CallbackInfo& info);
   Napi::Value Free(const Napi::CallbackInfo& info);
   Napi::Value GetPinned(const Napi::CallbackInfo& info);

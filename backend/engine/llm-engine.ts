@@ -287,6 +287,16 @@ export class LLMEngine implements GenerationEngine {
     });
   }
 
+  /**
+   * A migration of the running request to `to` has blocks reserved there: its stream says so
+   * (`migrating_to`), so that whoever follows it can attach to the destination before the COMMIT.
+   */
+  announceMigration(request_id: string, to: string): void {
+    const seq = this.#byId.get(request_id);
+    if (seq === undefined || seq.status === 'finished') return;
+    seq.queue.push({ request_id, token_ids: [], text: '', migrating_to: to });
+  }
+
   /** A migration aborted after suspending: the request runs here again. */
   resumeSuspended(request_id: string): void {
     const seq = this.#byId.get(request_id);
@@ -331,6 +341,9 @@ export class LLMEngine implements GenerationEngine {
     seq.num_computed_tokens = state.num_computed_tokens;
     seq.in_prefill = false;
     this.core.commitIncoming(seq, blockIds);
+    // Leaves with the COMMIT (before this step's token): a manager attached ahead learns here
+    // that the source's stream holds nothing more than the tokens it already has.
+    seq.queue.push({ request_id: state.request_id, token_ids: [], text: '', resumes_at: o.output_token_ids.length });
     this.#kick();
     return seq.queue;
   }

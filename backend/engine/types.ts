@@ -65,6 +65,21 @@ export interface GenerationDelta {
    */
   readonly migrated_to?: string;
   /**
+   * A delta with no tokens that an instance sends when a live migration of the request to that
+   * address has reserved blocks there (before its COMMIT; the request keeps running here until
+   * `migrated_to`, or on here for good when the migration aborts). The fleet manager attaches
+   * to the destination ahead, so the destination's first token flows without an Attach round
+   * trip; clients never see it.
+   */
+  readonly migrating_to?: string;
+  /**
+   * The first delta (no tokens) of a request committed on an instance by a live migration: how
+   * many output tokens the request had when it left its source; what follows continues from
+   * there. A manager that attached ahead and has received exactly that many tokens switches to
+   * this stream at once, without waiting for the source's `migrated_to`; clients never see it.
+   */
+  readonly resumes_at?: number;
+  /**
    * When the engine step that produced these tokens ended, Unix epoch ms (sub-millisecond).
    * With `arrived_unix_ms` (first delta only: when the engine received the request) it splits a
    * client's latency into dispatch, engine and delivery time (the fidelity report does).

@@ -73,15 +73,15 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
     },
     Abort: unary((r: { request_id: string }) => {
       engine.abort(r.request_id);
+      incoming.cancel(r.request_id);
       return {};
     }),
     Attach: (call: grpc.ServerUnaryCall<{ subscriber: string; request_id: string }, object>, callback: grpc.sendUnaryData<object>) => {
-      const stream = incoming.attach(call.request.request_id);
-      if (stream === undefined) {
-        callback({ code: grpc.status.NOT_FOUND, details: `no migrated request ${call.request.request_id} waits to be attached here` });
+      const { subscriber, request_id } = call.request;
+      if (!incoming.attach(request_id, (stream) => outputs.forward(subscriber, request_id, stream))) {
+        callback({ code: grpc.status.NOT_FOUND, details: `no migrated request ${request_id} waits to be attached here, and none is being migrated here` });
         return;
       }
-      outputs.forward(call.request.subscriber, call.request.request_id, stream);
       callback(null, {});
     },
     Reports: (call: grpc.ServerWritableStream<unknown, ReportMessage>) => {

@@ -1,15 +1,24 @@
 // The destination's side of a live migration: blocks pre-allocated per incoming request
 // (PRE-ALLOC, growing stage by stage), freed on ABORT, handed to the request on COMMIT. A
 // watchdog frees a reservation whose source went silent (Llumnix: pending pre-allocations
-// time out when the source dies).
+// time out when the source dies). The manager may attach to a request's output while its
+// blocks are only reserved (the source announced the migration): the output then flows from
+// the COMMIT on, with no Attach round trip after it.
 import type { LLMEngine } from '../engine/llm-engine.ts';
 import type { MigratedState } from '../engine/migrated-state.ts';
 import type { GenerationDelta } from '../engine/types.ts';
 import { decodeKvCommit } from './kv-commit.ts';
 
+/** Takes a committed request's output stream (to the manager subscription that attached). */
+export type Deliver = (stream: AsyncIterable<GenerationDelta>) => void;
+
 interface Reservation {
   ids: number[];
   timer: NodeJS.Timeout;
+  /** Attached ahead of the COMMIT: where the output goes once committed. */
+  deliver?: Deliver | undefined;
+  /** The manager aborted the request before its COMMIT: it ends as soon as it commits. */
+  cancelled?: boolean;
 }
 
 export class IncomingMigrations {
@@ -57,13 +66,19 @@ export class IncomingMigrations {
     this.#byRequest.delete(state.request_id);
     const used = r.ids.slice(0, blocks ?? r.ids.length);
     const unused = r.ids.slice(used.length);
+    let stream: AsyncIterable<GenerationDelta>;
     try {
-      this.#committed.set(state.request_id, this.engine.commitIncoming(state, used));
+      stream = this.engine.commitIncoming(state, used);
     } catch (err) {
       this.engine.releaseReservation(r.ids);
       throw err;
     }
     if (unused.length > 0) this.engine.releaseReservation(unused);
+    // Refusing the COMMIT would leave the request on the source, whose abort is on its way too;
+    // taking it and ending it at once frees both sides without a failed transfer.
+    if (r.cancelled === true) this.engine.abort(state.request_id);
+    else if (r.deliver !== undefined) r.deliver(stream);
+    else this.#committed.set(state.request_id, stream);
   }
 
   /** A COMMIT that arrived on the KV connection behind the request's last blocks. */
@@ -78,11 +93,36 @@ export class IncomingMigrations {
     this.#committed.set(state.request_id, this.engine.resumeMigrated(state));
   }
 
-  /** The committed request's output stream (once). */
-  attach(request_id: string): AsyncIterable<GenerationDelta> | undefined {
+  /**
+   * Attach: a committed request's output goes to `deliver` now (once); a request whose blocks
+   * are reserved here (the source announced its migration, COMMIT to come) sends it there the
+   * moment it commits. False when neither (never reserved, or its migration aborted).
+   */
+  attach(request_id: string, deliver: Deliver): boolean {
     const stream = this.#committed.get(request_id);
+    if (stream !== undefined) {
+      this.#committed.delete(request_id);
+      deliver(stream);
+      return true;
+    }
+    const r = this.#byRequest.get(request_id);
+    if (r === undefined || r.cancelled === true) return false;
+    r.deliver = deliver;
+    return true;
+  }
+
+  /**
+   * The manager aborted the request (the client went away, or it attached ahead and the
+   * request stayed on its source): an attachment waiting for the COMMIT is dropped and a COMMIT
+   * still to come ends the request at once; a committed request nobody attached to is
+   * forgotten (the engine's abort ends it).
+   */
+  cancel(request_id: string): void {
     this.#committed.delete(request_id);
-    return stream;
+    const r = this.#byRequest.get(request_id);
+    if (r === undefined) return;
+    r.deliver = undefined;
+    r.cancelled = true;
   }
 
   get reserved_blocks(): number {

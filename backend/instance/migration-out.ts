@@ -87,10 +87,13 @@ export class OutgoingMigrations {
     /** PRE-ALLOC until `n` blocks are spare on the destination; false when it has no room. */
     const reserve = async (n: number): Promise<boolean> => {
       if (spare.length >= n) return true;
+      const first = !reserved;
       reserved = true;
       const ids = await dst.preAlloc(id, n - spare.length);
       if (ids === undefined) return false;
       spare.push(...ids);
+      // Blocks wait there now, so an Attach finds the request: the manager may attach ahead.
+      if (first) this.engine.announceMigration(id, dst.address);
       return true;
     };
     /** Copies blocks [sent, upTo) into spare destination blocks (reserved before), then the COMMIT if given. */

@@ -266,13 +266,21 @@ export class Fleet implements GenerationEngine {
         const member = this.#dispatch(resumed);
         return { instance: member, stream: member.client.generate(resumed, signal) };
       },
-      moved: (address) => {
-        const to = this.#members.find((m) => `${m.process.host}:${m.process.port}` === address);
-        if (to === undefined) throw new FleetError(`request ${request.request_id} migrated to ${address}, which is not an instance of this fleet`);
+      moved: (address, _from, ahead) => {
+        const to = this.#memberAt(address, request.request_id);
         this.#servedBy.set(request.request_id, to.id);
-        return { instance: to, stream: to.client.attach(request.request_id, signal) };
+        return { instance: to, stream: ahead ?? to.client.attach(request.request_id, signal) };
       },
+      // The destination's first token then needs no Attach round trip after the COMMIT.
+      attachAhead: (address, _from, early) => this.#memberAt(address, request.request_id).client.attach(request.request_id, early),
     }, signal);
+  }
+
+  /** The member an instance address (host:port) names. */
+  #memberAt(address: string, request_id: string): Member {
+    const to = this.#members.find((m) => `${m.process.host}:${m.process.port}` === address);
+    if (to === undefined) throw new FleetError(`request ${request_id} migrated to ${address}, which is not an instance of this fleet`);
+    return to;
   }
 
   /** Whether the instance process still runs (a broken stream may be a dead process). */

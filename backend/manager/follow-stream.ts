@@ -4,6 +4,18 @@
 // instance died continues on another one from the tokens already produced (the new instance
 // recomputes their KV and goes on with the next token). Either way no token is lost or
 // repeated. Who serves a request, and how an instance is judged dead, is the caller's.
+//
+// Attaching ahead: a live migration announces its destination (`migrating_to`) once blocks are
+// reserved there, well before its COMMIT. With the `attachAhead` hook the stream there is opened
+// then; the destination's first delta leaves with the COMMIT and says how many output tokens
+// the request had (`resumes_at`). Once the client has received exactly that many, the source
+// can send nothing more but its marker, so the destination's stream takes over at once: the
+// first token after a migration waits neither for the COMMIT's acknowledgement to reach the
+// source nor for the source's `migrated_to` to reach the manager, nor for an Attach. (Had the
+// source sent more, e.g. resumed after a lost acknowledgement, the counts differ and the
+// request simply goes on from its source; the destination's copy is aborted.) An announced
+// migration that goes elsewhere, or nowhere, has its attachment cancelled (the destination
+// drops it with the reservation).
 import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
 
 export interface Serving<I> {
@@ -16,34 +28,157 @@ export interface FollowHooks<I> {
   died(instance: I, err: unknown): Promise<boolean>;
   /** Where the request goes after its instance died (`resume_output_token_ids` already holds what was produced). */
   resume(resumed: GenerationRequest, from: I): Promise<Serving<I>> | Serving<I>;
-  /** The instance a `migrated_to` address names, and the request's stream there. */
-  moved(address: string, from: I): Serving<I>;
+  /**
+   * The instance a `migrated_to` address names, and the request's stream there: `ahead` when
+   * it was attached before the COMMIT (attachAhead), else attached now.
+   */
+  moved(address: string, from: I, ahead?: AsyncIterable<GenerationDelta>): Serving<I>;
+  /**
+   * Optional: the request's stream on `address`, attached before the migration there commits
+   * (the source announced it with `migrating_to`); `signal` cancels it when the request stays
+   * on its source or goes elsewhere. May throw (e.g. an unknown address): the request is then
+   * attached when `migrated_to` arrives.
+   */
+  attachAhead?(address: string, from: I, signal: AbortSignal): AsyncIterable<GenerationDelta>;
   /** Sees every delta before the client does (it may throw to declare the instance dead); `produced` counts output tokens so far. */
   delta?(instance: I, d: GenerationDelta, produced: number): void;
 }
 
+/** A stream attached ahead on an announced destination. */
+interface Ahead {
+  readonly address: string;
+  /** The destination's stream, from its first delta on. */
+  readonly stream: AsyncIterable<GenerationDelta>;
+  readonly cancel: AbortController;
+  /** Resolves when the destination's first delta says the COMMIT landed there (never, if it does not). */
+  readonly committed: Promise<typeof COMMITTED>;
+  /** The output length the destination resumed from, once `committed` resolved. */
+  resumes_at?: number;
+}
+
+const COMMITTED = Symbol('committed');
+
 export async function* followStream<I>(request: GenerationRequest, first: Serving<I>, hooks: FollowHooks<I>, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
   const produced: number[] = [...(request.resume_output_token_ids ?? [])];
   let { instance, stream } = first;
-  for (;;) {
-    let next: string | undefined;
-    try {
-      for await (const d of stream) {
-        if (d.migrated_to !== undefined) {
-          next = d.migrated_to;
-          continue;
+  let ahead: Ahead | undefined;
+  const dropAhead = (): void => {
+    ahead?.cancel.abort();
+    ahead = undefined;
+  };
+  try {
+    for (;;) {
+      let next: string | undefined;
+      /** The destination attached ahead committed with exactly the tokens the client has. */
+      let caughtUp = false;
+      const it = stream[Symbol.asyncIterator]();
+      let pending: Promise<IteratorResult<GenerationDelta>> | undefined;
+      try {
+        for (;;) {
+          // Once the destination committed from the output the client already has, the
+          // source's stream holds nothing more but its marker: the destination's stream takes
+          // over now, not when the marker arrives.
+          if (ahead?.resumes_at !== undefined && ahead.resumes_at === produced.length) {
+            caughtUp = true;
+            // The source's marker (or its failure) still arrives: nobody waits for it.
+            pending?.catch(() => undefined);
+            break;
+          }
+          pending ??= it.next();
+          const r = ahead !== undefined && ahead.resumes_at === undefined ? await Promise.race([pending, ahead.committed]) : await pending;
+          if (r === COMMITTED) continue;
+          pending = undefined;
+          if (r.done === true) break;
+          const d = r.value;
+          if (d.migrating_to !== undefined) {
+            ahead = attachAhead(hooks, d.migrating_to, instance, ahead, signal);
+            continue;
+          }
+          if (d.migrated_to !== undefined) {
+            next = d.migrated_to;
+            continue;
+          }
+          if (d.resumes_at !== undefined) continue;
+          produced.push(...d.token_ids);
+          hooks.delta?.(instance, d, produced.length);
+          yield d;
+          if (d.finish_reason !== undefined) return;
         }
-        produced.push(...d.token_ids);
-        hooks.delta?.(instance, d, produced.length);
-        yield d;
-        if (d.finish_reason !== undefined) return;
+      } catch (err) {
+        dropAhead();
+        if (signal?.aborted === true || !(await hooks.died(instance, err))) throw err;
+        ({ instance, stream } = await hooks.resume({ ...request, resume_output_token_ids: [...produced] }, instance));
+        continue;
       }
-    } catch (err) {
-      if (signal?.aborted === true || !(await hooks.died(instance, err))) throw err;
-      ({ instance, stream } = await hooks.resume({ ...request, resume_output_token_ids: [...produced] }, instance));
-      continue;
+      if (caughtUp) next = ahead!.address;
+      if (next === undefined) return;
+      const to = next;
+      const from = instance;
+      if (ahead?.address === to) {
+        // An attachment ahead that failed before its first delta (the Attach came too late or
+        // too early for the destination) is made again the ordinary way.
+        ({ instance, stream } = hooks.moved(to, from, orElse(ahead.stream, () => hooks.moved(to, from).stream)));
+        ahead = undefined;
+      } else {
+        dropAhead();
+        ({ instance, stream } = hooks.moved(to, from));
+      }
     }
-    if (next === undefined) return;
-    ({ instance, stream } = hooks.moved(next, instance));
+  } finally {
+    dropAhead();
+  }
+}
+
+/** The stream on the announced destination; one attached ahead to the same destination is replaced (its migration aborted, taking the attachment with it). */
+function attachAhead<I>(hooks: FollowHooks<I>, address: string, from: I, before: Ahead | undefined, signal: AbortSignal | undefined): Ahead | undefined {
+  // Another destination: the earlier attachment is cancelled there. The same one: attaching
+  // again replaces it without an abort, which could reach the destination after this
+  // migration's reservation and cancel it.
+  if (before !== undefined && before.address !== address) before.cancel.abort();
+  if (hooks.attachAhead === undefined) return undefined;
+  const cancel = new AbortController();
+  let attached: AsyncIterable<GenerationDelta>;
+  try {
+    attached = hooks.attachAhead(address, from, signal === undefined ? cancel.signal : AbortSignal.any([signal, cancel.signal]));
+  } catch {
+    return undefined;
+  }
+  // Its first delta is read now, to learn when the COMMIT lands; the stream replays it.
+  const it = attached[Symbol.asyncIterator]();
+  const head = it.next();
+  head.catch(() => undefined);
+  const never = new Promise<never>(() => undefined);
+  const ahead: Ahead = {
+    address, cancel,
+    committed: head.then((r) => {
+      if (r.done === true || r.value.resumes_at === undefined) return never;
+      ahead.resumes_at = r.value.resumes_at;
+      return COMMITTED;
+    }, () => never),
+    stream: (async function* () {
+      const r = await head;
+      if (r.done === true) return;
+      yield r.value;
+      for (;;) {
+        const n = await it.next();
+        if (n.done === true) return;
+        yield n.value;
+      }
+    })(),
+  };
+  return ahead;
+}
+
+/** `first`, or `again()` when `first` fails before its first delta. */
+async function* orElse(first: AsyncIterable<GenerationDelta>, again: () => AsyncIterable<GenerationDelta>): AsyncIterable<GenerationDelta> {
+  let any = false;
+  try {
+    for await (const d of first) {
+      any = true;
+      yield d;
+    }
+  } catch (err) {
+    if (any) throw err;
+    yield* again();
   }
 }

@@ -39,6 +39,9 @@ export interface NativeKvPool {
   readonly pinned: boolean;
   gather(blockIds: Int32Array, staging: Uint8Array): Promise<void>;
   scatter(blockIds: Int32Array, staging: Uint8Array): Promise<void>;
+  /** The same copies on the calling thread; host pools only (a GPU pool throws). */
+  gatherSync(blockIds: Int32Array, staging: Uint8Array): void;
+  scatterSync(blockIds: Int32Array, staging: Uint8Array): void;
   copyTo(dst: NativeKvPool, srcIds: Int32Array, dstIds: Int32Array): Promise<void>;
   free(): void;
 }

@@ -9,7 +9,7 @@ export { readSafetensorsHeader, writeSafetensors, convertSafetensors } from './s
 export { loadCheckpoint, type LoadOptions, type LoadedCheckpoint, type StageStat } from './loader.ts';
 export { DramCache, type CacheLease, type CacheStats, type DramCacheOptions } from './dram-cache.ts';
 export { allocHostBuffer, copyBytes, HOST_ALIGNMENT, type CopyOptions, type HostBufferOptions } from './host-buffer.ts';
-export { KvBlockPool, type KvPoolSpec, type KvDtype } from './kv-pool.ts';
+export { INLINE_COPY_MAX_BYTES, KvBlockPool, type KvPoolSpec, type KvDtype } from './kv-pool.ts';
 export { listenForBlocks, sendBlocks, TRANSFER_DEFAULTS, type KvReceiver, type ReceiverOptions, type SendOptions, type SendResult } from './transfer.ts';
 export { KvConnection, type KvConnectOptions, type KvSendOptions, type KvSendResult } from './kv-connection.ts';
 export { KvConnectionPool, type KvConnectionPoolOptions } from './kv-connection-pool.ts';

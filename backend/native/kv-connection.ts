@@ -168,7 +168,9 @@ export class KvConnection {
         const need = pool.stagingBytes(Math.min(per, srcIds.length));
         if ((this.#ring[slot]?.length ?? 0) < need) this.#ring[slot] = Buffer.allocUnsafeSlow(need);
         const payload = this.#ring[slot]!.subarray(0, pool.stagingBytes(s.length));
-        await pool.gather(s, payload);
+        // A few blocks (a last stage) are copied inline: no thread-pool round trip while the request waits.
+        if (pool.copiesInline(s.length)) pool.gatherSync(s, payload);
+        else await pool.gather(s, payload);
         // Header and ids in one buffer: one write, and the ids are CRC'd from the same memory.
         const head = Buffer.allocUnsafe(HEADER_BYTES + d.length * 4);
         const ids = head.subarray(HEADER_BYTES);

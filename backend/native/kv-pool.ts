@@ -19,6 +19,14 @@ export interface KvPoolSpec {
   device?: number;
 }
 
+/**
+ * Copies of at most this many bytes between a host pool and a staging buffer run on the
+ * calling thread (gatherSync/scatterSync): a migration's last stage moves a block or two while
+ * its request waits, and a memcpy of tens of kB takes microseconds where a round trip through
+ * the libuv pool (thread wake-up, event-loop turn) took milliseconds on a loaded machine.
+ */
+export const INLINE_COPY_MAX_BYTES = 256 << 10;
+
 function posInt(name: string, v: number, max = 2 ** 30): void {
   if (!Number.isInteger(v) || v < 1 || v > max) throw new NativeError(`KvPoolSpec.${name} must be an integer in [1, ${max}], got ${v}`, 'EINVAL');
 }
@@ -70,6 +78,33 @@ export class KvBlockPool {
     const ids = this.ids(blockIds, 'blockIds', true);
     this.checkStaging(staging, ids.length);
     await this.native.scatter(ids, staging).catch((err: unknown) => { throw fromNative(err, 'KV scatter'); });
+  }
+
+  /** Whether a copy of `n` blocks runs inline (gatherSync/scatterSync): a host pool, at most INLINE_COPY_MAX_BYTES. */
+  copiesInline(n: number): boolean {
+    return this.spec.device === undefined && this.stagingBytes(n) <= INLINE_COPY_MAX_BYTES;
+  }
+
+  /** gather on the calling thread (host pools; meant for a few blocks: see copiesInline). */
+  gatherSync(blockIds: ArrayLike<number>, staging: Uint8Array): void {
+    const ids = this.ids(blockIds, 'blockIds', false);
+    this.checkStaging(staging, ids.length);
+    try {
+      this.native.gatherSync(ids, staging);
+    } catch (err) {
+      throw fromNative(err, 'KV gather');
+    }
+  }
+
+  /** scatter on the calling thread (host pools; meant for a few blocks: see copiesInline). */
+  scatterSync(blockIds: ArrayLike<number>, staging: Uint8Array): void {
+    const ids = this.ids(blockIds, 'blockIds', true);
+    this.checkStaging(staging, ids.length);
+    try {
+      this.native.scatterSync(ids, staging);
+    } catch (err) {
+      throw fromNative(err, 'KV scatter');
+    }
   }
 
   /** Copies blocks into another pool of the same geometry (same device, peer, or via host). */

@@ -117,7 +117,9 @@ export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions =
         if (h.bodyBytes !== idBytes + pool.stagingBytes(h.count)) throw new TransferError(`message ${h.seq}: ${h.bodyBytes} body bytes do not match ${h.count} blocks of this pool's geometry`);
         const ids = new Int32Array(h.count);
         for (let i = 0; i < h.count; i++) ids[i] = body.readInt32LE(i * 4);
-        await pool.scatter(ids, body.subarray(idBytes));
+        // A few blocks (a migration's last stage, its request waiting) are written inline.
+        if (pool.copiesInline(h.count)) pool.scatterSync(ids, body.subarray(idBytes));
+        else await pool.scatter(ids, body.subarray(idBytes));
         opts.onBlocks?.({ seq: h.seq, blockIds: ids, bytes: h.bodyBytes });
         socket.write(encodeHeader({ type: MsgType.Ack, seq: h.seq, count: 0, bodyBytes: 0, bodyCrc: 0 }));
       } catch (err) {

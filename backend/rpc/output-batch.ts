@@ -16,6 +16,9 @@ export interface DeltaExtraMessage {
   logprobs: TokenLogprobMessage[];
   finish_reason: string;
   migrated_to: string;
+  migrating_to: string;
+  /** -1: absent. */
+  resumes_at: number;
   queue_time_s: number;
   arrived_unix_ms: number;
   error: string;
@@ -41,18 +44,18 @@ export function toOutputBatch(entries: readonly OutputEntry[]): OutputBatchMessa
       m.token_counts.push(0);
       m.texts.push('');
       m.produced_unix_ms.push(0);
-      m.extras.push({ index, logprobs: [], finish_reason: '', migrated_to: '', queue_time_s: -1, arrived_unix_ms: 0, error: e.error });
+      m.extras.push({ index, logprobs: [], finish_reason: '', migrated_to: '', migrating_to: '', resumes_at: -1, queue_time_s: -1, arrived_unix_ms: 0, error: e.error });
       continue;
     }
     for (const t of d.token_ids) m.token_ids.push(t);
     m.token_counts.push(d.token_ids.length);
     m.texts.push(d.text);
     m.produced_unix_ms.push(d.produced_unix_ms ?? 0);
-    if (d.logprobs !== undefined || d.finish_reason !== undefined || d.migrated_to !== undefined || d.queue_time_s !== undefined || d.arrived_unix_ms !== undefined) {
+    if (d.logprobs !== undefined || d.finish_reason !== undefined || d.migrated_to !== undefined || d.migrating_to !== undefined || d.resumes_at !== undefined || d.queue_time_s !== undefined || d.arrived_unix_ms !== undefined) {
       m.extras.push({
         index,
         logprobs: (d.logprobs ?? []).map((l) => ({ token_id: l.token_id, logprob: l.logprob, top: [...(l.top ?? [])] })),
-        finish_reason: d.finish_reason ?? '', migrated_to: d.migrated_to ?? '', queue_time_s: d.queue_time_s ?? -1,
+        finish_reason: d.finish_reason ?? '', migrated_to: d.migrated_to ?? '', migrating_to: d.migrating_to ?? '', resumes_at: d.resumes_at ?? -1, queue_time_s: d.queue_time_s ?? -1,
         arrived_unix_ms: d.arrived_unix_ms ?? 0, error: '',
       });
     }
@@ -88,6 +91,8 @@ export function fromOutputBatch(m: OutputBatchMessage): OutputEntry[] {
         ...(logprobs.length > 0 ? { logprobs } : {}),
         ...(finish !== undefined ? { finish_reason: finish } : {}),
         ...(x.migrated_to !== '' ? { migrated_to: x.migrated_to } : {}),
+        ...(x.migrating_to !== '' ? { migrating_to: x.migrating_to } : {}),
+        ...(x.resumes_at >= 0 ? { resumes_at: x.resumes_at } : {}),
         ...(x.queue_time_s >= 0 ? { queue_time_s: x.queue_time_s } : {}),
         ...(x.arrived_unix_ms > 0 ? { arrived_unix_ms: x.arrived_unix_ms } : {}),
       });

@@ -3,13 +3,18 @@
 // request, and sends the COMMIT behind the last blocks on that connection. Checked on three
 // instance servers in this process (real gRPC, real KV transfer): reuse, the slack freed on
 // commit, a dead destination's connection dropped (the request stays on its source, the next
-// destination works), and the destination's watchdog freeing a reservation made ahead.
+// destination works), and the destination's watchdog freeing a reservation made ahead. The
+// manager's side of the short last stage: the source announces the migration (`migrating_to`)
+// once blocks are reserved, an Attach taken then delivers the output from the COMMIT on (its
+// first delta says how many tokens the request had: `resumes_at`), and an attachment the
+// manager cancelled before the COMMIT ends the request as soon as it commits.
 import test from 'ava';
 import { LLMEngine } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
 import type { GenerationDelta, GenerationRequest } from '../../backend/engine/types.ts';
 import { startInstanceServer, type InstanceServer } from '../../backend/instance/instance-server.ts';
 import { IncomingMigrations } from '../../backend/instance/migration-in.ts';
+import { migratedState } from '../../backend/engine/migrated-state.ts';
 import { decodeKvCommit, encodeKvCommit } from '../../backend/instance/kv-commit.ts';
 import { InstanceClient } from '../../backend/rpc/instance-client.ts';
 import type { MigrateOutMessage } from '../../backend/rpc/messages.ts';
@@ -140,6 +145,93 @@ test('the destination watchdog frees blocks reserved ahead of a last stage that 
     t.is(engine.core.free_blocks, free);
   } finally {
     await engine.shutdown();
+  }
+});
+
+test('attached ahead: the announced destination delivers from the COMMIT on; source and destination tokens equal the unmigrated run', async (t) => {
+  const req = request(3, 300);
+  const [want] = await reference([req]);
+  const [a, b] = [await node(), await node()];
+  try {
+    const fromSource: number[] = [];
+    let ahead: AsyncIterable<GenerationDelta> | undefined;
+    let announced: string | undefined;
+    let go!: () => void;
+    const started = new Promise<void>((r) => (go = r));
+    const done = (async () => {
+      for await (const d of a.client.generate(req)) {
+        if (d.migrating_to !== undefined) {
+          announced = d.migrating_to;
+          ahead = b.client.attach(req.request_id);
+          continue;
+        }
+        if (d.migrated_to !== undefined) return d.migrated_to;
+        fromSource.push(...d.token_ids);
+        if (fromSource.length === 3) go();
+      }
+      return undefined;
+    })();
+    await started;
+    const m = await a.client.migrateOut(to(b));
+    t.is(m.outcome, 'committed', m.detail);
+    t.is(await done, `127.0.0.1:${b.server.port}`);
+    t.is(announced, `127.0.0.1:${b.server.port}`, 'the source announced its destination before the marker');
+    const fromDestination: GenerationDelta[] = [];
+    for await (const d of ahead!) fromDestination.push(d);
+    t.is(fromDestination[0]?.resumes_at, fromSource.length, 'the first delta after the COMMIT says how many tokens the source sent');
+    t.deepEqual([...fromSource, ...fromDestination.flatMap((d) => d.token_ids)], want);
+    await t.throwsAsync(async () => {
+      for await (const _ of b.client.attach(req.request_id)) void _;
+    }, { message: /no migrated request r3 waits to be attached here, and none is being migrated here/ });
+  } finally {
+    for (const n of [a, b]) n.client.close();
+    await Promise.all([a, b].map((n) => n.server.stop()));
+  }
+});
+
+test('an attachment cancelled before the COMMIT (the client went away) ends the request as soon as it commits; one kept gets the stream at the COMMIT', async (t) => {
+  const src = await LLMEngine.create({ model: 'tiny' });
+  const dst = await LLMEngine.create({ model: 'tiny' });
+  try {
+    const incoming = new IncomingMigrations(dst);
+    /** The state of a request suspended on `src` after a few tokens (its KV is not copied: only the hand-over is checked). */
+    const suspendedState = async (i: number) => {
+      const req = request(i, 200);
+      const out: number[] = [];
+      let go!: () => void;
+      const started = new Promise<void>((r) => (go = r));
+      void read(src.generate(req), out, (k) => k === 3 && go());
+      await started;
+      t.true(await src.suspend(req.request_id));
+      return migratedState(src.sequence(req.request_id)!);
+    };
+    const free = dst.core.free_blocks;
+    t.false(incoming.attach('unknown', () => t.fail('nothing to deliver')), 'neither committed nor reserved here');
+
+    const cancelled = await suspendedState(4);
+    incoming.preAlloc(cancelled.request_id, 8);
+    t.true(incoming.attach(cancelled.request_id, () => t.fail('a cancelled attachment gets no stream')));
+    incoming.cancel(cancelled.request_id);
+    t.false(incoming.attach(cancelled.request_id, () => t.fail('no stream')), 'a cancelled request takes no new attachment');
+    incoming.commit(cancelled);
+    await new Promise((r) => setTimeout(r, 200));
+    t.is(dst.sequence(cancelled.request_id), undefined, 'committed, then ended at once');
+    t.is(dst.core.free_blocks, free, 'its blocks are free again');
+
+    const kept = await suspendedState(5);
+    incoming.preAlloc(kept.request_id, 8);
+    let delivered: AsyncIterable<GenerationDelta> | undefined;
+    t.true(incoming.attach(kept.request_id, (s) => (delivered = s)));
+    t.is(delivered, undefined, 'nothing before the COMMIT');
+    incoming.commit(kept);
+    t.not(delivered, undefined, 'delivered at the COMMIT');
+    const it = delivered![Symbol.asyncIterator]();
+    t.is((await it.next()).value?.resumes_at, kept.output.output_token_ids.length);
+    t.is((await it.next()).value?.token_ids.length, 1, 'then the tokens of its steps here');
+    dst.abort(kept.request_id);
+  } finally {
+    await src.shutdown();
+    await dst.shutdown();
   }
 });
 

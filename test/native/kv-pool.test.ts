@@ -1,5 +1,5 @@
 import test from 'ava';
-import { deviceInfo, KvBlockPool, NativeError } from '../../backend/native/index.ts';
+import { deviceInfo, INLINE_COPY_MAX_BYTES, KvBlockPool, NativeError } from '../../backend/native/index.ts';
 import { gpuPresent, gpuReason, noGpuReason } from './hardware.ts';
 import { randomBytes } from './helpers.ts';
 
@@ -18,6 +18,24 @@ test('scatter then gather returns the same bytes; other blocks untouched', async
   // staging layout [layer][K,V][i]: block 31 was position 2 in `data`, block 5 position 0.
   t.true(reordered.subarray(0, L).equals(data.subarray(2 * L, 3 * L)));
   pool.free();
+});
+
+test('inline (sync) gather and scatter copy the same bytes as the async ones; only small host copies are inline', async (t) => {
+  const pool = new KvBlockPool(spec);
+  const ids = [9, 3, 30];
+  const data = randomBytes(pool.stagingBytes(ids.length));
+  pool.scatterSync(ids, data);
+  t.true(Buffer.from(await pool.gather(ids)).equals(data));
+  const back = Buffer.alloc(pool.stagingBytes(2));
+  pool.gatherSync([30, 9], back);
+  t.true(back.equals(Buffer.from(await pool.gather([30, 9]))));
+  t.throws(() => pool.gatherSync([32], back.subarray(0, pool.stagingBytes(1))), { instanceOf: NativeError, message: /blockIds\[0\] = 32/ });
+  t.throws(() => pool.scatterSync([1, 1], back), { message: /repeats/ });
+  t.throws(() => pool.scatterSync([1], back), { message: /staging buffer must be a Uint8Array of 3072 bytes for 1 blocks, got 6144/ });
+  t.true(pool.copiesInline(1));
+  t.false(pool.copiesInline(Math.floor(INLINE_COPY_MAX_BYTES / pool.stagingBytes(1)) + 1));
+  pool.free();
+  t.throws(() => pool.gatherSync([1], back.subarray(0, pool.stagingBytes(1))), { message: /freed/ });
 });
 
 test('copy between pools (host) and within one pool', async (t) => {

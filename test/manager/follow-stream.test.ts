@@ -1,0 +1,185 @@
+// followStream against scripted instance streams (no processes): a migration announced with
+// `migrating_to` is attached ahead; the destination's stream takes over once the client has
+// every token its COMMIT resumed from (`resumes_at`), or at the source's `migrated_to`, never
+// earlier (no gap, no duplicate, order kept); an attachment whose migration went elsewhere or
+// nowhere is cancelled; one that failed before its first delta is made again the ordinary way. The real processes are covered by test/engine-real/migration*.test.ts.
+import test from 'ava';
+import { AsyncQueue } from '../../backend/engine/async-queue.ts';
+import type { GenerationDelta, GenerationRequest } from '../../backend/engine/types.ts';
+import { followStream, type FollowHooks } from '../../backend/manager/follow-stream.ts';
+
+const request: GenerationRequest = {
+  request_id: 'r', prompt_token_ids: [1, 2],
+  sampling: { max_tokens: 10, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true },
+};
+const tok = (...token_ids: number[]): GenerationDelta => ({ request_id: 'r', token_ids, text: '' });
+const announce = (to: string): GenerationDelta => ({ request_id: 'r', token_ids: [], text: '', migrating_to: to });
+const marker = (to: string): GenerationDelta => ({ request_id: 'r', token_ids: [], text: '', migrated_to: to });
+const last = (...token_ids: number[]): GenerationDelta => ({ ...tok(...token_ids), finish_reason: 'length' });
+const resumes = (at: number): GenerationDelta => ({ request_id: 'r', token_ids: [], text: '', resumes_at: at });
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** A stream that has ended after `deltas`. */
+function queueOf(...deltas: GenerationDelta[]): AsyncQueue<GenerationDelta> {
+  const q = new AsyncQueue<GenerationDelta>();
+  for (const d of deltas) q.push(d);
+  q.close();
+  return q;
+}
+
+/** Hooks over named instances; records what was attached, ahead or not, and which attachments were cancelled. */
+function hooks(streams: Record<string, () => AsyncIterable<GenerationDelta>>) {
+  const log: string[] = [];
+  const signals: Record<string, AbortSignal> = {};
+  const h: FollowHooks<string> = {
+    died: async () => false,
+    resume: () => {
+      throw new Error('no instance dies here');
+    },
+    moved: (address, _from, ahead) => {
+      log.push(`moved ${address}${ahead === undefined ? '' : ' (ahead)'}`);
+      return { instance: address, stream: ahead ?? streams[address]!() };
+    },
+    attachAhead: (address, _from, signal) => {
+      log.push(`ahead ${address}`);
+      signals[address] = signal;
+      signal.addEventListener('abort', () => log.push(`cancelled ${address}`));
+      return streams[address]!();
+    },
+  };
+  return { h, log, signals };
+}
+
+async function collect(stream: AsyncIterable<GenerationDelta>): Promise<{ tokens: number[]; deltas: GenerationDelta[] }> {
+  const deltas: GenerationDelta[] = [];
+  for await (const d of stream) deltas.push(d);
+  return { tokens: deltas.flatMap((d) => d.token_ids), deltas };
+}
+
+test('an announced migration is attached ahead; its tokens wait for the source\'s marker, none lost or repeated', async (t) => {
+  const src = new AsyncQueue<GenerationDelta>();
+  // The destination's first tokens arrive before the source's last ones and its marker.
+  const dst = new AsyncQueue<GenerationDelta>();
+  dst.push(tok(4));
+  dst.push(tok(5));
+  const { h, log } = hooks({ b: () => dst });
+  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+  src.push(tok(1));
+  src.push(announce('b'));
+  src.push(tok(2));
+  src.push(tok(3));
+  await new Promise((r) => setImmediate(r));
+  src.push(marker('b'));
+  src.close();
+  dst.push(last(6));
+  dst.close();
+  const { tokens, deltas } = await out;
+  t.deepEqual(tokens, [1, 2, 3, 4, 5, 6]);
+  t.true(deltas.every((d) => d.migrating_to === undefined && d.migrated_to === undefined), 'the client sees neither announcement nor marker');
+  t.deepEqual(log, ['ahead b', 'moved b (ahead)']);
+});
+
+test('a migration that aborted leaves the request on its source: the attachment ahead is cancelled', async (t) => {
+  const { h, log } = hooks({ b: () => queueOf() });
+  const { tokens } = await collect(followStream(request, { instance: 'a', stream: queueOf(tok(1), announce('b'), tok(2), last(3)) }, h));
+  t.deepEqual(tokens, [1, 2, 3]);
+  t.deepEqual(log, ['ahead b', 'cancelled b']);
+});
+
+test('announced again to the same destination: attached again, the first not cancelled; to another: the first is cancelled', async (t) => {
+  const { h, log } = hooks({ b: () => queueOf(last(9)), c: () => queueOf(last(7)) });
+  const same = await collect(followStream(request, { instance: 'a', stream: queueOf(tok(1), announce('b'), tok(2), announce('b'), marker('b')) }, h));
+  t.deepEqual(same.tokens, [1, 2, 9]);
+  t.deepEqual(log.splice(0), ['ahead b', 'ahead b', 'moved b (ahead)']);
+  const other = await collect(followStream(request, { instance: 'a', stream: queueOf(tok(1), announce('b'), tok(2), announce('c'), marker('c')) }, h));
+  t.deepEqual(other.tokens, [1, 2, 7]);
+  t.deepEqual(log, ['ahead b', 'cancelled b', 'ahead c', 'moved c (ahead)']);
+});
+
+test('a marker naming another instance than the announced one attaches there the ordinary way and cancels the announced one', async (t) => {
+  const { h, log } = hooks({ b: () => queueOf(), c: () => queueOf(last(8)) });
+  const { tokens } = await collect(followStream(request, { instance: 'a', stream: queueOf(tok(1), announce('b'), marker('c')) }, h));
+  t.deepEqual(tokens, [1, 8]);
+  t.deepEqual(log, ['ahead b', 'cancelled b', 'moved c']);
+});
+
+test('an attachment ahead that fails before its first delta is made again after the marker', async (t) => {
+  let attempts = 0;
+  const { h, log } = hooks({
+    b: () => {
+      attempts++;
+      const q = new AsyncQueue<GenerationDelta>();
+      if (attempts === 1) q.close(new Error('NOT_FOUND: no migrated request r waits to be attached here'));
+      else q.push(last(5));
+      q.close();
+      return q;
+    },
+  });
+  const { tokens } = await collect(followStream(request, { instance: 'a', stream: queueOf(tok(1), announce('b'), marker('b')) }, h));
+  t.deepEqual(tokens, [1, 5]);
+  t.deepEqual(log, ['ahead b', 'moved b (ahead)', 'moved b']);
+});
+
+test('the client going away cancels an attachment ahead (through the request\'s signal)', async (t) => {
+  const client = new AbortController();
+  const src = new AsyncQueue<GenerationDelta>();
+  const { h, signals } = hooks({ b: () => new AsyncQueue<GenerationDelta>() });
+  const out = followStream(request, { instance: 'a', stream: src }, h, client.signal)[Symbol.asyncIterator]();
+  src.push(tok(1));
+  src.push(announce('b'));
+  src.push(tok(2));
+  t.deepEqual((await out.next()).value?.token_ids, [1]);
+  t.deepEqual((await out.next()).value?.token_ids, [2]);
+  t.false(signals['b']!.aborted);
+  client.abort();
+  t.true(signals['b']!.aborted);
+  await out.return?.(undefined);
+});
+
+test('the destination takes over as soon as its COMMIT resumed from exactly the tokens the client has, before the source\'s marker', async (t) => {
+  const src = new AsyncQueue<GenerationDelta>();
+  const dst = new AsyncQueue<GenerationDelta>();
+  const { h, log } = hooks({ b: () => dst });
+  const seen: number[] = [];
+  const done = (async () => {
+    for await (const d of followStream(request, { instance: 'a', stream: src }, h)) seen.push(...d.token_ids);
+  })();
+  src.push(tok(1));
+  src.push(announce('b'));
+  src.push(tok(2));
+  await tick();
+  // COMMIT with 3 tokens: the client has 2; the source's third is still on its way.
+  dst.push(resumes(3));
+  dst.push(tok(4));
+  await tick();
+  t.deepEqual(seen, [1, 2], 'nothing from the destination before the source\'s last token');
+  src.push(tok(3));
+  await tick();
+  t.deepEqual(seen, [1, 2, 3, 4], 'the destination\'s token follows without the source\'s marker');
+  dst.push(last(5));
+  dst.close();
+  await done;
+  t.deepEqual(seen, [1, 2, 3, 4, 5]);
+  t.deepEqual(log, ['ahead b', 'moved b (ahead)']);
+  // The marker still arrives on the abandoned source stream; nothing reads it and nothing breaks.
+  src.push(marker('b'));
+  src.close();
+});
+
+test('a destination that resumed from fewer tokens than the source sent is not followed: the request goes on from its source', async (t) => {
+  const dst = new AsyncQueue<GenerationDelta>();
+  dst.push(resumes(1));
+  dst.push(tok(2));
+  const { h, log } = hooks({ b: () => dst });
+  const src = new AsyncQueue<GenerationDelta>();
+  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+  src.push(tok(1));
+  src.push(tok(2));
+  src.push(announce('b'));
+  await tick();
+  src.push(tok(3));
+  src.push(last(4));
+  src.close();
+  t.deepEqual((await out).tokens, [1, 2, 3, 4]);
+  t.deepEqual(log, ['ahead b', 'cancelled b']);
+});
