@@ -2,16 +2,19 @@
 //   1. a fleet of --instances instance processes behind the OpenAI API under a Poisson load
 //      (fleetlab's `bench serve` client): throughput, TTFT and ITL P50/P99;
 //   2. the API + manager overhead per output token against the engine alone, measured in the
-//      same run at --streams concurrent streams (target < 5 %);
+//      same run at --streams concurrent streams (target < 5 %), and (2b) the CPU time per token
+//      of each process and thread: the engine's main thread and its other threads (the forward
+//      pass), the manager's, and the HTTP client's, which runs in a process of its own
+//      (bench/serve-client.ts) and is not counted;
 //   3. migration downtime against sequence length (Llumnix Fig. 10) for live migration, with
 //      stop-and-copy and recompute measured beside it (bench/serve-downtime.ts says how).
 //   npm run bench:serve -- [--instances 2] [--rate 4] [--prompts 32] [--input-len 64] [--output-len 64]
 //                          [--streams 64] [--repeats 3] [--lengths 64,256,512,1024,1536] [--seed 0] [--sections 1,2,3]
 // Every instance and the engine alone get one compute thread. No figure here is asserted:
 // on a shared machine they move with its load, which is printed beside them.
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
+import { fork } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApiServer, StaticEngineRouter } from '../backend/api/index.ts';
 import { LLMEngine } from '../backend/engine/llm-engine.ts';
@@ -19,7 +22,10 @@ import { Fleet } from '../backend/manager/fleet.ts';
 import { startInstanceProcess } from '../backend/manager/instance-process.ts';
 import { InstanceClient } from '../backend/rpc/instance-client.ts';
 import { BenchServeOptionsSchema, benchServe } from '../loadgen/index.ts';
+import { cpuPerToken, processCpuMs } from './process-cpu.ts';
+import type { ClientReply, ClientRound } from './serve-client.ts';
 import { downtimeTable, type Endpoint } from './serve-downtime.ts';
+import { streamPrompt } from './serve-streams.ts';
 
 const { values: a } = parseArgs({ options: {
   instances: { type: 'string', default: '2' }, rate: { type: 'string', default: '4' }, prompts: { type: 'string', default: '32' },
@@ -44,40 +50,7 @@ const table = (rows: (string | number)[][]): string => {
   return cells.map((r) => r.map((x, c) => x.padStart(width[c]!)).join('  ')).join('\n');
 };
 const ms = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) < 10 ? x.toFixed(2) : x.toFixed(1)) : '—');
-/** CPU milliseconds this process has used (all its threads). */
-const ownCpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e3;
-};
-/** CPU milliseconds another process has used (Linux /proc; utime + stime at 100 ticks/s); NaN elsewhere. */
-const cpuMsOf = (pid: number): number => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-};
-
 console.log(`bench:serve — tiny model, CPU (${os.cpus()[0]?.model ?? '?'}, ${os.availableParallelism()} cores), load average ${load()} at start`);
-
-/**
- * POSTs `body` and reads the whole streamed answer with node:http (the client shares this
- * process with the API and the manager, so a lighter client than fetch's WHATWG streams leaves
- * less of its own cost in the API's figure).
- */
-function postStream(url: string, body: unknown): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (b: Buffer) => parts.push(b));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
 
 /** A fleet behind the API on a free port. */
 async function servedFleet(n: number): Promise<{ fleet: Fleet; url: string; close: () => Promise<void> }> {
@@ -108,9 +81,10 @@ if (sections.has(1)) {
 
 // 2. API + manager overhead per output token at `streams` concurrent streams, against the engine alone.
 if (sections.has(2)) {
-  const prompt = (i: number): number[] => Array.from({ length: inputLen }, (_, j) => (i * 97 + j * 31 + 5) % 1000);
   const sampling = { max_tokens: outputLen, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true };
-  interface PerToken { wall_ms: number; cpu_ms: number; instance_cpu_ms: number }
+  /** CPU ms per token of one process, main thread and the others (forward pass, GC helpers). */
+  type Split = ReturnType<typeof cpuPerToken>;
+  interface PerToken { wall_ms: number; engine: Split; manager?: Split; client_ms?: number; steps: number }
   const WARM_UP_TOKENS = 8;
   // Both sides first run every stream for a few tokens, untimed: a fresh instance process
   // would otherwise be measured while its JIT compiles the per-token path, and the engine alone
@@ -120,66 +94,86 @@ if (sections.has(2)) {
     const round = async (tag: string, max_tokens: number): Promise<number> => {
       let tokens = 0;
       await Promise.all(Array.from({ length: streams }, async (_, i) => {
-        for await (const d of e.generate({ request_id: `${tag}${i}`, prompt_token_ids: prompt(i), sampling: { ...sampling, max_tokens } })) tokens += d.token_ids.length;
+        for await (const d of e.generate({ request_id: `${tag}${i}`, prompt_token_ids: streamPrompt(i, inputLen), sampling: { ...sampling, max_tokens } })) tokens += d.token_ids.length;
       }));
       return tokens;
     };
     try {
       await round('w', WARM_UP_TOKENS);
-      const c0 = ownCpuMs();
+      const c0 = processCpuMs(process.pid);
+      const s0 = e.stats().steps;
       const t0 = performance.now();
       const tokens = await round('e', outputLen);
-      const cpu_ms = (ownCpuMs() - c0) / tokens;
-      return { wall_ms: (performance.now() - t0) / tokens, cpu_ms, instance_cpu_ms: cpu_ms };
+      return { wall_ms: (performance.now() - t0) / tokens, engine: cpuPerToken(c0, processCpuMs(process.pid), tokens), steps: e.stats().steps - s0 };
     } finally {
       await e.shutdown();
     }
   }
+  // The HTTP client runs in a process of its own (bench/serve-client.ts), so that this
+  // process's CPU time is the API's and the manager's alone.
+  const client = fork(fileURLToPath(new URL('./serve-client.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const clientRound = (round: ClientRound): Promise<number> => new Promise((resolve, reject) => {
+    client.once('message', (reply: ClientReply) => ('error' in reply ? reject(new Error(`client: ${reply.error}`)) : resolve(reply.tokens)));
+    client.send(round);
+  });
   async function throughApi(): Promise<PerToken> {
     const { fleet, url, close } = await servedFleet(1);
     const pid = fleet.pids[0]!;
-    const round = async (max_tokens: number): Promise<number> => {
-      let tokens = 0;
-      await Promise.all(Array.from({ length: streams }, async (_, i) => {
-        const { status, text } = await postStream(`${url}/v1/completions`, {
-          model: 'tiny', prompt: prompt(i), max_tokens, temperature: 0, ignore_eos: true, stream: true, stream_options: { include_usage: true },
-        });
-        const usage = /"completion_tokens":(\d+)/.exec(text);
-        if (status !== 200 || usage === null) throw new Error(`stream ${i}: HTTP ${status} ${text.slice(0, 200)}`);
-        tokens += Number(usage[1]);
-      }));
-      return tokens;
-    };
+    const round = (max_tokens: number): Promise<number> => clientRound({ url, streams, input_len: inputLen, max_tokens });
     try {
       await round(WARM_UP_TOKENS);
-      const c0 = ownCpuMs();
-      const i0 = cpuMsOf(pid);
+      let steps = 0;
+      const off = fleet.onEngineStep(() => steps++);
+      const [i0, m0, c0] = [processCpuMs(pid), processCpuMs(process.pid), processCpuMs(client.pid!)];
       const t0 = performance.now();
       const tokens = await round(outputLen);
-      const instance_cpu_ms = (cpuMsOf(pid) - i0) / tokens;
-      return { wall_ms: (performance.now() - t0) / tokens, cpu_ms: (ownCpuMs() - c0) / tokens + instance_cpu_ms, instance_cpu_ms };
+      const wall_ms = (performance.now() - t0) / tokens;
+      off();
+      return { wall_ms, engine: cpuPerToken(i0, processCpuMs(pid), tokens), manager: cpuPerToken(m0, processCpuMs(process.pid), tokens), client_ms: cpuPerToken(c0, processCpuMs(client.pid!), tokens).total, steps };
     } finally {
       await close();
     }
   }
   // Interleaved, best of `repeats` each: the machine's load drifts between runs.
-  const best = (xs: PerToken[], k: keyof PerToken): number => Math.min(...xs.map((x) => x[k]));
   const alone: PerToken[] = [];
   const api: PerToken[] = [];
-  for (let r = 0; r < repeats; r++) {
-    alone.push(await engineAlone());
-    api.push(await throughApi());
+  try {
+    for (let r = 0; r < repeats; r++) {
+      alone.push(await engineAlone());
+      api.push(await throughApi());
+    }
+  } finally {
+    client.disconnect();
   }
+  const best = (xs: PerToken[], f: (x: PerToken) => number | undefined): number => Math.min(...xs.map((x) => f(x) ?? Number.NaN));
+  const served = (x: PerToken): number => x.engine.total + (x.manager?.total ?? 0);
   console.log(`\n2. Overhead of the API + manager per output token, ${streams} concurrent streams of ${inputLen} → ${outputLen} tokens, 1 instance, best of ${repeats} (load average ${load()})`);
-  console.log('   wall: elapsed time / tokens; CPU: CPU time / tokens of every process involved (through the API: the instance process, and this');
-  console.log('   process running the API, the manager and the HTTP client, so the client\'s parsing counts against the API: an upper bound)');
-  const row = (k: keyof PerToken): (string | number)[] => {
-    const e = best(alone, k);
-    const f = best(api, k);
-    const overhead = (f - e) / e;
-    return [{ wall_ms: 'wall', cpu_ms: 'CPU, all processes', instance_cpu_ms: 'CPU, the engine\'s process' }[k], e.toFixed(3), f.toFixed(3), `${(overhead * 100).toFixed(1)} %`, '< 5 %', overhead < 0.05 ? 'met' : 'not met'];
+  console.log('   wall: elapsed time / tokens; CPU: CPU time / tokens of the engine\'s process and, through the API, of the manager\'s process (the API,');
+  console.log('   the manager and fastify); the HTTP client runs in a process of its own, not counted');
+  const row = (label: string, f: (x: PerToken) => number | undefined): (string | number)[] => {
+    const e = best(alone, f);
+    const a = best(api, f);
+    const overhead = (a - e) / e;
+    return [label, e.toFixed(3), a.toFixed(3), `${(overhead * 100).toFixed(1)} %`, '< 5 %', overhead < 0.05 ? 'met' : 'not met'];
   };
-  console.log(table([['measure', 'engine alone ms/token', 'API + manager ms/token', 'overhead', 'target', 'verdict'], row('wall_ms'), row('cpu_ms'), row('instance_cpu_ms')]));
+  console.log(table([['measure', 'engine alone ms/token', 'API + manager ms/token', 'overhead', 'target', 'verdict'],
+    row('wall', (x) => x.wall_ms), row('CPU, engine + manager', served), row('CPU, the engine\'s process', (x) => x.engine.total)]));
+  // Where the CPU goes, thread by thread (Linux /proc; best of the repeats per row). The forward
+  // pass runs on the engine's libuv pool; everything the API adds per token runs on the two main threads.
+  const cpu = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '—');
+  console.log(`\n2b. CPU ms per output token by process and thread, best of ${repeats} (load average ${load()})`);
+  console.log(table([
+    ['process, thread', 'engine alone', 'through the API'],
+    ['engine, main thread (steps, sampling, detokenising, outputs, gRPC)', cpu(best(alone, (x) => x.engine.main)), cpu(best(api, (x) => x.engine.main))],
+    ['engine, other threads (forward pass, GC)', cpu(best(alone, (x) => x.engine.others)), cpu(best(api, (x) => x.engine.others))],
+    ['manager, main thread (API, manager, fastify, gRPC)', '', cpu(best(api, (x) => x.manager?.main))],
+    ['manager, other threads (GC, libuv)', '', cpu(best(api, (x) => x.manager?.others))],
+    ['outside the forward pass (main threads)', cpu(best(alone, (x) => x.engine.main)), cpu(best(api, (x) => x.engine.main + (x.manager?.main ?? 0)))],
+    ['HTTP client (not counted)', '', cpu(best(api, (x) => x.client_ms))],
+  ]));
+  // Requests that reach the engine over HTTP and gRPC arrive spread over several steps, where the
+  // engine alone admits all of them in its first: more, smaller steps, each with its fixed costs.
+  console.log(`   engine steps per round of ${streams} × ${outputLen} tokens: engine alone ${alone.map((x) => x.steps).join(', ')}; through the API ${api.map((x) => x.steps).join(', ')}`);
 }
 
 // 3. Migration downtime against sequence length.

@@ -48,8 +48,11 @@ export async function serveGeneration(
     for (const chunk of format.opening()) await sse.send(chunk);
     for await (const delta of generation.run(controller.signal)) {
       if (!sse.open) break;
-      const chunk = format.chunk(delta);
-      if (chunk !== undefined) await sse.send(chunk);
+      const json = format.chunkJson(delta);
+      if (json === undefined) continue;
+      // Awaited only when the client is behind: a token's event otherwise costs no extra turn.
+      const drained = sse.sendJson(json);
+      if (drained !== undefined) await drained;
     }
     if (prepared.include_usage) await sse.send(format.usageChunk(generation.usage));
   } catch (error) {

@@ -71,6 +71,20 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
         callback({ code: grpc.status.INVALID_ARGUMENT, details: err instanceof Error ? err.message : String(err) });
       }
     },
+    Submits: (call: grpc.ServerReadableStream<{ subscriber: string; request: GenerateMessage }, object>, callback: grpc.sendUnaryData<object>) => {
+      call.on('data', (m: { subscriber: string; request: GenerateMessage | null }) => {
+        const request_id = m.request?.request_id ?? '';
+        try {
+          if (m.request === null) throw new Error('SubmitRequest without a request');
+          outputs.forward(m.subscriber, request_id, engine.generate(fromGenerateMessage(m.request)));
+        } catch (err) {
+          outputs.fail(m.subscriber, request_id, err instanceof Error ? err.message : String(err));
+        }
+      });
+      call.on('end', () => callback(null, {}));
+      // A manager that goes away cancels the call; its requests go with its Outputs stream.
+      call.on('error', () => undefined);
+    },
     Abort: unary((r: { request_id: string }) => {
       engine.abort(r.request_id);
       incoming.cancel(r.request_id);

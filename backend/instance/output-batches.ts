@@ -61,6 +61,11 @@ export class OutputBatches {
     })();
   }
 
+  /** Ends request `request_id` of subscriber `id` with an error entry (the engine refused it). */
+  fail(id: string, request_id: string, error: string): void {
+    this.#push(this.#subscriber(id), { request_id, error });
+  }
+
   /** Ends every subscriber's stream (the server is stopping). */
   close(): void {
     for (const sub of this.#subscribers.values()) sub.call?.end();

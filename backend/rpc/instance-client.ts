@@ -14,6 +14,8 @@ type DynamicClient = grpc.Client & Record<string, (...args: unknown[]) => grpc.C
 export class InstanceClient {
   readonly #client: DynamicClient;
   #reports: grpc.ClientReadableStream<unknown> | undefined;
+  /** Where requests are submitted (Submits); undefined until the first, and after it broke. */
+  #submits: grpc.ClientWritableStream<unknown> | undefined;
   /** Every request's output, from one Outputs subscription. */
   readonly #outputs: OutputStreams;
 
@@ -25,7 +27,27 @@ export class InstanceClient {
 
   generate(request: GenerationRequest, signal?: AbortSignal): AsyncIterable<GenerationDelta> {
     const id = request.request_id;
-    return this.#outputs.open(id, () => this.#unary('Submit', { subscriber: this.#outputs.subscriber, request: toGenerateMessage(request) }), () => this.#abort(id), signal);
+    return this.#outputs.open(id, () => this.#submit(request), () => this.#abort(id), signal);
+  }
+
+  /**
+   * Sends the request on this client's one Submits stream (opened on first use). A refusal
+   * comes back as the request's error entry on Outputs; a Submits stream that fails loses what
+   * was sent on it, so every open request fails as when Outputs breaks (the fleet then checks
+   * whether the instance died).
+   */
+  #submit(request: GenerationRequest): Promise<void> {
+    let call = this.#submits;
+    if (call === undefined) {
+      const opened = this.#client['Submits']!((err: grpc.ServiceError | null) => {
+        if (this.#submits !== opened) return;
+        this.#submits = undefined;
+        if (err !== null && err.code !== grpc.status.CANCELLED) this.#outputs.breakAll(`submit stream failed: ${err.details || err.message}`);
+      }) as unknown as grpc.ClientWritableStream<unknown>;
+      this.#submits = call = opened;
+    }
+    call.write({ subscriber: this.#outputs.subscriber, request: toGenerateMessage(request) });
+    return Promise.resolve();
   }
 
   /** The output of a request committed on this instance by a migration. */
@@ -107,6 +129,9 @@ export class InstanceClient {
 
   close(): void {
     this.#reports?.cancel();
+    const submits = this.#submits;
+    this.#submits = undefined;
+    submits?.cancel();
     this.#outputs.breakAll('the client was closed');
     this.#client.close();
   }
