@@ -168,8 +168,10 @@ export class AgentInstances implements InstanceSource {
       let handle: InstanceHandle;
       try {
         handle = node.track(await node.client.startInstance(engine));
-      } catch {
-        return; // died again, or refused: the next revival tries again
+      } catch (err) {
+        // Died again (the next revival tries again), or refused: either way an operator must see it.
+        process.emitWarning(`node agent ${node.address} came back, but starting its instance ${k + 1} of ${this.specs[i]!.instances} failed: ${err instanceof Error ? err.message : String(err)}`);
+        return;
       }
       if (this.#onRejoin.size === 0) void handle.stop();
       for (const f of this.#onRejoin) f(handle);

@@ -16,7 +16,8 @@ const HEARTBEAT = { interval_ms: 500, missed: 4 };
 
 /** Waits for the view to hold `n` instances (the manager notices deaths and returns by heartbeats). */
 function viewHolds(fleet: Fleet, n: number, what: string): Promise<void> {
-  return until(`${what} (view holds ${n} instance(s))`, () => fleet.view().instances.length === n, 30_000);
+  // Generous: under a full test run on 2 cores an instance start alone has taken tens of seconds.
+  return until(`${what} (view holds ${n} instance(s))`, () => fleet.view().instances.length === n, 90_000);
 }
 
 /** Every prompt answered by the fleet as one engine answers it (round-robin spreads them over both nodes). */
@@ -32,7 +33,8 @@ test('an agent killed and restarted on its address is taken back: its node serve
     process.kill(-b.child.pid!, 'SIGKILL');
     await viewHolds(fleet, 1, 'the killed node left the view');
     const port = Number(b.address.split(':')[1]);
-    again = await startAgentProcess('127.0.0.2', 'b-restart-2', { port });
+    // The same folders: a restarted agent finds its checkpoint store as it left it.
+    again = await startAgentProcess('127.0.0.2', 'b-restart', { port });
     t.is(again.address, b.address);
     await viewHolds(fleet, 2, 'the restarted node is back in the view');
     // A new instance (id 2 or above) for the node that came back. (Node a's instance 0 is there
