@@ -2,6 +2,7 @@
 // instance processes on its host (the manager asks over gRPC, backend/rpc/agent.proto), owns the
 // node's checkpoint store (disk tier, DRAM tier, keep-alive) and streams node reports that the
 // manager also reads as heartbeats.
+import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { unary } from '../rpc/unary.ts';
 import type { ColdStart } from '../engine/cold-start.ts';
@@ -64,6 +65,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentServer> {
   const running = new Map<number, Running>();
   let nextId = 0;
   let seq = 0;
+  const boot_id = randomUUID();
   let address = '';
   let stopping: Promise<void> | undefined;
   let resolveClosed!: () => void;
@@ -98,7 +100,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentServer> {
   };
 
   const report = (): NodeReportMessage => ({
-    node: address, seq: seq++, instances: [...running.values()].map((r) => r.info), models: store.holdings().map(holdingMessage),
+    node: address, seq: seq++, boot_id, instances: [...running.values()].map((r) => r.info), models: store.holdings().map(holdingMessage),
     disk_read_gbps: bandwidths?.disk_read_gbps ?? 0, dram_read_gbps: bandwidths?.dram_read_gbps ?? 0, memcpy_gbps: bandwidths?.memcpy_gbps ?? 0,
     dram_capacity_bytes: o.dram_capacity_bytes, dram_used_bytes: store.dram_used_bytes,
   });

@@ -33,6 +33,8 @@ export class NodeWatch {
   #alive = true;
   #closed = false;
   #lastSeen = performance.now();
+  /** The agent process's identity (NodeReport.boot_id) in its last report. */
+  #boot: string | undefined;
   readonly #timer: NodeJS.Timeout;
   #resubscribe: NodeJS.Timeout | undefined;
   readonly #onDead = new Set<() => void>();
@@ -61,8 +63,12 @@ export class NodeWatch {
   }
 
   #report(r: NodeReportMessage): void {
+    // Restarted faster than its heartbeats are missed: its instances went with the old process.
+    const restarted = this.#boot !== undefined && r.boot_id !== this.#boot;
+    this.#boot = r.boot_id;
     this.#lastSeen = performance.now();
     this.latest = r;
+    if (restarted && this.#alive) this.#die();
     if (!this.#alive) this.#revive(r);
     for (const f of this.#onReport) f(r);
   }

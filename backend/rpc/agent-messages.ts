@@ -27,6 +27,8 @@ export interface ModelHoldingMessage {
 export interface NodeReportMessage {
   node: string;
   seq: number;
+  /** Drawn when the agent starts (a new one: the agent was restarted). */
+  boot_id: string;
   instances: InstanceInfoMessage[];
   models: ModelHoldingMessage[];
   disk_read_gbps: number;
