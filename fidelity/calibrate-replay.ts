@@ -13,6 +13,16 @@ import type { JitterMemory } from '../sim/perf/step-jitter.ts';
 import { fitJitterMemory, normalScores } from './jitter-memory.ts';
 import { othersSteppingAtStart } from './step-overlap.ts';
 
+/**
+ * cluster.contention as fitted: step_factors[k] multiplies the table's price of a step that
+ * starts while k other instances are mid-step (the table holds the price at level 0);
+ * steps_per_level[k] is how many binned steps the fit saw at level k.
+ */
+export interface FittedContention {
+  readonly step_factors: readonly number[];
+  readonly steps_per_level: readonly number[];
+}
+
 export interface ReplayCalibration {
   readonly rows: ProfileRow[];
   readonly frontend: { readonly dispatch_ms: number; readonly delivery_ms: number };
@@ -21,12 +31,7 @@ export interface ReplayCalibration {
   readonly jitter_ratios: { readonly prefill: number[]; readonly decode: number[] };
   /** How the ratios persist from step to step (perf.jitter_memory, fidelity/jitter-memory.ts). */
   readonly jitter_memory: JitterMemory;
-  /**
-   * cluster.contention: step_factors[k] multiplies the table's price of a step that starts while
-   * k other instances are mid-step (the table holds the price at level 0); steps_per_level[k]
-   * is how many binned steps the fit saw at level k.
-   */
-  readonly contention: { readonly step_factors: number[]; readonly steps_per_level: number[] };
+  readonly contention: FittedContention;
 }
 
 /** Splits `items` (sorted by key) into at most `bins` groups of about equal size, at least `min` each. */

@@ -17,7 +17,7 @@ import { RecordCollector, writeResults } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { tablePerfModel } from '../sim/perf/index.ts';
 import type { JitterMemory } from '../sim/perf/step-jitter.ts';
-import { calibrateFromReplay } from './calibrate-replay.ts';
+import { calibrateFromReplay, type FittedContention } from './calibrate-replay.ts';
 import { measureContention, type Contention } from './contention.ts';
 import { fidelityMarkdown } from './markdown.ts';
 import { rankPolicies, type Ranking } from './ranking.ts';
@@ -147,12 +147,6 @@ export interface Ablation {
   readonly metrics: readonly MetricComparison[];
 }
 
-/** cluster.contention as the calibration fitted it (replay calibration only). */
-export interface FittedContention {
-  readonly step_factors: readonly number[];
-  readonly steps_per_level: readonly number[];
-}
-
 async function measureProfile(o: FidelityOptions, log: (line: string) => void): Promise<{ profile: ProfileResult; frontend: Frontend; jitter_ratios?: { prefill: number[]; decode: number[] }; jitter_memory?: JitterMemory; contention?: FittedContention }> {
   const common = { ...o.profile, model: o.model, threads: o.threads, block_size_tokens: o.block_size_tokens };
   if (o.calibration === 'engine') {
@@ -225,8 +219,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   const names = new Set(o.policies.map((p) => p.name));
   if (names.size !== o.policies.length) throw new Error(`fidelity: policy names must be distinct; got ${o.policies.map((p) => p.name).join(', ')}`);
   const realRuns = o.real_runs ?? 1;
-  const simRuns = o.sim_runs ?? 8;
-  if (!Number.isInteger(simRuns) || simRuns < 1) throw new Error(`fidelity: sim_runs must be an integer >= 1 (simulated runs per policy, pooled), received ${simRuns}`);
+  if (o.sim_runs !== undefined && (!Number.isInteger(o.sim_runs) || o.sim_runs < 1)) throw new Error(`fidelity: sim_runs must be an integer >= 1 (simulated runs per policy, pooled), received ${o.sim_runs}`);
   if (!Number.isInteger(realRuns) || realRuns < 1) throw new Error(`fidelity: real_runs must be an integer >= 1 (real replays per policy), received ${realRuns}`);
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });
@@ -238,6 +231,8 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   const migration = { bandwidth_gbps: kv.bandwidth_gbps, stage_overhead_ms: kv.stage_overhead_ms };
   const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv, frontend, ...(jitter_ratios === undefined ? {} : { jitter_ratios }), ...(jitter_memory === undefined ? {} : { jitter_memory }), ...(contention === undefined ? {} : { contention }) });
   const jitterPath = jitter_ratios === undefined ? undefined : path.join(out, JITTER_FILE);
+  // Without jitter every simulated run is the same run: one is enough.
+  const simRuns = jitterPath === undefined ? 1 : (o.sim_runs ?? 8);
   const perf = tablePerfModel('profile', profilePath);
 
   const rows = syntheticTrace(o.trace);

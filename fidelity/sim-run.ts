@@ -4,6 +4,7 @@
 import { summarize, type RequestMetrics, type RunRecords } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { parseRunConfig, simulate } from '../sim/index.ts';
+import type { JitterMemory } from '../sim/perf/step-jitter.ts';
 
 export interface SimSide {
   readonly instances: number;
@@ -20,7 +21,7 @@ export interface SimSide {
   /** Step-time variance measured in calibration (perf.jitter); absent: deterministic steps. */
   readonly jitter_csv?: string;
   /** How the jitter draws persist from step to step (perf.jitter_memory); absent: independent draws. */
-  readonly jitter_memory?: { readonly share: number; readonly per_step: number };
+  readonly jitter_memory?: JitterMemory;
   readonly kv: { readonly layers: number; readonly kv_heads: number; readonly head_dim: number; readonly dtype_bytes: number };
   /** cluster.frontend: what the real fleet adds around its engines (0 and 0: the ideal). */
   readonly frontend: { readonly dispatch_ms: number; readonly delivery_ms: number };

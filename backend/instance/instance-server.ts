@@ -63,14 +63,6 @@ export async function startInstanceServer(engine: LLMEngine, host: string, port:
   const { service } = instanceService();
   server.addService(service, {
     Outputs: (call: grpc.ServerWritableStream<{ subscriber: string }, OutputBatchMessage>) => outputs.subscribe(call.request.subscriber, call),
-    Submit: (call: grpc.ServerUnaryCall<{ subscriber: string; request: GenerateMessage }, object>, callback: grpc.sendUnaryData<object>) => {
-      try {
-        outputs.forward(call.request.subscriber, call.request.request.request_id, engine.generate(fromGenerateMessage(call.request.request)));
-        callback(null, {});
-      } catch (err) {
-        callback({ code: grpc.status.INVALID_ARGUMENT, details: err instanceof Error ? err.message : String(err) });
-      }
-    },
     Submits: (call: grpc.ServerReadableStream<{ subscriber: string; request: GenerateMessage }, object>, callback: grpc.sendUnaryData<object>) => {
       call.on('data', (m: { subscriber: string; request: GenerateMessage | null }) => {
         const request_id = m.request?.request_id ?? '';
