@@ -4,6 +4,7 @@
 import type { FidelityOptions, FidelityReport } from './run-fidelity.ts';
 import type { Ranking, RankingVerdict } from './ranking.ts';
 import { markdownTable } from './report.ts';
+import { WARMUP_SEED_OFFSET, warmupTrace } from './workload.ts';
 
 const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
 /** A count, or a mean of counts over the simulated runs. */
@@ -53,6 +54,7 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
     `Machine: ${String(meta['cpu'])}, ${String(meta['cores'])} cores; kernel ${String(meta['kernel'])}, ${o.threads} thread(s) per instance.`,
     `Engine: vLLM v1 (budget ${o.max_num_batched_tokens}, ${o.num_kv_blocks} blocks of ${o.block_size_tokens}, prefix caching off).`,
     `Profile: ${String(meta['where'])}. Path around the engines given to the simulator: dispatch ${report.frontend.dispatch_ms.toFixed(3)} ms, delivery ${report.frontend.delivery_ms.toFixed(3)} ms per token (measured during calibration, never on the test replay).`,
+    warmupLine(o),
     `Simulated statistics pool ${report.sim_runs} simulated run(s) of the trace (seeds ${o.trace.seed} … ${o.trace.seed + report.sim_runs - 1}; counts are their means); the folders, requests.csv and the scatter are the first run's.`,
     report.contention === undefined
       ? 'Contention model: off (every step priced by the table alone).'
@@ -95,4 +97,10 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
     '',
   );
   return lines.join('\n');
+}
+
+function warmupLine(o: FidelityOptions): string {
+  const n = warmupTrace(o.trace, o.warmup_requests).length;
+  if (n === 0) return 'Warm-up: none (every real replay, the calibration included, started on a fresh fleet).';
+  return `Warm-up: every fresh fleet (the calibration's included) first replayed ${n} unmeasured requests of the same distribution (seed ${o.trace.seed + WARMUP_SEED_OFFSET}).`;
 }

@@ -61,13 +61,13 @@ export function requestRecord(r: RequestTiming, row: TraceRow): RequestRecord {
 }
 
 /**
- * Replays `rows` on the fleet. With an observer, the run's records go to it as they happen on
+ * Replays `rows` on the fleet (request ids `idPrefix` + row index). With an observer, the run's records go to it as they happen on
  * the replay's clock: each request as it finishes, the fleet's migrations and every engine step.
  */
-export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], seed: number, vocab: number, observer?: RunObserver): Promise<Replay> {
+export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], seed: number, vocab: number, observer?: RunObserver, idPrefix = REQUEST_PREFIX): Promise<Replay> {
   const unobserve = observer === undefined
     ? () => {}
-    : observeFleet(fleet, observer, { origin_s: fleet.now_s, requestIndex: (id) => (id.startsWith(REQUEST_PREFIX) ? Number(id.slice(REQUEST_PREFIX.length)) : -1) });
+    : observeFleet(fleet, observer, { origin_s: fleet.now_s, requestIndex: (id) => (id.startsWith(idPrefix) ? Number(id.slice(idPrefix.length)) : -1) });
   const steps: ReplayStep[] = [];
   const off = fleet.onEngineStep((instance, step) => steps.push({ ...step, instance }));
   const migrationsBefore = fleet.migrations.filter((m) => m.outcome === 'committed').length;
@@ -83,7 +83,7 @@ export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], see
     const times: number[] = [];
     let arrived = sent;
     let delivery = 0;
-    for await (const d of fleet.generate({ request_id: `${REQUEST_PREFIX}${index}`, prompt_token_ids: promptIds(row.prompt_tokens, index, seed, vocab), sampling })) {
+    for await (const d of fleet.generate({ request_id: `${idPrefix}${index}`, prompt_token_ids: promptIds(row.prompt_tokens, index, seed, vocab), sampling })) {
       const t = now();
       if (d.arrived_unix_ms !== undefined) arrived = toS(d.arrived_unix_ms);
       for (let k = 0; k < d.token_ids.length; k++) {

@@ -27,7 +27,7 @@ import { scatterFigure, type ScatterPoint } from './scatter.ts';
 import { simulateTrace, type SimOutcome, type SimSide } from './sim-run.ts';
 import { checkSteps, priceSteps, type StepCheck } from './step-check.ts';
 import { othersSteppingAtStart } from './step-overlap.ts';
-import { syntheticTrace, traceCsv, type SyntheticTrace } from './workload.ts';
+import { syntheticTrace, traceCsv, WARMUP_SEED_OFFSET, warmupTrace, type SyntheticTrace } from './workload.ts';
 
 export interface PolicyUnderTest {
   /** A name for reports and folders (e.g. a preset name). */
@@ -88,6 +88,14 @@ export interface FidelityOptions {
    * per-request CSV and scatter are the first run's.
    */
   readonly sim_runs?: number;
+  /**
+   * Requests of a warm-up trace (the trace's distribution, seed + 2000) replayed, unmeasured, on
+   * every fresh fleet before its measured replay (default: as many as the trace; 0: none). A
+   * fresh fleet's first seconds run the same step shapes up to 1.5× slower than later (measured:
+   * bs-1 decode forward passes 1.0 ms in the first second of a replay, 0.44 ms from the fourth),
+   * which a table of steady-state steps cannot price; the simulator models a warm fleet.
+   */
+  readonly warmup_requests?: number;
 }
 
 /** Fields of real/summary.json a client replay cannot observe per request (they are 0). */
@@ -162,8 +170,8 @@ async function measureProfile(o: FidelityOptions, log: (line: string) => void): 
   }
   const seed = o.trace.seed + 1000;
   log(`calibrating: replaying a calibration trace (seed ${seed}) on ${o.instances} real instance(s) …`);
-  const fleet = await startFleet(o, { dispatch: { kind: 'round-robin' } });
   const { arch } = await readModelFolder(await resolveModelDir(o.model));
+  const fleet = await startWarmFleet(o, { dispatch: { kind: 'round-robin' } }, arch.vocab_size);
   let replay: Replay;
   try {
     replay = await replayOnFleet(fleet, syntheticTrace({ ...o.trace, seed }), seed, arch.vocab_size);
@@ -186,6 +194,20 @@ async function measureProfile(o: FidelityOptions, log: (line: string) => void): 
   const memory = o.jitter_memory === false ? undefined : calibration.jitter_memory;
   if (memory !== undefined) log(`jitter memory: correlation share ${memory.share.toFixed(3)} × ${memory.per_step.toFixed(3)}^steps`);
   return { profile, frontend: calibration.frontend, jitter_ratios: calibration.jitter_ratios, ...(memory === undefined ? {} : { jitter_memory: memory }), ...(contention === undefined ? {} : { contention }) };
+}
+
+/** A fresh fleet that has replayed the warm-up trace, idle again and ready for a measured replay. */
+async function startWarmFleet(o: FidelityOptions, scheduler: SchedulerSpecInput, vocab: number): Promise<Fleet> {
+  const fleet = await startFleet(o, scheduler);
+  const rows = warmupTrace(o.trace, o.warmup_requests);
+  if (rows.length === 0) return fleet;
+  try {
+    await replayOnFleet(fleet, rows, o.trace.seed + WARMUP_SEED_OFFSET, vocab, undefined, 'warmup-');
+  } catch (error) {
+    await fleet.stop();
+    throw new Error(`fidelity: the warm-up replay failed: ${(error as Error).message}`);
+  }
+  return fleet;
 }
 
 function startFleet(o: FidelityOptions, scheduler: SchedulerSpecInput): Promise<Fleet> {
@@ -246,7 +268,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   const realRunStats: Record<string, Stats>[][] = [];
   for (const policy of o.policies) {
     log(`${policy.name}: replaying ${rows.length} requests on ${o.instances} real instance(s) …`);
-    const fleet = await startFleet(o, policy.scheduler);
+    const fleet = await startWarmFleet(o, policy.scheduler, arch.vocab_size);
     const keepSteps = o.steps === true || o.trace_json === true;
     const collector = new RecordCollector({ keepSteps });
     const realConfig = { kind: 'fidelity-real', model: o.model, instances: o.instances, scheduler: policy.scheduler, trace: o.trace, seed: o.trace.seed };
@@ -324,8 +346,9 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   rounds: for (let round = 2; round <= realRuns; round++) {
     for (const [i, policy] of o.policies.entries()) {
       log(`${policy.name}: real replay ${round} of ${realRuns} (run-to-run noise) …`);
-      const fleet = await startFleet(o, policy.scheduler);
+      let fleet: Fleet | undefined;
       try {
+        fleet = await startWarmFleet(o, policy.scheduler, arch.vocab_size);
         const again = await replayOnFleet(fleet, rows, o.trace.seed, arch.vocab_size);
         realRunStats[i]?.push(realStats(again));
       } catch (error) {
@@ -337,7 +360,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
         for (const runs of realRunStats) runs.length = round - 1;
         break rounds;
       } finally {
-        await fleet.stop();
+        await fleet?.stop();
       }
     }
   }

@@ -58,3 +58,15 @@ export function promptIds(length: number, index: number, seed: number, vocab: nu
   const rng = seedrandom.alea(`fidelity-prompt:${seed}:${index}`);
   return Array.from({ length }, () => Math.floor(rng() * Math.min(vocab, 4096)));
 }
+
+/** The warm-up trace's seed is the measured trace's plus this (the calibration's is + 1000). */
+export const WARMUP_SEED_OFFSET = 2000;
+
+/**
+ * The warm-up trace: the measured trace's distribution on another seed, `requests` long
+ * (default: as long as the measured trace; 0: no warm-up).
+ */
+export function warmupTrace(trace: SyntheticTrace, requests = trace.requests): TraceRow[] {
+  if (!Number.isInteger(requests) || requests < 0) throw new Error(`fidelity: warmup_requests must be an integer >= 0 (requests replayed, unmeasured, on every fresh fleet), received ${requests}`);
+  return requests === 0 ? [] : syntheticTrace({ ...trace, requests, seed: trace.seed + WARMUP_SEED_OFFSET });
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { runFidelity } from '../../fidelity/run-fidelity.ts';
 import { verifyResults } from '../../metrics/index.ts';
-import { syntheticTrace } from '../../fidelity/workload.ts';
+import { syntheticTrace, warmupTrace } from '../../fidelity/workload.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleetlab-fidelity-'));
 process.env['FLEETLAB_CACHE_DIR'] = join(dir, 'cache');
@@ -22,6 +22,18 @@ test('the synthetic trace is seeded: same seed, same rows; another seed, other r
   t.true(rows.every((r, i) => i === 0 || r.arrival_s >= rows[i - 1]!.arrival_s), 'arrivals are sorted');
 });
 
+test('the warm-up trace has the measured trace\'s distribution on its own seed, as long as asked', (t) => {
+  const spec = { requests: 20, rate_per_s: 5, prompt_tokens: [8, 64] as const, output_tokens: [4, 16] as const, seed: 1 };
+  const warm = warmupTrace(spec);
+  t.is(warm.length, 20, 'as long as the trace by default');
+  t.notDeepEqual(warm, syntheticTrace(spec), 'never the measured requests');
+  t.notDeepEqual(warm, syntheticTrace({ ...spec, seed: spec.seed + 1000 }), 'nor the calibration\'s');
+  t.true(warm.every((r) => r.prompt_tokens >= 8 && r.prompt_tokens <= 64 && r.output_tokens >= 4 && r.output_tokens <= 16));
+  t.is(warmupTrace(spec, 3).length, 3);
+  t.deepEqual(warmupTrace(spec, 0), []);
+  t.throws(() => warmupTrace(spec, -1), { message: /warmup_requests must be an integer >= 0.*received -1/ });
+});
+
 test('profile the fleet → replay two policies → simulate → report with ranking, every request finished in both worlds', async (t) => {
   const out = join(dir, 'report');
   const trace = { requests: 12, rate_per_s: 6, prompt_tokens: [8, 64] as const, output_tokens: [4, 16] as const, seed: 0 };
@@ -31,6 +43,9 @@ test('profile the fleet → replay two policies → simulate → report with ran
     trace,
     profile: { repeats: 2, prefill_tokens: [16, 64, 256], decode_batch_sizes: [1, 4, 16], decode_context_tokens: [16, 80] },
     out, steps: true, trace_json: true, sim_runs: 3,
+    // A short warm-up on each fresh fleet: its steps must not leak into the measured replay's
+    // (the Σ decode check below would catch them).
+    warmup_requests: 4,
   });
   for (const f of ['fidelity.md', 'fidelity.json', 'profile.csv', 'profile.json', 'trace.csv', 'scatter.svg', 'scatter.png', 'scatter.csv']) t.true(existsSync(join(out, f)), f);
   t.deepEqual(report.policies.map((p) => p.policy), ['round-robin', 'infaas++']);
@@ -101,6 +116,7 @@ test('profile the fleet → replay two policies → simulate → report with ran
   t.regex(md, /## round-robin/);
   t.regex(md, /\| TTFT \| p99 \|/);
   t.regex(md, /## Policy ranking/);
+  t.regex(md, /Warm-up: every fresh fleet \(the calibration's included\) first replayed 4 unmeasured requests/);
   t.is(report.sim_runs, 3);
   t.regex(md, /Simulated statistics pool 3 simulated run\(s\) of the trace \(seeds 0 … 2/);
   t.regex(md, /Contention model \(cluster\.contention/);
