@@ -1,6 +1,7 @@
 // fidelity.md: per policy, simulated beside real with the error; where the real latency went
 // (dispatch, delivery, the step model on the real batches); whether both worlds rank the
 // policies alike.
+import type { MigrationControl } from './calibrate-migration.ts';
 import type { FidelityOptions, FidelityReport } from './run-fidelity.ts';
 import type { Ranking, RankingVerdict } from './ranking.ts';
 import { markdownTable } from './report.ts';
@@ -62,6 +63,7 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
     report.jitter_memory === undefined
       ? 'Jitter memory: off (independent draws).'
       : `Jitter memory (perf.jitter_memory, fitted on the calibration replay): correlation of the step-time draws ${report.jitter_memory.share.toFixed(3)} × ${report.jitter_memory.per_step.toFixed(3)}^k at a lag of k steps.`,
+    migrationControlLine(report.migration_control),
     '',
   ];
   for (const p of report.policies) {
@@ -103,4 +105,13 @@ function warmupLine(o: FidelityOptions): string {
   const n = warmupTrace(o.trace, o.warmup_requests).length;
   if (n === 0) return 'Warm-up: none (every real replay, the calibration included, started on a fresh fleet).';
   return `Warm-up: every fresh fleet (the calibration's included) first replayed ${n} unmeasured requests of the same distribution (seed ${o.trace.seed + WARMUP_SEED_OFFSET}).`;
+}
+
+function migrationControlLine(m: MigrationControl | undefined): string {
+  if (m === undefined) return 'Migration control time: not measured (no migration forced during calibration); the first stage starts at the decision.';
+  if (m.measured === 0) return `Migration control time: not measured (none of ${m.tried} forced migration(s) committed or was refused at PRE-ALLOC during calibration); the first stage starts at the decision.`;
+  const range = (xs: readonly number[]): string => (xs.length === 0 ? 'none' : `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)} ms`);
+  const committed = m.samples.filter((x) => x.outcome === 'committed');
+  const refused = m.samples.filter((x) => x.outcome !== 'committed');
+  return `Migration control time (migration.control_ms, fitted on ${m.measured} of ${m.tried} migrations forced during the calibration replay): ${m.control_ms.toFixed(2)} ms before the first stage; ${committed.length} committed in ${range(committed.map((x) => x.measured_ms))} (the KV transfer line prices ${range(committed.map((x) => x.line_ms))} of it), ${refused.length} refused at PRE-ALLOC in ${range(refused.map((x) => x.measured_ms))}.`;
 }

@@ -4,7 +4,7 @@
 // step model's own error on the real batches, and whether both worlds rank the policies alike.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Fleet } from '../backend/manager/fleet.ts';
+import { Fleet, type MigrationRecord as FleetMigrationRecord } from '../backend/manager/fleet.ts';
 import type { ModelArch } from '../backend/model/arch.ts';
 import { machineMeta, profileEngine, type ProfileResult } from '../backend/profile/profile-engine.ts';
 import { readModelFolder, resolveModelDir } from '../backend/model/index.ts';
@@ -17,6 +17,7 @@ import { RecordCollector, writeResults } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { tablePerfModel } from '../sim/perf/index.ts';
 import type { JitterMemory } from '../sim/perf/step-jitter.ts';
+import { forceMigrationsDuring, fitMigrationControl, type MigrationControl } from './calibrate-migration.ts';
 import { calibrateFromReplay, type FittedContention } from './calibrate-replay.ts';
 import { measureContention, type Contention } from './contention.ts';
 import { fidelityMarkdown } from './markdown.ts';
@@ -96,7 +97,15 @@ export interface FidelityOptions {
    * which a table of steady-state steps cannot price; the simulator models a warm fleet.
    */
   readonly warmup_requests?: number;
+  /**
+   * Migrations forced during the calibration replay (replay calibration, 2+ instances; default
+   * 10, 0: none), spread over its span: what they take beyond the KV transfer line is the
+   * simulator's `migration.control_ms` (fidelity/calibrate-migration.ts).
+   */
+  readonly calibration_migrations?: number;
 }
+
+const DEFAULT_CALIBRATION_MIGRATIONS = 10;
 
 /** Fields of real/summary.json a client replay cannot observe per request (they are 0). */
 export const REAL_NOT_MEASURED = ['execution_s', 'preemption_loss_s', 'preemption_stall_s', 'preemptions', 'preempted_requests', 'events', 'instance_id', 'first_scheduled_s'] as const;
@@ -131,6 +140,8 @@ export interface FidelityReport {
   readonly contention?: FittedContention;
   /** The memory of the jitter draws the simulator used (absent: independent draws). */
   readonly jitter_memory?: JitterMemory;
+  /** The migration control time fitted on the calibration's forced migrations (absent: none forced). */
+  readonly migration_control?: MigrationControl;
   readonly requests: number;
   /** Simulated runs pooled per policy. */
   readonly sim_runs: number;
@@ -155,7 +166,17 @@ export interface Ablation {
   readonly metrics: readonly MetricComparison[];
 }
 
-async function measureProfile(o: FidelityOptions, log: (line: string) => void): Promise<{ profile: ProfileResult; frontend: Frontend; jitter_ratios?: { prefill: number[]; decode: number[] }; jitter_memory?: JitterMemory; contention?: FittedContention }> {
+interface MeasuredProfile {
+  readonly profile: ProfileResult;
+  readonly frontend: Frontend;
+  readonly jitter_ratios?: { prefill: number[]; decode: number[] };
+  readonly jitter_memory?: JitterMemory;
+  readonly contention?: FittedContention;
+  /** The forced migrations of the calibration replay (replay calibration only). */
+  readonly migrations?: readonly FleetMigrationRecord[];
+}
+
+async function measureProfile(o: FidelityOptions, log: (line: string) => void): Promise<MeasuredProfile> {
   const common = { ...o.profile, model: o.model, threads: o.threads, block_size_tokens: o.block_size_tokens };
   if (o.calibration === 'engine') {
     log(`profiling one ${o.model} engine alone (${o.threads} thread(s)) …`);
@@ -172,9 +193,15 @@ async function measureProfile(o: FidelityOptions, log: (line: string) => void): 
   log(`calibrating: replaying a calibration trace (seed ${seed}) on ${o.instances} real instance(s) …`);
   const { arch } = await readModelFolder(await resolveModelDir(o.model));
   const fleet = await startWarmFleet(o, { dispatch: { kind: 'round-robin' } }, arch.vocab_size);
+  const rows = syntheticTrace({ ...o.trace, seed });
+  const forced = o.calibration_migrations ?? DEFAULT_CALIBRATION_MIGRATIONS;
   let replay: Replay;
+  let migrations: FleetMigrationRecord[];
   try {
-    replay = await replayOnFleet(fleet, syntheticTrace({ ...o.trace, seed }), seed, arch.vocab_size);
+    [replay, migrations] = await Promise.all([
+      replayOnFleet(fleet, rows, seed, arch.vocab_size),
+      forceMigrationsDuring(fleet, o.instances, rows[rows.length - 1]?.arrival_s ?? 0, forced),
+    ]);
   } finally {
     await fleet.stop();
   }
@@ -193,7 +220,7 @@ async function measureProfile(o: FidelityOptions, log: (line: string) => void): 
   if (contention !== undefined) log(`contention: steps start with ${contention.steps_per_level.map((n, k) => `${k} other instance(s) mid-step ${n} times (×${contention.step_factors[k]!.toFixed(3)})`).join(', ')}`);
   const memory = o.jitter_memory === false ? undefined : calibration.jitter_memory;
   if (memory !== undefined) log(`jitter memory: correlation share ${memory.share.toFixed(3)} × ${memory.per_step.toFixed(3)}^steps`);
-  return { profile, frontend: calibration.frontend, jitter_ratios: calibration.jitter_ratios, ...(memory === undefined ? {} : { jitter_memory: memory }), ...(contention === undefined ? {} : { contention }) };
+  return { profile, frontend: calibration.frontend, jitter_ratios: calibration.jitter_ratios, ...(memory === undefined ? {} : { jitter_memory: memory }), ...(contention === undefined ? {} : { contention }), ...(forced === 0 ? {} : { migrations }) };
 }
 
 /** A fresh fleet that has replayed the warm-up trace, idle again and ready for a measured replay. */
@@ -245,13 +272,15 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   if (!Number.isInteger(realRuns) || realRuns < 1) throw new Error(`fidelity: real_runs must be an integer >= 1 (real replays per policy), received ${realRuns}`);
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });
-  const { profile, frontend, jitter_ratios, jitter_memory, contention } = await measureProfile(o, log);
+  const { profile, frontend, jitter_ratios, jitter_memory, contention, migrations: forcedMigrations } = await measureProfile(o, log);
   const factors = contention?.step_factors;
   const arch = profile.meta['arch'] as ModelArch;
   log('profiling the KV transfer path (migration stages) …');
   const kv = await profileKvTransfer(arch, { block_size_tokens: o.block_size_tokens });
-  const migration = { bandwidth_gbps: kv.bandwidth_gbps, stage_overhead_ms: kv.stage_overhead_ms };
-  const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv, frontend, ...(jitter_ratios === undefined ? {} : { jitter_ratios }), ...(jitter_memory === undefined ? {} : { jitter_memory }), ...(contention === undefined ? {} : { contention }) });
+  const migrationControl = forcedMigrations === undefined ? undefined : fitMigrationControl(forcedMigrations, kv);
+  if (migrationControl !== undefined) log(`migration control time: ${migrationControl.control_ms.toFixed(2)} ms beyond the transfer line (measured on ${migrationControl.measured} of ${migrationControl.tried} forced migrations)`);
+  const migration = { bandwidth_gbps: kv.bandwidth_gbps, stage_overhead_ms: kv.stage_overhead_ms, ...(migrationControl === undefined || migrationControl.measured === 0 ? {} : { control_ms: migrationControl.control_ms }) };
+  const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv, frontend, ...(migration.control_ms === undefined ? {} : { migration_control_ms: migration.control_ms }), ...(jitter_ratios === undefined ? {} : { jitter_ratios }), ...(jitter_memory === undefined ? {} : { jitter_memory }), ...(contention === undefined ? {} : { contention }) });
   const jitterPath = jitter_ratios === undefined ? undefined : path.join(out, JITTER_FILE);
   // Without jitter every simulated run is the same run: one is enough.
   const simRuns = jitterPath === undefined ? 1 : (o.sim_runs ?? 8);
@@ -312,6 +341,11 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
     const ablation = (extra: Partial<SimSide>): MetricComparison[] => compareLatencies(policy.name, r, [simulateTrace({ ...side, ...extra }), ...replicas(extra)]);
     if (factors !== undefined) ablations.push({ without: 'contention', metrics: ablation(memoryPart) });
     if ('jitter_memory' in memoryPart) ablations.push({ without: 'jitter memory', metrics: ablation(contentionPart) });
+    // Only a policy that migrates by itself can be changed by the migration's control time.
+    if (migration.control_ms !== undefined && policy.scheduler.pairing !== undefined) {
+      const { control_ms: _, ...withoutControl } = migration;
+      ablations.push({ without: 'migration control', metrics: ablation({ ...contentionPart, ...memoryPart, migration: withoutControl }) });
+    }
     const simMakespan = mean(sims.map((run) => Math.max(...run.requests.map((x) => x.finish_s))));
     results.push({
       policy: policy.name, metrics,
@@ -367,8 +401,8 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
 
   const ranking = o.policies.length > 1 ? rankPolicies(results) : [];
   const figure = await scatterFigure(scatter, out);
-  const report: FidelityReport = { policies: results, ranking, frontend, ...(contention === undefined ? {} : { contention }), ...(jitter_memory === undefined ? {} : { jitter_memory }), requests: rows.length, sim_runs: simRuns, out, replays, notes };
-  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ policies: results, ranking, frontend, contention, jitter_memory, requests: rows.length, sim_runs: simRuns, options: o, notes }, null, 2)}\n`);
+  const report: FidelityReport = { policies: results, ranking, frontend, ...(contention === undefined ? {} : { contention }), ...(jitter_memory === undefined ? {} : { jitter_memory }), ...(migrationControl === undefined ? {} : { migration_control: migrationControl }), requests: rows.length, sim_runs: simRuns, out, replays, notes };
+  await writeFile(path.join(out, 'fidelity.json'), `${JSON.stringify({ policies: results, ranking, frontend, contention, jitter_memory, migration_control: migrationControl, requests: rows.length, sim_runs: simRuns, options: o, notes }, null, 2)}\n`);
   await writeFile(path.join(out, 'fidelity.md'), fidelityMarkdown(o, profile.meta, report, path.basename(figure.files.svg)));
   return report;
 }

@@ -27,8 +27,8 @@ export interface SimSide {
   readonly frontend: { readonly dispatch_ms: number; readonly delivery_ms: number };
   /** cluster.contention.step_factors as fitted in calibration; absent: steps priced by the table alone. */
   readonly contention?: readonly number[];
-  /** The KV transfer path as measured (migration stages). */
-  readonly migration: { readonly bandwidth_gbps: number; readonly stage_overhead_ms: number };
+  /** The KV transfer path as measured (migration stages), and the control time before the first stage. */
+  readonly migration: { readonly bandwidth_gbps: number; readonly stage_overhead_ms: number; readonly control_ms?: number };
   readonly seed: number;
 }
 

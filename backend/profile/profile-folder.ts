@@ -31,6 +31,8 @@ export interface ProfileExtras {
   readonly jitter_memory?: { readonly share: number; readonly per_step: number };
   /** cluster.contention as fitted on a calibration replay: factors per number of other instances mid-step, and the steps seen per level. */
   readonly contention?: { readonly step_factors: readonly number[]; readonly steps_per_level: readonly number[] };
+  /** migration.control_ms as fitted on a calibration replay's forced migrations (with kv_transfer). */
+  readonly migration_control_ms?: number;
   /** The path around the engines as the caller estimated it (default: medians of the profile's samples). */
   readonly frontend?: { readonly dispatch_ms: number; readonly delivery_ms: number };
 }
@@ -63,7 +65,12 @@ export async function writeProfileFolder(dir: string, profile: ProfileResult, ex
     },
     ...(extras.kv_transfer === undefined
       ? {}
-      : { migration: { bandwidth_gbps: Number(extras.kv_transfer.bandwidth_gbps.toFixed(4)), stage_overhead_ms: Number(extras.kv_transfer.stage_overhead_ms.toFixed(4)) } }),
+      : {
+          migration: {
+            bandwidth_gbps: Number(extras.kv_transfer.bandwidth_gbps.toFixed(4)), stage_overhead_ms: Number(extras.kv_transfer.stage_overhead_ms.toFixed(4)),
+            ...(extras.migration_control_ms === undefined ? {} : { control_ms: Number(extras.migration_control_ms.toFixed(4)) }),
+          },
+        }),
   };
   const meta = {
     ...profile.meta,

@@ -45,7 +45,9 @@ export class LiveMigration {
     request.migrating = true;
     src.migrations_out++;
     dst.migrations_in++;
-    this.nextStage();
+    const control_ms = ctx.params.control_ms ?? 0;
+    if (control_ms > 0) ctx.sim.after(control_ms / 1e3, Band.migration, () => this.nextStage());
+    else this.nextStage();
   }
 
   private nextStage(): void {

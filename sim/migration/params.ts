@@ -18,6 +18,14 @@ export const MigrationParams = z.object({
   max_concurrent_per_instance: z.number().int().min(1).default(1),
   /** Relative slowdown of the source's steps while it sends (measured 1–3 %). */
   source_slowdown: z.number().nonnegative().default(0.02),
+  /**
+   * Time from the pairing's decision to the first stage: the control path before any block
+   * moves (the manager's call to the source, the source's pick, PRE-ALLOC's round trip) and
+   * whatever a loaded machine adds to a migration beyond the stage line. Absent: 0, the first
+   * stage starts at the decision. `fleetlab fidelity` fits it on forced migrations during its
+   * calibration replay (docs/fidelity.md).
+   */
+  control_ms: z.number().nonnegative().optional(),
 });
 export type MigrationParams = z.infer<typeof MigrationParams>;
 

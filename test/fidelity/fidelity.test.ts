@@ -121,6 +121,15 @@ test('profile the fleet → replay two policies → simulate → report with ran
   t.regex(md, /Simulated statistics pool 3 simulated run\(s\) of the trace \(seeds 0 … 2/);
   t.regex(md, /Contention model \(cluster\.contention/);
   t.regex(md, /error without contention \| error without jitter memory \|/);
+  // Ten migrations were forced during the calibration replay; what the measured ones took
+  // beyond the transfer line is the simulator's control time (absent when none was measured).
+  const control = report.migration_control!;
+  t.is(control.tried, 10, JSON.stringify(control));
+  t.true(control.committed <= control.measured && control.measured <= control.tried && control.control_ms >= 0, JSON.stringify(control));
+  const migration = (JSON.parse(readFileSync(join(out, 'simulator.json'), 'utf8')) as { migration: { control_ms?: number } }).migration;
+  if (control.measured > 0) t.is(migration.control_ms, Number(control.control_ms.toFixed(4)));
+  else t.false('control_ms' in migration);
+  t.regex(md, /Migration control time/);
   const memory = report.jitter_memory!;
   t.true(memory.share >= 0 && memory.share <= 1 && memory.per_step >= 0 && memory.per_step < 1, JSON.stringify(memory));
   const perf = (JSON.parse(readFileSync(join(out, 'simulator.json'), 'utf8')) as { model: { perf: { jitter_memory: unknown } } }).model.perf;

@@ -196,3 +196,40 @@ test('token stream across a committed migration: every token once, in time order
     t.true((stream.times_s[switchAt - 1] ?? Infinity) <= suspended + 1e-12, `${label}: the source's last token precedes the suspension`);
   }
 });
+
+test('control_ms: the first stage starts that long after the decision; the migration takes that much longer, once', (t) => {
+  const run = (control_ms: number | undefined) =>
+    migrateAfter({ instances: 2, scheduler: pinnedScheduler(() => 0), migration: control_ms === undefined ? {} : { control_ms } }, [spec(0, 0, 16 * 30, 200)], 10).record;
+  const plain = run(undefined);
+  const zero = run(0);
+  const slow = run(100);
+  t.deepEqual(zero, plain, 'control_ms 0 is the same migration as none');
+  t.is(slow?.status, 'committed');
+  t.is(slow?.started_s, plain?.started_s, 'the decision time is the same');
+  t.is(slow?.stages, plain?.stages);
+  // The request keeps decoding during the control time, so the stages copy a few blocks more
+  // (and the last stage waits for a step boundary): more than 100 ms longer, far less than 200
+  // (the control time once per stage would be 2 × 100 ms).
+  const duration = (r: MigrationRecord | undefined): number => (r === undefined ? Number.NaN : r.ended_s - r.started_s);
+  t.true((slow?.blocks_copied ?? 0) >= (plain?.blocks_copied ?? Infinity), `blocks ${slow?.blocks_copied} against ${plain?.blocks_copied}`);
+  t.true(duration(slow) >= duration(plain) + 0.1 - 1e-9, `with 100 ms of control ${duration(slow)} s, without ${duration(plain)} s`);
+  t.true(duration(slow) < duration(plain) + 0.15, `the control time is added once, not per stage: ${duration(slow)} s against ${duration(plain)} s`);
+});
+
+test('control_ms: a request that finishes during the control time aborts the migration before any block moves', (t) => {
+  const { record, ctx } = migrateAfter(
+    { instances: 2, scheduler: pinnedScheduler(() => 0), migration: { control_ms: 500 } },
+    [spec(0, 0, 16 * 30, 14)],
+    12,
+  );
+  t.is(record?.status, 'aborted');
+  t.is(record?.reason, 'request-finished');
+  t.is(record?.blocks_copied, 0);
+  t.is(ctx.cluster.requests[0]?.instance, 0);
+  for (const instance of ctx.cluster.instances) instance.engine.checkBlocks();
+  t.is(ctx.cluster.instances[1]?.engine.free_blocks, 100, 'nothing was reserved on the destination');
+});
+
+test('control_ms must not be negative', (t) => {
+  t.throws(() => migrateAfter({ instances: 2, scheduler: pinnedScheduler(() => 0), migration: { control_ms: -1 } }, [spec(0, 0, 16, 4)], 1), { message: /control_ms/ });
+});
