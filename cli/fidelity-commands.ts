@@ -85,7 +85,7 @@ export function registerFidelityCommands(program: Command): void {
     .option('--prompt-tokens <min-max>', 'prompt lengths, uniform (default: 16-256)', range)
     .option('--output-tokens <min-max>', 'output lengths, uniform (default: 8-64)', range)
     .option('--kv-blocks <n>', 'KV blocks of 16 tokens per instance (default: 1024; imbalance: 48)', positive)
-    .option('--real-runs <n>', 'real replays per policy; from 2 the ranking claims only gaps above the run-to-run noise (default: 1; imbalance: 2)', positive)
+    .option('--real-runs <n>', 'real replays per policy; from 2 the ranking claims only gaps above the run-to-run noise (default: 1; imbalance: 3)', positive)
     .option('--warmup <n>', 'requests of a warm-up trace (same distribution, seed + 2000) replayed unmeasured on every fresh fleet before its measured replay; 0: none (default: as many as the trace)', nonNegative)
     .option('--calibration-migrations <n>', 'migrations forced during the calibration replay; what they take beyond the KV transfer line is the simulated migration.control_ms (0: none; default: 10)', nonNegative)
     .option('--seed <n>', 'seed of the trace', nonNegative, 0)

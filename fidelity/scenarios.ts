@@ -34,7 +34,7 @@ export const FIDELITY_SCENARIOS = {
     // machine's.
     description: 'Poisson 8 req/s; every other request long (prompts 128–256, outputs 128–384 tokens), the rest short (16–64, 8–32); 48 KV blocks per instance: round-robin sends every long request to one instance',
     trace: { requests: 60, rate_per_s: 8, prompt_tokens: [16, 64], output_tokens: [8, 32], long: { every: 2, prompt_tokens: [128, 256], output_tokens: [128, 384] } },
-    num_kv_blocks: 48, max_num_batched_tokens: 512, max_num_seqs: 64, real_runs: 2,
+    num_kv_blocks: 48, max_num_batched_tokens: 512, max_num_seqs: 64, real_runs: 3,
   },
 } as const satisfies Record<string, FidelityScenario>;
 

@@ -40,7 +40,8 @@ test('imbalance at CI size: where the simulator separates round-robin from INFaa
     model: 'tiny', instances: 2, threads: 1, scenario: 'imbalance',
     num_kv_blocks: scenario.num_kv_blocks, block_size_tokens: 16, max_num_batched_tokens: scenario.max_num_batched_tokens, max_num_seqs: scenario.max_num_seqs,
     policies: [{ name: 'round-robin', scheduler: PRESETS['round-robin'] }, { name: 'infaas++', scheduler: PRESETS['infaas++'] }],
-    trace, profile: {}, out,
+    // A short warm-up keeps the CI test short; the bench warms up with the whole trace's length.
+    trace, profile: {}, out, warmup_requests: 8,
   });
   const rows = syntheticTrace(trace);
   for (const p of report.policies) {
