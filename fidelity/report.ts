@@ -1,4 +1,4 @@
-// Simulated vs real, per metric: mean, P50, P90, P99 of TTFT, TPOT and E2E, throughput, and
+// Simulated vs real, per metric: mean, P50, P90, P99 of TTFT, TPOT, ITL and E2E, throughput, and
 // the relative error (simulated − real) / real of each.
 import { quantileSorted } from 'simple-statistics';
 
@@ -23,8 +23,10 @@ export function stats(values: readonly number[]): Stats {
 }
 
 export function compare(metric: string, real: readonly number[], sim: readonly number[]): MetricComparison {
-  const r = stats(real);
-  const s = stats(sim);
+  return compareStats(metric, stats(real), stats(sim));
+}
+
+export function compareStats(metric: string, r: Stats, s: Stats): MetricComparison {
   const err = (k: keyof Stats): number => (s[k] - r[k]) / r[k];
   return { metric, real: r, sim: s, rel_error: { mean: err('mean'), p50: err('p50'), p90: err('p90'), p99: err('p99') } };
 }

@@ -13,7 +13,7 @@ import { profileFleet } from '../backend/profile/profile-fleet.ts';
 import { frontendOf, JITTER_FILE, writeProfileFolder } from '../backend/profile/profile-folder.ts';
 import type { GridOptions } from '../backend/profile/profile-grid.ts';
 import { profileKvTransfer } from '../backend/profile/profile-kv.ts';
-import { RecordCollector, writeResults } from '../metrics/index.ts';
+import { RecordCollector, TokenGaps, writeResults } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { tablePerfModel } from '../sim/perf/index.ts';
 import type { JitterMemory } from '../sim/perf/step-jitter.ts';
@@ -23,7 +23,7 @@ import { measureContention, type Contention } from './contention.ts';
 import { fidelityMarkdown } from './markdown.ts';
 import { rankPolicies, type Ranking } from './ranking.ts';
 import { replayOnFleet, type Replay, type RequestTiming } from './real-run.ts';
-import { compare, stats, type MetricComparison, type Stats } from './report.ts';
+import { compare, compareStats, stats, type MetricComparison, type Stats } from './report.ts';
 import { scatterFigure, type ScatterPoint } from './scatter.ts';
 import { simulateTrace, type SimOutcome, type SimSide } from './sim-run.ts';
 import { checkSteps, priceSteps, type StepCheck } from './step-check.ts';
@@ -248,8 +248,9 @@ function startFleet(o: FidelityOptions, scheduler: SchedulerSpecInput): Promise<
 }
 
 /**
- * TTFT, TPOT (requests of more than one token) and E2E, simulated against real; the simulated
- * statistics over the requests of every simulated run pooled (each run is the whole trace).
+ * TTFT, TPOT (requests of more than one token), ITL (every gap between two tokens of a request,
+ * vLLM's) and E2E, simulated against real; the simulated statistics over the requests (and
+ * token gaps) of every simulated run pooled (each run is the whole trace).
  */
 function compareLatencies(policy: string, r: readonly RequestTiming[], runs: readonly SimOutcome[]): MetricComparison[] {
   for (const run of runs) {
@@ -259,8 +260,17 @@ function compareLatencies(policy: string, r: readonly RequestTiming[], runs: rea
   return [
     compare('TTFT', r.map((x) => x.ttft_s), s.map((x) => x.prefill_latency_s)),
     compare('TPOT', r.filter((x) => x.output_tokens > 1).map((x) => x.tpot_s), s.filter((x) => x.output_tokens > 1).map((x) => x.decode_latency_s)),
+    compareStats('ITL', stats(r.flatMap((x) => x.itl_s)), pooledGapStats(runs)),
     compare('E2E', r.map((x) => x.e2e_s), s.map((x) => x.request_latency_s)),
   ];
+}
+
+/** The simulated runs' token gaps pooled (a sketch: percentiles within ±0.1 %), in seconds. */
+function pooledGapStats(runs: readonly SimOutcome[]): Stats {
+  const pooled = new TokenGaps();
+  for (const run of runs) pooled.merge(run.token_gaps);
+  if (pooled.count === 0) return stats([]);
+  return { mean: pooled.mean / 1e3, p50: pooled.quantile(0.5) / 1e3, p90: pooled.quantile(0.9) / 1e3, p99: pooled.quantile(0.99) / 1e3 };
 }
 
 export async function runFidelity(o: FidelityOptions, log: (line: string) => void = () => {}): Promise<FidelityReport> {

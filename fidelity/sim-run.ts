@@ -1,7 +1,7 @@
 // The same trace in the simulator: the same instances, engine limits, vLLM-v1 scheduler and
 // global scheduler, with the step times the profiler measured on the real fleet and the
 // dispatch and delivery latency measured around its engines.
-import { summarize, type RequestMetrics, type RunRecords } from '../metrics/index.ts';
+import { summarize, type RequestMetrics, type RunRecords, type TokenGaps } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { parseRunConfig, simulate } from '../sim/index.ts';
 import type { JitterMemory } from '../sim/perf/step-jitter.ts';
@@ -39,6 +39,8 @@ export interface SimOutcome {
   readonly requests: RequestMetrics[];
   readonly migrations: number;
   readonly preemptions: number;
+  /** Every inter-token gap of the run (ms; exact mean, sketched percentiles). */
+  readonly token_gaps: TokenGaps;
 }
 
 export function simulateTrace(s: SimSide, options: { readonly keepSteps?: boolean } = {}): SimOutcome {
@@ -62,7 +64,7 @@ export function simulateTrace(s: SimSide, options: { readonly keepSteps?: boolea
     },
     'fidelity',
   );
-  const { records } = simulate(config, { keepSteps: options.keepSteps ?? false });
+  const { records, token_gaps } = simulate(config, { keepSteps: options.keepSteps ?? false });
   const { summary, rows } = summarize(records);
-  return { records, requests: [...rows].sort((a, b) => a.request_id - b.request_id), migrations: summary.migrations.committed, preemptions: summary.preemptions };
+  return { records, requests: [...rows].sort((a, b) => a.request_id - b.request_id), migrations: summary.migrations.committed, preemptions: summary.preemptions, token_gaps };
 }

@@ -60,6 +60,23 @@ export class TokenGaps implements SampleStats {
     return this.#sketch.getValueAtQuantile(q);
   }
 
+  /**
+   * Folds `other`'s gaps into these, as if each had been added here (pooling runs): the sketches
+   * merge bin by bin (same relative accuracy, so percentiles keep their guarantee), and mean and
+   * std combine exactly (Chan et al.'s pairwise update).
+   */
+  merge(other: TokenGaps): void {
+    this.#flush();
+    other.#flush();
+    this.#sketch.merge(other.#sketch);
+    const n = this.#count + other.#count;
+    if (n === 0) return;
+    const delta = other.#mean - this.#mean;
+    this.#m2 += other.#m2 + (delta * delta * this.#count * other.#count) / n;
+    this.#mean += (delta * other.#count) / n;
+    this.#count = n;
+  }
+
   #flush(): void {
     // A NaN gap never equals the run's value, so it is accepted on its own, as before.
     if (this.#runCount > 0) this.#sketch.accept(this.#runValue, this.#runCount);

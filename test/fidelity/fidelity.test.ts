@@ -53,7 +53,7 @@ test('profile the fleet → replay two policies → simulate → report with ran
   t.true(report.frontend.dispatch_ms > 0 && report.frontend.delivery_ms > 0, JSON.stringify(report.frontend));
   const rows = syntheticTrace(trace);
   for (const p of report.policies) {
-    t.deepEqual(p.metrics.map((m) => m.metric), ['TTFT', 'TPOT', 'E2E']);
+    t.deepEqual(p.metrics.map((m) => m.metric), ['TTFT', 'TPOT', 'ITL', 'E2E']);
     for (const m of p.metrics) {
       for (const k of ['mean', 'p50', 'p90', 'p99'] as const) {
         t.true(m.real[k] > 0 && m.sim[k] > 0, `${p.policy} ${m.metric} ${k}: real ${m.real[k]}, simulated ${m.sim[k]}`);
@@ -67,6 +67,7 @@ test('profile the fleet → replay two policies → simulate → report with ran
     const real = report.replays.get(p.policy)!;
     t.deepEqual(real.requests.map((r) => r.output_tokens), rows.map((r) => r.output_tokens), 'the real fleet produced every requested token');
     t.true(real.requests.every((r) => r.dispatch_s >= 0 && r.delivery_s >= 0 && r.dispatch_s < r.ttft_s), 'dispatch and delivery split each latency');
+    t.is(real.requests.reduce((a, r) => a + r.itl_s.length, 0), rows.reduce((a, r) => a + r.output_tokens - 1, 0), 'one ITL sample per token after the first');
     // Every token after the first came from a reported decode step (no preemption or migration fits this run).
     const decodes = real.steps.reduce((a, s) => a + s.decode_seqs, 0);
     t.is(decodes, rows.reduce((a, r) => a + r.output_tokens - 1, 0), 'Σ decode sequences over the reported steps = Σ (output tokens − 1)');
@@ -107,7 +108,7 @@ test('profile the fleet → replay two policies → simulate → report with ran
   t.deepEqual(fragment.cluster.contention.step_factors, c.step_factors.map((f) => Number(f.toFixed(6))));
   for (const p of report.policies) {
     t.deepEqual(p.ablations.map((a) => a.without), ['contention', 'jitter memory'], `${p.policy}: one ablation per fitted term`);
-    for (const a of p.ablations) t.deepEqual(a.metrics.map((m) => m.metric), ['TTFT', 'TPOT', 'E2E'], `${p.policy} without ${a.without}`);
+    for (const a of p.ablations) t.deepEqual(a.metrics.map((m) => m.metric), ['TTFT', 'TPOT', 'ITL', 'E2E'], `${p.policy} without ${a.without}`);
     const steps = parse(readFileSync(join(out, p.policy, 'steps.csv')), { columns: true, cast: true }) as Record<string, number>[];
     t.true(steps.every((r) => r['others_stepping'] === 0 || r['others_stepping'] === 1), `${p.policy}: others_stepping of two instances`);
   }

@@ -40,3 +40,33 @@ test('TokenGaps feeds runs of equal gaps as one weighted value: every percentile
   t.is(gaps.count, fed);
   for (const q of [0, 0.01, 0.25, 0.5, 0.9, 0.99, 0.999, 1]) t.is(gaps.quantile(q), plain.getValueAtQuantile(q), `q${q}`);
 });
+
+test('TokenGaps.merge pools two runs: the same percentiles as one sketch fed every gap, mean and std exact', (t) => {
+  const a = new TokenGaps();
+  const b = new TokenGaps();
+  const all = new TokenGaps();
+  const values: number[] = [];
+  for (let i = 0; i < 2_000; i++) {
+    // Runs of equal gaps on both sides, one still open when the merge happens.
+    const v = 1 + ((i * 37) % 101) / 7;
+    const side = i % 3 === 0 ? b : a;
+    side.add(v);
+    side.add(v);
+    all.add(v);
+    all.add(v);
+    values.push(v, v);
+  }
+  a.merge(b);
+  t.is(a.count, values.length);
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
+  t.true(Math.abs(a.mean - mean) < 1e-9, `mean ${a.mean} against ${mean}`);
+  t.true(Math.abs(a.std - std) < 1e-9, `std ${a.std} against ${std}`);
+  for (const q of [0, 0.1, 0.5, 0.9, 0.99, 1]) t.is(a.quantile(q), all.quantile(q), `q${q}`);
+  // Merging an empty one changes nothing; adding after a merge still counts once.
+  a.merge(new TokenGaps());
+  t.is(a.count, values.length);
+  a.add(1000);
+  t.is(a.count, values.length + 1);
+  t.true(Math.abs(a.quantile(1) - 1000) <= 1000 * ITL_RELATIVE_ACCURACY * 1.01, `max ${a.quantile(1)}`);
+});
