@@ -116,7 +116,7 @@ export function registerFidelityCommands(program: Command): void {
         },
         (line) => console.error(line),
       );
-      for (const p of report.policies) console.log(`\n${p.policy}\n${markdownTable(p.metrics, p.ablations)}`);
+      for (const p of report.policies) console.log(`\n${p.policy}\n${markdownTable(p.metrics, p.ablations, p.real_runs)}`);
       for (const r of report.ranking) {
         const noise = Number.isNaN(r.noise) ? 'noise not measured' : `noise ${(r.noise * 100).toFixed(1)} %`;
         console.log(`ranking ${r.metric} ${r.stat}: real ${r.real.join(' < ')}; simulated ${r.sim.join(' < ')}; ${noise}; ${r.verdict}`);

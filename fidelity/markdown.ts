@@ -73,7 +73,7 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
       '',
       `Scheduler: \`${JSON.stringify(scheduler)}\``,
       '',
-      markdownTable(p.metrics, p.ablations),
+      markdownTable(p.metrics, p.ablations, p.real_runs),
       '',
       `| | real | simulated | error |`,
       `|---|---|---|---|`,

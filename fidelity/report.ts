@@ -34,15 +34,29 @@ export function compareStats(metric: string, r: Stats, s: Stats): MetricComparis
 const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %` : 'n/a');
 const ms = (x: number): string => (Number.isFinite(x) ? (x * 1e3).toFixed(1) : 'n/a');
 
-/** `ablations`: the same comparison with one term of the model off each, as extra error columns. */
-export function markdownTable(rows: readonly MetricComparison[], ablations: readonly { readonly without: string; readonly metrics: readonly MetricComparison[] }[] = []): string {
+/**
+ * `ablations`: the same comparison with one term of the model off each, as extra error columns.
+ * `realRuns`: every real replay's statistics (the first is the table's `real`); from two on, the
+ * table adds the range over the replays and whether the simulated value lies inside it, so an
+ * error reads against the real run-to-run noise.
+ */
+export function markdownTable(
+  rows: readonly MetricComparison[],
+  ablations: readonly { readonly without: string; readonly metrics: readonly MetricComparison[] }[] = [],
+  realRuns: readonly Record<string, Stats>[] = [],
+): string {
+  const ranged = realRuns.length >= 2;
   const lines = [
-    `| metric | stat | real (ms) | simulated (ms) | error |${ablations.map((a) => ` error without ${a.without} |`).join('')}`,
-    `|---|---|---|---|---|${ablations.map(() => '---|').join('')}`,
+    `| metric | stat | real (ms) | simulated (ms) | error |${ranged ? ` real over ${realRuns.length} replays (ms) | simulated within |` : ''}${ablations.map((a) => ` error without ${a.without} |`).join('')}`,
+    `|---|---|---|---|---|${ranged ? '---|---|' : ''}${ablations.map(() => '---|').join('')}`,
   ];
   for (const [i, row] of rows.entries()) {
     for (const k of ['mean', 'p50', 'p90', 'p99'] as const) {
-      lines.push(`| ${row.metric} | ${k} | ${ms(row.real[k])} | ${ms(row.sim[k])} | ${pct(row.rel_error[k])} |${ablations.map((a) => ` ${pct(a.metrics[i]?.rel_error[k] ?? Number.NaN)} |`).join('')}`);
+      const values = realRuns.map((run) => run[row.metric]?.[k]).filter((v): v is number => v !== undefined && Number.isFinite(v));
+      const range = ranged && values.length === realRuns.length
+        ? ` ${ms(Math.min(...values))}–${ms(Math.max(...values))} | ${row.sim[k] >= Math.min(...values) && row.sim[k] <= Math.max(...values) ? 'yes' : 'no'} |`
+        : ranged ? ' n/a | |' : '';
+      lines.push(`| ${row.metric} | ${k} | ${ms(row.real[k])} | ${ms(row.sim[k])} | ${pct(row.rel_error[k])} |${range}${ablations.map((a) => ` ${pct(a.metrics[i]?.rel_error[k] ?? Number.NaN)} |`).join('')}`);
     }
   }
   return lines.join('\n');

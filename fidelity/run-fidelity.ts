@@ -157,7 +157,10 @@ const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce
 /** The real statistics the ranking compares, from one replay (TPOT over requests of more than one token). */
 function realStats(r: Replay): Record<string, Stats> {
   const q = r.requests;
-  return { TTFT: stats(q.map((x) => x.ttft_s)), TPOT: stats(q.filter((x) => x.output_tokens > 1).map((x) => x.tpot_s)), E2E: stats(q.map((x) => x.e2e_s)) };
+  return {
+    TTFT: stats(q.map((x) => x.ttft_s)), TPOT: stats(q.filter((x) => x.output_tokens > 1).map((x) => x.tpot_s)),
+    ITL: stats(q.flatMap((x) => x.itl_s)), E2E: stats(q.map((x) => x.e2e_s)),
+  };
 }
 
 export interface Ablation {
