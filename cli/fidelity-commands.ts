@@ -12,7 +12,7 @@ import { profileKvTransfer } from '../backend/profile/profile-kv.ts';
 import type { ModelArch } from '../backend/model/arch.ts';
 import { runFidelity } from '../fidelity/run-fidelity.ts';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../policies/presets.ts';
-import { markdownTable } from '../fidelity/report.ts';
+import { markdownTable, withinRealRange } from '../fidelity/report.ts';
 import { FIDELITY_SCENARIO_NAMES, FIDELITY_SCENARIOS, type FidelityScenario, type FidelityScenarioName } from '../fidelity/scenarios.ts';
 
 const rate = (value: string): number => {
@@ -116,7 +116,11 @@ export function registerFidelityCommands(program: Command): void {
         },
         (line) => console.error(line),
       );
-      for (const p of report.policies) console.log(`\n${p.policy}\n${markdownTable(p.metrics, p.ablations, p.real_runs)}`);
+      for (const p of report.policies) {
+        console.log(`\n${p.policy}\n${markdownTable(p.metrics, p.ablations, p.real_runs)}`);
+        const range = withinRealRange(p.metrics, p.real_runs);
+        if (range !== undefined) console.log(`simulated within the range of the ${p.real_runs.length} real replays: ${range.within} of ${range.of} statistics`);
+      }
       for (const r of report.ranking) {
         const noise = Number.isNaN(r.noise) ? 'noise not measured' : `noise ${(r.noise * 100).toFixed(1)} %`;
         console.log(`ranking ${r.metric} ${r.stat}: real ${r.real.join(' < ')}; simulated ${r.sim.join(' < ')}; ${noise}; ${r.verdict}`);

@@ -4,7 +4,7 @@
 import type { MigrationControl } from './calibrate-migration.ts';
 import type { FidelityOptions, FidelityReport } from './run-fidelity.ts';
 import type { Ranking, RankingVerdict } from './ranking.ts';
-import { markdownTable } from './report.ts';
+import { markdownTable, withinRealRange, type MetricComparison, type Stats } from './report.ts';
 import { WARMUP_SEED_OFFSET, warmupTrace } from './workload.ts';
 
 const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
@@ -75,6 +75,7 @@ export function fidelityMarkdown(o: FidelityOptions, meta: Record<string, unknow
       '',
       markdownTable(p.metrics, p.ablations, p.real_runs),
       '',
+      ...rangeLine(p.metrics, p.real_runs),
       `| | real | simulated | error |`,
       `|---|---|---|---|`,
       `| throughput (req/s) | ${p.throughput.real_req_per_s.toFixed(3)} | ${p.throughput.sim_req_per_s.toFixed(3)} | ${pct(-p.throughput.rel_error / (1 + p.throughput.rel_error))} |`,
@@ -114,4 +115,10 @@ function migrationControlLine(m: MigrationControl | undefined): string {
   const committed = m.samples.filter((x) => x.outcome === 'committed');
   const refused = m.samples.filter((x) => x.outcome !== 'committed');
   return `Migration control time (migration.control_ms, fitted on ${m.measured} of ${m.tried} migrations forced during the calibration replay): ${m.control_ms.toFixed(2)} ms before the first stage; ${committed.length} committed in ${range(committed.map((x) => x.measured_ms))} (the KV transfer line prices ${range(committed.map((x) => x.line_ms))} of it), ${refused.length} refused at PRE-ALLOC in ${range(refused.map((x) => x.measured_ms))}.`;
+}
+
+function rangeLine(metrics: readonly MetricComparison[], realRuns: readonly Record<string, Stats>[]): string[] {
+  const r = withinRealRange(metrics, realRuns);
+  if (r === undefined) return [];
+  return [`The simulated value lies within the range of the ${realRuns.length} real replays for ${r.within} of ${r.of} statistics.`, ''];
 }

@@ -61,3 +61,22 @@ export function markdownTable(
   }
   return lines.join('\n');
 }
+
+/**
+ * Of the table's statistics (metric × mean/P50/P90/P99), how many the simulator put inside the
+ * real replays' range, and of how many a range exists (two or more replays); undefined with one.
+ */
+export function withinRealRange(rows: readonly MetricComparison[], realRuns: readonly Record<string, Stats>[]): { readonly within: number; readonly of: number } | undefined {
+  if (realRuns.length < 2) return undefined;
+  let within = 0;
+  let of = 0;
+  for (const row of rows) {
+    for (const k of ['mean', 'p50', 'p90', 'p99'] as const) {
+      const values = realRuns.map((run) => run[row.metric]?.[k]).filter((v): v is number => v !== undefined && Number.isFinite(v));
+      if (values.length !== realRuns.length) continue;
+      of++;
+      if (row.sim[k] >= Math.min(...values) && row.sim[k] <= Math.max(...values)) within++;
+    }
+  }
+  return { within, of };
+}

@@ -1,7 +1,7 @@
 // The error table: one row per metric and statistic; with several real replays, their range
 // and whether the simulated value lies inside it.
 import test from 'ava';
-import { compare, markdownTable, stats } from '../../fidelity/report.ts';
+import { compare, markdownTable, stats, withinRealRange } from '../../fidelity/report.ts';
 
 const rows = [compare('TTFT', [0.010, 0.020], [0.012, 0.022]), compare('E2E', [0.1, 0.3], [0.5, 0.7])];
 
@@ -29,4 +29,15 @@ test('several replays: the real range and whether the simulated value is inside 
 test('a metric missing from a replay is n/a, never a made-up range', (t) => {
   const md = markdownTable(rows, [], [{ TTFT: stats([0.01]) }, { TTFT: stats([0.02]) }]).split('\n');
   t.true(md[6]!.startsWith('| E2E | mean | 200.0 | 600.0 | +200.0 % | n/a |'), md[6]);
+});
+
+test('withinRealRange counts the statistics the simulator put inside the replays\' range', (t) => {
+  const runs = [
+    { TTFT: stats([0.010, 0.020]), E2E: stats([0.1, 0.3]) },
+    { TTFT: stats([0.014, 0.024]), E2E: stats([0.1, 0.4]) },
+  ];
+  // TTFT: simulated 17 / 17 / 20.6 / 21.96 ms against ranges 15–19, 15–19, 19–23, 19.9–23.9: all in.
+  // E2E: simulated 600 … ms against 200–250 ms: none.
+  t.deepEqual(withinRealRange(rows, runs), { within: 4, of: 8 });
+  t.is(withinRealRange(rows, [runs[0]!]), undefined, 'one replay has no range');
 });
