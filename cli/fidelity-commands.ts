@@ -45,6 +45,10 @@ const calibrationKind = (value: string): 'replay' | 'fleet' | 'engine' => {
   if (value !== 'replay' && value !== 'fleet' && value !== 'engine') throw new InvalidArgumentError(`expected replay, fleet or engine, received "${value}"`);
   return value;
 };
+const calibrationReplays = (value: string): 1 | 2 => {
+  if (value !== '1' && value !== '2') throw new InvalidArgumentError(`expected 1 (before the test replays) or 2 (before and after), received "${value}"`);
+  return Number(value) as 1 | 2;
+};
 
 export function registerFidelityCommands(program: Command): void {
   program
@@ -88,6 +92,7 @@ export function registerFidelityCommands(program: Command): void {
     .option('--real-runs <n>', 'real replays per policy; from 2 the ranking claims only gaps above the run-to-run noise (default: 1; imbalance: 3)', positive)
     .option('--warmup <n>', 'requests of a warm-up trace (same distribution, seed + 2000) replayed unmeasured on every fresh fleet before its measured replay; 0: none (default: as many as the trace)', nonNegative)
     .option('--calibration-migrations <n>', 'migrations forced during the calibration replay; what they take beyond the KV transfer line is the simulated migration.control_ms (0: none; default: 10)', nonNegative)
+    .option('--calibration-replays <n>', 'replay calibration: 2 replays the calibration trace before and after the test replays and pools both (the machine over the whole run); 1 only before (default: 2)', calibrationReplays)
     .option('--seed <n>', 'seed of the trace', nonNegative, 0)
     .option('--sim-runs <n>', 'simulated runs per policy (seeds seed, seed + 1, …), pooled for the statistics: with step-time jitter one run is one random draw', positive, 8)
     .option('--threads <n>', 'compute threads per instance', positive, 1)
@@ -112,7 +117,7 @@ export function registerFidelityCommands(program: Command): void {
             ...(burstiness === undefined ? {} : { burstiness }), ...(t.long === undefined ? {} : { long: t.long }),
           },
           profile: { repeats: opts.repeats, prefill_tokens: [16, 32, 64, 128, 256, 512], decode_batch_sizes: [1, 2, 4, 8, 16, 32], decode_context_tokens: [32, 128, 320] },
-          out: opts.out, steps: opts.steps, trace_json: opts.traceJson, contention: opts.contention, jitter_memory: opts.jitterMemory, sim_runs: opts.simRuns, ...(opts.warmup === undefined ? {} : { warmup_requests: opts.warmup }), ...(opts.calibrationMigrations === undefined ? {} : { calibration_migrations: opts.calibrationMigrations }),
+          out: opts.out, steps: opts.steps, trace_json: opts.traceJson, contention: opts.contention, jitter_memory: opts.jitterMemory, sim_runs: opts.simRuns, ...(opts.warmup === undefined ? {} : { warmup_requests: opts.warmup }), ...(opts.calibrationMigrations === undefined ? {} : { calibration_migrations: opts.calibrationMigrations }), ...(opts.calibrationReplays === undefined ? {} : { calibration_replays: opts.calibrationReplays }),
         },
         (line) => console.error(line),
       );

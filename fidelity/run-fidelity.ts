@@ -4,22 +4,20 @@
 // step model's own error on the real batches, and whether both worlds rank the policies alike.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Fleet, type MigrationRecord as FleetMigrationRecord } from '../backend/manager/fleet.ts';
-import type { ModelArch } from '../backend/model/arch.ts';
-import { machineMeta, profileEngine, type ProfileResult } from '../backend/profile/profile-engine.ts';
+import type { Fleet } from '../backend/manager/fleet.ts';
 import { readModelFolder, resolveModelDir } from '../backend/model/index.ts';
-import { loadAddon } from '../backend/native/load-addon.ts';
-import { profileFleet } from '../backend/profile/profile-fleet.ts';
-import { frontendOf, JITTER_FILE, writeProfileFolder } from '../backend/profile/profile-folder.ts';
+import { JITTER_FILE, writeProfileFolder } from '../backend/profile/profile-folder.ts';
 import type { GridOptions } from '../backend/profile/profile-grid.ts';
 import { profileKvTransfer } from '../backend/profile/profile-kv.ts';
 import { RecordCollector, TokenGaps, writeResults } from '../metrics/index.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
 import { tablePerfModel } from '../sim/perf/index.ts';
 import type { JitterMemory } from '../sim/perf/step-jitter.ts';
-import { forceMigrationsDuring, fitMigrationControl, type MigrationControl } from './calibrate-migration.ts';
-import { calibrateFromReplay, type FittedContention } from './calibrate-replay.ts';
+import { fitMigrationControl, type MigrationControl } from './calibrate-migration.ts';
+import type { FittedContention } from './calibrate-replay.ts';
+import { gridProfile, replayProfile } from './calibrate.ts';
 import { measureContention, type Contention } from './contention.ts';
+import { CALIBRATION_SEED_OFFSET, calibrationReplay, startWarmFleet, type CalibrationRun } from './fleet-replays.ts';
 import { fidelityMarkdown } from './markdown.ts';
 import { rankPolicies, type Ranking } from './ranking.ts';
 import { replayOnFleet, type Replay, type RequestTiming } from './real-run.ts';
@@ -28,7 +26,7 @@ import { scatterFigure, type ScatterPoint } from './scatter.ts';
 import { simulateTrace, type SimOutcome, type SimSide } from './sim-run.ts';
 import { checkSteps, priceSteps, type StepCheck } from './step-check.ts';
 import { othersSteppingAtStart } from './step-overlap.ts';
-import { syntheticTrace, traceCsv, WARMUP_SEED_OFFSET, warmupTrace, type SyntheticTrace } from './workload.ts';
+import { syntheticTrace, traceCsv, type SyntheticTrace } from './workload.ts';
 
 export interface PolicyUnderTest {
   /** A name for reports and folders (e.g. a preset name). */
@@ -103,9 +101,14 @@ export interface FidelityOptions {
    * simulator's `migration.control_ms` (fidelity/calibrate-migration.ts).
    */
   readonly calibration_migrations?: number;
+  /**
+   * Calibration replays (replay calibration): 2 (default) replays the calibration trace before
+   * the test replays and again after them and pools both, so the table sees the machine as it
+   * was over the whole run rather than at its start; 1 only before.
+   */
+  readonly calibration_replays?: 1 | 2;
 }
 
-const DEFAULT_CALIBRATION_MIGRATIONS = 10;
 
 /** Fields of real/summary.json a client replay cannot observe per request (they are 0). */
 export const REAL_NOT_MEASURED = ['execution_s', 'preemption_loss_s', 'preemption_stall_s', 'preemptions', 'preempted_requests', 'events', 'instance_id', 'first_scheduled_s'] as const;
@@ -169,87 +172,6 @@ export interface Ablation {
   readonly metrics: readonly MetricComparison[];
 }
 
-interface MeasuredProfile {
-  readonly profile: ProfileResult;
-  readonly frontend: Frontend;
-  readonly jitter_ratios?: { prefill: number[]; decode: number[] };
-  readonly jitter_memory?: JitterMemory;
-  readonly contention?: FittedContention;
-  /** The forced migrations of the calibration replay (replay calibration only). */
-  readonly migrations?: readonly FleetMigrationRecord[];
-}
-
-async function measureProfile(o: FidelityOptions, log: (line: string) => void): Promise<MeasuredProfile> {
-  const common = { ...o.profile, model: o.model, threads: o.threads, block_size_tokens: o.block_size_tokens };
-  if (o.calibration === 'engine') {
-    log(`profiling one ${o.model} engine alone (${o.threads} thread(s)) …`);
-    const profile = await profileEngine(common);
-    return { profile: { ...profile, frontend: { dispatch_ms: [], delivery_ms: [] } }, frontend: { dispatch_ms: 0, delivery_ms: 0 } };
-  }
-  if (o.calibration === 'fleet') {
-    log(`profiling ${o.instances} ${o.model} instance processes stepping at once (${o.threads} thread(s) each) …`);
-    const profile = await profileFleet({ ...common, instances: o.instances });
-    // Medians: a rare slow delivery (a GC pause) should not shift every simulated token.
-    return { profile, frontend: frontendOf(profile) };
-  }
-  const seed = o.trace.seed + 1000;
-  log(`calibrating: replaying a calibration trace (seed ${seed}) on ${o.instances} real instance(s) …`);
-  const { arch } = await readModelFolder(await resolveModelDir(o.model));
-  const fleet = await startWarmFleet(o, { dispatch: { kind: 'round-robin' } }, arch.vocab_size);
-  const rows = syntheticTrace({ ...o.trace, seed });
-  const forced = o.calibration_migrations ?? DEFAULT_CALIBRATION_MIGRATIONS;
-  let replay: Replay;
-  let migrations: FleetMigrationRecord[];
-  try {
-    [replay, migrations] = await Promise.all([
-      replayOnFleet(fleet, rows, seed, arch.vocab_size),
-      forceMigrationsDuring(fleet, o.instances, rows[rows.length - 1]?.arrival_s ?? 0, forced),
-    ]);
-  } finally {
-    await fleet.stop();
-  }
-  const calibration = calibrateFromReplay(replay);
-  const meta = machineMeta({
-    model: o.model, arch, kernel: loadAddon().cpuFeatures().best, threads: o.threads, block_size_tokens: o.block_size_tokens, engines: o.instances,
-    where: `the steps a calibration replay ran (seed ${seed}, round-robin, ${calibration.steps.prefill} prefill-only and ${calibration.steps.decode} decode-only steps; ${calibration.steps.mixed_ignored} mixed steps not used)`,
-    measured: 'whole engine steps inside the instance processes, binned by batch shape, mean per bin; p10/p90 beside',
-  });
-  const profile: ProfileResult = {
-    rows: calibration.rows, meta,
-    frontend: { dispatch_ms: replay.requests.map((r) => r.dispatch_s * 1e3), delivery_ms: replay.requests.map((r) => r.delivery_s * 1e3) },
-    non_forward_ms: replay.steps.map((s) => s.step_ms - s.forward_ms),
-  };
-  const contention = o.contention === false ? undefined : calibration.contention;
-  if (contention !== undefined) log(`contention: steps start with ${contention.steps_per_level.map((n, k) => `${k} other instance(s) mid-step ${n} times (×${contention.step_factors[k]!.toFixed(3)})`).join(', ')}`);
-  const memory = o.jitter_memory === false ? undefined : calibration.jitter_memory;
-  if (memory !== undefined) log(`jitter memory: correlation share ${memory.share.toFixed(3)} × ${memory.per_step.toFixed(3)}^steps`);
-  return { profile, frontend: calibration.frontend, jitter_ratios: calibration.jitter_ratios, ...(memory === undefined ? {} : { jitter_memory: memory }), ...(contention === undefined ? {} : { contention }), ...(forced === 0 ? {} : { migrations }) };
-}
-
-/** A fresh fleet that has replayed the warm-up trace, idle again and ready for a measured replay. */
-async function startWarmFleet(o: FidelityOptions, scheduler: SchedulerSpecInput, vocab: number): Promise<Fleet> {
-  const fleet = await startFleet(o, scheduler);
-  const rows = warmupTrace(o.trace, o.warmup_requests);
-  if (rows.length === 0) return fleet;
-  try {
-    await replayOnFleet(fleet, rows, o.trace.seed + WARMUP_SEED_OFFSET, vocab, undefined, 'warmup-');
-  } catch (error) {
-    await fleet.stop();
-    throw new Error(`fidelity: the warm-up replay failed: ${(error as Error).message}`);
-  }
-  return fleet;
-}
-
-function startFleet(o: FidelityOptions, scheduler: SchedulerSpecInput): Promise<Fleet> {
-  return Fleet.start({
-    instances: o.instances, scheduler,
-    engine: {
-      model: o.model, threads: o.threads, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
-      max_num_batched_tokens: o.max_num_batched_tokens, max_num_seqs: o.max_num_seqs, enable_prefix_caching: false,
-    },
-  });
-}
-
 /**
  * TTFT, TPOT (requests of more than one token), ITL (every gap between two tokens of a request,
  * vLLM's) and E2E, simulated against real; the simulated statistics over the requests (and
@@ -283,35 +205,33 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
   const realRuns = o.real_runs ?? 1;
   if (o.sim_runs !== undefined && (!Number.isInteger(o.sim_runs) || o.sim_runs < 1)) throw new Error(`fidelity: sim_runs must be an integer >= 1 (simulated runs per policy, pooled), received ${o.sim_runs}`);
   if (!Number.isInteger(realRuns) || realRuns < 1) throw new Error(`fidelity: real_runs must be an integer >= 1 (real replays per policy), received ${realRuns}`);
+  const calibrationReplays = o.calibration_replays ?? 2;
+  if (calibrationReplays !== 1 && calibrationReplays !== 2) throw new Error(`fidelity: calibration_replays must be 1 (before the test replays) or 2 (before and after), received ${String(calibrationReplays)}`);
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });
-  const { profile, frontend, jitter_ratios, jitter_memory, contention, migrations: forcedMigrations } = await measureProfile(o, log);
-  const factors = contention?.step_factors;
-  const arch = profile.meta['arch'] as ModelArch;
-  log('profiling the KV transfer path (migration stages) …');
-  const kv = await profileKvTransfer(arch, { block_size_tokens: o.block_size_tokens });
-  const migrationControl = forcedMigrations === undefined ? undefined : fitMigrationControl(forcedMigrations, kv);
-  if (migrationControl !== undefined) log(`migration control time: ${migrationControl.control_ms.toFixed(2)} ms beyond the transfer line (measured on ${migrationControl.measured} of ${migrationControl.tried} forced migrations)`);
-  const migration = { bandwidth_gbps: kv.bandwidth_gbps, stage_overhead_ms: kv.stage_overhead_ms, ...(migrationControl === undefined || migrationControl.measured === 0 ? {} : { control_ms: migrationControl.control_ms }) };
-  const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv, frontend, ...(migration.control_ms === undefined ? {} : { migration_control_ms: migration.control_ms }), ...(jitter_ratios === undefined ? {} : { jitter_ratios }), ...(jitter_memory === undefined ? {} : { jitter_memory }), ...(contention === undefined ? {} : { contention }) });
-  const jitterPath = jitter_ratios === undefined ? undefined : path.join(out, JITTER_FILE);
-  // Without jitter every simulated run is the same run: one is enough.
-  const simRuns = jitterPath === undefined ? 1 : (o.sim_runs ?? 8);
-  const perf = tablePerfModel('profile', profilePath);
-
+  const { arch } = await readModelFolder(await resolveModelDir(o.model));
   const rows = syntheticTrace(o.trace);
   const tracePath = path.join(out, 'trace.csv');
   await writeFile(tracePath, traceCsv(rows));
+  const byReplay = (o.calibration ?? 'replay') === 'replay';
+  const calibrations: CalibrationRun[] = [];
+  const grid = byReplay ? undefined : await gridProfile(o, log);
+  const calibrate = async (when: string): Promise<void> => {
+    log(`calibrating (${when}): replaying the calibration trace (seed ${o.trace.seed + CALIBRATION_SEED_OFFSET}) on ${o.instances} real instance(s) …`);
+    calibrations.push(await calibrationReplay(o, arch.vocab_size));
+  };
+  if (byReplay) await calibrate('before the test replays');
 
-  const results: PolicyFidelity[] = [];
+  // Every real replay first (each policy's first, then the noise rounds), the simulations after:
+  // the calibration that prices them may come after the test replays.
+  const folders = { steps: o.steps === true, traceJson: o.trace_json === true, overwrite: true };
+  const keepSteps = folders.steps || folders.traceJson;
   const replays = new Map<string, Replay>();
-  const scatter: ScatterPoint[] = [];
   /** Per policy (in order), the real statistics of each replay. */
   const realRunStats: Record<string, Stats>[][] = [];
   for (const policy of o.policies) {
     log(`${policy.name}: replaying ${rows.length} requests on ${o.instances} real instance(s) …`);
     const fleet = await startWarmFleet(o, policy.scheduler, arch.vocab_size);
-    const keepSteps = o.steps === true || o.trace_json === true;
     const collector = new RecordCollector({ keepSteps });
     const realConfig = { kind: 'fidelity-real', model: o.model, instances: o.instances, scheduler: policy.scheduler, trace: o.trace, seed: o.trace.seed };
     collector.runStarted({ name: `fidelity-real-${policy.name}`, system: `real:${o.model}`, seed: o.trace.seed, config: realConfig });
@@ -323,14 +243,53 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
     }
     replays.set(policy.name, real);
     realRunStats.push([realStats(real)]);
-    const dir = path.join(out, policy.name);
-    await mkdir(dir, { recursive: true });
     // Both worlds as fleetlab results folders, written through the same records (`fleetlab compare real sim`).
-    const folders = { steps: o.steps === true, traceJson: o.trace_json === true, overwrite: true };
     // A fixed fleet: its size is known, not sampled.
     collector.runEnded({ end_s: real.makespan_s, events: 0, avg_instances: o.instances, avg_instances_record_weighted: o.instances, not_measured: REAL_NOT_MEASURED });
-    writeResults(collector.records(), path.join(dir, 'real'), folders);
+    writeResults(collector.records(), path.join(out, policy.name, 'real'), folders);
+  }
+  const notes: string[] = [];
+  rounds: for (let round = 2; round <= realRuns; round++) {
+    for (const [i, policy] of o.policies.entries()) {
+      log(`${policy.name}: real replay ${round} of ${realRuns} (run-to-run noise) …`);
+      let fleet: Fleet | undefined;
+      try {
+        fleet = await startWarmFleet(o, policy.scheduler, arch.vocab_size);
+        const again = await replayOnFleet(fleet, rows, o.trace.seed, arch.vocab_size);
+        realRunStats[i]?.push(realStats(again));
+      } catch (error) {
+        // A failed noise replay must not lose the report: the round is dropped for every policy
+        // (the noise needs the same count of replays each) and the report says why.
+        const note = `real replay ${round} of ${policy.name} failed (${(error as Error).message}); the noise is measured over ${round - 1} replay(s) per policy`;
+        log(note);
+        notes.push(note);
+        for (const runs of realRunStats) runs.length = round - 1;
+        break rounds;
+      } finally {
+        await fleet?.stop();
+      }
+    }
+  }
+  if (byReplay && calibrationReplays === 2) await calibrate('after the test replays');
 
+  const { profile, frontend, jitter_ratios, jitter_memory, contention, migrations: forcedMigrations } = grid ?? replayProfile(o, arch, calibrations, log);
+  const factors = contention?.step_factors;
+  log('profiling the KV transfer path (migration stages) …');
+  const kv = await profileKvTransfer(arch, { block_size_tokens: o.block_size_tokens });
+  const migrationControl = forcedMigrations === undefined ? undefined : fitMigrationControl(forcedMigrations, kv);
+  if (migrationControl !== undefined) log(`migration control time: ${migrationControl.control_ms.toFixed(2)} ms beyond the transfer line (measured on ${migrationControl.measured} of ${migrationControl.tried} forced migrations)`);
+  const migration = { bandwidth_gbps: kv.bandwidth_gbps, stage_overhead_ms: kv.stage_overhead_ms, ...(migrationControl === undefined || migrationControl.measured === 0 ? {} : { control_ms: migrationControl.control_ms }) };
+  const { csv: profilePath } = await writeProfileFolder(out, profile, { kv_transfer: kv, frontend, ...(migration.control_ms === undefined ? {} : { migration_control_ms: migration.control_ms }), ...(jitter_ratios === undefined ? {} : { jitter_ratios }), ...(jitter_memory === undefined ? {} : { jitter_memory }), ...(contention === undefined ? {} : { contention }) });
+  const jitterPath = jitter_ratios === undefined ? undefined : path.join(out, JITTER_FILE);
+  // Without jitter every simulated run is the same run: one is enough.
+  const simRuns = jitterPath === undefined ? 1 : (o.sim_runs ?? 8);
+  const perf = tablePerfModel('profile', profilePath);
+
+  const results: PolicyFidelity[] = [];
+  const scatter: ScatterPoint[] = [];
+  for (const [index, policy] of o.policies.entries()) {
+    const real = replays.get(policy.name) as Replay;
+    const dir = path.join(out, policy.name);
     log(`${policy.name}: simulating the same trace with the measured profile …`);
     const side: SimSide = {
       instances: o.instances, num_kv_blocks: o.num_kv_blocks, block_size_tokens: o.block_size_tokens,
@@ -368,7 +327,7 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
       real_path: { dispatch_ms: mean(r.map((x) => x.dispatch_s)) * 1e3, delivery_ms: mean(r.map((x) => x.delivery_s)) * 1e3 },
       step_check: checkSteps(perf, real.steps, factors),
       contention: measureContention(perf, real.steps, factors),
-      real_runs: realRunStats[results.length] as Record<string, Stats>[],
+      real_runs: realRunStats[index] as Record<string, Stats>[],
       ablations,
     });
 
@@ -387,29 +346,6 @@ export async function runFidelity(o: FidelityOptions, log: (line: string) => voi
       stepRows.push([st.instance, st.step, st.started_unix_ms.toFixed(3), st.prefill_seqs, st.prefill_tokens, st.decode_seqs, st.decode_context_tokens, st.preempted, others[i], st.forward_ms.toFixed(4), st.step_ms.toFixed(4), prices[i]!.toFixed(4)].join(','));
     }
     await writeFile(path.join(dir, 'steps.csv'), `${stepRows.join('\n')}\n`);
-  }
-
-  const notes: string[] = [];
-  rounds: for (let round = 2; round <= realRuns; round++) {
-    for (const [i, policy] of o.policies.entries()) {
-      log(`${policy.name}: real replay ${round} of ${realRuns} (run-to-run noise) …`);
-      let fleet: Fleet | undefined;
-      try {
-        fleet = await startWarmFleet(o, policy.scheduler, arch.vocab_size);
-        const again = await replayOnFleet(fleet, rows, o.trace.seed, arch.vocab_size);
-        realRunStats[i]?.push(realStats(again));
-      } catch (error) {
-        // A failed noise replay must not lose the report: the round is dropped for every policy
-        // (the noise needs the same count of replays each) and the report says why.
-        const note = `real replay ${round} of ${policy.name} failed (${(error as Error).message}); the noise is measured over ${round - 1} replay(s) per policy`;
-        log(note);
-        notes.push(note);
-        for (const runs of realRunStats) runs.length = round - 1;
-        break rounds;
-      } finally {
-        await fleet?.stop();
-      }
-    }
   }
 
   const ranking = o.policies.length > 1 ? rankPolicies(results) : [];

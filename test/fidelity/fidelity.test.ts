@@ -122,17 +122,29 @@ test('profile the fleet → replay two policies → simulate → report with ran
   t.regex(md, /Simulated statistics pool 3 simulated run\(s\) of the trace \(seeds 0 … 2/);
   t.regex(md, /Contention model \(cluster\.contention/);
   t.regex(md, /error without contention \| error without jitter memory \|/);
-  // Ten migrations were forced during the calibration replay; what the measured ones took
+  // Ten migrations were forced during each of the two calibration replays; what the measured ones took
   // beyond the transfer line is the simulator's control time (absent when none was measured).
   const control = report.migration_control!;
-  t.is(control.tried, 10, JSON.stringify(control));
+  t.is(control.tried, 20, JSON.stringify(control));
   t.true(control.committed <= control.measured && control.measured <= control.tried && control.control_ms >= 0, JSON.stringify(control));
   const migration = (JSON.parse(readFileSync(join(out, 'simulator.json'), 'utf8')) as { migration: { control_ms?: number } }).migration;
   if (control.measured > 0) t.is(migration.control_ms, Number(control.control_ms.toFixed(4)));
   else t.false('control_ms' in migration);
   t.regex(md, /Migration control time/);
+  // Two calibration replays by default, pooled: one before the test replays, one after.
+  t.regex(md, /Profile: the steps the calibration replays ran \(seed 1000, round-robin, 2 replays, before and after the test replays, pooled;/);
   const memory = report.jitter_memory!;
   t.true(memory.share >= 0 && memory.share <= 1 && memory.per_step >= 0 && memory.per_step < 1, JSON.stringify(memory));
   const perf = (JSON.parse(readFileSync(join(out, 'simulator.json'), 'utf8')) as { model: { perf: { jitter_memory: unknown } } }).model.perf;
   t.deepEqual(perf.jitter_memory, { share: Number(memory.share.toFixed(6)), per_step: Number(memory.per_step.toFixed(6)) });
+});
+
+test('calibration_replays other than 1 or 2 is refused before any fleet starts, naming the field and the value', async (t) => {
+  const trace = { requests: 4, rate_per_s: 6, prompt_tokens: [8, 16] as const, output_tokens: [4, 8] as const, seed: 0 };
+  await t.throwsAsync(() => runFidelity({
+    model: 'tiny', instances: 2, num_kv_blocks: 64, block_size_tokens: 16, max_num_batched_tokens: 256, max_num_seqs: 16, threads: 1,
+    policies: [{ name: 'round-robin', scheduler: { dispatch: { kind: 'round-robin' } } }], trace, profile: {}, out: join(dir, 'bad'),
+    calibration_replays: 3 as 1,
+  }), { message: /calibration_replays must be 1 \(before the test replays\) or 2 \(before and after\), received 3/ });
+  t.false(existsSync(join(dir, 'bad')), 'nothing written');
 });
