@@ -85,10 +85,10 @@ export class IncomingMigrations {
   commitPayload(payload: Buffer): void {
     const up = decodeKvCatchUp(payload);
     if (up !== undefined) {
-      // Refused (the receiver reports it to the source) when the request is not here: it
-      // finished, was aborted (the manager switched away or the client left) or never came.
-      if (this.engine.sequence(up.request_id) === undefined) throw new Error(`request ${up.request_id} is not running here; no catch-up tokens taken`);
-      this.engine.catchUpMigrated(up.request_id, up.from, up.token_ids);
+      // A request no longer here (its copy finished first, or the client left) needs no
+      // catch-up: taken without effect, so that the source's connection stays usable. (A
+      // destination that died fails the source's send instead.)
+      if (this.engine.sequence(up.request_id) !== undefined) this.engine.catchUpMigrated(up.request_id, up.from, up.token_ids);
       return;
     }
     const c = decodeKvCommit(payload);
