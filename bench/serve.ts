@@ -191,6 +191,16 @@ if (sections.has(3)) {
       ...rows.map((r) => [r.length_tokens, r.blocks, ms(r.step_ms), ms(r.live_switch_ms), ms(r.live_ms), ms(r.live_source_ms), r.live_stages, ms(r.live_fine_switch_ms), ms(r.live_fine_ms), r.live_fine_stages,
         ms(r.stop_copy_switch_ms), ms(r.stop_copy_ms), ms(r.stop_copy_source_ms), ms(r.recompute_switch_ms), ms(r.recompute_ms)]),
     ]));
+    // The snapshot last stage beside Llumnix's (the same request lengths, interleaved repeats).
+    console.log(`\n3c. The snapshot last stage (never suspended; the destination catches up, then the client switches) beside live migration's (median of ${repeats}, ms;`);
+    console.log('    "at move − step": the gap at the move, last token from the source → first from the destination, less one decode step, the median gap between tokens).');
+    console.log('    Extra compute: tokens computed on both sides (snapshot → switch), and tokens the source decoded after the switch before its stop arrived; each is one row of a decode');
+    console.log('    step on the source (and one decode step or one chunk position on the destination).');
+    console.log(table([
+      ['tokens', 'decode step', 'live: at move', 'at move − step', 'longest', 'snapshot: at move', 'at move − step', 'longest', 'both sides, tokens', 'source after switch, tokens', 'snapshot → switch', 'snapshot → COMMIT acked'],
+      ...rows.map((r) => [r.length_tokens, ms(r.step_ms), ms(r.live_switch_ms), ms(r.live_switch_ms - r.step_ms), ms(r.live_ms), ms(r.snapshot_switch_ms), ms(r.snapshot_switch_ms - r.step_ms), ms(r.snapshot_ms),
+        r.snapshot.both_tokens, r.snapshot.source_after_switch_tokens, ms(r.snapshot.catch_up_ms), ms(r.snapshot.commit_ms)]),
+    ]));
     console.log(`\n3b. Live migration's last stage, phase by phase (median of ${repeats}, ms). While suspended: suspend wait (the step in flight ends) → PreAlloc → connect → copy → COMMIT;`);
     console.log('    "suspended → dst token": out of the source\'s batch → the destination\'s first token produced (Llumnix\'s downtime, with that step), split into "commit → dst token"');
     console.log('    (from the COMMIT\'s acknowledgement at the source) and "delivery" (that token produced → received by the client); "switch → dst token": the client\'s');
