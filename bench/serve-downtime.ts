@@ -71,6 +71,8 @@ export interface SnapshotCosts {
   readonly catch_up_ms: number;
   /** Snapshot → its COMMIT acknowledged at the source (ms; the copy of the blocks not sent ahead, hidden from the client). */
   readonly commit_ms: number;
+  /** The destination's lag at the switch: the client's last token from the source, produced there − produced on the source (ms; negative: the destination was ahead). */
+  readonly lag_ms: number;
 }
 
 /** Where a live migration's stall goes (ms, medians over the repeats). */
@@ -132,6 +134,14 @@ interface Timed {
   readonly catch_up_tokens?: number;
   readonly both_tokens?: number;
   readonly catch_up_ms?: number;
+  /** The last token the client had from the source at the switch: produced on the destination − on the source (ms). */
+  readonly lag_ms?: number;
+}
+
+function lagAt(src: ReadonlyMap<number, number>, dst: ReadonlyMap<number, number>, i: number): number {
+  const s = src.get(i);
+  const d = dst.get(i);
+  return s === undefined || d === undefined ? Number.NaN : d - s;
 }
 
 function request(id: string, length: number, seed: number): GenerationRequest {
@@ -185,7 +195,18 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
   /** Output tokens the client had at the switch, and the destination's `resumes_at` (snapshot: where it resumed from). */
   let tokensAtMove: number | undefined;
   let resumesAt: number | undefined;
-  const follow = followStream(req, { instance: src, stream: src.client.generate(req, first.signal) }, {
+  // When each output token was produced on the source and on the destination (index → Unix ms): the destination's lag.
+  const srcAt = new Map<number, number>();
+  const dstAt = new Map<number, number>();
+  const stamped = async function* (stream: AsyncIterable<GenerationDelta>, at: Map<number, number>, from: number): AsyncIterable<GenerationDelta> {
+    let i = from;
+    for await (const d of stream) {
+      if (d.resumes_at !== undefined) i = d.resumes_at;
+      for (const _ of d.token_ids) if (d.produced_unix_ms !== undefined) at.set(i++, d.produced_unix_ms);
+      yield d;
+    }
+  };
+  const follow = followStream(req, { instance: src, stream: stamped(src.client.generate(req, first.signal), srcAt, 0) }, {
     died: async () => false,
     resume: () => {
       throw new Error(`bench: ${req.request_id} lost its instance`);
@@ -200,7 +221,7 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
     attachAhead: (address, _from, signal) => {
       if (address !== dstAddress) throw new Error(`bench: ${req.request_id} announced ${address}, expected ${dstAddress}`);
       return (async function* () {
-        for await (const d of dst.client.attach(req.request_id, signal)) {
+        for await (const d of stamped(dst.client.attach(req.request_id, signal), dstAt, 0)) {
           if (d.resumes_at !== undefined) resumesAt = d.resumes_at;
           yield d;
         }
@@ -254,6 +275,7 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
       catch_up_tokens: reply.catch_up_tokens,
       both_tokens: tokensAtMove === undefined || resumesAt === undefined ? Number.NaN : tokensAtMove - resumesAt,
       catch_up_ms: movedAt === undefined || suspended === undefined ? Number.NaN : performance.timeOrigin + movedAt - suspended,
+      lag_ms: lagAt(srcAt, dstAt, (tokensAtMove ?? 0) - 1),
     }),
   };
 }
@@ -282,6 +304,7 @@ function snapshotCosts(ts: readonly Timed[]): SnapshotCosts {
     both_tokens: med((t) => t.both_tokens),
     source_after_switch_tokens: med((t) => (t.catch_up_tokens === undefined || t.both_tokens === undefined ? undefined : t.catch_up_tokens - t.both_tokens)),
     catch_up_ms: med((t) => t.catch_up_ms),
+    lag_ms: med((t) => t.lag_ms),
     commit_ms: med((t) => (t.last_stage === undefined || t.last_stage === null ? undefined : t.last_stage.copy_ms + t.last_stage.commit_ms)),
   };
 }

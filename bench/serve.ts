@@ -195,11 +195,12 @@ if (sections.has(3)) {
     console.log(`\n3c. The snapshot last stage (never suspended; the destination catches up, then the client switches) beside live migration's (median of ${repeats}, ms;`);
     console.log('    "at move − step": the gap at the move, last token from the source → first from the destination, less one decode step, the median gap between tokens).');
     console.log('    Extra compute: tokens computed on both sides (snapshot → switch), and tokens the source decoded after the switch before its stop arrived; each is one row of a decode');
-    console.log('    step on the source (and one decode step or one chunk position on the destination).');
+    console.log('    step on the source (and one decode step or one chunk position on the destination). "dst lag at switch": the client\'s last token from the source,');
+    console.log('    produced on the destination (decoded, or known from the catch-up) − produced on the source.');
     console.log(table([
-      ['tokens', 'decode step', 'live: at move', 'at move − step', 'longest', 'snapshot: at move', 'at move − step', 'longest', 'both sides, tokens', 'source after switch, tokens', 'snapshot → switch', 'snapshot → COMMIT acked'],
+      ['tokens', 'decode step', 'live: at move', 'at move − step', 'longest', 'snapshot: at move', 'at move − step', 'longest', 'both sides, tokens', 'source after switch, tokens', 'snapshot → switch', 'snapshot → COMMIT acked', 'dst lag at switch'],
       ...rows.map((r) => [r.length_tokens, ms(r.step_ms), ms(r.live_switch_ms), ms(r.live_switch_ms - r.step_ms), ms(r.live_ms), ms(r.snapshot_switch_ms), ms(r.snapshot_switch_ms - r.step_ms), ms(r.snapshot_ms),
-        r.snapshot.both_tokens, r.snapshot.source_after_switch_tokens, ms(r.snapshot.catch_up_ms), ms(r.snapshot.commit_ms)]),
+        r.snapshot.both_tokens, r.snapshot.source_after_switch_tokens, ms(r.snapshot.catch_up_ms), ms(r.snapshot.commit_ms), ms(r.snapshot.lag_ms)]),
     ]));
     console.log(`\n3b. Live migration's last stage, phase by phase (median of ${repeats}, ms). While suspended: suspend wait (the step in flight ends) → PreAlloc → connect → copy → COMMIT;`);
     console.log('    "suspended → dst token": out of the source\'s batch → the destination\'s first token produced (Llumnix\'s downtime, with that step), split into "commit → dst token"');

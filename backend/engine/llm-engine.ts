@@ -377,7 +377,8 @@ export class LLMEngine implements GenerationEngine {
 
   #applyCatchUp(c: CatchUp): void {
     const seq = this.#byId.get(c.request_id);
-    if (seq === undefined || seq.status !== 'running' || seq.abort_requested || seq.output.finished) return;
+    // A copy preempted here (waiting) takes them too: its recompute then covers them.
+    if (seq === undefined || (seq.status !== 'running' && seq.status !== 'waiting') || seq.abort_requested || seq.output.finished) return;
     const have = seq.output.output_token_ids;
     const why = (): string | undefined => {
       if (c.from > have.length) return `catch-up tokens start at output index ${c.from} but ${have.length} are here`;
@@ -406,7 +407,7 @@ export class LLMEngine implements GenerationEngine {
       }
     }
     // More than the last token lacks KV: the next step computes them as a chunk (then samples).
-    if (seq.num_tokens - seq.num_computed_tokens > 1) seq.in_prefill = true;
+    if (seq.status === 'running' && seq.num_tokens - seq.num_computed_tokens > 1) seq.in_prefill = true;
   }
 
   /**

@@ -47,6 +47,8 @@ export class OutgoingMigrations {
     const reply = (outcome: MigrationOutcome, request_id = '', extra: Partial<MigrateOutReply> = {}): MigrateOutReply => ({
       outcome, request_id, stages: 0, blocks: 0, downtime_ms: 0, total_ms: performance.now() - t0, detail: '', ...extra,
     });
+    const mode = m.last_stage_mode ?? '';
+    if (mode !== '' && mode !== 'suspend' && mode !== 'snapshot') throw new Error(`MigrateOut: last_stage_mode = ${JSON.stringify(mode)}; expected "suspend" or "snapshot" (or empty: suspend)`);
     const selector = createRequestSelector(JSON.parse(m.selector_json) as SelectorSpecInput);
     const chosen = selector.select(this.engine.runningViews(this.#migrating), { draining: m.draining });
     const request_id = chosen === undefined ? undefined : this.engine.requestIdOf(chosen);
