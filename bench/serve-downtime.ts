@@ -174,7 +174,32 @@ const LAST_STAGE: Record<Exclude<Kind, 'recompute'>, { max_stages: number; last_
   'stop-and-copy': { max_stages: 1, last_stage_max_blocks: 1_000_000 },
 };
 
-async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: GenerationRequest): Promise<Timed> {
+/**
+ * Moves `req` with `busy` other requests decoding on the source (started first, so that the
+ * LCFS selector picks `req`; ended after): the source's steps are longer than the destination's,
+ * as when a policy moves a request off a loaded instance.
+ */
+async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: GenerationRequest, busy: number): Promise<Timed> {
+  if (busy === 0) return moveAlone(kind, src, dst, req);
+  const stop = new AbortController();
+  const started: Promise<void>[] = [];
+  const runs = Array.from({ length: busy }, (_, i) => {
+    let first!: () => void;
+    started.push(new Promise<void>((r) => (first = r)));
+    return (async () => {
+      for await (const d of src.client.generate(request(`${req.request_id}-busy${i}`, 64, i), stop.signal)) if (d.token_ids.length > 0) first();
+    })().catch(() => undefined);
+  });
+  await Promise.all(started);
+  try {
+    return await moveAlone(kind, src, dst, req);
+  } finally {
+    stop.abort();
+    await Promise.all(runs);
+  }
+}
+
+async function moveAlone(kind: Kind, src: Endpoint, dst: Endpoint, req: GenerationRequest): Promise<Timed> {
   const times: number[] = [];
   const produced: number[] = [];
   const first = new AbortController();
@@ -313,14 +338,14 @@ function snapshotCosts(ts: readonly Timed[]): SnapshotCosts {
 let n = 0;
 
 /** Median over `repeats` of each way to move a request, at every length; alternates the direction so no instance fills up. */
-export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly number[], repeats: number, block_size: number): Promise<DowntimeRow[]> {
+export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly number[], repeats: number, block_size: number, busy = 0): Promise<DowntimeRow[]> {
   const rows: DowntimeRow[] = [];
   for (const length of lengths) {
     const m: Record<Kind, Timed[]> = { 'live': [], 'live-fine': [], 'stop-and-copy': [], 'snapshot': [], 'recompute': [] };
     for (let r = 0; r < repeats; r++) {
       for (const kind of ['live', 'snapshot', 'live-fine', 'stop-and-copy', 'recompute'] as const) {
         const [src, dst] = n % 2 === 0 ? [a, b] : [b, a];
-        m[kind].push(await moveOnce(kind, src, dst, request(`dt${n}`, length, n)));
+        m[kind].push(await moveOnce(kind, src, dst, request(`dt${n}`, length, n), busy));
         n++;
       }
     }

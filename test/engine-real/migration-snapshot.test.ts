@@ -43,6 +43,7 @@ test('greedy: migrated requests (snapshot last stage) equal an unmigrated run, t
   const committed = fleet.migrations.filter((m) => m.outcome === 'committed');
   t.true(committed.length >= 2, `migrations committed: ${JSON.stringify(fleet.migrations.map((m) => `${m.outcome} ${m.detail}`))}`);
   t.true(committed.every((m) => m.downtime_ms === 0 && m.last_stage?.suspend_wait_ms === 0), 'the source never suspended the request');
+  t.log(`tokens each source decoded after its snapshot: ${committed.map((m) => m.catch_up_tokens).join(', ')}`);
   t.deepEqual(outs, expected);
 });
 
