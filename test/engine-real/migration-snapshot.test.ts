@@ -133,3 +133,28 @@ test('without a manager to stop it, the source runs the request to its end and t
     await d.stop();
   }
 });
+
+test('policy-driven snapshot migrations off a memory-pressured instance (defrag, SR, seeded) equal one engine without migration', async (t) => {
+  // As llumnix-policy.test.ts: four long requests need 80 of instance 0's 48 blocks; it queues and preempts, and the policy moves requests off it.
+  const requests = Array.from({ length: 8 }, (_, i) => ({
+    prompt: Array.from({ length: i % 2 === 0 ? 120 : 8 }, (_, j) => (i * 41 + j * 13 + 7) % 500),
+    sampling: parseSamplingParams({ max_tokens: i % 2 === 0 ? 200 : 16, temperature: 0.8, seed: 100 + i, ignore_eos: true }),
+  }));
+  const expected = await oneEngineOutputs(requests.map((r) => r.prompt), requests.map((r) => r.sampling));
+  const fleet = await Fleet.start({
+    instances: 2, engine: { model: 'tiny', num_kv_blocks: 48, block_size_tokens: 16 },
+    migration: { max_stages: 3, last_stage_max_blocks: 16, max_concurrency: 1, last_stage_mode: 'snapshot' },
+    scheduler: {
+      dispatch: { kind: 'round-robin' }, pairing: { kind: 'defrag', migrate_threshold: 3, queued_demand: 'head-of-line' },
+      selector: { kind: 'SR' }, trigger: { kind: 'every-reports', reports_per_instance: 1 },
+    },
+  });
+  try {
+    const outs = await Promise.all(requests.map((r, i) => collect(fleet.generate({ request_id: `p${i}`, prompt_token_ids: r.prompt, sampling: r.sampling }))));
+    const committed = fleet.migrations.filter((m) => m.outcome === 'committed');
+    t.true(committed.length >= 1, `the policy migrated requests: ${JSON.stringify(fleet.migrations.map((m) => [m.from, m.to, m.outcome, m.detail]))}`);
+    t.deepEqual(outs, expected);
+  } finally {
+    await fleet.stop();
+  }
+});
