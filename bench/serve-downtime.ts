@@ -8,6 +8,11 @@
 //                   flat the downtime gets when the stages may shrink further.
 //   stop-and-copy — the same RPC with last_stage_max_blocks = ∞: the request is suspended at
 //                   once and every block is copied while it waits.
+//   snapshot      — live with the snapshot last stage (last_stage_mode 'snapshot'): the
+//                   request is never suspended; a snapshot is copied and committed while it
+//                   keeps decoding, the destination catches up from the tokens the source
+//                   streams to it, and the client switches once it has (follow-stream.ts),
+//                   then stops the source. Its extra compute: the tokens decoded on both sides.
 //   recompute     — the request is aborted on the source and generated again on the
 //                   destination from its tokens (`resume_output_token_ids`, the failover
 //                   path): the destination prefills prompt + output before the next token.
@@ -24,7 +29,7 @@ import { median } from 'simple-statistics';
 import type { GenerationDelta, GenerationRequest } from '../backend/engine/types.ts';
 import type { InstanceProcess } from '../backend/manager/instance-process.ts';
 import type { InstanceClient } from '../backend/rpc/instance-client.ts';
-import type { LastStageTimes } from '../backend/rpc/messages.ts';
+import type { LastStageMode, LastStageTimes } from '../backend/rpc/messages.ts';
 import { followStream } from '../backend/manager/follow-stream.ts';
 
 export interface DowntimeRow {
@@ -48,8 +53,26 @@ export interface DowntimeRow {
   readonly live_fine_switch_ms: number;
   readonly stop_copy_switch_ms: number;
   readonly recompute_switch_ms: number;
+  /** Snapshot last stage: the gap at the move and the longest gap (medians, as above). */
+  readonly snapshot_switch_ms: number;
+  readonly snapshot_ms: number;
+  readonly snapshot: SnapshotCosts;
   /** Live migration's last stage, phase by phase (medians). */
   readonly live_phases: LivePhases;
+}
+
+/** What the snapshot last stage costs beside the gap (medians over the repeats). */
+export interface SnapshotCosts {
+  /** Output tokens between the snapshot and the client's switch: computed on both sides (the destination decoded them or computed them in a catch-up chunk). */
+  readonly both_tokens: number;
+  /** Output tokens the source decoded after the client switched, until its stop arrived (wasted). */
+  readonly source_after_switch_tokens: number;
+  /** The snapshot taken → the client switched (ms): how long both sides ran the request. */
+  readonly catch_up_ms: number;
+  /** Snapshot → its COMMIT acknowledged at the source (ms; the copy of the blocks not sent ahead, hidden from the client). */
+  readonly commit_ms: number;
+  /** The destination's lag at the switch: the client's last token from the source, produced there − produced on the source (ms; negative: the destination was ahead). */
+  readonly lag_ms: number;
 }
 
 /** Where a live migration's stall goes (ms, medians over the repeats). */
@@ -107,6 +130,18 @@ interface Timed {
   readonly commit_to_token_ms?: number;
   /** Destination's first token produced → received by the client (ms). */
   readonly delivery_ms?: number;
+  /** Snapshot last stage: tokens the source decoded after its snapshot; the client's tokens at the switch less the snapshot's; snapshot → switch (ms). */
+  readonly catch_up_tokens?: number;
+  readonly both_tokens?: number;
+  readonly catch_up_ms?: number;
+  /** The last token the client had from the source at the switch: produced on the destination − on the source (ms). */
+  readonly lag_ms?: number;
+}
+
+function lagAt(src: ReadonlyMap<number, number>, dst: ReadonlyMap<number, number>, i: number): number {
+  const s = src.get(i);
+  const d = dst.get(i);
+  return s === undefined || d === undefined ? Number.NaN : d - s;
 }
 
 function request(id: string, length: number, seed: number): GenerationRequest {
@@ -131,14 +166,40 @@ async function read(stream: AsyncIterable<GenerationDelta>, times: number[], pro
 
 const gapsOf = (times: readonly number[]): number[] => times.slice(1).map((t, i) => t - times[i]!);
 
-type Kind = 'live' | 'live-fine' | 'stop-and-copy' | 'recompute';
-const LAST_STAGE: Record<Exclude<Kind, 'recompute'>, { max_stages: number; last_stage_max_blocks: number }> = {
+type Kind = 'live' | 'live-fine' | 'stop-and-copy' | 'snapshot' | 'recompute';
+const LAST_STAGE: Record<Exclude<Kind, 'recompute'>, { max_stages: number; last_stage_max_blocks: number; last_stage_mode?: LastStageMode }> = {
   'live': { max_stages: 3, last_stage_max_blocks: 16 },
+  'snapshot': { max_stages: 3, last_stage_max_blocks: 16, last_stage_mode: 'snapshot' },
   'live-fine': { max_stages: 8, last_stage_max_blocks: 1 },
   'stop-and-copy': { max_stages: 1, last_stage_max_blocks: 1_000_000 },
 };
 
-async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: GenerationRequest): Promise<Timed> {
+/**
+ * Moves `req` with `busy` other requests decoding on the source (started first, so that the
+ * LCFS selector picks `req`; ended after): the source's steps are longer than the destination's,
+ * as when a policy moves a request off a loaded instance.
+ */
+async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: GenerationRequest, busy: number): Promise<Timed> {
+  if (busy === 0) return moveAlone(kind, src, dst, req);
+  const stop = new AbortController();
+  const started: Promise<void>[] = [];
+  const runs = Array.from({ length: busy }, (_, i) => {
+    let first!: () => void;
+    started.push(new Promise<void>((r) => (first = r)));
+    return (async () => {
+      for await (const d of src.client.generate(request(`${req.request_id}-busy${i}`, 64, i), stop.signal)) if (d.token_ids.length > 0) first();
+    })().catch(() => undefined);
+  });
+  await Promise.all(started);
+  try {
+    return await moveAlone(kind, src, dst, req);
+  } finally {
+    stop.abort();
+    await Promise.all(runs);
+  }
+}
+
+async function moveAlone(kind: Kind, src: Endpoint, dst: Endpoint, req: GenerationRequest): Promise<Timed> {
   const times: number[] = [];
   const produced: number[] = [];
   const first = new AbortController();
@@ -156,7 +217,21 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
   const dstAddress = `${dst.process.host}:${dst.process.port}`;
   let movedAt: number | undefined;
   let before: number | undefined;
-  const follow = followStream(req, { instance: src, stream: src.client.generate(req, first.signal) }, {
+  /** Output tokens the client had at the switch, and the destination's `resumes_at` (snapshot: where it resumed from). */
+  let tokensAtMove: number | undefined;
+  let resumesAt: number | undefined;
+  // When each output token was produced on the source and on the destination (index → Unix ms): the destination's lag.
+  const srcAt = new Map<number, number>();
+  const dstAt = new Map<number, number>();
+  const stamped = async function* (stream: AsyncIterable<GenerationDelta>, at: Map<number, number>, from: number): AsyncIterable<GenerationDelta> {
+    let i = from;
+    for await (const d of stream) {
+      if (d.resumes_at !== undefined) i = d.resumes_at;
+      for (const _ of d.token_ids) if (d.produced_unix_ms !== undefined) at.set(i++, d.produced_unix_ms);
+      yield d;
+    }
+  };
+  const follow = followStream(req, { instance: src, stream: stamped(src.client.generate(req, first.signal), srcAt, 0) }, {
     died: async () => false,
     resume: () => {
       throw new Error(`bench: ${req.request_id} lost its instance`);
@@ -165,12 +240,20 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
       if (address !== dstAddress) throw new Error(`bench: ${req.request_id} moved to ${address}, expected ${dstAddress}`);
       movedAt = performance.now();
       before = times.length;
+      tokensAtMove = produced.length;
       return { instance: dst, stream: ahead ?? dst.client.attach(req.request_id, after.signal) };
     },
     attachAhead: (address, _from, signal) => {
       if (address !== dstAddress) throw new Error(`bench: ${req.request_id} announced ${address}, expected ${dstAddress}`);
-      return dst.client.attach(req.request_id, signal);
+      return (async function* () {
+        for await (const d of stamped(dst.client.attach(req.request_id, signal), dstAt, 0)) {
+          if (d.resumes_at !== undefined) resumesAt = d.resumes_at;
+          yield d;
+        }
+      })();
     },
+    // Snapshot last stage: the client switched while the source still decodes the request.
+    leave: (from) => void from.client.abort(req.request_id).catch(() => undefined),
     // `after` ends the request on the destination once its tokens were read (the attachment
     // ahead listens to it too).
   }, after.signal);
@@ -213,6 +296,12 @@ async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: Generatio
     attach_ms: receivedAt === undefined || movedAt === undefined ? Number.NaN : receivedAt - movedAt,
     commit_to_token_ms: committed === undefined || dstToken === undefined ? Number.NaN : dstToken - committed,
     delivery_ms: dstToken === undefined || receivedAt === undefined ? Number.NaN : performance.timeOrigin + receivedAt - dstToken,
+    ...(reply.catch_up_tokens === undefined || kind !== 'snapshot' ? {} : {
+      catch_up_tokens: reply.catch_up_tokens,
+      both_tokens: tokensAtMove === undefined || resumesAt === undefined ? Number.NaN : tokensAtMove - resumesAt,
+      catch_up_ms: movedAt === undefined || suspended === undefined ? Number.NaN : performance.timeOrigin + movedAt - suspended,
+      lag_ms: lagAt(srcAt, dstAt, (tokensAtMove ?? 0) - 1),
+    }),
   };
 }
 
@@ -231,18 +320,32 @@ function phases(ts: readonly Timed[]): LivePhases {
   };
 }
 
+function snapshotCosts(ts: readonly Timed[]): SnapshotCosts {
+  const med = (f: (t: Timed) => number | undefined): number => {
+    const xs = ts.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    return xs.length === 0 ? Number.NaN : median(xs);
+  };
+  return {
+    both_tokens: med((t) => t.both_tokens),
+    source_after_switch_tokens: med((t) => (t.catch_up_tokens === undefined || t.both_tokens === undefined ? undefined : t.catch_up_tokens - t.both_tokens)),
+    catch_up_ms: med((t) => t.catch_up_ms),
+    lag_ms: med((t) => t.lag_ms),
+    commit_ms: med((t) => (t.last_stage === undefined || t.last_stage === null ? undefined : t.last_stage.copy_ms + t.last_stage.commit_ms)),
+  };
+}
+
 /** Request ids stay unique across calls (an instance keys migrations by request id). */
 let n = 0;
 
 /** Median over `repeats` of each way to move a request, at every length; alternates the direction so no instance fills up. */
-export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly number[], repeats: number, block_size: number): Promise<DowntimeRow[]> {
+export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly number[], repeats: number, block_size: number, busy = 0): Promise<DowntimeRow[]> {
   const rows: DowntimeRow[] = [];
   for (const length of lengths) {
-    const m: Record<Kind, Timed[]> = { 'live': [], 'live-fine': [], 'stop-and-copy': [], 'recompute': [] };
+    const m: Record<Kind, Timed[]> = { 'live': [], 'live-fine': [], 'stop-and-copy': [], 'snapshot': [], 'recompute': [] };
     for (let r = 0; r < repeats; r++) {
-      for (const kind of ['live', 'live-fine', 'stop-and-copy', 'recompute'] as const) {
+      for (const kind of ['live', 'snapshot', 'live-fine', 'stop-and-copy', 'recompute'] as const) {
         const [src, dst] = n % 2 === 0 ? [a, b] : [b, a];
-        m[kind].push(await moveOnce(kind, src, dst, request(`dt${n}`, length, n)));
+        m[kind].push(await moveOnce(kind, src, dst, request(`dt${n}`, length, n), busy));
         n++;
       }
     }
@@ -256,6 +359,7 @@ export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly 
       stop_copy_ms: stall(m['stop-and-copy']), stop_copy_source_ms: median(m['stop-and-copy'].map((t) => t.source_ms)),
       recompute_ms: stall(m.recompute),
       live_switch_ms: atSwitch(m.live), live_fine_switch_ms: atSwitch(m['live-fine']), stop_copy_switch_ms: atSwitch(m['stop-and-copy']), recompute_switch_ms: atSwitch(m.recompute),
+      snapshot_switch_ms: atSwitch(m.snapshot), snapshot_ms: stall(m.snapshot), snapshot: snapshotCosts(m.snapshot),
       live_phases: phases(m.live),
     });
   }

@@ -9,7 +9,7 @@
 //   3. migration downtime against sequence length (Llumnix Fig. 10) for live migration, with
 //      stop-and-copy and recompute measured beside it (bench/serve-downtime.ts says how).
 //   npm run bench:serve -- [--instances 2] [--rate 4] [--prompts 32] [--input-len 64] [--output-len 64]
-//                          [--streams 64] [--repeats 3] [--lengths 64,256,512,1024,1536] [--seed 0] [--sections 1,2,3]
+//                          [--streams 64] [--repeats 3] [--lengths 64,256,512,1024,1536] [--seed 0] [--sections 1,2,3] [--source-busy 0]
 // Every instance and the engine alone get one compute thread. No figure here is asserted:
 // on a shared machine they move with its load, which is printed beside them.
 import { fork } from 'node:child_process';
@@ -30,11 +30,13 @@ import { streamPrompt } from './serve-streams.ts';
 const { values: a } = parseArgs({ options: {
   instances: { type: 'string', default: '2' }, rate: { type: 'string', default: '4' }, prompts: { type: 'string', default: '32' },
   'input-len': { type: 'string', default: '64' }, 'output-len': { type: 'string', default: '64' }, streams: { type: 'string', default: '64' },
-  repeats: { type: 'string', default: '3' }, sections: { type: 'string', default: '1,2,3' }, lengths: { type: 'string', default: '64,256,512,1024,1536' }, seed: { type: 'string', default: '0' },
+  repeats: { type: 'string', default: '3' }, sections: { type: 'string', default: '1,2,3' }, lengths: { type: 'string', default: '64,256,512,1024,1536' }, 'source-busy': { type: 'string', default: '0' }, seed: { type: 'string', default: '0' },
 } });
 const instances = Number(a.instances), rate = Number(a.rate), prompts = Number(a.prompts), inputLen = Number(a['input-len']);
 const outputLen = Number(a['output-len']), streams = Number(a.streams), repeats = Number(a.repeats), seed = Number(a.seed);
 const lengths = a.lengths.split(',').map(Number);
+const sourceBusy = Number(a['source-busy']);
+if (!Number.isInteger(sourceBusy) || sourceBusy < 0 || sourceBusy > 32) throw new Error(`--source-busy = ${a['source-busy']}; expected an integer in 0..32 (other requests decoding on the source during section 3)`);
 const sections = new Set(a.sections.split(',').map(Number));
 if (sections.size === 0 || [...sections].some((x) => ![1, 2, 3].includes(x))) throw new Error(`--sections = ${a.sections}; expected some of 1,2,3`);
 for (const [name, v] of Object.entries({ instances, rate, prompts, 'input-len': inputLen, 'output-len': outputLen, streams, repeats })) {
@@ -183,13 +185,25 @@ if (sections.has(3)) {
   try {
     // A warm-up round first (it moves requests both ways): the first migration between two processes dials the peer and opens the KV connection.
     await downtimeTable(ends[0]!, ends[1]!, [lengths[0]!], 1, 16);
-    const rows = await downtimeTable(ends[0]!, ends[1]!, lengths, repeats, 16);
+    const rows = await downtimeTable(ends[0]!, ends[1]!, lengths, repeats, 16, sourceBusy);
+    if (sourceBusy > 0) console.log(`\n   (section 3 ran with ${sourceBusy} other requests decoding on the source of every move, none on its destination)`);
     console.log(`\n3. Migration downtime (client-observed stall, median of ${repeats}: the gap at the move, last token from the source → first from the destination, and the longest gap`);
     console.log(`   between two tokens anywhere in the stream) against sequence length (load average ${load()})`);
     console.log(table([
       ['tokens', 'blocks', 'decode step ms', 'live: at move ms', 'longest ms', 'live (source) ms', 'stages', 'live ≤1: at move ms', 'longest ms', 'stages', 'stop-and-copy: at move ms', 'longest ms', 'stop-and-copy (source) ms', 'recompute: at move ms', 'longest ms'],
       ...rows.map((r) => [r.length_tokens, r.blocks, ms(r.step_ms), ms(r.live_switch_ms), ms(r.live_ms), ms(r.live_source_ms), r.live_stages, ms(r.live_fine_switch_ms), ms(r.live_fine_ms), r.live_fine_stages,
         ms(r.stop_copy_switch_ms), ms(r.stop_copy_ms), ms(r.stop_copy_source_ms), ms(r.recompute_switch_ms), ms(r.recompute_ms)]),
+    ]));
+    // The snapshot last stage beside Llumnix's (the same request lengths, interleaved repeats).
+    console.log(`\n3c. The snapshot last stage (never suspended; the destination catches up, then the client switches) beside live migration's (median of ${repeats}, ms;`);
+    console.log('    "at move − step": the gap at the move, last token from the source → first from the destination, less one decode step, the median gap between tokens).');
+    console.log('    Extra compute: tokens computed on both sides (snapshot → switch), and tokens the source decoded after the switch before its stop arrived; each is one row of a decode');
+    console.log('    step on the source (and one decode step or one chunk position on the destination). "dst lag at switch": the client\'s last token from the source,');
+    console.log('    produced on the destination (decoded, or known from the catch-up) − produced on the source.');
+    console.log(table([
+      ['tokens', 'decode step', 'live: at move', 'at move − step', 'longest', 'snapshot: at move', 'at move − step', 'longest', 'both sides, tokens', 'source after switch, tokens', 'snapshot → switch', 'snapshot → COMMIT acked', 'dst lag at switch'],
+      ...rows.map((r) => [r.length_tokens, ms(r.step_ms), ms(r.live_switch_ms), ms(r.live_switch_ms - r.step_ms), ms(r.live_ms), ms(r.snapshot_switch_ms), ms(r.snapshot_switch_ms - r.step_ms), ms(r.snapshot_ms),
+        r.snapshot.both_tokens, r.snapshot.source_after_switch_tokens, ms(r.snapshot.catch_up_ms), ms(r.snapshot.commit_ms), ms(r.snapshot.lag_ms)]),
     ]));
     console.log(`\n3b. Live migration's last stage, phase by phase (median of ${repeats}, ms). While suspended: suspend wait (the step in flight ends) → PreAlloc → connect → copy → COMMIT;`);
     console.log('    "suspended → dst token": out of the source\'s batch → the destination\'s first token produced (Llumnix\'s downtime, with that step), split into "commit → dst token"');

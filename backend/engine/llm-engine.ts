@@ -65,6 +65,12 @@ export interface StepTiming {
   readonly step_ms: number;
 }
 
+interface CatchUp {
+  readonly request_id: string;
+  readonly from: number;
+  readonly token_ids: readonly number[];
+}
+
 export class EngineError extends Error {
   override readonly name = 'EngineError';
 }
@@ -95,6 +101,8 @@ export class LLMEngine implements GenerationEngine {
   readonly #idleListeners = new Set<() => void>();
   /** Suspensions for migration, applied at the next step boundary. */
   readonly #suspending = new Map<string, (suspended: boolean) => void>();
+  /** Snapshot last stage: tokens from migrations' sources, applied at the next step boundary. */
+  readonly #catchUps: CatchUp[] = [];
   readonly #started_ms = performance.now();
   /** Sampling buffers reused across steps (one step runs at a time). */
   readonly #scratch = new SamplingScratch();
@@ -327,9 +335,16 @@ export class LLMEngine implements GenerationEngine {
     this.#kick(); // waiting requests may fit now
   }
 
-  /** COMMIT on the destination: the request runs here on the blocks its KV was copied into. */
-  commitIncoming(state: MigratedState, blockIds: readonly number[]): AsyncIterable<GenerationDelta> {
+  /**
+   * COMMIT on the destination: the request runs here on the blocks its KV was copied into.
+   * `source_continues`: the state is a snapshot and the source keeps decoding (the snapshot
+   * last stage); the tokens it produces after the snapshot come with catchUpMigrated.
+   */
+  commitIncoming(state: MigratedState, blockIds: readonly number[], opts: { source_continues?: boolean } = {}): AsyncIterable<GenerationDelta> {
     if (this.#closed) throw new EngineError('engine is shut down');
+    // Catching up computes the tokens sent after the snapshot as one chunk on a running
+    // sequence, which only vLLM v1's scheduler (one token budget for chunks and decodes) plans.
+    if (opts.source_continues === true && this.core.kind !== 'vllm-v1') throw new EngineError(`request ${state.request_id}: a snapshot COMMIT needs the vllm-v1 engine to catch up; this instance runs ${this.core.kind}`);
     if (this.#byId.has(state.request_id)) throw new EngineError(`request_id ${JSON.stringify(state.request_id)} is already here`);
     const need = blocksFor(state.num_computed_tokens, this.core.limits.block_size_tokens);
     if (blockIds.length < need) throw new EngineError(`request ${state.request_id}: ${blockIds.length} blocks cannot hold ${state.num_computed_tokens} computed tokens (${need} needed)`);
@@ -343,9 +358,56 @@ export class LLMEngine implements GenerationEngine {
     this.core.commitIncoming(seq, blockIds);
     // Leaves with the COMMIT (before this step's token): a manager attached ahead learns here
     // that the source's stream holds nothing more than the tokens it already has.
-    seq.queue.push({ request_id: state.request_id, token_ids: [], text: '', resumes_at: o.output_token_ids.length });
+    seq.queue.push({ request_id: state.request_id, token_ids: [], text: '', resumes_at: o.output_token_ids.length, ...(opts.source_continues === true ? { source_continues: true } : {}) });
     this.#kick();
     return seq.queue;
+  }
+
+  /**
+   * The snapshot last stage on the destination: output tokens the source produced after its
+   * snapshot, `from` being the index of the first. Applied at the next step boundary: tokens
+   * this engine produced itself already are checked against them; the others are appended
+   * (their text streamed here too, the random stream skipping their draws), and their KV is
+   * computed as one chunk by the next step, which samples the token after them.
+   */
+  catchUpMigrated(request_id: string, from: number, token_ids: readonly number[]): void {
+    this.#catchUps.push({ request_id, from, token_ids });
+    this.#kick();
+  }
+
+  #applyCatchUp(c: CatchUp): void {
+    const seq = this.#byId.get(c.request_id);
+    // A copy preempted here (waiting) takes them too: its recompute then covers them.
+    if (seq === undefined || (seq.status !== 'running' && seq.status !== 'waiting') || seq.abort_requested || seq.output.finished) return;
+    const have = seq.output.output_token_ids;
+    const why = (): string | undefined => {
+      if (c.from > have.length) return `catch-up tokens start at output index ${c.from} but ${have.length} are here`;
+      for (let k = 0; k < c.token_ids.length && c.from + k < have.length; k++) {
+        if (have[c.from + k] !== c.token_ids[k]) return `output token ${c.from + k} is ${have[c.from + k]} here but ${c.token_ids[k]} on the source`;
+      }
+      return undefined;
+    };
+    const bad = why();
+    if (bad !== undefined) {
+      // Not the same request any more: it ends here (the source still runs it).
+      this.core.abort(seq);
+      seq.queue.close(new EngineError(`request ${c.request_id}: ${bad}`));
+      this.#byId.delete(seq.request_id);
+      return;
+    }
+    const produced_unix_ms = performance.timeOrigin + performance.now();
+    for (let k = have.length - c.from; k < c.token_ids.length; k++) {
+      const id = c.token_ids[k] as number;
+      seq.queue.push({ ...seq.output.replay(id), produced_unix_ms });
+      seq.appendToken(id);
+      if (seq.output.finished) {
+        this.core.abort(seq);
+        this.#retire(seq);
+        return;
+      }
+    }
+    // More than the last token lacks KV: the next step computes them as a chunk (then samples).
+    if (seq.status === 'running' && seq.num_tokens - seq.num_computed_tokens > 1) seq.in_prefill = true;
   }
 
   /**
@@ -462,6 +524,7 @@ export class LLMEngine implements GenerationEngine {
   }
 
   #applyBetweenSteps(): void {
+    for (const c of this.#catchUps.splice(0)) this.#applyCatchUp(c);
     for (const [request_id, resolve] of this.#suspending) {
       this.#suspending.delete(request_id);
       const seq = this.#byId.get(request_id);

@@ -4,6 +4,7 @@
 // resumes with the same random stream (see snapshot()/restore).
 import { Detokenizer, type TokenDecoder } from './detokenizer.ts';
 import { sampleToken, type SamplingScratch } from './sampling.ts';
+import { isGreedy } from './sampling-params.ts';
 import { SamplingRng, samplingSeed, type SamplingRngState } from './sampling-rng.ts';
 import { StopStringMatcher } from './sampling-stop.ts';
 import type { FinishReason, GenerationDelta, SamplingParams, TokenLogprob } from './types.ts';
@@ -94,6 +95,16 @@ export class RequestOutput {
     if (this.finished) throw new Error(`request ${this.request_id} is already finished (${this.#finish}); it must not be scheduled again`);
     const s = sampleToken(logits, this.params, this.#rng, scratch);
     return this.append(s.token_id, s.logprob);
+  }
+
+  /**
+   * Appends a token this request's own stream sampled on another instance (a live migration's
+   * source kept decoding after its snapshot): the random stream skips the draw that sampled it
+   * there (exactly one per non-greedy token), so the next sample here is the one it would be.
+   */
+  replay(tokenId: number): GenerationDelta {
+    if (!isGreedy(this.params)) this.#rng.next();
+    return this.append(tokenId);
   }
 
   /** Appends a token chosen elsewhere (e.g. sampled on the device) and returns its delta. */

@@ -80,6 +80,13 @@ export interface GenerationDelta {
    */
   readonly resumes_at?: number;
   /**
+   * With `resumes_at`: the COMMIT was a snapshot and the source keeps decoding (the snapshot
+   * last stage). This stream catches up (the source sends it the tokens it produces after the
+   * snapshot) and the manager switches once it holds every token the client has, then stops
+   * the source; clients never see it.
+   */
+  readonly source_continues?: boolean;
+  /**
    * When the engine step that produced these tokens ended, Unix epoch ms (sub-millisecond).
    * With `arrived_unix_ms` (first delta only: when the engine received the request) it splits a
    * client's latency into dispatch, engine and delivery time (the fidelity report does).

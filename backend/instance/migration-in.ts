@@ -7,7 +7,7 @@
 import type { LLMEngine } from '../engine/llm-engine.ts';
 import type { MigratedState } from '../engine/migrated-state.ts';
 import type { GenerationDelta } from '../engine/types.ts';
-import { decodeKvCommit } from './kv-commit.ts';
+import { decodeKvCatchUp, decodeKvCommit } from './kv-commit.ts';
 
 /** Takes a committed request's output stream (to the manager subscription that attached). */
 export type Deliver = (stream: AsyncIterable<GenerationDelta>) => void;
@@ -58,7 +58,7 @@ export class IncomingMigrations {
    * COMMIT: the request runs here on its reserved blocks: the first `blocks` of them (all when
    * absent); the rest, reserved ahead as slack for the last stage, are freed.
    */
-  commit(state: MigratedState, blocks?: number): void {
+  commit(state: MigratedState, blocks?: number, opts: { source_continues?: boolean } = {}): void {
     const r = this.#byRequest.get(state.request_id);
     if (r === undefined) throw new Error(`no blocks are pre-allocated here for request ${state.request_id} (timed out after ${this.timeout_ms} ms, or never reserved)`);
     if (blocks !== undefined && blocks > r.ids.length) throw new Error(`request ${state.request_id}: COMMIT names ${blocks} blocks but ${r.ids.length} are reserved here`);
@@ -68,7 +68,7 @@ export class IncomingMigrations {
     const unused = r.ids.slice(used.length);
     let stream: AsyncIterable<GenerationDelta>;
     try {
-      stream = this.engine.commitIncoming(state, used);
+      stream = this.engine.commitIncoming(state, used, opts);
     } catch (err) {
       this.engine.releaseReservation(r.ids);
       throw err;
@@ -81,10 +81,18 @@ export class IncomingMigrations {
     else this.#committed.set(state.request_id, stream);
   }
 
-  /** A COMMIT that arrived on the KV connection behind the request's last blocks. */
+  /** A COMMIT that arrived on the KV connection behind the request's last blocks, or a snapshot's catch-up tokens after it. */
   commitPayload(payload: Buffer): void {
+    const up = decodeKvCatchUp(payload);
+    if (up !== undefined) {
+      // A request no longer here (its copy finished first, or the client left) needs no
+      // catch-up: taken without effect, so that the source's connection stays usable. (A
+      // destination that died fails the source's send instead.)
+      if (this.engine.sequence(up.request_id) !== undefined) this.engine.catchUpMigrated(up.request_id, up.from, up.token_ids);
+      return;
+    }
     const c = decodeKvCommit(payload);
-    this.commit(c.state, c.blocks);
+    this.commit(c.state, c.blocks, c.source_continues === true ? { source_continues: true } : {});
   }
 
   /** COMMIT of a token-based migration: the request runs here from its tokens (no blocks reserved). */

@@ -7,6 +7,12 @@
 // `last_stage_max_blocks` blocks and the COMMIT riding behind them on a KV connection opened
 // before (and reused across migrations): the last stage's blocks are pre-allocated before it
 // is suspended.
+// The snapshot last stage (`last_stage_mode: 'snapshot'`) does not suspend: it copies the
+// blocks of the tokens computed at one instant and COMMITs that snapshot (marked
+// `source_continues`) while the request keeps decoding and streaming here, then sends the
+// destination every token produced since (snapshot-catch-up.ts) until the manager, having
+// switched the client to the destination, stops the request here.
+import { blocksFor } from '../../engine/index.ts';
 import { createRequestSelector, type SelectorSpecInput } from '../../policies/index.ts';
 import type { LLMEngine } from '../engine/llm-engine.ts';
 import { migratedState } from '../engine/migrated-state.ts';
@@ -15,6 +21,7 @@ import { KvConnectionPool, type KvConnection } from '../native/index.ts';
 import type { InstanceClient } from '../rpc/instance-client.ts';
 import type { LastStageTimes, MigrateOutMessage, MigrateOutReply, MigrationOutcome } from '../rpc/messages.ts';
 import { encodeKvCommit } from './kv-commit.ts';
+import { forwardCatchUp } from './snapshot-catch-up.ts';
 
 export class OutgoingMigrations {
   readonly #migrating = new Set<string>();
@@ -40,6 +47,8 @@ export class OutgoingMigrations {
     const reply = (outcome: MigrationOutcome, request_id = '', extra: Partial<MigrateOutReply> = {}): MigrateOutReply => ({
       outcome, request_id, stages: 0, blocks: 0, downtime_ms: 0, total_ms: performance.now() - t0, detail: '', ...extra,
     });
+    const mode = m.last_stage_mode ?? '';
+    if (mode !== '' && mode !== 'suspend' && mode !== 'snapshot') throw new Error(`MigrateOut: last_stage_mode = ${JSON.stringify(mode)}; expected "suspend" or "snapshot" (or empty: suspend)`);
     const selector = createRequestSelector(JSON.parse(m.selector_json) as SelectorSpecInput);
     const chosen = selector.select(this.engine.runningViews(this.#migrating), { draining: m.draining });
     const request_id = chosen === undefined ? undefined : this.engine.requestIdOf(chosen);
@@ -141,6 +150,50 @@ export class OutgoingMigrations {
       const blocks_ahead = sent - before;
       const why = gone();
       if (why !== undefined) return await abort(why);
+      if (m.last_stage_mode === 'snapshot') {
+        // The snapshot: the request's state now and the blocks of its computed tokens. Nothing
+        // awaits between taking it and gathering an inline copy (the forward in flight writes
+        // only the position after them); a larger copy is checked for a preemption before
+        // the COMMIT follows it. The PreAlloc above may be short by the blocks steps opened since.
+        const s0 = performance.now();
+        let state = migratedState(seq);
+        let upTo = blocksFor(state.num_computed_tokens, block);
+        while (upTo - sent > spare.length) {
+          if (!(await reserve(upTo - sent + 1))) return await abort('aborted-dst-no-memory');
+          const stale = gone();
+          if (stale !== undefined) return await abort(stale);
+          state = migratedState(seq);
+          upTo = blocksFor(state.num_computed_tokens, block);
+        }
+        const prealloc_ms = performance.now() - s0;
+        const snapshotAt = performance.now();
+        const blocks = upTo - sent;
+        const commit = encodeKvCommit({ state, blocks: upTo, source_continues: true });
+        let blocksAcked: number;
+        if (pool.copiesInline(blocks)) blocksAcked = await copy(upTo, commit);
+        else {
+          blocksAcked = await copy(upTo);
+          const stale = gone();
+          if (stale !== undefined) return await abort(stale);
+          await copy(upTo, commit);
+        }
+        const committedAt = performance.now();
+        const copy_ms = blocks === 0 ? 0 : blocksAcked;
+        const last_stage: LastStageTimes = {
+          suspend_wait_ms: 0, prealloc_ms, connect_ms: 0, copy_ms, commit_ms: committedAt - snapshotAt - copy_ms, blocks,
+          committed_unix_ms: performance.timeOrigin + committedAt, prealloc_ahead_ms, connect_ahead_ms, connection_reused: got.reused,
+          suspended_unix_ms: performance.timeOrigin + snapshotAt, copy_ahead_ms, blocks_ahead,
+        };
+        // Committed there; the request goes on here until the manager stops it.
+        const fwd = await forwardCatchUp(this.engine, seq, conn, state.output.output_token_ids.length);
+        this.kv.release(conn);
+        conn = undefined;
+        const extra = { stages, blocks: sent, total_ms: performance.now() - t0, last_stage, catch_up_tokens: fwd.tokens };
+        // A destination that failed after the COMMIT: the request simply stayed here (the
+        // manager's stream from there broke; its blocks went with it or with its abort).
+        if (fwd.failed !== undefined) return reply('aborted-dst-failed', id, { ...extra, detail: `after the snapshot COMMIT: ${fwd.failed}` });
+        return reply('committed', id, extra);
+      }
       const suspendedAt = performance.now();
       if (!(await this.engine.suspend(id))) return await abort(gone() ?? 'aborted-finished');
       const outOfBatch = performance.now();

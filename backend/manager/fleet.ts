@@ -7,7 +7,7 @@ import { createScheduler, SchedulerSpec, type ClusterView, type GlobalScheduler,
 import type { LLMEngineOptions, StepTiming } from '../engine/llm-engine.ts';
 import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest, TextTokenizer } from '../engine/types.ts';
 import { loadTokenizer, readModelFolder, resolveModelDir } from '../model/index.ts';
-import type { MigrateOutReply, ReportMessage } from '../rpc/messages.ts';
+import type { LastStageMode, MigrateOutReply, ReportMessage } from '../rpc/messages.ts';
 import { InstanceClient } from '../rpc/instance-client.ts';
 import type { HeartbeatParams, NodeSpec } from './agent-instances.ts';
 import { Autoscaler } from './autoscaler.ts';
@@ -40,6 +40,13 @@ export interface MigrationParams {
   readonly last_stage_max_blocks: number;
   /** Migrations at once per instance, as source or destination (Llumnix's MAX_MIGRATION_CONCURRENCY). */
   readonly max_concurrency: number;
+  /**
+   * `suspend` (default, Llumnix's): the request waits for the last stage's copy and COMMIT.
+   * `snapshot`: it keeps decoding while a snapshot is copied and committed, the destination
+   * catches up from the tokens the source streams to it, and the client switches once it has
+   * (follow-stream.ts); needs vllm-v1 instances.
+   */
+  readonly last_stage_mode?: LastStageMode;
 }
 
 export const DEFAULT_MIGRATION: MigrationParams = { max_stages: 3, last_stage_max_blocks: 16, max_concurrency: 1 };
@@ -56,7 +63,7 @@ export interface MigrationRecord extends MigrateOutReply {
 /** What the manager needs of an instance's process: an instance process, or an external server (backend/manager/external-instance.ts). */
 export type MemberProcess = Pick<InstanceHandle, 'pid' | 'host' | 'port' | 'kv_port' | 'max_model_len' | 'exited' | 'stop'> & Partial<Pick<InstanceHandle, 'death_known_ms' | 'node'>>;
 /** What the manager calls on an instance: the gRPC client, or an external server's HTTP adapter. */
-export type MemberClient = Pick<InstanceClient, 'generate' | 'attach' | 'subscribeReports' | 'migrateOut' | 'close'> & Partial<Pick<InstanceClient, 'abandon'>>;
+export type MemberClient = Pick<InstanceClient, 'generate' | 'attach' | 'subscribeReports' | 'migrateOut' | 'close'> & Partial<Pick<InstanceClient, 'abandon' | 'abort'>>;
 
 interface Member {
   readonly id: number;
@@ -273,6 +280,8 @@ export class Fleet implements GenerationEngine {
       },
       // The destination's first token then needs no Attach round trip after the COMMIT.
       attachAhead: (address, _from, early) => this.#memberAt(address, request.request_id).client.attach(request.request_id, early),
+      // Snapshot last stage: the client switched; the source still decodes the request.
+      leave: (from) => void from.client.abort?.(request.request_id).catch(() => undefined),
     }, signal);
   }
 
@@ -308,6 +317,7 @@ export class Fleet implements GenerationEngine {
         dst_address: `${dst.process.host}:${dst.process.port}`, dst_kv_host: dst.process.host, dst_kv_port: dst.process.kv_port,
         selector_json: this.#selectorJson ?? JSON.stringify({ kind: 'LCFS' }), draining: opts.draining ?? false,
         max_stages: this.#migration.max_stages, last_stage_max_blocks: this.#migration.last_stage_max_blocks,
+        last_stage_mode: this.#migration.last_stage_mode ?? 'suspend',
       });
       const record: MigrationRecord = { ...reply, from, to, started_s, ended_s: this.now_s };
       this.migrations.push(record);

@@ -16,6 +16,16 @@
 // request simply goes on from its source; the destination's copy is aborted.) An announced
 // migration that goes elsewhere, or nowhere, has its attachment cancelled (the destination
 // drops it with the reservation).
+//
+// The snapshot last stage (`source_continues` on the destination's first delta): the source
+// did not stop at its COMMIT; it keeps decoding and streaming to the client, and sends the
+// tokens it produces to the destination, which catches up. Both streams are read then; the
+// destination's deltas count from `resumes_at`. The client switches to the destination as soon
+// as one of its deltas starts exactly at the client's next token (it delivered that token
+// first), or, when it keeps arriving second, the `CATCH_UP_PATIENCE`-th time its stream holds
+// exactly the tokens the client has; tokens it sends that the client has are dropped. The
+// source is then stopped (`leave`). Until the switch the request is the source's: the
+// destination's stream failing or ending leaves the client there.
 import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
 
 export interface Serving<I> {
@@ -40,6 +50,11 @@ export interface FollowHooks<I> {
    * attached when `migrated_to` arrives.
    */
   attachAhead?(address: string, from: I, signal: AbortSignal): AsyncIterable<GenerationDelta>;
+  /**
+   * Optional: the client switched away from `from` while it still runs the request (the
+   * snapshot last stage): stop it there. Without it the source runs to the request's end.
+   */
+  leave?(from: I): void;
   /** Sees every delta before the client does (it may throw to declare the instance dead); `produced` counts output tokens so far. */
   delta?(instance: I, d: GenerationDelta, produced: number): void;
 }
@@ -54,7 +69,33 @@ interface Ahead {
   readonly committed: Promise<typeof COMMITTED>;
   /** The output length the destination resumed from, once `committed` resolved. */
   resumes_at?: number;
+  /** The COMMIT was a snapshot: the source keeps decoding until the client switches. */
+  source_continues?: boolean;
+  /** While it catches up (source_continues): its stream as read so far. */
+  catchUp?: CatchUp;
 }
+
+/** A destination catching up with a source that still decodes. */
+interface CatchUp {
+  readonly it: AsyncIterator<GenerationDelta>;
+  /** Output tokens its stream holds (resumes_at, then every token it sent). */
+  count: number;
+  /** Its next delta, being awaited. */
+  next: Promise<FromDestination> | undefined;
+  /** Times its stream held exactly the client's tokens after a delta of its own. */
+  even: number;
+  /** Its deltas from beyond the client's next token (the client's stream from the source lags): kept until the client reaches them. */
+  readonly early: GenerationDelta[];
+}
+
+type FromDestination = { readonly dest: IteratorResult<GenerationDelta> } | { readonly destError: unknown };
+
+/**
+ * How often a caught-up destination may arrive second (the source delivers the token first)
+ * before the client switches anyway: each time costs the source one more step of a request
+ * that has left it; switching then costs the client the destination's lag, one hop.
+ */
+export const CATCH_UP_PATIENCE = 2;
 
 const COMMITTED = Symbol('committed');
 
@@ -71,6 +112,8 @@ export async function* followStream<I>(request: GenerationRequest, first: Servin
       let next: string | undefined;
       /** The destination attached ahead committed with exactly the tokens the client has. */
       let caughtUp = false;
+      /** A catching-up destination took over (snapshot last stage), with its first delta for the client if any. */
+      let tookOver: TakeOver | undefined;
       const it = stream[Symbol.asyncIterator]();
       let pending: Promise<IteratorResult<GenerationDelta>> | undefined;
       try {
@@ -78,14 +121,37 @@ export async function* followStream<I>(request: GenerationRequest, first: Servin
           // Once the destination committed from the output the client already has, the
           // source's stream holds nothing more but its marker: the destination's stream takes
           // over now, not when the marker arrives.
-          if (ahead?.resumes_at !== undefined && ahead.resumes_at === produced.length) {
+          const early = ahead?.catchUp?.early;
+          if (early !== undefined && early.length > 0 && ahead!.catchUp!.count - tokensIn(early) === produced.length) {
+            tookOver = { first: early.splice(0) };
+            pending?.catch(() => undefined);
+            break;
+          }
+          if (ahead?.resumes_at !== undefined && ahead.source_continues !== true && ahead.resumes_at === produced.length) {
             caughtUp = true;
             // The source's marker (or its failure) still arrives: nobody waits for it.
             pending?.catch(() => undefined);
             break;
           }
           pending ??= it.next();
-          const r = ahead !== undefined && ahead.resumes_at === undefined ? await Promise.race([pending, ahead.committed]) : await pending;
+          let r: IteratorResult<GenerationDelta> | typeof COMMITTED;
+          if (ahead?.source_continues === true) {
+            const c = (ahead.catchUp ??= { it: ahead.stream[Symbol.asyncIterator](), count: ahead.resumes_at!, next: undefined, even: 0, early: [] });
+            c.next ??= c.it.next().then((dest) => ({ dest }), (destError: unknown) => ({ destError }));
+            const w = await Promise.race([pending, c.next]);
+            if ('dest' in w || 'destError' in w) {
+              c.next = undefined;
+              const verdict = catchUpStep(c, w, produced.length);
+              if (verdict === 'failed') dropAhead();
+              else if (verdict !== 'wait') {
+                tookOver = verdict;
+                pending.catch(() => undefined);
+                break;
+              }
+              continue;
+            }
+            r = w;
+          } else r = ahead !== undefined && ahead.resumes_at === undefined ? await Promise.race([pending, ahead.committed]) : await pending;
           if (r === COMMITTED) continue;
           pending = undefined;
           if (r.done === true) break;
@@ -108,6 +174,20 @@ export async function* followStream<I>(request: GenerationRequest, first: Servin
         dropAhead();
         if (signal?.aborted === true || !(await hooks.died(instance, err))) throw err;
         ({ instance, stream } = await hooks.resume({ ...request, resume_output_token_ids: [...produced] }, instance));
+        continue;
+      }
+      if (tookOver !== undefined) {
+        const { address, catchUp } = ahead!;
+        const from = instance;
+        ahead = undefined;
+        hooks.leave?.(from);
+        ({ instance, stream } = hooks.moved(address, from, rest(catchUp!)));
+        for (const d of tookOver.first) {
+          produced.push(...d.token_ids);
+          hooks.delta?.(instance, d, produced.length);
+          yield d;
+          if (d.finish_reason !== undefined) return;
+        }
         continue;
       }
       if (caughtUp) next = ahead!.address;
@@ -153,6 +233,7 @@ function attachAhead<I>(hooks: FollowHooks<I>, address: string, from: I, before:
     committed: head.then((r) => {
       if (r.done === true || r.value.resumes_at === undefined) return never;
       ahead.resumes_at = r.value.resumes_at;
+      if (r.value.source_continues === true) ahead.source_continues = true;
       return COMMITTED;
     }, () => never),
     stream: (async function* () {
@@ -180,5 +261,51 @@ async function* orElse(first: AsyncIterable<GenerationDelta>, again: () => Async
   } catch (err) {
     if (any) throw err;
     yield* again();
+  }
+}
+
+/**
+ * One delta (or the end, or a failure) of a catching-up destination, the client having
+ * `client` tokens: take over with it (it starts at the client's next token), take over before
+ * its next one (it holds exactly the client's tokens, the CATCH_UP_PATIENCE-th time), wait
+ * for more, or give up on it (it failed, ended, or was aborted before taking over).
+ */
+function catchUpStep(c: CatchUp, w: FromDestination, client: number): TakeOver | 'wait' | 'failed' {
+  if ('destError' in w || w.dest.done === true) return 'failed';
+  const d = w.dest.value;
+  if (d.resumes_at !== undefined || d.migrating_to !== undefined) return 'wait';
+  if (d.token_ids.length === 0) return d.finish_reason !== undefined || d.migrated_to !== undefined ? 'failed' : 'wait';
+  const start = c.count;
+  c.count += d.token_ids.length;
+  if (start === client && c.early.length === 0) return { first: [d] };
+  if (start > client || c.early.length > 0) c.early.push(d);
+  else if (c.count === client && ++c.even >= CATCH_UP_PATIENCE) return { first: [] };
+  return 'wait';
+}
+
+/** The destination takes over; `first`: its deltas the client gets at once. */
+interface TakeOver {
+  readonly first: readonly GenerationDelta[];
+}
+
+function tokensIn(ds: readonly GenerationDelta[]): number {
+  let n = 0;
+  for (const d of ds) n += d.token_ids.length;
+  return n;
+}
+
+/** The rest of a catching-up destination's stream: the delta being awaited, if any, then the others. */
+async function* rest(c: CatchUp): AsyncIterable<GenerationDelta> {
+  const it = c.it;
+  if (c.next !== undefined) {
+    const w = await c.next;
+    if ('destError' in w) throw w.destError;
+    if (w.dest.done === true) return;
+    yield w.dest.value;
+  }
+  for (;;) {
+    const n = await it.next();
+    if (n.done === true) return;
+    yield n.value;
   }
 }

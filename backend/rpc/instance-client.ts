@@ -55,6 +55,11 @@ export class InstanceClient {
     return this.#outputs.open(request_id, () => this.#unary('Attach', { subscriber: this.#outputs.subscriber, request_id }), () => this.#abort(request_id), signal);
   }
 
+  /** Stops the request here (Abort); its open stream, if any, ends with its "abort" delta. */
+  abort(request_id: string): Promise<unknown> {
+    return this.#abort(request_id);
+  }
+
   #abort(request_id: string): Promise<unknown> {
     return this.#unary('Abort', { request_id });
   }

@@ -32,7 +32,12 @@ export interface MigrateOutMessage {
   draining: boolean;
   max_stages: number;
   last_stage_max_blocks: number;
+  /** How the last stage runs (instance.proto); absent or '' = 'suspend'. */
+  last_stage_mode?: LastStageMode | '';
 }
+
+/** `suspend`: Llumnix's last stage (the request waits); `snapshot`: it keeps decoding, the destination catches up. */
+export type LastStageMode = 'suspend' | 'snapshot';
 
 export type MigrationOutcome =
   | 'committed'
@@ -53,6 +58,8 @@ export interface MigrateOutReply {
   detail: string;
   /** Where the last stage's time went (committed migrations; instance.proto LastStageTimes). */
   last_stage?: LastStageTimes | null;
+  /** Snapshot last stage: output tokens the source produced after its snapshot (decoded on both sides). */
+  catch_up_tokens?: number;
 }
 
 export interface LastStageTimes {

@@ -19,6 +19,7 @@ export interface DeltaExtraMessage {
   migrating_to: string;
   /** -1: absent. */
   resumes_at: number;
+  source_continues: boolean;
   queue_time_s: number;
   arrived_unix_ms: number;
   error: string;
@@ -44,7 +45,7 @@ export function toOutputBatch(entries: readonly OutputEntry[]): OutputBatchMessa
       m.token_counts.push(0);
       m.texts.push('');
       m.produced_unix_ms.push(0);
-      m.extras.push({ index, logprobs: [], finish_reason: '', migrated_to: '', migrating_to: '', resumes_at: -1, queue_time_s: -1, arrived_unix_ms: 0, error: e.error });
+      m.extras.push({ index, logprobs: [], finish_reason: '', migrated_to: '', migrating_to: '', resumes_at: -1, source_continues: false, queue_time_s: -1, arrived_unix_ms: 0, error: e.error });
       continue;
     }
     for (const t of d.token_ids) m.token_ids.push(t);
@@ -55,7 +56,7 @@ export function toOutputBatch(entries: readonly OutputEntry[]): OutputBatchMessa
       m.extras.push({
         index,
         logprobs: (d.logprobs ?? []).map((l) => ({ token_id: l.token_id, logprob: l.logprob, top: [...(l.top ?? [])] })),
-        finish_reason: d.finish_reason ?? '', migrated_to: d.migrated_to ?? '', migrating_to: d.migrating_to ?? '', resumes_at: d.resumes_at ?? -1, queue_time_s: d.queue_time_s ?? -1,
+        finish_reason: d.finish_reason ?? '', migrated_to: d.migrated_to ?? '', migrating_to: d.migrating_to ?? '', resumes_at: d.resumes_at ?? -1, source_continues: d.source_continues === true, queue_time_s: d.queue_time_s ?? -1,
         arrived_unix_ms: d.arrived_unix_ms ?? 0, error: '',
       });
     }
@@ -93,6 +94,7 @@ export function fromOutputBatch(m: OutputBatchMessage): OutputEntry[] {
         ...(x.migrated_to !== '' ? { migrated_to: x.migrated_to } : {}),
         ...(x.migrating_to !== '' ? { migrating_to: x.migrating_to } : {}),
         ...(x.resumes_at >= 0 ? { resumes_at: x.resumes_at } : {}),
+        ...(x.source_continues === true ? { source_continues: true } : {}),
         ...(x.queue_time_s >= 0 ? { queue_time_s: x.queue_time_s } : {}),
         ...(x.arrived_unix_ms > 0 ? { arrived_unix_ms: x.arrived_unix_ms } : {}),
       });

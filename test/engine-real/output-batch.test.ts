@@ -45,12 +45,13 @@ test('a delta without optional fields comes back without them (no zeros standing
   t.deepEqual(fromOutputBatch(wire(toOutputBatch([{ request_id: 'p', delta: plain }]))), [{ request_id: 'p', delta: plain }]);
 });
 
-test('a live migration\'s announcement (migrating_to) and its destination\'s first entry (resumes_at, 0 included) survive the wire', (t) => {
+test('a live migration\'s announcement (migrating_to) and its destination\'s first entry (resumes_at, 0 included; source_continues of a snapshot) survive the wire', (t) => {
   const migration: OutputEntry[] = [
     { request_id: 'm', delta: { request_id: 'm', token_ids: [], text: '', migrating_to: '127.0.0.1:5002' } },
     { request_id: 'n', delta: { request_id: 'n', token_ids: [], text: '', resumes_at: 0 } },
     { request_id: 'o', delta: { request_id: 'o', token_ids: [], text: '', resumes_at: 17 } },
     { request_id: 'o', delta: { request_id: 'o', token_ids: [4], text: 'q' } },
+    { request_id: 's', delta: { request_id: 's', token_ids: [], text: '', resumes_at: 9, source_continues: true } },
   ];
   t.deepEqual(fromOutputBatch(wire(toOutputBatch(migration))), migration);
 });

@@ -183,3 +183,130 @@ test('a destination that resumed from fewer tokens than the source sent is not f
   t.deepEqual((await out).tokens, [1, 2, 3, 4]);
   t.deepEqual(log, ['ahead b', 'cancelled b']);
 });
+
+// ---- Snapshot last stage: the source keeps decoding after the COMMIT; the destination catches up ----
+
+const snapshot = (at: number): GenerationDelta => ({ ...resumes(at), source_continues: true });
+
+/** `hooks` with `leave` recorded (the source is stopped after the switch). */
+function leavingHooks(streams: Record<string, () => AsyncIterable<GenerationDelta>>) {
+  const x = hooks(streams);
+  x.h.leave = (from) => x.log.push(`left ${from}`);
+  return x;
+}
+
+test('snapshot: the destination takes over when it delivers the client\'s next token first; its duplicates are dropped, the source is stopped', async (t) => {
+  const src = new AsyncQueue<GenerationDelta>();
+  const dst = new AsyncQueue<GenerationDelta>();
+  const { h, log } = leavingHooks({ b: () => dst });
+  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+  src.push(tok(1));
+  src.push(announce('b'));
+  src.push(tok(2));
+  await tick();
+  // Snapshot after 2 tokens; the source goes on to 4 before the destination catches up.
+  dst.push(snapshot(2));
+  src.push(tok(3));
+  src.push(tok(4));
+  await tick();
+  await tick();
+  dst.push(tok(3)); // replayed from the source's catch-up: the client has it
+  dst.push(tok(4));
+  await tick();
+  dst.push(tok(5)); // first: starts at the client's next token
+  await tick();
+  src.push(tok(5)); // the source's, never read
+  src.push(last(6));
+  src.close();
+  dst.push(last(6));
+  dst.close();
+  const { tokens } = await out;
+  t.deepEqual(tokens, [1, 2, 3, 4, 5, 6]);
+  t.deepEqual(log, ['ahead b', 'left a', 'moved b (ahead)']);
+});
+
+test('snapshot: a destination that keeps arriving second takes over after CATCH_UP_PATIENCE tokens held exactly, without a gap or a duplicate', async (t) => {
+  const src = new AsyncQueue<GenerationDelta>();
+  const dst = new AsyncQueue<GenerationDelta>();
+  const { h, log } = leavingHooks({ b: () => dst });
+  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+  src.push(announce('b'));
+  src.push(tok(1));
+  await tick();
+  dst.push(snapshot(1));
+  await tick();
+  // Lockstep: each token reaches the client from the source first, then from the destination.
+  for (const k of [2, 3]) {
+    src.push(tok(k));
+    await tick();
+    await tick();
+    dst.push(tok(k));
+    await tick();
+    await tick();
+  }
+  // Switched after token 3 (held exactly twice): the source's 4 is never read.
+  src.push(tok(4));
+  src.close();
+  dst.push(tok(4));
+  dst.push(last(5));
+  dst.close();
+  const { tokens } = await out;
+  t.deepEqual(tokens, [1, 2, 3, 4, 5]);
+  t.deepEqual(log, ['ahead b', 'left a', 'moved b (ahead)']);
+});
+
+test('snapshot: destination tokens beyond what the client has yet are kept until the source\'s stream reaches them', async (t) => {
+  const src = new AsyncQueue<GenerationDelta>();
+  const dst = new AsyncQueue<GenerationDelta>();
+  const { h } = leavingHooks({ b: () => dst });
+  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+  src.push(announce('b'));
+  await tick();
+  // The snapshot holds 2 tokens the client has not received from the source yet.
+  dst.push(snapshot(2));
+  dst.push(tok(3));
+  dst.push(tok(4));
+  await tick();
+  await tick();
+  src.push(tok(1));
+  src.push(tok(2));
+  await tick();
+  await tick();
+  dst.push(last(5));
+  dst.close();
+  src.push(tok(3));
+  src.close();
+  const { tokens } = await out;
+  t.deepEqual(tokens, [1, 2, 3, 4, 5]);
+});
+
+test('snapshot: a destination that fails before taking over leaves the request on its source, which is not stopped', async (t) => {
+  const src = new AsyncQueue<GenerationDelta>();
+  const dst = new AsyncQueue<GenerationDelta>();
+  const { h, log } = leavingHooks({ b: () => dst });
+  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+  src.push(announce('b'));
+  src.push(tok(1));
+  src.push(tok(2));
+  await tick();
+  dst.push(snapshot(1));
+  await tick();
+  dst.close(new Error('instance b died'));
+  await tick();
+  src.push(tok(3));
+  src.push(last(4));
+  src.close();
+  const { tokens } = await out;
+  t.deepEqual(tokens, [1, 2, 3, 4]);
+  t.deepEqual(log, ['ahead b', 'cancelled b']);
+});
+
+test('snapshot: the request finishing on its source first ends the stream and cancels the destination', async (t) => {
+  const src = queueOf(announce('b'), tok(1), tok(2), last(3));
+  const dst = new AsyncQueue<GenerationDelta>();
+  dst.push(snapshot(1));
+  const { h, log } = leavingHooks({ b: () => dst });
+  const { tokens } = await collect(followStream(request, { instance: 'a', stream: src }, h));
+  t.deepEqual(tokens, [1, 2, 3]);
+  t.deepEqual(log, ['ahead b', 'cancelled b']);
+});
