@@ -7,7 +7,7 @@ import { parseConfig } from '../../config/index.ts';
 import { SchedulerSpec } from '../../policies/index.ts';
 import { ENGINE_KINDS } from '../../engine/index.ts';
 import { ExternalInstanceSpec } from './external-instance.ts';
-import type { FleetOptions } from './fleet.ts';
+import { DEFAULT_MIGRATION, type FleetOptions } from './fleet.ts';
 
 /** Node reports (heartbeats): their period, and how many missed ones make an agent dead (both fleets' `heartbeat:`). */
 export const HeartbeatSpec = z.strictObject({ interval_ms: z.number().int().min(10).default(500), missed: z.number().int().min(1).default(3) }).prefault({});
@@ -56,9 +56,25 @@ export const FleetConfig = z.strictObject({
     .min(1)
     .optional(),
   heartbeat: HeartbeatSpec,
+  /**
+   * Live migration between instances (Llumnix's stages; defaults as Llumnix's: 3 stages, the
+   * last at ≤ 16 blocks, 1 migration at once per instance, the request suspended for the last
+   * stage). Used when the scheduler has a pairing (or scales in by draining).
+   */
+  migration: z
+    .strictObject({
+      max_stages: z.number().int().min(1).default(DEFAULT_MIGRATION.max_stages),
+      last_stage_max_blocks: z.number().int().min(0).default(DEFAULT_MIGRATION.last_stage_max_blocks),
+      max_concurrency: z.number().int().min(1).default(DEFAULT_MIGRATION.max_concurrency),
+      /** suspend (Llumnix's) or snapshot (the source keeps decoding; vllm-v1 instances only): docs/backend.md. */
+      last_stage_mode: z.enum(['suspend', 'snapshot']).default('suspend'),
+    })
+    .prefault({}),
   /** Existing OpenAI-compatible servers (e.g. vLLM) dispatched to beside the instances; never migrated. */
   external: z.array(ExternalInstanceSpec).default([]),
-}).refine((c) => c.nodes !== undefined || c.instances > 0 || c.external.length > 0, { message: 'at least 1 instance, or nodes, or external servers', path: ['instances'] });
+})
+  .refine((c) => c.nodes !== undefined || c.instances > 0 || c.external.length > 0, { message: 'at least 1 instance, or nodes, or external servers', path: ['instances'] })
+  .refine((c) => c.migration.last_stage_mode !== 'snapshot' || c.engine.kind === 'vllm-v1', { message: 'the snapshot last stage needs vllm-v1 instances (the destination computes the tokens sent after the snapshot as one chunk); use suspend with vllm-v0', path: ['migration', 'last_stage_mode'] });
 export type FleetConfig = z.output<typeof FleetConfig>;
 
 export function parseFleetConfig(input: unknown, source?: string): FleetConfig {
@@ -75,6 +91,7 @@ export function fleetOptions(c: FleetConfig): FleetOptions {
     instances: c.nodes === undefined ? c.instances : c.nodes.reduce((n, x) => n + x.instances, 0),
     host: c.instance_host,
     scheduler: c.scheduler,
+    migration: c.migration,
     ...(c.nodes !== undefined ? { nodes: c.nodes, heartbeat: c.heartbeat } : {}),
     ...(c.external.length > 0 ? { external: c.external } : {}),
     engine: {

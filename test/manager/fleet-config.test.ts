@@ -18,3 +18,15 @@ test('scheduler.scaling is the simulator\'s section, validated the same way', (t
   t.like(c.scheduler.scaling, { kind: 'avg_load', interval_s: 10, first_check_s: 100, max_instances: 3 });
   t.throws(() => parseFleetConfig({ scheduler: { dispatch: { kind: 'load' }, scaling: { kind: 'avg_load', min_instances: 3, max_instances: 2 } } }), { message: /scheduler\.scaling\.min_instances/ });
 });
+
+test('migration: Llumnix\'s defaults, every field validated by name, and handed to the manager', (t) => {
+  const c = parseFleetConfig({});
+  t.deepEqual(c.migration, { max_stages: 3, last_stage_max_blocks: 16, max_concurrency: 1, last_stage_mode: 'suspend' });
+  t.deepEqual(fleetOptions(c).migration, c.migration);
+  const snapshot = parseFleetConfig({ migration: { last_stage_mode: 'snapshot', max_stages: 2 } });
+  t.like(fleetOptions(snapshot).migration, { last_stage_mode: 'snapshot', max_stages: 2, last_stage_max_blocks: 16 });
+  t.throws(() => parseFleetConfig({ migration: { max_stages: 0 } }), { message: /migration\.max_stages/ });
+  t.throws(() => parseFleetConfig({ migration: { last_stage_mode: 'pause' } }), { message: /migration\.last_stage_mode/ });
+  t.throws(() => parseFleetConfig({ migration: { stages: 3 } }), { message: /migration/ });
+  t.throws(() => parseFleetConfig({ engine: { kind: 'vllm-v0' }, migration: { last_stage_mode: 'snapshot' } }), { message: /migration\.last_stage_mode.*vllm-v1/s });
+});
