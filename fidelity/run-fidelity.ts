@@ -96,7 +96,7 @@ export interface FidelityOptions {
    */
   readonly warmup_requests?: number;
   /**
-   * Migrations forced during the calibration replay (replay calibration, 2+ instances; default
+   * Migrations forced during each calibration replay (replay calibration, 2+ instances; default
    * 10, 0: none), spread over its span: what they take beyond the KV transfer line is the
    * simulator's `migration.control_ms` (fidelity/calibrate-migration.ts).
    */
@@ -108,7 +108,6 @@ export interface FidelityOptions {
    */
   readonly calibration_replays?: 1 | 2;
 }
-
 
 /** Fields of real/summary.json a client replay cannot observe per request (they are 0). */
 export const REAL_NOT_MEASURED = ['execution_s', 'preemption_loss_s', 'preemption_stall_s', 'preemptions', 'preempted_requests', 'events', 'instance_id', 'first_scheduled_s'] as const;
