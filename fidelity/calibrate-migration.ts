@@ -52,21 +52,37 @@ export function fitMigrationControl(records: readonly MigrationRecord[], line: M
   return { control_ms, measured: samples.length, committed: samples.filter((s) => s.outcome === 'committed').length, tried: records.length, samples };
 }
 
+/** When a forced migration was in flight, as the manager saw it (Unix-epoch ms, the steps' clock). */
+export interface MigrationWindow {
+  readonly start_unix_ms: number;
+  readonly end_unix_ms: number;
+}
+
 /**
  * Forces `count` migrations during a replay of `span_s` seconds that has just started on
  * `fleet`: at span × (k + 1) / (count + 1), from instance k mod n to the next one (whichever
- * running request the source's selector picks). Resolves with every outcome once the last has
- * ended; a refused migration (no live pair) is skipped, never fatal to the replay.
+ * running request the source's selector picks). Resolves with every outcome and when each was
+ * in flight, once the last has ended; a refused migration (no live pair) is skipped, never fatal
+ * to the replay.
  */
-export async function forceMigrationsDuring(fleet: Fleet, instances: number, span_s: number, count: number): Promise<MigrationRecord[]> {
-  if (instances < 2 || count === 0) return [];
+export async function forceMigrationsDuring(fleet: Fleet, instances: number, span_s: number, count: number): Promise<{ records: MigrationRecord[]; windows: MigrationWindow[] }> {
+  if (instances < 2 || count === 0) return { records: [], windows: [] };
   const t0 = performance.now();
-  const runs = Array.from({ length: count }, async (_, k): Promise<MigrationRecord | undefined> => {
+  const unixNow = (): number => performance.timeOrigin + performance.now();
+  const runs = Array.from({ length: count }, async (_, k): Promise<{ record: MigrationRecord; window: MigrationWindow } | undefined> => {
     const at_ms = (span_s * 1e3 * (k + 1)) / (count + 1);
     const wait = at_ms - (performance.now() - t0);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const from = k % instances;
-    return fleet.migrate(from, (from + 1) % instances).catch(() => undefined);
+    const start_unix_ms = unixNow();
+    const record = await fleet.migrate(from, (from + 1) % instances).catch(() => undefined);
+    return record === undefined ? undefined : { record, window: { start_unix_ms, end_unix_ms: unixNow() } };
   });
-  return (await Promise.all(runs)).filter((r): r is MigrationRecord => r !== undefined);
+  const done = (await Promise.all(runs)).filter((r) => r !== undefined);
+  return { records: done.map((d) => d.record), windows: done.map((d) => d.window) };
+}
+
+/** Whether a step ran (even partly) while one of the windows was open. */
+export function duringAny(windows: readonly MigrationWindow[]): (step: { readonly started_unix_ms: number; readonly step_ms: number }) => boolean {
+  return (step) => windows.some((w) => step.started_unix_ms < w.end_unix_ms && step.started_unix_ms + step.step_ms > w.start_unix_ms);
 }

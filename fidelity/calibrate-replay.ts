@@ -26,7 +26,7 @@ export interface FittedContention {
 export interface ReplayCalibration {
   readonly rows: ProfileRow[];
   readonly frontend: { readonly dispatch_ms: number; readonly delivery_ms: number };
-  readonly steps: { readonly prefill: number; readonly decode: number; readonly mixed_ignored: number };
+  readonly steps: { readonly prefill: number; readonly decode: number; readonly mixed_ignored: number; readonly excluded: number };
   /** Per phase, 101 quantiles (0 %, 1 %, …, 100 %) of step time ÷ its bin's mean: the variance the table's means leave out. */
   readonly jitter_ratios: { readonly prefill: number[]; readonly decode: number[] };
   /** How the ratios persist from step to step (perf.jitter_memory, fidelity/jitter-memory.ts). */
@@ -111,9 +111,16 @@ function fitContention(groups: readonly (readonly ReplayStep[])[], level: (s: Re
   return { factors, counts };
 }
 
-export function calibrateFromReplay(replay: Replay): ReplayCalibration {
-  const prefill = replay.steps.filter((s) => s.prefill_seqs > 0 && s.decode_seqs === 0);
-  const decode = replay.steps.filter((s) => s.prefill_seqs === 0 && s.decode_seqs > 0);
+/**
+ * `exclude`: steps left out of the table, the jitter and the contention fit (the calibration's
+ * forced migrations: their KV copies share the cores, a cost the migration's own terms carry);
+ * they still count as other instances mid-step for the steps around them.
+ */
+export function calibrateFromReplay(replay: Replay, options: { readonly exclude?: (step: ReplayStep) => boolean } = {}): ReplayCalibration {
+  const exclude = options.exclude ?? ((): boolean => false);
+  const kept = replay.steps.filter((s) => !exclude(s));
+  const prefill = kept.filter((s) => s.prefill_seqs > 0 && s.decode_seqs === 0);
+  const decode = kept.filter((s) => s.prefill_seqs === 0 && s.decode_seqs > 0);
   if (prefill.length === 0 || decode.length === 0) {
     throw new Error(`calibration replay ran ${prefill.length} prefill-only and ${decode.length} decode-only steps; the table needs both (use a longer calibration trace)`);
   }
@@ -170,7 +177,7 @@ export function calibrateFromReplay(replay: Replay): ReplayCalibration {
   return {
     rows,
     frontend: { dispatch_ms: average(replay.requests.map((r) => r.dispatch_s * 1e3)), delivery_ms: average(replay.requests.map((r) => r.delivery_s * 1e3)) },
-    steps: { prefill: prefill.length, decode: decode.length, mixed_ignored: replay.steps.length - prefill.length - decode.length },
+    steps: { prefill: prefill.length, decode: decode.length, mixed_ignored: kept.length - prefill.length - decode.length, excluded: replay.steps.length - kept.length },
     jitter_ratios: { prefill: quantiles(ratios.prefill), decode: quantiles(ratios.decode) },
     jitter_memory: fitJitterMemory(scored.map((x) => x.z)),
     contention: { step_factors: factors, steps_per_level: counts },

@@ -8,6 +8,7 @@ import { machineMeta, profileEngine, type ProfileResult } from '../backend/profi
 import { profileFleet } from '../backend/profile/profile-fleet.ts';
 import { frontendOf } from '../backend/profile/profile-folder.ts';
 import type { JitterMemory } from '../sim/perf/step-jitter.ts';
+import { duringAny } from './calibrate-migration.ts';
 import { calibrateFromReplay, type FittedContention } from './calibrate-replay.ts';
 import { CALIBRATION_SEED_OFFSET, DEFAULT_CALIBRATION_MIGRATIONS, type CalibrationRun } from './fleet-replays.ts';
 import type { Replay } from './real-run.ts';
@@ -51,11 +52,14 @@ export function pooledReplay(replays: readonly Replay[]): Replay {
 /** `calibration: replay`: the table, path, jitter and contention fitted on the calibration replays' steps, pooled. */
 export function replayProfile(o: FidelityOptions, arch: ModelArch, runs: readonly CalibrationRun[], log: (line: string) => void): MeasuredProfile {
   const replay = pooledReplay(runs.map((r) => r.replay));
-  const calibration = calibrateFromReplay(replay);
+  // Steps that ran while a forced migration was in flight are left out: the migrations' cost is
+  // the control time's, measured apart; in the table and the jitter it would also price every
+  // step of a policy that never migrates.
+  const calibration = calibrateFromReplay(replay, { exclude: duringAny(runs.flatMap((r) => r.migration_windows)) });
   const when = runs.length === 1 ? 'before the test replays' : `${runs.length} replays, before and after the test replays, pooled`;
   const meta = machineMeta({
     model: o.model, arch, kernel: loadAddon().cpuFeatures().best, threads: o.threads, block_size_tokens: o.block_size_tokens, engines: o.instances,
-    where: `the steps the calibration replays ran (seed ${o.trace.seed + CALIBRATION_SEED_OFFSET}, round-robin, ${when}; ${calibration.steps.prefill} prefill-only and ${calibration.steps.decode} decode-only steps; ${calibration.steps.mixed_ignored} mixed steps not used)`,
+    where: `the steps the calibration replays ran (seed ${o.trace.seed + CALIBRATION_SEED_OFFSET}, round-robin, ${when}; ${calibration.steps.prefill} prefill-only and ${calibration.steps.decode} decode-only steps; ${calibration.steps.mixed_ignored} mixed steps not used, ${calibration.steps.excluded} steps during forced migrations left out)`,
     measured: 'whole engine steps inside the instance processes, binned by batch shape, mean per bin; p10/p90 beside',
   });
   const profile: ProfileResult = {

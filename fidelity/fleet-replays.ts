@@ -3,7 +3,7 @@
 // calibration trace, with migrations forced during it to measure their control time.
 import { Fleet, type MigrationRecord as FleetMigrationRecord } from '../backend/manager/fleet.ts';
 import type { SchedulerSpecInput } from '../policies/index.ts';
-import { forceMigrationsDuring } from './calibrate-migration.ts';
+import { forceMigrationsDuring, type MigrationWindow } from './calibrate-migration.ts';
 import { replayOnFleet, type Replay } from './real-run.ts';
 import type { FidelityOptions } from './run-fidelity.ts';
 import { syntheticTrace, WARMUP_SEED_OFFSET, warmupTrace } from './workload.ts';
@@ -37,10 +37,11 @@ export async function startWarmFleet(o: FidelityOptions, scheduler: SchedulerSpe
   return fleet;
 }
 
-/** One calibration replay and the migrations forced during it. */
+/** One calibration replay and the migrations forced during it, with when each was in flight. */
 export interface CalibrationRun {
   readonly replay: Replay;
   readonly migrations: readonly FleetMigrationRecord[];
+  readonly migration_windows: readonly MigrationWindow[];
 }
 
 /** Round-robin replays the calibration trace on a fresh, warm fleet while migrations are forced. */
@@ -50,11 +51,11 @@ export async function calibrationReplay(o: FidelityOptions, vocab: number): Prom
   const forced = o.calibration_migrations ?? DEFAULT_CALIBRATION_MIGRATIONS;
   const fleet = await startWarmFleet(o, { dispatch: { kind: 'round-robin' } }, vocab);
   try {
-    const [replay, migrations] = await Promise.all([
+    const [replay, forcedRun] = await Promise.all([
       replayOnFleet(fleet, rows, seed, vocab),
       forceMigrationsDuring(fleet, o.instances, rows[rows.length - 1]?.arrival_s ?? 0, forced),
     ]);
-    return { replay, migrations };
+    return { replay, migrations: forcedRun.records, migration_windows: forcedRun.windows };
   } finally {
     await fleet.stop();
   }

@@ -1,7 +1,7 @@
 // The migration control time is what forced migrations took beyond the KV transfer line.
 import test from 'ava';
 import type { MigrationRecord } from '../../backend/manager/fleet.ts';
-import { fitMigrationControl, lineMs } from '../../fidelity/calibrate-migration.ts';
+import { duringAny, fitMigrationControl, lineMs } from '../../fidelity/calibrate-migration.ts';
 
 const line = { bandwidth_gbps: 0.5, stage_overhead_ms: 2, bytes_per_block: 32768 };
 
@@ -38,4 +38,15 @@ test('a line slower than the measured migrations gives 0, never a negative time;
   const none = fitMigrationControl([record('aborted-finished', 1, 3, 30), record('no-request', 0, 0, 3)], line);
   t.is(none.control_ms, 0);
   t.is(none.measured, 0);
+});
+
+test('duringAny: a step that ran even partly inside a window; steps that end before or start after are outside', (t) => {
+  const during = duringAny([{ start_unix_ms: 100, end_unix_ms: 200 }, { start_unix_ms: 500, end_unix_ms: 510 }]);
+  t.false(during({ started_unix_ms: 90, step_ms: 10 }), 'ends as the window opens');
+  t.true(during({ started_unix_ms: 95, step_ms: 10 }), 'overlaps its start');
+  t.true(during({ started_unix_ms: 150, step_ms: 1 }), 'inside');
+  t.true(during({ started_unix_ms: 199, step_ms: 5 }), 'overlaps its end');
+  t.false(during({ started_unix_ms: 200, step_ms: 5 }), 'starts as it closes');
+  t.true(during({ started_unix_ms: 490, step_ms: 30 }), 'spans the second window');
+  t.false(duringAny([])({ started_unix_ms: 0, step_ms: 1e9 }), 'no window, nothing excluded');
 });

@@ -19,7 +19,7 @@ test('rows are bins of real steps with their MEAN time; mixed steps are left out
   // Three prefills of 100 tokens (1, 1, 7 ms: mean 3, median 1) and decodes of batch 2.
   const steps = [step(100, 0, 0, 1), step(100, 0, 0, 1), step(100, 0, 0, 7), ...Array.from({ length: 6 }, (_, i) => step(0, 2, 200, 2 + (i % 2))), step(50, 2, 200, 9)];
   const c = calibrateFromReplay(replay(steps));
-  t.deepEqual(c.steps, { prefill: 3, decode: 6, mixed_ignored: 1 });
+  t.deepEqual(c.steps, { prefill: 3, decode: 6, mixed_ignored: 1, excluded: 0 });
   const prefill = c.rows.filter((r) => r.phase === 'prefill');
   t.is(prefill.length, 1);
   t.like(prefill[0], { tokens: 100, latency_ms: 3, samples: 3 });
@@ -92,4 +92,17 @@ test('steps that start while another instance is mid-step are fitted as a conten
 test('steps of one instance alone give the factor 1 and the plain mean per bin', (t) => {
   const c = calibrateFromReplay(replay([step(100, 0, 0, 1), ...Array.from({ length: 6 }, () => step(0, 2, 200, 3))]));
   t.deepEqual(c.contention, { step_factors: [1], steps_per_level: [7] });
+});
+
+test('excluded steps (during forced migrations) leave the table and the jitter, and are counted', (t) => {
+  const steps = [step(100, 0, 0, 1), step(100, 0, 0, 1), step(100, 0, 0, 1), ...Array.from({ length: 6 }, () => step(0, 2, 200, 2))];
+  // Two slow decode steps that ran during a migration's copy.
+  const slow = [step(0, 2, 200, 20), step(0, 2, 200, 20)];
+  const all = calibrateFromReplay(replay([...steps, ...slow]));
+  const kept = calibrateFromReplay(replay([...steps, ...slow]), { exclude: (s) => slow.includes(s) });
+  t.like(all.rows.find((r) => r.phase === 'decode'), { latency_ms: 6.5, samples: 8 });
+  t.like(kept.rows.find((r) => r.phase === 'decode'), { latency_ms: 2, samples: 6 });
+  t.deepEqual(kept.steps, { prefill: 3, decode: 6, mixed_ignored: 0, excluded: 2 });
+  t.true(all.jitter_ratios.decode[100]! > 3, 'the slow steps are the tail when kept');
+  t.is(kept.jitter_ratios.decode[100], 1, 'and gone when excluded');
 });
