@@ -27,7 +27,7 @@ export interface ReplayCalibration {
   readonly rows: ProfileRow[];
   readonly frontend: { readonly dispatch_ms: number; readonly delivery_ms: number };
   readonly steps: { readonly prefill: number; readonly decode: number; readonly mixed_ignored: number; readonly excluded: number };
-  /** Per phase, 101 quantiles (0 %, 1 %, …, 100 %) of step time ÷ its bin's mean: the variance the table's means leave out. */
+  /** Per phase, JITTER_ATOMS equally likely ratios of step time ÷ its bin's mean (mean 1): the variance the table's means leave out. */
   readonly jitter_ratios: { readonly prefill: number[]; readonly decode: number[] };
   /** How the ratios persist from step to step (perf.jitter_memory, fidelity/jitter-memory.ts). */
   readonly jitter_memory: JitterMemory;
@@ -62,10 +62,20 @@ function distinctTokens(rows: ProfileRow[]): ProfileRow[] {
   return out;
 }
 
-/** 101 quantiles of `values`, rescaled so their mean is exactly 1. */
+/**
+ * How many equally likely ratios a phase's jitter is written as. The simulator draws one of them
+ * uniformly (sim/perf/step-jitter.ts), so each must stand for 1/N of the mass: the quantiles at
+ * the middles (i + ½)/N. Quantiles 0 %, 1 %, …, 100 % drawn that way gave the single slowest
+ * calibration step (35× its bin's mean, one step in 13,000) a 1 % chance per simulated step,
+ * which set every policy's simulated ITL P99 and, through the mean-1 rescaling, priced the bulk
+ * of the steps ~25 % too fast.
+ */
+export const JITTER_ATOMS = 1000;
+
+/** JITTER_ATOMS mid-quantiles of `values`, rescaled so their mean is exactly 1. */
 function quantiles(values: readonly number[]): number[] {
   const sorted = [...values].sort((a, b) => a - b);
-  const qs = Array.from({ length: 101 }, (_, i) => quantileSorted(sorted, i / 100));
+  const qs = Array.from({ length: JITTER_ATOMS }, (_, i) => quantileSorted(sorted, (i + 0.5) / JITTER_ATOMS));
   const m = mean(qs);
   return qs.map((q) => q / m);
 }

@@ -1,6 +1,6 @@
 // Calibration in place: the step table from the steps a calibration replay ran.
 import test from 'ava';
-import { calibrateFromReplay } from '../../fidelity/calibrate-replay.ts';
+import { calibrateFromReplay, JITTER_ATOMS } from '../../fidelity/calibrate-replay.ts';
 import type { Replay, ReplayStep } from '../../fidelity/real-run.ts';
 
 function step(prefill_tokens: number, decode_seqs: number, decode_context_tokens: number, step_ms: number): ReplayStep {
@@ -25,14 +25,14 @@ test('rows are bins of real steps with their MEAN time; mixed steps are left out
   t.like(prefill[0], { tokens: 100, latency_ms: 3, samples: 3 });
   t.like(c.rows.find((r) => r.phase === 'decode'), { batch_size: 2, tokens: 200, latency_ms: 2.5, samples: 6 });
   t.deepEqual(c.frontend, { dispatch_ms: 3, delivery_ms: 1.5 });
-  // The variance the means leave out: 101 quantiles per phase, mean exactly 1.
+  // The variance the means leave out: JITTER_ATOMS equally likely ratios per phase, mean exactly 1.
   for (const phase of ['prefill', 'decode'] as const) {
     const q = c.jitter_ratios[phase];
-    t.is(q.length, 101);
+    t.is(q.length, JITTER_ATOMS);
     t.true(Math.abs(q.reduce((a, b) => a + b, 0) / q.length - 1) < 1e-12, phase);
     t.true(q.every((x, i) => i === 0 || x >= q[i - 1]!), `${phase} quantiles ascend`);
   }
-  t.true(c.jitter_ratios.prefill[100]! > 2, 'the 7 ms prefill is in the tail');
+  t.true(c.jitter_ratios.prefill[JITTER_ATOMS - 1]! > 2, 'the 7 ms prefill is in the tail');
 });
 
 test('a calibration without prefill-only or decode-only steps is refused with the counts', (t) => {
@@ -103,6 +103,17 @@ test('excluded steps (during forced migrations) leave the table and the jitter, 
   t.like(all.rows.find((r) => r.phase === 'decode'), { latency_ms: 6.5, samples: 8 });
   t.like(kept.rows.find((r) => r.phase === 'decode'), { latency_ms: 2, samples: 6 });
   t.deepEqual(kept.steps, { prefill: 3, decode: 6, mixed_ignored: 0, excluded: 2 });
-  t.true(all.jitter_ratios.decode[100]! > 3, 'the slow steps are the tail when kept');
-  t.is(kept.jitter_ratios.decode[100], 1, 'and gone when excluded');
+  t.true(all.jitter_ratios.decode[JITTER_ATOMS - 1]! > 3, 'the slow steps are the tail when kept');
+  t.is(kept.jitter_ratios.decode[JITTER_ATOMS - 1], 1, 'and gone when excluded');
+});
+
+test('jitter atoms are mid-quantiles: one outlier in thousands of steps keeps its own small mass, not 1 % of the draws', (t) => {
+  // 2,000 decode steps of 2 ms and one of 70 ms (35× the mean), as a GC pause or a burst.
+  const steps = [step(100, 0, 0, 1), step(100, 0, 0, 1), step(100, 0, 0, 1), ...Array.from({ length: 2000 }, () => step(0, 1, 100, 2)), step(0, 1, 100, 70)];
+  const q = calibrateFromReplay(replay(steps)).jitter_ratios.decode;
+  // The top 1 % of atoms (10 of 1,000) is not the outlier: it has 1/2001 of the mass.
+  const top = q.slice(-10);
+  t.true(top.every((x) => x < 1.1), `top atoms ${top.join(', ')}`);
+  // So the bulk is not rescaled to pay for it: a 2 ms step stays at its mean's ratio, ≈ 1.
+  t.true(Math.abs(q[500]! - 1) < 0.05, `median atom ${q[500]}`);
 });
