@@ -209,14 +209,12 @@ export class SimCluster {
   private activate(instance: SimInstance): void {
     if (instance.state === 'starting') this.#starting--;
     instance.state = 'active';
-    instance.report = instance.snapshot(this.sim.now_s, true);
-    this.#reports[this.indexOf(instance.id)] = instance.report;
+    instance.refreshReport(this.sim.now_s, true);
   }
 
   /** Re-publishes a report after a state change (not a step report: no trigger counts it). */
   private refreshReport(instance: SimInstance): void {
-    instance.report = instance.snapshot(this.sim.now_s, instance.report.reported);
-    this.#reports[this.indexOf(instance.id)] = instance.report;
+    instance.refreshReport(this.sim.now_s, instance.report.reported);
   }
 
   /** A draining instance leaves the fleet once nothing runs, waits or migrates on it. */
@@ -396,8 +394,8 @@ export class SimCluster {
   }
 
   private publishReport(instance: SimInstance): void {
-    instance.report = instance.snapshot(this.sim.now_s);
-    this.#reports[this.indexOf(instance.id)] = instance.report;
+    // In place: `#reports` holds each instance's one report object (see SimInstance.refreshReport).
+    instance.refreshReport(this.sim.now_s);
     this.#reports_total++;
     this.#instancesAtReports += this.instances.length;
     for (const pair of this.scheduler.onReport(this.view())) this.tryMigrate(pair.from, pair.to);
