@@ -27,7 +27,7 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
     this.admit(plan.admitted);
     if (plan.admitted.length > 0) {
       for (const seq of plan.admitted) plan.prefills.push({ seq, new_tokens: seq.num_tokens, context_tokens: 0 });
-      truncate(decodes, 0);
+      if (decodes.length > 0) truncate(decodes, 0);
       return plan;
     }
     if (this.running.length === 0) return undefined;
@@ -35,7 +35,7 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
     // Overwritten in place, then cut to the batch (see PlanBuffer).
     let n = 0;
     for (const seq of this.running) decodes[n++] = decodeItem(seq, seq.num_tokens);
-    truncate(decodes, n);
+    if (decodes.length > n) truncate(decodes, n);
     return plan;
   }
 

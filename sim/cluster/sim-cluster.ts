@@ -84,6 +84,7 @@ export class SimCluster {
   /** Instances still loading: the rest report (kept so triggers never scan the fleet per step). */
   #starting = 0;
   readonly #instanceCount: TimeWeighted;
+  readonly #view = { now_s: 0, instances: this.#reports, dispatched: this.#dispatched, reports_total: 0, reporting: 0 };
 
   constructor(
     readonly sim: Simulation,
@@ -112,14 +113,16 @@ export class SimCluster {
     return this.#inFlight.values();
   }
 
+  /**
+   * The fleet as the manager sees it now. One object, refreshed by each call (a view is asked
+   * for after every step report): policies read a view while deciding and keep none of it.
+   */
   view(): ClusterView {
-    return {
-      now_s: this.sim.now_s,
-      instances: this.#reports,
-      dispatched: this.#dispatched,
-      reports_total: this.#reports_total,
-      reporting: this.instances.length - this.#starting,
-    };
+    const view = this.#view;
+    view.now_s = this.sim.now_s;
+    view.reports_total = this.#reports_total;
+    view.reporting = this.instances.length - this.#starting;
+    return view;
   }
 
   /**
@@ -365,9 +368,8 @@ export class SimCluster {
     const outcome = instance.engine.update(plan, isDone);
     const delivered_s = this.#delivered(now);
     for (const request of outcome.emitted) {
-      const last = request.last_token_s;
-      request.markToken(delivered_s);
-      if (last !== undefined) this.tokenGaps.add((delivered_s - last) * 1e3);
+      const gap_s = request.markToken(delivered_s);
+      if (!Number.isNaN(gap_s)) this.tokenGaps.add(gap_s * 1e3);
     }
     for (const request of outcome.prefilled) {
       if (request.readmitted !== undefined) {

@@ -95,7 +95,10 @@ test('load dispatch with its score index follows reports rewritten in place with
       // The reference sees copies, so nothing it does can depend on object identity.
       const want = reference.choose(arriving, { ...view, instances: instances.map((r) => ({ ...r })) });
       t.deepEqual(got, want, `seed ${seed}, round ${round}`);
-      if (got.ok) dispatched[instances.findIndex((r) => r.id === got.value)]++;
+      if (got.ok) {
+        const slot = instances.findIndex((r) => r.id === got.value);
+        dispatched[slot] = (dispatched[slot] ?? 0) + 1;
+      }
     }
   }
 });
