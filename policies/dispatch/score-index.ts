@@ -39,6 +39,31 @@ export class ScoreIndex {
     return (this.#reports[top] as InstanceReport).id;
   }
 
+  /**
+   * While some active instance has not reported (warm-up), the id of the active instance with
+   * the fewest requests dispatched, ties to the lowest id: what `load` dispatch's warm-up rule
+   * (score = −dispatched) makes the framework choose, found by one scan of the index's own
+   * arrays instead of a candidate object per instance per arrival (a fleet of thousands warms
+   * up over thousands of arrivals). Undefined outside warm-up or with no active instance.
+   */
+  warmupBest(view: ClusterView): number | undefined {
+    this.#sync(view);
+    if (this.#unreported === 0 || this.#heap.length === 0) return undefined;
+    let best = -1;
+    for (let slot = 0; slot < this.#reports.length; slot++) {
+      if (this.#position[slot] === -1) continue;
+      if (best === -1 || this.#fewerDispatched(slot, best)) best = slot;
+    }
+    return (this.#reports[best] as InstanceReport).id;
+  }
+
+  #fewerDispatched(a: number, b: number): boolean {
+    const da = this.#dispatched[a] as number;
+    const db = this.#dispatched[b] as number;
+    if (da !== db) return da < db;
+    return (this.#reports[a] as InstanceReport).id < (this.#reports[b] as InstanceReport).id;
+  }
+
   #sync(view: ClusterView): void {
     const instances = view.instances;
     if (instances.length !== this.#reports.length) this.#reset(instances.length);
