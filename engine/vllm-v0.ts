@@ -83,7 +83,8 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
         if (victim === seq) break;
       }
       if (seq.status !== 'running') break;
-      if (Math.ceil((seq.prompt_tokens + seq.generated) / size) > seq.block_table.length) this.blocks.allocateInto(seq.block_table, 1);
+      // ⌈tokens / size⌉ > blocks, without a division per sequence per step (integers: exact).
+      if (seq.prompt_tokens + seq.generated > seq.block_table.length * size) this.blocks.allocateInto(seq.block_table, 1);
       decodes[n++] = decodeItem(seq, seq.num_tokens);
     }
     return n;
