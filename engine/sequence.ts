@@ -64,11 +64,13 @@ export class Sequence {
   /** Cached token-id block keys; created on first use (most simulated sequences never need one). */
   #keys: string[] | undefined;
   /**
-   * Its entry in decode batches, reused from step to step (engine/decode-item.ts): a sequence
-   * decodes one token per step, and one object per token is what the garbage collector would
-   * otherwise chase. Written only by the scheduler forming a plan.
+   * The context of its entry in the decode batch being formed: a sequence is its own decode
+   * entry (`seq` is itself, engine/decode-item.ts), so a step allocates nothing per token and a
+   * batch is one hop from its sequences, not two (a separate entry object was a second cold
+   * load per sequence per step with thousands of instances). Written only by the scheduler
+   * forming a plan.
    */
-  decode_entry: { readonly seq: Sequence; context_tokens: number } | undefined;
+  context_tokens = 0;
 
   constructor(init: SequenceInit) {
     this.id = init.id;
@@ -92,6 +94,11 @@ export class Sequence {
   }
 
   /** Prompt plus generated tokens: what a re-prefill must recompute. */
+  /** Itself, as the decode entry it is (`DecodeItem.seq`). */
+  get seq(): this {
+    return this;
+  }
+
   get num_tokens(): number {
     return this.prompt_tokens + this.generated;
   }

@@ -27,9 +27,10 @@ export class PlanBuffer<S extends Sequence> implements StepPlan<S> {
 
   /** Empties every list but `decodes`, which the scheduler overwrites and truncates. */
   clear(): this {
-    truncate(this.prefills, 0);
-    truncate(this.admitted, 0);
-    truncate(this.preempted, 0);
+    // Most steps have none of these: test before calling (a call per list per step showed up).
+    if (this.prefills.length > 0) truncate(this.prefills, 0);
+    if (this.admitted.length > 0) truncate(this.admitted, 0);
+    if (this.preempted.length > 0) truncate(this.preempted, 0);
     return this;
   }
 
@@ -51,8 +52,8 @@ export class OutcomeBuffer<S extends Sequence> implements StepOutcome<S> {
 
   clear(): this {
     this.#emitted = 0;
-    truncate(this.finished, 0);
-    truncate(this.prefilled, 0);
+    if (this.finished.length > 0) truncate(this.finished, 0);
+    if (this.prefilled.length > 0) truncate(this.prefilled, 0);
     return this;
   }
 
@@ -62,6 +63,6 @@ export class OutcomeBuffer<S extends Sequence> implements StepOutcome<S> {
 
   /** Ends the step's `emitted` list at the sequences emitted since `clear`. */
   sealEmitted(): void {
-    truncate(this.emitted, this.#emitted);
+    if (this.emitted.length > this.#emitted) truncate(this.emitted, this.#emitted);
   }
 }

@@ -1,7 +1,7 @@
 import { decodeItem } from './decode-item.ts';
 import { EngineCore } from './engine-core.ts';
 import type { EngineKind } from './limits.ts';
-import type { StepPlan } from './plan.ts';
+import type { DecodeItem, StepPlan } from './plan.ts';
 import { byArrival, type Sequence } from './sequence.ts';
 import { truncate } from './step-buffers.ts';
 
@@ -27,15 +27,13 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
     this.admit(plan.admitted);
     if (plan.admitted.length > 0) {
       for (const seq of plan.admitted) plan.prefills.push({ seq, new_tokens: seq.num_tokens, context_tokens: 0 });
-      truncate(decodes, 0);
+      if (decodes.length > 0) truncate(decodes, 0);
       return plan;
     }
     if (this.running.length === 0) return undefined;
-    this.reserveDecodeSlots(plan.preempted);
     // Overwritten in place, then cut to the batch (see PlanBuffer).
-    let n = 0;
-    for (const seq of this.running) decodes[n++] = decodeItem(seq, seq.num_tokens);
-    truncate(decodes, n);
+    const n = this.reserveDecodeSlots(plan.preempted, decodes);
+    if (decodes.length > n) truncate(decodes, n);
     return plan;
   }
 
@@ -67,9 +65,15 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
    * Gives every running sequence (FCFS order) a slot for its next token. vLLM 0.1.7 requires
    * one free block per sequence even when it will not need a new one; when none is left it
    * preempts the latest arrival, or the sequence itself when it is the latest.
+   *
+   * Writes each sequence that keeps its slot into `decodes` as it goes and returns how many:
+   * victims are taken from the end of the running list, never from the part already visited,
+   * so the visited sequences are exactly the running list left (one pass over the batch
+   * instead of two).
    */
-  private reserveDecodeSlots(preempted: S[]): void {
+  private reserveDecodeSlots(preempted: S[], decodes: DecodeItem<S>[]): number {
     const size = this.limits.block_size_tokens;
+    let n = 0;
     for (let i = 0; i < this.running.length; i++) {
       const seq = this.running[i] as S;
       while (this.blocks.free_blocks < 1) {
@@ -79,7 +83,10 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
         if (victim === seq) break;
       }
       if (seq.status !== 'running') break;
-      if (Math.ceil((seq.prompt_tokens + seq.generated) / size) > seq.block_table.length) this.blocks.allocateInto(seq.block_table, 1);
+      // ⌈tokens / size⌉ > blocks, without a division per sequence per step (integers: exact).
+      if (seq.prompt_tokens + seq.generated > seq.block_table.length * size) this.blocks.allocateInto(seq.block_table, 1);
+      decodes[n++] = decodeItem(seq, seq.num_tokens);
     }
+    return n;
   }
 }

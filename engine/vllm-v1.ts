@@ -73,7 +73,7 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
         budget -= n;
       }
     }
-    truncate(decodes, decodeCount);
+    if (decodes.length > decodeCount) truncate(decodes, decodeCount);
     return plan.empty ? undefined : plan;
   }
 

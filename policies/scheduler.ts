@@ -56,6 +56,9 @@ export interface SchedulerParts {
   readonly scaling?: ScalingPolicy;
 }
 
+/** Not frozen: a frozen array has another elements kind, and `for … of` over it allocates (docs/performance.md). */
+const NO_PAIRS: readonly MigrationPair[] = [];
+
 export class GlobalScheduler {
   readonly dispatchPolicy: DispatchPolicy;
   readonly migration: SchedulerParts['migration'];
@@ -87,9 +90,10 @@ export class GlobalScheduler {
    * Call after every step report: runs the trigger and, when due, the pairing. Returns the
    * pairs to start (empty when migration is off or not due).
    */
-  onReport(view: ClusterView): MigrationPair[] {
-    if (this.migration === undefined) return [];
-    if (!this.migration.trigger.due(view, this.#lastPairingS)) return [];
+  onReport(view: ClusterView): readonly MigrationPair[] {
+    // One shared empty answer: this runs after every step report, and is rarely due.
+    if (this.migration === undefined) return NO_PAIRS;
+    if (!this.migration.trigger.due(view, this.#lastPairingS)) return NO_PAIRS;
     this.#lastPairingS = view.now_s;
     return this.migration.pairing.pair(view);
   }

@@ -55,6 +55,13 @@ export interface InstanceReport {
   readonly last_running_blocks: number;
   /** Migrations in flight where this instance is source or destination. */
   readonly migrations_in_flight: number;
+  /**
+   * Set by a port that keeps one report object per instance and rewrites it in place (the
+   * simulator: millions of steps, no object each): bumped on every change. Absent where every
+   * change is a new object (the backend). A reader that caches what it derived from a report
+   * (the dispatch index) treats a new object or a new version as a change.
+   */
+  readonly version?: number;
 }
 
 /** A request as a dispatch policy sees it on arrival. */

@@ -35,7 +35,7 @@ export function loadDispatch(options: LoadOptions = DEFAULT_LOAD_OPTIONS): Dispa
         index = new ScoreIndex((report) => dispatchFreeness(LOAD, report, priority, options));
         indexes.set(priority, index);
       }
-      const id = index.best(view);
+      const id = index.best(view) ?? index.warmupBest(view);
       return id === undefined ? framework.choose(request, view) : accept(LOAD, id);
     },
   };

@@ -1,8 +1,8 @@
 /**
  * An incremental index of dispatch scores, so a dispatch over thousands of instances does not
  * re-score and re-validate every report at every arrival: it re-scores only the instances
- * whose report object or dispatched count changed since the last arrival (ports publish a new
- * report object on every change) and keeps the active ones in an indexed binary heap ordered
+ * whose report (a new object, or the same object with a new `version`) or dispatched count
+ * changed since the last arrival, and keeps the active ones in an indexed binary heap ordered
  * exactly as the framework's `best`: highest score, then fewest dispatched, then lowest id.
  *
  * Noticing a change is one pointer and one number comparison per instance; what is saved is
@@ -15,6 +15,10 @@ import type { ClusterView, InstanceReport } from '../view.ts';
 export class ScoreIndex {
   readonly #score: (report: InstanceReport) => number;
   #reports: (InstanceReport | undefined)[] = [];
+  /** The `version` of each slot's report when it was scored (undefined for ports without versions). */
+  #versions: (number | undefined)[] = [];
+  /** Whether each slot counts in `#unreported` (a report rewritten in place no longer shows its old state). */
+  #unreportedSlot: boolean[] = [];
   #dispatched: number[] = [];
   #scores: number[] = [];
   /** Slot → position in the heap, −1 when not in it (not active). */
@@ -35,6 +39,31 @@ export class ScoreIndex {
     return (this.#reports[top] as InstanceReport).id;
   }
 
+  /**
+   * While some active instance has not reported (warm-up), the id of the active instance with
+   * the fewest requests dispatched, ties to the lowest id: what `load` dispatch's warm-up rule
+   * (score = −dispatched) makes the framework choose, found by one scan of the index's own
+   * arrays instead of a candidate object per instance per arrival (a fleet of thousands warms
+   * up over thousands of arrivals). Undefined outside warm-up or with no active instance.
+   */
+  warmupBest(view: ClusterView): number | undefined {
+    this.#sync(view);
+    if (this.#unreported === 0 || this.#heap.length === 0) return undefined;
+    let best = -1;
+    for (let slot = 0; slot < this.#reports.length; slot++) {
+      if (this.#position[slot] === -1) continue;
+      if (best === -1 || this.#fewerDispatched(slot, best)) best = slot;
+    }
+    return (this.#reports[best] as InstanceReport).id;
+  }
+
+  #fewerDispatched(a: number, b: number): boolean {
+    const da = this.#dispatched[a] as number;
+    const db = this.#dispatched[b] as number;
+    if (da !== db) return da < db;
+    return (this.#reports[a] as InstanceReport).id < (this.#reports[b] as InstanceReport).id;
+  }
+
   #sync(view: ClusterView): void {
     const instances = view.instances;
     if (instances.length !== this.#reports.length) this.#reset(instances.length);
@@ -42,7 +71,7 @@ export class ScoreIndex {
       const report = instances[slot] as InstanceReport;
       const dispatched = view.dispatched[slot] ?? 0;
       const old = this.#reports[slot];
-      if (old === report && this.#dispatched[slot] === dispatched) continue;
+      if (old === report && this.#versions[slot] === report.version && this.#dispatched[slot] === dispatched) continue;
       if (old !== undefined && old.id !== report.id) {
         // Instances left and slots shifted: start over.
         this.#reset(instances.length);
@@ -55,6 +84,8 @@ export class ScoreIndex {
 
   #reset(slots: number): void {
     this.#reports = new Array<InstanceReport | undefined>(slots).fill(undefined);
+    this.#versions = new Array<number | undefined>(slots).fill(undefined);
+    this.#unreportedSlot = new Array<boolean>(slots).fill(false);
     this.#dispatched = new Array<number>(slots).fill(0);
     this.#scores = new Array<number>(slots).fill(0);
     this.#position = new Array<number>(slots).fill(-1);
@@ -63,10 +94,12 @@ export class ScoreIndex {
   }
 
   #update(slot: number, report: InstanceReport, dispatched: number): void {
-    const old = this.#reports[slot];
-    if (old !== undefined && old.state === 'active' && !old.reported) this.#unreported--;
-    if (report.state === 'active' && !report.reported) this.#unreported++;
+    const unreported = report.state === 'active' && !report.reported;
+    if (this.#unreportedSlot[slot] === true) this.#unreported--;
+    if (unreported) this.#unreported++;
+    this.#unreportedSlot[slot] = unreported;
     this.#reports[slot] = report;
+    this.#versions[slot] = report.version;
     this.#dispatched[slot] = dispatched;
     const inHeap = this.#position[slot] !== -1;
     if (report.state !== 'active') {

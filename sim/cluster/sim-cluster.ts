@@ -84,6 +84,7 @@ export class SimCluster {
   /** Instances still loading: the rest report (kept so triggers never scan the fleet per step). */
   #starting = 0;
   readonly #instanceCount: TimeWeighted;
+  readonly #view = { now_s: 0, instances: this.#reports, dispatched: this.#dispatched, reports_total: 0, reporting: 0 };
 
   constructor(
     readonly sim: Simulation,
@@ -112,14 +113,16 @@ export class SimCluster {
     return this.#inFlight.values();
   }
 
+  /**
+   * The fleet as the manager sees it now. One object, refreshed by each call (a view is asked
+   * for after every step report): policies read a view while deciding and keep none of it.
+   */
   view(): ClusterView {
-    return {
-      now_s: this.sim.now_s,
-      instances: this.#reports,
-      dispatched: this.#dispatched,
-      reports_total: this.#reports_total,
-      reporting: this.instances.length - this.#starting,
-    };
+    const view = this.#view;
+    view.now_s = this.sim.now_s;
+    view.reports_total = this.#reports_total;
+    view.reporting = this.instances.length - this.#starting;
+    return view;
   }
 
   /**
@@ -209,14 +212,12 @@ export class SimCluster {
   private activate(instance: SimInstance): void {
     if (instance.state === 'starting') this.#starting--;
     instance.state = 'active';
-    instance.report = instance.snapshot(this.sim.now_s, true);
-    this.#reports[this.indexOf(instance.id)] = instance.report;
+    instance.refreshReport(this.sim.now_s, true);
   }
 
   /** Re-publishes a report after a state change (not a step report: no trigger counts it). */
   private refreshReport(instance: SimInstance): void {
-    instance.report = instance.snapshot(this.sim.now_s, instance.report.reported);
-    this.#reports[this.indexOf(instance.id)] = instance.report;
+    instance.refreshReport(this.sim.now_s, instance.report.reported);
   }
 
   /** A draining instance leaves the fleet once nothing runs, waits or migrates on it. */
@@ -367,9 +368,8 @@ export class SimCluster {
     const outcome = instance.engine.update(plan, isDone);
     const delivered_s = this.#delivered(now);
     for (const request of outcome.emitted) {
-      const last = request.last_token_s;
-      request.markToken(delivered_s);
-      if (last !== undefined) this.tokenGaps.add((delivered_s - last) * 1e3);
+      const gap_s = request.markToken(delivered_s);
+      if (!Number.isNaN(gap_s)) this.tokenGaps.add(gap_s * 1e3);
     }
     for (const request of outcome.prefilled) {
       if (request.readmitted !== undefined) {
@@ -396,8 +396,8 @@ export class SimCluster {
   }
 
   private publishReport(instance: SimInstance): void {
-    instance.report = instance.snapshot(this.sim.now_s);
-    this.#reports[this.indexOf(instance.id)] = instance.report;
+    // In place: `#reports` holds each instance's one report object (see SimInstance.refreshReport).
+    instance.refreshReport(this.sim.now_s);
     this.#reports_total++;
     this.#instancesAtReports += this.instances.length;
     for (const pair of this.scheduler.onReport(this.view())) this.tryMigrate(pair.from, pair.to);

@@ -1,2 +1,2 @@
-export { SimInstance, type SimEngine } from './instance.ts';
+export { SimInstance, SimReport, type SimEngine } from './instance.ts';
 export { byArrival, requestRecord, SimRequest, type KillRecord, type RequestPhase } from './request.ts';

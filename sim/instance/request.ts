@@ -101,10 +101,16 @@ export class SimRequest extends Sequence {
     this.#last_token_s = t_s ?? Number.NaN;
   }
 
-  /** Records the time of a token its engine just appended. */
-  markToken(t_s: number): void {
+  /**
+   * Records the time of a token its engine just appended; returns the gap since its previous
+   * token in seconds (NaN for its first). A plain number either way: reading `last_token_s`
+   * (number or undefined) once per simulated token boxed it, a heap allocation per token.
+   */
+  markToken(t_s: number): number {
+    const gap_s = t_s - this.#last_token_s;
     if (Number.isNaN(this.#first_token_s)) this.#first_token_s = t_s;
     this.#last_token_s = t_s;
+    return gap_s;
   }
 
   /** Appends one token and records its time (outside an engine: tests, metrics fixtures). */

@@ -1,5 +1,3 @@
-import FastPriorityQueue from 'fastpriorityqueue';
-
 /**
  * Same-time events run in band order. The order is part of the model, so it is written here
  * once and pinned by a test:
@@ -33,22 +31,112 @@ export function eventBefore(a: QueuedEvent, b: QueuedEvent): boolean {
   return a.seq < b.seq;
 }
 
+/**
+ * Band and sequence number folded into one exactly comparable number: (band, seq) compares
+ * lexicographically as band · 2^48 + seq while seq < 2^48 (2.8 · 10^14 events: never reached;
+ * `push` refuses beyond it rather than misorder).
+ */
+const BAND_SHIFT = 2 ** 48;
+
+/**
+ * The pending events, earliest first by `eventBefore`: a 4-ary min-heap whose keys live in two
+ * typed arrays (time; band and seq folded into one number) beside the array of events, so a
+ * sift compares numbers in contiguous memory instead of loading event objects scattered over the
+ * heap (with thousands of instances the heap holds thousands of events and its comparisons were
+ * cache misses: 10 % of a 4,096-instance profile). Keys are unique (seq), so the order of
+ * execution is exactly that of any correct priority queue over `eventBefore`.
+ */
 export class EventQueue {
-  readonly #heap = new FastPriorityQueue<QueuedEvent>(eventBefore);
+  #time = new Float64Array(64);
+  #order = new Float64Array(64);
+  #events: (QueuedEvent | undefined)[] = [];
+  #size = 0;
 
   push(event: QueuedEvent): void {
-    this.#heap.add(event);
+    if (!(event.seq < BAND_SHIFT)) throw new Error(`event queue: sequence number ${event.seq} is beyond ${BAND_SHIFT}, where (band, seq) no longer folds into one number`);
+    if (this.#size === this.#time.length) this.#grow();
+    this.#up(this.#size++, event.time_s, event.band * BAND_SHIFT + event.seq, event);
   }
 
   peek(): QueuedEvent | undefined {
-    return this.#heap.peek();
+    return this.#size === 0 ? undefined : this.#events[0];
   }
 
   pop(): QueuedEvent | undefined {
-    return this.#heap.poll();
+    const n = this.#size;
+    if (n === 0) return undefined;
+    const top = this.#events[0];
+    const last = n - 1;
+    this.#size = last;
+    const event = this.#events[last] as QueuedEvent;
+    this.#events[last] = undefined;
+    if (last > 0) this.#down(this.#time[last] as number, this.#order[last] as number, event);
+    else this.#events[0] = undefined;
+    return top;
   }
 
   get size(): number {
-    return this.#heap.size;
+    return this.#size;
+  }
+
+  #grow(): void {
+    const time = new Float64Array(this.#time.length * 2);
+    time.set(this.#time);
+    this.#time = time;
+    const order = new Float64Array(this.#order.length * 2);
+    order.set(this.#order);
+    this.#order = order;
+  }
+
+  /** Places (t, o, event) at `at` or above it: moves parents down while the new key is earlier. */
+  #up(at: number, t: number, o: number, event: QueuedEvent): void {
+    const time = this.#time;
+    const order = this.#order;
+    const events = this.#events;
+    while (at > 0) {
+      const parent = (at - 1) >> 2;
+      const pt = time[parent] as number;
+      if (pt < t || (pt === t && (order[parent] as number) < o)) break;
+      time[at] = pt;
+      order[at] = order[parent] as number;
+      events[at] = events[parent];
+      at = parent;
+    }
+    time[at] = t;
+    order[at] = o;
+    events[at] = event;
+  }
+
+  /** Places (t, o, event) from the root down: moves the earliest child up while it is earlier. */
+  #down(t: number, o: number, event: QueuedEvent): void {
+    const time = this.#time;
+    const order = this.#order;
+    const events = this.#events;
+    const n = this.#size;
+    let at = 0;
+    for (;;) {
+      const first = 4 * at + 1;
+      if (first >= n) break;
+      let best = first;
+      let bt = time[first] as number;
+      let bo = order[first] as number;
+      const end = Math.min(first + 4, n);
+      for (let c = first + 1; c < end; c++) {
+        const ct = time[c] as number;
+        if (ct < bt || (ct === bt && (order[c] as number) < bo)) {
+          best = c;
+          bt = ct;
+          bo = order[c] as number;
+        }
+      }
+      if (t < bt || (t === bt && o < bo)) break;
+      time[at] = bt;
+      order[at] = bo;
+      events[at] = events[best];
+      at = best;
+    }
+    time[at] = t;
+    order[at] = o;
+    events[at] = event;
   }
 }

@@ -1,4 +1,4 @@
-import { type Band, EventQueue, eventBefore, type QueuedEvent } from './event-queue.ts';
+import { type Band, EventQueue, type QueuedEvent } from './event-queue.ts';
 import { RngStreams } from './rng.ts';
 
 /**
@@ -12,7 +12,7 @@ export class Simulation {
   #executed = 0;
   readonly #queue = new EventQueue();
   readonly #ids = new Map<string, number>();
-  /** Pre-sorted batches of events waiting outside the heap (see `atEach`). */
+  /** Pre-sorted batches of events waiting outside the heap but for their head (see `atEach`). */
   readonly #streams: EventStream[] = [];
   readonly rng: RngStreams;
 
@@ -31,7 +31,8 @@ export class Simulation {
 
   get pending(): number {
     let n = this.#queue.size;
-    for (const s of this.#streams) n += s.remaining;
+    // A stream's head is in the queue already.
+    for (const s of this.#streams) n += Math.max(0, s.remaining - 1);
     return n;
   }
 
@@ -84,48 +85,27 @@ export class Simulation {
       return;
     }
     if (items.length === 0) return;
-    this.#streams.push(new EventStream(items, time, band, run, this.#seq, options.consume === true));
+    const stream = new EventStream(items, time, band, run, this.#seq, options.consume === true, this.#queue, () => this.#streams.splice(this.#streams.indexOf(stream), 1));
+    this.#streams.push(stream);
     this.#seq += items.length;
+    stream.queueHead();
   }
 
   peek(): QueuedEvent | undefined {
-    return this.#next();
-  }
-
-  /** The stream holding the event `#next` last returned; undefined when the heap holds it. */
-  #nextStream: EventStream | undefined;
-
-  /** The earliest event of the heap and the streams (no allocation: the stream goes to a field). */
-  #next(): QueuedEvent | undefined {
-    let event = this.#queue.peek();
-    let stream: EventStream | undefined;
-    for (const s of this.#streams) {
-      const head = s.head();
-      if (head !== undefined && (event === undefined || eventBefore(head, event))) {
-        event = head;
-        stream = s;
-      }
-    }
-    this.#nextStream = stream;
-    return event;
+    return this.#queue.peek();
   }
 
   /** Runs the next event; false when the queue is empty. */
   step(): boolean {
-    const event = this.#next();
+    const event = this.#queue.peek();
     if (event === undefined) return false;
     this.#execute(event);
     return true;
   }
 
-  /** Takes `event`, the one `#next` just returned, out of its heap or stream, and runs it. */
+  /** Takes `event`, the one at the top of the queue, out of it and runs it. */
   #execute(event: QueuedEvent): void {
-    const stream = this.#nextStream;
-    if (stream === undefined) this.#queue.pop();
-    else {
-      stream.advance();
-      if (stream.remaining === 0) this.#streams.splice(this.#streams.indexOf(stream), 1);
-    }
+    this.#queue.pop();
     this.#now_s = event.time_s;
     this.#executed++;
     // Every event the kernel queues is a RecurringEvent (see there).
@@ -139,7 +119,7 @@ export class Simulation {
     const afterEach = options.afterEach;
     // One look for the next event per event (peek then step would look twice).
     for (;;) {
-      const next = this.#next();
+      const next = this.#queue.peek();
       if (next === undefined || next.time_s > until) break;
       this.#execute(next);
       if (afterEach !== undefined) afterEach();
@@ -183,10 +163,13 @@ export class RecurringEvent implements QueuedEvent {
   }
 }
 
-/** Events of `atEach` in time order, handed out one at a time with their reserved seq numbers. */
+/**
+ * Events of `atEach` in time order, with their reserved seq numbers: only the head is in the
+ * event queue; running it queues the next item's event first (its key is later or equal and
+ * its seq reserved, so the order is that of queuing them all up front).
+ */
 class EventStream {
   #index = 0;
-  #head: RecurringEvent | undefined;
 
   constructor(
     readonly items: readonly unknown[],
@@ -195,24 +178,28 @@ class EventStream {
     readonly run: (item: never) => void,
     readonly firstSeq: number,
     readonly consume: boolean,
+    readonly queue: EventQueue,
+    readonly ended: () => void,
   ) {}
 
   get remaining(): number {
     return this.items.length - this.#index;
   }
 
-  head(): QueuedEvent | undefined {
-    if (this.#head !== undefined) return this.#head;
-    if (this.#index >= this.items.length) return undefined;
-    const item = this.items[this.#index] as never;
-    const run = this.run;
-    this.#head = new RecurringEvent(this.band, () => run(item)).queuedAt(this.time(item), this.firstSeq + this.#index);
-    return this.#head;
-  }
-
-  advance(): void {
-    this.#head = undefined;
-    if (this.consume) (this.items as unknown[])[this.#index] = undefined;
-    this.#index++;
+  /** Queues the event of the item at the head, if any is left; the stream ends otherwise. */
+  queueHead(): void {
+    const index = this.#index;
+    if (index >= this.items.length) {
+      this.ended();
+      return;
+    }
+    const item = this.items[index] as never;
+    const event = new RecurringEvent(this.band, () => {
+      if (this.consume) (this.items as unknown[])[index] = undefined;
+      this.#index++;
+      this.queueHead();
+      this.run(item);
+    });
+    this.queue.push(event.queuedAt(this.time(item), this.firstSeq + index));
   }
 }

@@ -26,6 +26,7 @@ for (const kind of ['vllm-v0', 'vllm-v1'] as const) {
       for (const d of plan.decodes) {
         // The context a fresh entry would have been given: the sequence's tokens after this step.
         t.is(d.context_tokens, d.seq.num_tokens, `step ${steps}: seq ${d.seq.id}`);
+        t.is(d as unknown, d.seq, `step ${steps}: seq ${d.seq.id} is its own decode entry (one hop from the batch)`);
         const first = entries.get(d.seq.id);
         if (first === undefined) entries.set(d.seq.id, d);
         else t.is(d as unknown, first, `step ${steps}: seq ${d.seq.id} got a new decode entry`);

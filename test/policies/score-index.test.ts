@@ -74,3 +74,31 @@ test('load dispatch rejects with the framework reasons when no instance is activ
   t.false(verdict.ok);
   t.deepEqual(verdict, reference.choose(request(), view));
 });
+
+test('load dispatch with its score index follows reports rewritten in place with a new version (the simulator)', (t) => {
+  for (const seed of [4, 5, 6]) {
+    const next = generator(seed);
+    const policy = loadDispatch();
+    // One mutable object per instance for the whole run, as SimReport.
+    const instances = Array.from({ length: 40 }, (_, id) => ({ ...report(id, { reported: id % 7 !== 0 }), version: 0 }));
+    const dispatched = instances.map(() => 0);
+    for (let round = 0; round < 600; round++) {
+      const changes = Math.floor(next() * 5);
+      for (let k = 0; k < changes; k++) {
+        const target = instances[Math.floor(next() * instances.length)] as (typeof instances)[number];
+        Object.assign(target, randomReport(target.id, next), { version: target.version + 1 });
+      }
+      const view: ClusterView = { now_s: round, instances, dispatched, reports_total: round };
+      const priority: Priority = next() < 0.2 ? 'high' : 'normal';
+      const arriving = request({ id: round, priority });
+      const got = policy.choose(arriving, view);
+      // The reference sees copies, so nothing it does can depend on object identity.
+      const want = reference.choose(arriving, { ...view, instances: instances.map((r) => ({ ...r })) });
+      t.deepEqual(got, want, `seed ${seed}, round ${round}`);
+      if (got.ok) {
+        const slot = instances.findIndex((r) => r.id === got.value);
+        dispatched[slot] = (dispatched[slot] ?? 0) + 1;
+      }
+    }
+  }
+});

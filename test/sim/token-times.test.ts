@@ -7,8 +7,8 @@ test('SimRequest token times: undefined until the first token, then first and la
   const r = new SimRequest({ id: 3, arrival_s: 0.25, priority: 'normal', prompt_tokens: 8, output_tokens: 4 });
   t.is(r.first_token_s, undefined);
   t.is(r.last_token_s, undefined);
-  r.markToken(1.5);
-  r.markToken(1.75);
+  t.true(Number.isNaN(r.markToken(1.5)), 'no gap before the first token');
+  t.is(r.markToken(1.75), 1.75 - 1.5, 'the gap since the previous token');
   t.is(r.first_token_s, 1.5);
   t.is(r.last_token_s, 1.75);
   r.first_token_s = undefined; // a restart forgets its tokens
