@@ -59,7 +59,8 @@ const PROMPTS = Array.from({ length: 4 }, (_, i) => Array.from({ length: 5 + 3 *
 // Long answers: the client sees tokens later than the instance makes them (a loaded machine can
 // hold hundreds of milliseconds of them in the manager), so node b must still have far to go
 // when the test reacts to what the client saw.
-const sampling = parseSamplingParams({ max_tokens: 300, temperature: 0, ignore_eos: true });
+// 1,000 tokens: at 300, a CI run under full load saw node b finish its answers before the kill.
+const sampling = parseSamplingParams({ max_tokens: 1000, temperature: 0, ignore_eos: true });
 
 /**
  * Two agents with one instance each; `signal` to node b's process group once the streams are

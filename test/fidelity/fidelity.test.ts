@@ -49,8 +49,13 @@ test('profile the fleet → replay two policies → simulate → report with ran
   });
   for (const f of ['fidelity.md', 'fidelity.json', 'profile.csv', 'profile.json', 'trace.csv', 'scatter.svg', 'scatter.png', 'scatter.csv']) t.true(existsSync(join(out, f)), f);
   t.deepEqual(report.policies.map((p) => p.policy), ['round-robin', 'infaas++']);
-  // The path around the engines was measured while profiling: both are real, positive latencies.
-  t.true(report.frontend.dispatch_ms > 0 && report.frontend.delivery_ms > 0, JSON.stringify(report.frontend));
+  // The path around the engines was measured while calibrating. Each half pairs a manager
+  // stamp with an instance's (each process maps its monotonic clock to Unix time when it
+  // starts), so a wall-clock adjustment between two process starts moves time from one half to
+  // the other (seen once under CI load: dispatch 61.7 ms, delivery clamped to 0); their sum
+  // is free of it and must be a real, positive latency.
+  t.true(report.frontend.dispatch_ms >= 0 && report.frontend.delivery_ms >= 0, JSON.stringify(report.frontend));
+  t.true(report.frontend.dispatch_ms + report.frontend.delivery_ms > 0, JSON.stringify(report.frontend));
   const rows = syntheticTrace(trace);
   for (const p of report.policies) {
     t.deepEqual(p.metrics.map((m) => m.metric), ['TTFT', 'TPOT', 'ITL', 'E2E']);
