@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LLMEngine, type LLMEngineOptions } from '../../backend/engine/llm-engine.ts';
 import type { GenerationDelta, SamplingParams } from '../../backend/engine/types.ts';
+import { Fleet, type MigrationParams } from '../../backend/manager/fleet.ts';
 
 /** Points FLEETLAB_CACHE_DIR at a fresh folder (tiny models, conversions) removed after the file's tests. */
 export function privateModelCache(label: string): string {
@@ -68,5 +69,29 @@ export async function until(what: string, cond: () => boolean, limit_ms = 60_000
   while (!cond()) {
     if (performance.now() - t0 > limit_ms) throw new Error(`gave up waiting (${limit_ms} ms) for: ${what}`);
     await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Two instances behind a fleet that never migrates by itself; `prompts` decode (ids
+ * `${prefix}0…`), and once one has 5 tokens, six migrations are forced both ways, each awaited.
+ * Returns every client's output and the (stopped) fleet, whose `migrations` say what happened.
+ */
+export async function outputsWithForcedMigrations(
+  prompts: readonly number[][], prefix: string, engine: Omit<LLMEngineOptions, 'model'>, migration: MigrationParams, sampling: SamplingParams,
+): Promise<{ outs: Out[]; fleet: Fleet }> {
+  const fleet = await Fleet.start({
+    instances: 2, engine: { model: 'tiny', ...engine }, migration,
+    scheduler: { dispatch: { kind: 'round-robin' }, pairing: { kind: 'defrag', migrate_threshold: 1e9, queued_demand: 'head-of-line' }, selector: { kind: 'LCFS' }, trigger: { kind: 'every-reports', reports_per_instance: 1e6 } },
+  });
+  try {
+    let started: () => void;
+    const decoding = new Promise<void>((r) => (started = r));
+    const runs = prompts.map((p, i) => collect(fleet.generate({ request_id: `${prefix}${i}`, prompt_token_ids: p, sampling }), (n) => n === 5 && started()));
+    await decoding;
+    for (let k = 0; k < 6; k++) await fleet.migrate(k % 2, 1 - (k % 2));
+    return { outs: await Promise.all(runs), fleet };
+  } finally {
+    await fleet.stop();
   }
 }

@@ -11,30 +11,15 @@ import type { GenerationDelta, SamplingParams } from '../../backend/engine/types
 import { startInstanceServer, type InstanceServer } from '../../backend/instance/instance-server.ts';
 import { Fleet, type MigrationParams } from '../../backend/manager/fleet.ts';
 import { InstanceClient } from '../../backend/rpc/instance-client.ts';
-import { collect, oneEngineOutputs, privateModelCache, until, type Out } from './helpers.ts';
+import { collect, oneEngineOutputs, outputsWithForcedMigrations, privateModelCache, until } from './helpers.ts';
 
 privateModelCache('migration-snapshot');
 
 /** Prompts of 6 to 300 tokens: their last stage's snapshot falls in blocks 1 to 20. */
 const PROMPTS = [6, 45, 130, 300].map((n, i) => Array.from({ length: n }, (_, j) => (i * 53 + j * 11 + 2) % 500));
 
-async function migrating(engine: Omit<LLMEngineOptions, 'model'>, migration: MigrationParams, sampling: SamplingParams): Promise<{ outs: Out[]; fleet: Fleet }> {
-  const fleet = await Fleet.start({
-    instances: 2, engine: { model: 'tiny', ...engine }, migration,
-    scheduler: { dispatch: { kind: 'round-robin' }, pairing: { kind: 'defrag', migrate_threshold: 1e9, queued_demand: 'head-of-line' }, selector: { kind: 'LCFS' }, trigger: { kind: 'every-reports', reports_per_instance: 1e6 } },
-  });
-  try {
-    let started: () => void;
-    const decoding = new Promise<void>((r) => (started = r));
-    const runs = PROMPTS.map((p, i) => collect(fleet.generate({ request_id: `s${i}`, prompt_token_ids: p, sampling }), (n) => n === 5 && started()));
-    await decoding;
-    // Forced migrations both ways while the requests decode; each returns once its source stopped.
-    for (let k = 0; k < 6; k++) await fleet.migrate(k % 2, 1 - (k % 2));
-    return { outs: await Promise.all(runs), fleet };
-  } finally {
-    await fleet.stop();
-  }
-}
+const migrating = (engine: Omit<LLMEngineOptions, 'model'>, migration: MigrationParams, sampling: SamplingParams): ReturnType<typeof outputsWithForcedMigrations> =>
+  outputsWithForcedMigrations(PROMPTS, 's', engine, migration, sampling);
 
 test('greedy: migrated requests (snapshot last stage) equal an unmigrated run, token for token and in text', async (t) => {
   const greedy = parseSamplingParams({ max_tokens: 160, temperature: 0, ignore_eos: true });

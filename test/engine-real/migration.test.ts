@@ -5,30 +5,15 @@ import test from 'ava';
 import type { LLMEngineOptions } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
 import type { SamplingParams } from '../../backend/engine/types.ts';
-import { Fleet, type MigrationParams } from '../../backend/manager/fleet.ts';
-import { collect, oneEngineOutputs, privateModelCache, type Out } from './helpers.ts';
+import type { MigrationParams } from '../../backend/manager/fleet.ts';
+import { oneEngineOutputs, outputsWithForcedMigrations, privateModelCache } from './helpers.ts';
 
 privateModelCache('migration');
 
 const PROMPTS = Array.from({ length: 4 }, (_, i) => Array.from({ length: 6 + 5 * i }, (_, j) => (i * 53 + j * 11 + 2) % 500));
 
-async function migrating(engine: Omit<LLMEngineOptions, 'model'>, migration: MigrationParams, sampling: SamplingParams): Promise<{ outs: Out[]; fleet: Fleet }> {
-  const fleet = await Fleet.start({
-    instances: 2, engine: { model: 'tiny', ...engine }, migration,
-    scheduler: { dispatch: { kind: 'round-robin' }, pairing: { kind: 'defrag', migrate_threshold: 1e9, queued_demand: 'head-of-line' }, selector: { kind: 'LCFS' }, trigger: { kind: 'every-reports', reports_per_instance: 1e6 } },
-  });
-  try {
-    let started: () => void;
-    const decoding = new Promise<void>((r) => (started = r));
-    const runs = PROMPTS.map((p, i) => collect(fleet.generate({ request_id: `m${i}`, prompt_token_ids: p, sampling }), (n) => n === 5 && started()));
-    await decoding;
-    // Forced migrations both ways while the requests decode.
-    for (let k = 0; k < 6; k++) await fleet.migrate(k % 2, 1 - (k % 2));
-    return { outs: await Promise.all(runs), fleet };
-  } finally {
-    await fleet.stop();
-  }
-}
+const migrating = (engine: Omit<LLMEngineOptions, 'model'>, migration: MigrationParams, sampling: SamplingParams): ReturnType<typeof outputsWithForcedMigrations> =>
+  outputsWithForcedMigrations(PROMPTS, 'm', engine, migration, sampling);
 
 const greedy = parseSamplingParams({ max_tokens: 160, temperature: 0, ignore_eos: true });
 
