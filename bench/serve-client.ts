@@ -6,6 +6,7 @@ import { streamRound } from './serve-streams.ts';
 
 export interface ClientRound {
   url: string;
+  model: string;
   streams: number;
   input_len: number;
   max_tokens: number;
@@ -13,7 +14,7 @@ export interface ClientRound {
 export type ClientReply = { tokens: number } | { error: string };
 
 process.on('message', (round: ClientRound) => {
-  streamRound(round.url, round.streams, round.input_len, round.max_tokens).then(
+  streamRound(round.url, round.model, round.streams, round.input_len, round.max_tokens).then(
     (tokens) => process.send!({ tokens } satisfies ClientReply),
     (err: unknown) => process.send!({ error: err instanceof Error ? err.message : String(err) } satisfies ClientReply),
   );

@@ -25,6 +25,7 @@
 // with the fleet manager's own loop (follow-stream.ts): attached ahead to the destination once
 // the source announces the migration, switched there once the COMMIT landed and every token
 // of the source arrived.
+import { setMaxListeners } from 'node:events';
 import { median } from 'simple-statistics';
 import type { GenerationDelta, GenerationRequest } from '../backend/engine/types.ts';
 import type { InstanceProcess } from '../backend/manager/instance-process.ts';
@@ -35,9 +36,17 @@ import { followStream } from '../backend/manager/follow-stream.ts';
 export interface DowntimeRow {
   readonly length_tokens: number;
   readonly blocks: number;
+  /** Other requests decoding on the source during every move of this length. */
+  readonly source_requests: number;
   readonly step_ms: number;
   readonly live_ms: number;
   readonly live_source_ms: number;
+  /**
+   * Llumnix's downtime (its plot.py: the last stage begins → the destination's migrate_in):
+   * the request out of the source's batch at a step boundary → its COMMIT acknowledged
+   * (PreAlloc, connect, copy and COMMIT while suspended; median of the per-move sums).
+   */
+  readonly live_suspended_ms: number;
   readonly live_stages: number;
   readonly live_fine_ms: number;
   readonly live_fine_stages: number;
@@ -144,10 +153,13 @@ function lagAt(src: ReadonlyMap<number, number>, dst: ReadonlyMap<number, number
   return s === undefined || d === undefined ? Number.NaN : d - s;
 }
 
-function request(id: string, length: number, seed: number): GenerationRequest {
+/** Who else decodes on the source while a request of `length` tokens moves. */
+export type SourceLoad = (length: number) => { readonly requests: number; readonly length: number };
+
+function request(id: string, length: number, seed: number, maxModelLen: number): GenerationRequest {
   const prompt = Array.from({ length }, (_, j) => (j * 131 + seed * 17 + 1) % 1000);
   // As many tokens as the context allows: on a loaded machine a migration may take hundreds of steps.
-  return { request_id: id, prompt_token_ids: prompt, sampling: { max_tokens: 2040 - length, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true } };
+  return { request_id: id, prompt_token_ids: prompt, sampling: { max_tokens: maxModelLen - 8 - length, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true } };
 }
 
 /** Reads token deltas, noting when each arrived, until `stopAt` tokens or the stream ends. */
@@ -175,19 +187,20 @@ const LAST_STAGE: Record<Exclude<Kind, 'recompute'>, { max_stages: number; last_
 };
 
 /**
- * Moves `req` with `busy` other requests decoding on the source (started first, so that the
- * LCFS selector picks `req`; ended after): the source's steps are longer than the destination's,
- * as when a policy moves a request off a loaded instance.
+ * Moves `req` with `busy.requests` other requests of `busy.length` tokens decoding on the
+ * source (started first, so that the LCFS selector picks `req`; ended after): the source's
+ * steps are longer than the destination's, as when a policy moves a request off a loaded instance.
  */
-async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: GenerationRequest, busy: number): Promise<Timed> {
-  if (busy === 0) return moveAlone(kind, src, dst, req);
+async function moveOnce(kind: Kind, src: Endpoint, dst: Endpoint, req: GenerationRequest, busy: ReturnType<SourceLoad>, maxModelLen: number): Promise<Timed> {
+  if (busy.requests === 0) return moveAlone(kind, src, dst, req);
   const stop = new AbortController();
+  setMaxListeners(busy.requests + 8, stop.signal);
   const started: Promise<void>[] = [];
-  const runs = Array.from({ length: busy }, (_, i) => {
+  const runs = Array.from({ length: busy.requests }, (_, i) => {
     let first!: () => void;
     started.push(new Promise<void>((r) => (first = r)));
     return (async () => {
-      for await (const d of src.client.generate(request(`${req.request_id}-busy${i}`, 64, i), stop.signal)) if (d.token_ids.length > 0) first();
+      for await (const d of src.client.generate(request(`${req.request_id}-busy${i}`, busy.length, i, maxModelLen), stop.signal)) if (d.token_ids.length > 0) first();
     })().catch(() => undefined);
   });
   await Promise.all(started);
@@ -337,24 +350,33 @@ function snapshotCosts(ts: readonly Timed[]): SnapshotCosts {
 /** Request ids stay unique across calls (an instance keys migrations by request id). */
 let n = 0;
 
+const NO_LOAD: SourceLoad = () => ({ requests: 0, length: 0 });
+
 /** Median over `repeats` of each way to move a request, at every length; alternates the direction so no instance fills up. */
-export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly number[], repeats: number, block_size: number, busy = 0): Promise<DowntimeRow[]> {
+export async function downtimeTable(a: Endpoint, b: Endpoint, lengths: readonly number[], repeats: number, block_size: number, load: SourceLoad = NO_LOAD, progress?: (done: string) => void): Promise<DowntimeRow[]> {
+  const maxModelLen = Math.min(a.process.max_model_len, b.process.max_model_len);
+  const tooLong = lengths.find((l) => l + 8 + TOKENS_BEFORE + TOKENS_AFTER > maxModelLen);
+  if (tooLong !== undefined) throw new Error(`length ${tooLong}: a request of it cannot decode ${TOKENS_BEFORE + TOKENS_AFTER} tokens within the model's context (${maxModelLen})`);
   const rows: DowntimeRow[] = [];
   for (const length of lengths) {
+    const busy = load(length);
     const m: Record<Kind, Timed[]> = { 'live': [], 'live-fine': [], 'stop-and-copy': [], 'snapshot': [], 'recompute': [] };
     for (let r = 0; r < repeats; r++) {
       for (const kind of ['live', 'snapshot', 'live-fine', 'stop-and-copy', 'recompute'] as const) {
         const [src, dst] = n % 2 === 0 ? [a, b] : [b, a];
-        m[kind].push(await moveOnce(kind, src, dst, request(`dt${n}`, length, n), busy));
+        m[kind].push(await moveOnce(kind, src, dst, request(`dt${n}`, length, n, maxModelLen), busy, maxModelLen));
         n++;
+        progress?.(`${kind} of ${length} tokens, repeat ${r + 1} of ${repeats}`);
       }
     }
     const stall = (ts: Timed[]): number => median(ts.map((t) => Math.max(...t.gaps_ms)));
     const atSwitch = (ts: Timed[]): number => median(ts.map((t) => t.switch_gap_ms).filter(Number.isFinite));
     const step = median(Object.values(m).flat().map((t) => median(t.gaps_ms)));
     rows.push({
-      length_tokens: length, blocks: Math.ceil(length / block_size), step_ms: step,
-      live_ms: stall(m.live), live_source_ms: median(m.live.map((t) => t.source_ms)), live_stages: Math.max(...m.live.map((t) => t.stages)),
+      length_tokens: length, blocks: Math.ceil(length / block_size), source_requests: busy.requests, step_ms: step,
+      live_ms: stall(m.live), live_source_ms: median(m.live.map((t) => t.source_ms)),
+      live_suspended_ms: median(m.live.map((t) => (t.last_stage ? t.last_stage.prealloc_ms + t.last_stage.connect_ms + t.last_stage.copy_ms + t.last_stage.commit_ms : Number.NaN)).filter(Number.isFinite)),
+      live_stages: Math.max(...m.live.map((t) => t.stages)),
       live_fine_ms: stall(m['live-fine']), live_fine_stages: Math.max(...m['live-fine'].map((t) => t.stages)),
       stop_copy_ms: stall(m['stop-and-copy']), stop_copy_source_ms: median(m['stop-and-copy'].map((t) => t.source_ms)),
       recompute_ms: stall(m.recompute),

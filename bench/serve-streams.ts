@@ -21,11 +21,11 @@ export function postStream(url: string, body: unknown): Promise<{ status: number
 }
 
 /** One round: `streams` concurrent streamed completions of `max_tokens`; resolves to the output tokens counted by `usage`. */
-export async function streamRound(url: string, streams: number, input_len: number, max_tokens: number): Promise<number> {
+export async function streamRound(url: string, model: string, streams: number, input_len: number, max_tokens: number): Promise<number> {
   let tokens = 0;
   await Promise.all(Array.from({ length: streams }, async (_, i) => {
     const { status, text } = await postStream(`${url}/v1/completions`, {
-      model: 'tiny', prompt: streamPrompt(i, input_len), max_tokens, temperature: 0, ignore_eos: true, stream: true, stream_options: { include_usage: true },
+      model, prompt: streamPrompt(i, input_len), max_tokens, temperature: 0, ignore_eos: true, stream: true, stream_options: { include_usage: true },
     });
     const usage = /"completion_tokens":(\d+)/.exec(text);
     if (status !== 200 || usage === null) throw new Error(`stream ${i}: HTTP ${status} ${text.slice(0, 200)}`);

@@ -25,7 +25,12 @@
 // first), or, when it keeps arriving second, the `CATCH_UP_PATIENCE`-th time its stream holds
 // exactly the tokens the client has; tokens it sends that the client has are dropped. The
 // source is then stopped (`leave`). Until the switch the request is the source's: the
-// destination's stream failing or ending leaves the client there.
+// destination's stream failing or ending leaves the client there. A source that dies while its
+// destination catches up leaves the request to the destination, which runs it on its own from
+// the snapshot (its tokens equal the source's: the output does not depend on the instance):
+// the client switches once the destination's stream reaches the client's next token, its
+// tokens before it checked against the client's and dropped; only a destination that
+// disagrees, jumps past the client, or fails is given up for the recompute.
 import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
 
 export interface Serving<I> {
@@ -171,8 +176,20 @@ export async function* followStream<I>(request: GenerationRequest, first: Servin
           if (d.finish_reason !== undefined) return;
         }
       } catch (err) {
+        const heir = ahead?.source_continues === true ? ahead : undefined;
+        if (heir === undefined) dropAhead();
+        if (signal?.aborted === true || !(await hooks.died(instance, err))) {
+          dropAhead();
+          throw err;
+        }
+        const aligned = heir === undefined || ahead !== heir ? undefined : await alignedWith(heir, produced);
+        if (aligned !== undefined) {
+          const from = instance;
+          ahead = undefined;
+          ({ instance, stream } = hooks.moved(heir!.address, from, aligned));
+          continue;
+        }
         dropAhead();
-        if (signal?.aborted === true || !(await hooks.died(instance, err))) throw err;
         ({ instance, stream } = await hooks.resume({ ...request, resume_output_token_ids: [...produced] }, instance));
         continue;
       }
@@ -292,6 +309,48 @@ function tokensIn(ds: readonly GenerationDelta[]): number {
   let n = 0;
   for (const d of ds) n += d.token_ids.length;
   return n;
+}
+
+/**
+ * The stream of a destination that committed a snapshot, its source dead: from the client's
+ * next token on. Its deltas before that are read now and checked against `produced`; undefined
+ * when one disagrees, straddles the client's count (its text cannot be split), comes after a
+ * gap, or the stream fails or ends first (the caller recomputes instead).
+ */
+async function alignedWith(heir: Ahead, produced: readonly number[]): Promise<AsyncIterable<GenerationDelta> | undefined> {
+  const c = (heir.catchUp ??= { it: heir.stream[Symbol.asyncIterator](), count: heir.resumes_at!, next: undefined, even: 0, early: [] });
+  const queued = c.early.splice(0);
+  // Where the next delta starts: the first kept one's start, else the stream's count.
+  let at = c.count - tokensIn(queued);
+  const next = async (): Promise<GenerationDelta | undefined> => {
+    const d = queued.shift();
+    if (d !== undefined) return d;
+    const w = await (c.next ?? c.it.next().then((dest) => ({ dest }), (destError: unknown) => ({ destError })));
+    c.next = undefined;
+    return 'destError' in w || w.dest.done === true ? undefined : w.dest.value;
+  };
+  if (at > produced.length) return undefined;
+  for (;;) {
+    const d = await next();
+    if (d === undefined) return undefined;
+    if (d.resumes_at !== undefined || d.migrating_to !== undefined) continue;
+    if (at === produced.length) {
+      if (d.token_ids.length === 0 && d.finish_reason === undefined) continue;
+      if (d.migrated_to !== undefined) return undefined;
+      return (async function* () {
+        yield d;
+        yield* queued;
+        yield* rest(c);
+      })();
+    }
+    if (d.token_ids.length === 0) {
+      if (d.finish_reason !== undefined || d.migrated_to !== undefined) return undefined;
+      continue;
+    }
+    if (at + d.token_ids.length > produced.length) return undefined;
+    for (let k = 0; k < d.token_ids.length; k++) if (d.token_ids[k] !== produced[at + k]) return undefined;
+    at += d.token_ids.length;
+  }
 }
 
 /** The rest of a catching-up destination's stream: the delta being awaited, if any, then the others. */

@@ -4,6 +4,7 @@
 // handed over before that engine's first step. It replays them (text streamed, random stream
 // advanced by their draws), computes their KV as one chunk, and continues with exactly the
 // tokens an unmigrated run produces; tokens that disagree with what it produced end its copy.
+// With no catch-up at all (its source died) it continues alone with the same tokens.
 import test from 'ava';
 import { LLMEngine } from '../../backend/engine/llm-engine.ts';
 import { migratedState } from '../../backend/engine/migrated-state.ts';
@@ -62,6 +63,23 @@ for (const [name, sampling] of [
       t.true(got[0]!.source_continues);
       t.deepEqual(got.flatMap((d) => d.token_ids), want!.ids.slice(at));
       t.is(got.map((d) => d.text).join(''), want!.text.slice(want!.text.length - got.map((d) => d.text).join('').length));
+      t.is(dst.core.free_blocks, dst.core.limits.total_blocks);
+    } finally {
+      await src.shutdown();
+      await dst.shutdown();
+    }
+  });
+
+  // What the manager relies on when the source dies while its destination catches up
+  // (follow-stream.ts): no catch-up ever arrives, and the destination's own tokens are the run's.
+  test(`${name}: a destination whose source sends nothing after the snapshot (it died) goes on alone with exactly the unmigrated run's tokens`, async (t) => {
+    const [want] = await oneEngineOutputs([PROMPT], sampling);
+    const { src, dst, state, stream } = await snapshotOn(sampling, 6);
+    try {
+      const at = state.output.output_token_ids.length;
+      const got = await deltas(stream);
+      t.is(got[0]!.resumes_at, at);
+      t.deepEqual(got.flatMap((d) => d.token_ids), want!.ids.slice(at));
       t.is(dst.core.free_blocks, dst.core.limits.total_blocks);
     } finally {
       await src.shutdown();

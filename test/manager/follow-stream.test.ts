@@ -310,3 +310,130 @@ test('snapshot: the request finishing on its source first ends the stream and ca
   t.deepEqual(tokens, [1, 2, 3]);
   t.deepEqual(log, ['ahead b', 'cancelled b']);
 });
+
+// ---- Snapshot last stage, the source dying while its destination catches up ----
+
+/** `leavingHooks` where instance `a` is dead once its stream breaks, and a resume (recompute) is recorded and served by `c`. */
+function deadSourceHooks(streams: Record<string, () => AsyncIterable<GenerationDelta>>) {
+  const x = leavingHooks(streams);
+  x.h.died = async (instance) => instance === 'a';
+  x.h.resume = (resumed) => {
+    x.log.push(`resumed from ${resumed.resume_output_token_ids?.length ?? 0} on c`);
+    return { instance: 'c', stream: streams['c']!() };
+  };
+  return x;
+}
+
+test('snapshot: a source dying while its destination catches up leaves the request there: its tokens the client has are checked and dropped, no recompute', async (t) => {
+  const src = new AsyncQueue<GenerationDelta>();
+  const dst = new AsyncQueue<GenerationDelta>();
+  const { h, log } = deadSourceHooks({ b: () => dst, c: () => queueOf(last(9)) });
+  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+  src.push(announce('b'));
+  src.push(tok(1));
+  await tick();
+  dst.push(snapshot(1));
+  await tick();
+  src.push(tok(2));
+  src.push(tok(3));
+  await tick();
+  await tick();
+  src.close(new Error('instance a died'));
+  await tick();
+  // The destination, alone now, produces 2 and 3 again (the client has them), then goes on.
+  dst.push(tok(2));
+  dst.push(tok(3));
+  dst.push(tok(4));
+  dst.push(last(5));
+  dst.close();
+  const { tokens } = await out;
+  t.deepEqual(tokens, [1, 2, 3, 4, 5]);
+  t.deepEqual(log, ['ahead b', 'moved b (ahead)']);
+});
+
+test('snapshot: a destination ahead of the client when its source died (the client never got a token the snapshot holds) is given up: recomputed, no gap', async (t) => {
+  const src = new AsyncQueue<GenerationDelta>();
+  const dst = new AsyncQueue<GenerationDelta>();
+  const { h, log } = deadSourceHooks({ b: () => dst, c: () => queueOf(last(9)) });
+  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+  src.push(announce('b'));
+  src.push(tok(1));
+  await tick();
+  dst.push(snapshot(2)); // the snapshot holds a token the client has not received yet
+  dst.push(tok(3));
+  await tick();
+  await tick();
+  src.close(new Error('instance a died'));
+  await tick();
+  dst.push(tok(4));
+  dst.push(last(5));
+  dst.close();
+  // Token 2 never reached the client and the destination will not send it: recomputed elsewhere.
+  const { tokens } = await out;
+  t.deepEqual(tokens, [1, 9]);
+  t.deepEqual(log, ['ahead b', 'cancelled b', 'resumed from 1 on c']);
+});
+
+for (const [name, dstTokens] of [
+  ['disagrees with the client\'s tokens', [[2], [7]]],
+  ['straddles the client\'s count (a catch-up chunk)', [[2, 3, 4]]],
+] as const) {
+  test(`snapshot: a destination that ${name} after its source died is given up: the request is recomputed from the client's tokens`, async (t) => {
+    const src = new AsyncQueue<GenerationDelta>();
+    const dst = new AsyncQueue<GenerationDelta>();
+    const { h, log } = deadSourceHooks({ b: () => dst, c: () => queueOf(tok(4), last(5)) });
+    const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+    src.push(announce('b'));
+    src.push(tok(1));
+    await tick();
+    dst.push(snapshot(1));
+    await tick();
+    src.push(tok(2));
+    src.push(tok(3));
+    await tick();
+    await tick();
+    src.close(new Error('instance a died'));
+    await tick();
+    for (const ids of dstTokens) dst.push(tok(...ids));
+    await tick();
+    const { tokens } = await out;
+    t.deepEqual(tokens, [1, 2, 3, 4, 5]);
+    t.deepEqual(log, ['ahead b', 'cancelled b', 'resumed from 3 on c']);
+  });
+}
+
+test('snapshot: a destination that fails after its source died is given up for the recompute', async (t) => {
+  const src = new AsyncQueue<GenerationDelta>();
+  const dst = new AsyncQueue<GenerationDelta>();
+  const { h, log } = deadSourceHooks({ b: () => dst, c: () => queueOf(tok(3), last(4)) });
+  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+  src.push(announce('b'));
+  src.push(tok(1));
+  await tick();
+  dst.push(snapshot(1));
+  await tick();
+  src.push(tok(2));
+  await tick();
+  await tick();
+  src.close(new Error('instance a died'));
+  await tick();
+  dst.close(new Error('instance b died too'));
+  const { tokens } = await out;
+  t.deepEqual(tokens, [1, 2, 3, 4]);
+  t.deepEqual(log, ['ahead b', 'cancelled b', 'resumed from 2 on c']);
+});
+
+test('a source dying before the snapshot\'s COMMIT reached the client still recomputes (nothing committed to follow)', async (t) => {
+  const src = new AsyncQueue<GenerationDelta>();
+  const dst = new AsyncQueue<GenerationDelta>();
+  const { h, log } = deadSourceHooks({ b: () => dst, c: () => queueOf(tok(3), last(4)) });
+  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
+  src.push(announce('b'));
+  src.push(tok(1));
+  src.push(tok(2));
+  await tick();
+  src.close(new Error('instance a died'));
+  const { tokens } = await out;
+  t.deepEqual(tokens, [1, 2, 3, 4]);
+  t.deepEqual(log, ['ahead b', 'cancelled b', 'resumed from 2 on c']);
+});
