@@ -51,8 +51,12 @@ export class Sequence {
    * forming a plan.
    */
   context_tokens = 0;
-  /** Real block ids, in token order. */
-  block_table: number[] = [];
+  /**
+   * Blocks in its block table, kept beside the hot fields so a decode step can tell whether the
+   * sequence needs a new block without reading the table (a second object, cold with thousands
+   * of instances). Set by assigning `block_table` and by the engine after appending to it.
+   */
+  blocks_held = 0;
   /** Prompt then output token ids; undefined when the engine only counts tokens. */
   readonly token_ids: number[] | undefined;
 
@@ -75,6 +79,7 @@ export class Sequence {
   cached_blocks = 0;
   /** Cached token-id block keys; created on first use (most simulated sequences never need one). */
   #keys: string[] | undefined;
+  #table: number[] = [];
 
   constructor(init: SequenceInit) {
     this.id = init.id;
@@ -105,6 +110,19 @@ export class Sequence {
 
   get num_tokens(): number {
     return this.prompt_tokens + this.generated;
+  }
+
+  /**
+   * Real block ids, in token order. Assigning a table sets `blocks_held`; code that appends to
+   * the table in place (the engine's allocations) sets `blocks_held` after.
+   */
+  get block_table(): number[] {
+    return this.#table;
+  }
+
+  set block_table(table: number[]) {
+    this.#table = table;
+    this.blocks_held = table.length;
   }
 
   /** Blocks held (its block table's length). */

@@ -116,7 +116,7 @@ export class SimReport implements InstanceReport {
     this.head_waiting_blocks = head === undefined ? 0 : head.num_tokens / block;
     this.all_waiting_blocks = allWaiting / block;
     this.high_priority = instance.high_priority;
-    this.last_running_blocks = last === undefined ? 0 : last.block_table.length;
+    this.last_running_blocks = last === undefined ? 0 : last.blocks_held;
     this.migrations_in_flight = instance.migrations_in_flight;
   }
 }
