@@ -5,8 +5,10 @@
  * changed since the last arrival, and keeps the active ones in an indexed binary heap ordered
  * exactly as the framework's `best`: highest score, then fewest dispatched, then lowest id.
  *
- * Noticing a change is one pointer and one number comparison per instance; what is saved is
- * the scoring, the validation and the per-arrival allocation of candidates. The caller falls
+ * Noticing a change is one pointer and one number comparison per instance, or, when the view
+ * carries a change feed (`ClusterView.changes`, the simulator's), per slot the port listed as
+ * changed since the last arrival; what is saved is the scoring, the validation, the
+ * per-arrival allocation of candidates and, with a feed, the pass over the whole fleet. The caller falls
  * back to the framework (same answer, same rejection reasons) whenever the index declines:
  * no active instance, or some active instance has not reported yet (warm-up rules differ).
  */
