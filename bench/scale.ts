@@ -11,8 +11,18 @@
  * everywhere; 1M requests on 16 instances under 40 s and under 1 GB RSS. A benchmark, not a
  * test: nothing here fails on a slow machine, and the load average is printed beside the table.
  *
+ * Two costs per row: µs of simulation per simulated request (the target's measure) and per
+ * simulated event (step starts and ends, arrivals, migration stages). They differ where the
+ * workload itself differs: with few requests per instance (100k × 4,096: ~24 each) the fleet
+ * never fills, batches stay small and a request takes about twice the steps it takes on a full
+ * fleet, so its cost per request grows with work the model really does. Like for like across
+ * instance counts is a point at steady state (events/request close to the first point's, e.g.
+ * 1M × 4,096, ~244 requests per instance); the per-event column says what the simulator pays
+ * per unit of model work at any size.
+ *
  * Flags: --quick (10k and 100k × 16 and 256 only), --requests 10000,100000 and
- * --instances 16,256 to pick points, --preset NAME.
+ * --instances 16,256 to pick a grid of points, --points 100000x16,1000000x4096 to list points
+ * (after the grid when both are given), --preset NAME.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -27,6 +37,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     requests: { type: 'string' },
     instances: { type: 'string' },
+    points: { type: 'string' },
     preset: { type: 'string', default: 'llumnix-fig11/ShareGPT/llumnix' },
     point: { type: 'string' },
   },
@@ -54,6 +65,18 @@ function list(text: string | undefined, fallback: number[]): number[] {
     const n = Number(part);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`bench:scale: expected positive integers separated by commas, received ${JSON.stringify(part)} in ${JSON.stringify(text)}`);
     return n;
+  });
+}
+
+/** `--points 100000x16,1000000x4096`: requests × instances pairs. */
+function pointList(text: string | undefined): [number, number][] {
+  if (text === undefined) return [];
+  return text.split(',').map((part) => {
+    const [requests, instances] = list(part.replace('x', ','), []);
+    if (requests === undefined || instances === undefined || part.split('x').length !== 2) {
+      throw new Error(`bench:scale: --points expects REQUESTSxINSTANCES separated by commas, received ${JSON.stringify(part)} in ${JSON.stringify(text)}`);
+    }
+    return [requests, instances];
   });
 }
 
@@ -90,49 +113,61 @@ if (values.point !== undefined) {
   if (requests === undefined || instances === undefined) throw new Error(`bench:scale: --point expects REQUESTS,INSTANCES, received ${values.point}`);
   console.log(JSON.stringify(runPoint(requests, instances)));
 } else {
+  const grid = values.points === undefined || values.requests !== undefined || values.instances !== undefined || values.quick;
   const requestsList = list(values.requests, values.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]);
   const instancesList = list(values.instances, values.quick ? [16, 256] : [16, 256, 4096]);
+  const points: [number, number][] = [];
+  if (grid) for (const instances of instancesList) for (const requests of requestsList) points.push([requests, instances]);
+  points.push(...pointList(values.points));
   const self = fileURLToPath(import.meta.url);
   console.log(`bench:scale  ${values.preset}  load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log('requests  instances  wall_s   cpu_s  simulate_s  events/request  requests/s(wall)  us/request(wall)  us/request(sim)  vs_first(sim)  peak_RSS_MB');
+  console.log(
+    'requests  instances  wall_s   cpu_s  simulate_s  events/request  requests/s(wall)  us/request(wall)  us/request(sim)  vs_first(sim)  us/event(sim)  vs_first(event)  peak_RSS_MB  load',
+  );
   let first: number | undefined;
-  for (const instances of instancesList) {
-    for (const requests of requestsList) {
-      const child = spawnSync(process.execPath, ['--import=tsx', self, '--preset', values.preset, '--point', `${requests},${instances}`], { encoding: 'utf8', maxBuffer: 1 << 24 });
-      if (child.status !== 0) {
-        console.log(`${String(requests).padStart(8)}  ${String(instances).padStart(9)}  failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-        continue;
-      }
-      const point = JSON.parse(child.stdout.trim().split('\n').pop() as string) as PointResult;
-      const us = (point.wall_s * 1e6) / point.requests;
-      // The ratio is on simulation time: the whole-process time of small points is mostly the
-      // fixed startup (tsx transpilation, issue 10 item 7), which is not a per-request cost.
-      const simUs = (point.simulate_s * 1e6) / point.requests;
-      first ??= simUs;
-      const flags: string[] = [];
-      if (simUs / first > TARGET_RATIO) flags.push(`over ${TARGET_RATIO}× the first point`);
-      if (requests === 1_000_000 && instances === 16) {
-        flags.push(point.wall_s < TARGET_1M_16_S ? `under ${TARGET_1M_16_S} s` : `OVER ${TARGET_1M_16_S} s`);
-        flags.push(point.rss_mb < TARGET_1M_16_MB ? 'under 1 GB' : 'OVER 1 GB');
-      }
-      console.log(
-        [
-          String(requests).padStart(8),
-          String(instances).padStart(9),
-          point.wall_s.toFixed(1).padStart(6),
-          point.cpu_s.toFixed(1).padStart(6),
-          point.simulate_s.toFixed(1).padStart(10),
-          (point.events / point.requests).toFixed(0).padStart(14),
-          Math.round(point.requests / point.wall_s).toLocaleString('en-US').padStart(16),
-          us.toFixed(0).padStart(16),
-          simUs.toFixed(0).padStart(15),
-          `${(simUs / first).toFixed(2)}×`.padStart(13),
-          point.rss_mb.toFixed(0).padStart(11),
-          flags.join(', '),
-        ].join('  '),
-      );
+  let firstEvent: number | undefined;
+  for (const [requests, instances] of points) {
+    const child = spawnSync(process.execPath, ['--import=tsx', self, '--preset', values.preset, '--point', `${requests},${instances}`], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (child.status !== 0) {
+      console.log(`${String(requests).padStart(8)}  ${String(instances).padStart(9)}  failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      continue;
     }
+    const point = JSON.parse(child.stdout.trim().split('\n').pop() as string) as PointResult;
+    const us = (point.wall_s * 1e6) / point.requests;
+    // The ratio is on simulation time: the whole-process time of small points is mostly the
+    // fixed startup (tsx transpilation, issue 10 item 7), which is not a per-request cost.
+    const simUs = (point.simulate_s * 1e6) / point.requests;
+    // Per simulated event: the simulator's own cost per unit of model work, whatever the
+    // number of steps a request takes at this point (see the header).
+    const eventUs = (point.simulate_s * 1e6) / point.events;
+    first ??= simUs;
+    firstEvent ??= eventUs;
+    const flags: string[] = [];
+    if (simUs / first > TARGET_RATIO) flags.push(`over ${TARGET_RATIO}× the first point`);
+    if (requests === 1_000_000 && instances === 16) {
+      flags.push(point.wall_s < TARGET_1M_16_S ? `under ${TARGET_1M_16_S} s` : `OVER ${TARGET_1M_16_S} s`);
+      flags.push(point.rss_mb < TARGET_1M_16_MB ? 'under 1 GB' : 'OVER 1 GB');
+    }
+    console.log(
+      [
+        String(requests).padStart(8),
+        String(instances).padStart(9),
+        point.wall_s.toFixed(1).padStart(6),
+        point.cpu_s.toFixed(1).padStart(6),
+        point.simulate_s.toFixed(1).padStart(10),
+        (point.events / point.requests).toFixed(0).padStart(14),
+        Math.round(point.requests / point.wall_s).toLocaleString('en-US').padStart(16),
+        us.toFixed(0).padStart(16),
+        simUs.toFixed(0).padStart(15),
+        `${(simUs / first).toFixed(2)}×`.padStart(13),
+        eventUs.toFixed(2).padStart(13),
+        `${(eventUs / firstEvent).toFixed(2)}×`.padStart(15),
+        point.rss_mb.toFixed(0).padStart(11),
+        loadavg()[0]?.toFixed(1).padStart(4),
+        flags.join(', '),
+      ].join('  '),
+    );
   }
   console.log(`load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`targets: us/request (simulation) within ${TARGET_RATIO}× of the first point; 1M × 16 under ${TARGET_1M_16_S} s whole-process and under ${TARGET_1M_16_MB} MB peak RSS`);
+  console.log(`targets: us/request (simulation) within ${TARGET_RATIO}× of the first point (like for like at steady state: compare events/request); 1M × 16 under ${TARGET_1M_16_S} s whole-process and under ${TARGET_1M_16_MB} MB peak RSS`);
 }

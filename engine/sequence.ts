@@ -32,28 +32,44 @@ export interface SequenceInit {
  * it between queues; only the engine writes these fields.
  */
 export class Sequence {
-  readonly id: number;
-  readonly arrival_s: number;
-  readonly priority: SequencePriority;
-  readonly prompt_tokens: number;
-  readonly max_output_tokens: number | undefined;
-  /** Prompt then output token ids; undefined when the engine only counts tokens. */
-  readonly token_ids: number[] | undefined;
-  readonly identity: PrefixIdentity;
-
+  // The fields every step reads or writes come first, so they share the object's first cache
+  // lines: with thousands of instances a sequence is cold at each of its steps (V8 lays fields
+  // out in declaration order, a subclass's after these).
   status: SequenceStatus = 'new';
   /** Output tokens appended so far. */
   generated = 0;
   /** Tokens whose KV is in this sequence's blocks. */
   num_computed_tokens = 0;
-  /** Tokens found in the prefix cache at its last admission. */
-  num_cached_tokens = 0;
-  /** Real block ids, in token order. */
-  block_table: number[] = [];
-  /** Its block table when it was last preempted: where its own-identity prefix may still be cached. */
-  preempted_table: readonly number[] = [];
+  readonly prompt_tokens: number;
   /** True from admission until the prompt (and any output to recompute) is computed. */
   in_prefill = false;
+  /**
+   * The context of its entry in the decode batch being formed: a sequence is its own decode
+   * entry (`seq` is itself, engine/decode-item.ts), so a step allocates nothing per token and a
+   * batch is one hop from its sequences, not two (a separate entry object was a second cold
+   * load per sequence per step with thousands of instances). Written only by the scheduler
+   * forming a plan.
+   */
+  context_tokens = 0;
+  /**
+   * Blocks in its block table, kept beside the hot fields so a decode step can tell whether the
+   * sequence needs a new block without reading the table (a second object, cold with thousands
+   * of instances). Set by assigning `block_table` and by the engine after appending to it.
+   */
+  blocks_held = 0;
+  /** Prompt then output token ids; undefined when the engine only counts tokens. */
+  readonly token_ids: number[] | undefined;
+
+  readonly id: number;
+  readonly arrival_s: number;
+  readonly priority: SequencePriority;
+  readonly max_output_tokens: number | undefined;
+  readonly identity: PrefixIdentity;
+
+  /** Tokens found in the prefix cache at its last admission. */
+  num_cached_tokens = 0;
+  /** Its block table when it was last preempted: where its own-identity prefix may still be cached. */
+  preempted_table: readonly number[] = [];
   /** Preempted and not yet readmitted. */
   preempted_waiting = false;
   preemptions = 0;
@@ -63,14 +79,7 @@ export class Sequence {
   cached_blocks = 0;
   /** Cached token-id block keys; created on first use (most simulated sequences never need one). */
   #keys: string[] | undefined;
-  /**
-   * The context of its entry in the decode batch being formed: a sequence is its own decode
-   * entry (`seq` is itself, engine/decode-item.ts), so a step allocates nothing per token and a
-   * batch is one hop from its sequences, not two (a separate entry object was a second cold
-   * load per sequence per step with thousands of instances). Written only by the scheduler
-   * forming a plan.
-   */
-  context_tokens = 0;
+  #table: number[] = [];
 
   constructor(init: SequenceInit) {
     this.id = init.id;
@@ -101,6 +110,19 @@ export class Sequence {
 
   get num_tokens(): number {
     return this.prompt_tokens + this.generated;
+  }
+
+  /**
+   * Real block ids, in token order. Assigning a table sets `blocks_held`; code that appends to
+   * the table in place (the engine's allocations) sets `blocks_held` after.
+   */
+  get block_table(): number[] {
+    return this.#table;
+  }
+
+  set block_table(table: number[]) {
+    this.#table = table;
+    this.blocks_held = table.length;
   }
 
   /** Blocks held (its block table's length). */

@@ -54,6 +54,7 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       if (cost > max_num_batched_tokens) break;
       if (this.running.length + 1 > max_num_seqs) break;
       this.blocks.allocateInto(head.block_table, need);
+      head.blocks_held = head.block_table.length;
       this.admitHead(head, 0);
       tokens += length;
       longest = Math.max(longest, length);
@@ -84,7 +85,11 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       }
       if (seq.status !== 'running') break;
       // ⌈tokens / size⌉ > blocks, without a division per sequence per step (integers: exact).
-      if (seq.prompt_tokens + seq.generated > seq.block_table.length * size) this.blocks.allocateInto(seq.block_table, 1);
+      // `blocks_held`, not the table's length: the table is only read when a block is added.
+      if (seq.prompt_tokens + seq.generated > seq.blocks_held * size) {
+        this.blocks.allocateInto(seq.block_table, 1);
+        seq.blocks_held = seq.block_table.length;
+      }
       decodes[n++] = decodeItem(seq, seq.num_tokens);
     }
     return n;

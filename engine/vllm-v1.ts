@@ -80,7 +80,10 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
   /** Blocks so that `tokens` tokens have a slot; false (nothing taken) when too few are free. */
   private allocateSlots(seq: S, tokens: number): boolean {
     const need = this.blocksFor(tokens) - seq.block_table.length;
-    return need <= 0 || this.blocks.allocateInto(seq.block_table, need);
+    if (need <= 0) return true;
+    const ok = this.blocks.allocateInto(seq.block_table, need);
+    seq.blocks_held = seq.block_table.length;
+    return ok;
   }
 
   /**
@@ -95,6 +98,7 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
     this.blocks.touch(hits);
     seq.block_table.push(...hits);
     this.blocks.allocateInto(seq.block_table, fresh);
+    seq.blocks_held = seq.block_table.length;
     return true;
   }
 

@@ -86,6 +86,27 @@ export interface ClusterView {
    * so a trigger need not scan every report on every step; absent: counted from `instances`.
    */
   readonly reporting?: number;
+  /**
+   * Which slots changed (report or dispatched count), kept by a port that knows, so an index
+   * over the fleet (the `load` dispatch's) re-checks those instead of every instance at every
+   * arrival. Absent: readers compare every slot.
+   */
+  readonly changes?: ChangeFeed;
+}
+
+/**
+ * The slots whose report (rewritten in place or replaced) or dispatched count changed, in the
+ * order they changed: a ring of the latest `slots.length` entries. Change k (0-based, counted
+ * since the port started) is `slots[k % slots.length]` while `total − k <= slots.length`; a
+ * reader that fell further behind, or whose `layout` differs (slots renumbered: an instance
+ * joined or left), compares every slot instead. Listing a slot that did not change is harmless.
+ */
+export interface ChangeFeed {
+  /** Changes recorded since the port started (never decreases). */
+  readonly total: number;
+  readonly slots: Int32Array;
+  /** Bumped whenever slots are renumbered or added. */
+  readonly layout: number;
 }
 
 /** A running request as its own instance's local migration scheduler sees it (live state). */

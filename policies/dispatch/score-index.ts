@@ -5,12 +5,14 @@
  * changed since the last arrival, and keeps the active ones in an indexed binary heap ordered
  * exactly as the framework's `best`: highest score, then fewest dispatched, then lowest id.
  *
- * Noticing a change is one pointer and one number comparison per instance; what is saved is
- * the scoring, the validation and the per-arrival allocation of candidates. The caller falls
+ * Noticing a change is one pointer and one number comparison per instance, or, when the view
+ * carries a change feed (`ClusterView.changes`, the simulator's), per slot the port listed as
+ * changed since the last arrival; what is saved is the scoring, the validation, the
+ * per-arrival allocation of candidates and, with a feed, the pass over the whole fleet. The caller falls
  * back to the framework (same answer, same rejection reasons) whenever the index declines:
  * no active instance, or some active instance has not reported yet (warm-up rules differ).
  */
-import type { ClusterView, InstanceReport } from '../view.ts';
+import type { ChangeFeed, ClusterView, InstanceReport } from '../view.ts';
 
 export class ScoreIndex {
   readonly #score: (report: InstanceReport) => number;
@@ -26,6 +28,9 @@ export class ScoreIndex {
   #heap: number[] = [];
   /** Active instances that have not reported yet. */
   #unreported = 0;
+  /** How far the view's change feed has been read, and under which layout (−1: never read). */
+  #feedSeen = 0;
+  #feedLayout = -1;
 
   constructor(score: (report: InstanceReport) => number) {
     this.#score = score;
@@ -65,21 +70,53 @@ export class ScoreIndex {
   }
 
   #sync(view: ClusterView): void {
+    const feed = view.changes;
+    if (feed !== undefined && feed.layout === this.#feedLayout && view.instances.length === this.#reports.length && feed.total - this.#feedSeen <= feed.slots.length && this.#follow(view, feed)) {
+      this.#feedSeen = feed.total;
+      return;
+    }
+    this.#scan(view);
+    if (feed !== undefined) {
+      this.#feedSeen = feed.total;
+      this.#feedLayout = feed.layout;
+    }
+  }
+
+  /**
+   * Re-checks only the slots the port says changed since the last sync (the others would
+   * compare equal in a scan). The order of re-scoring does not matter: the heap's top is the
+   * one best instance under a total order. False when a slot holds another instance than it
+   * did (the port did not bump its layout): the caller scans.
+   */
+  #follow(view: ClusterView, feed: ChangeFeed): boolean {
+    const ring = feed.slots;
+    for (let k = this.#feedSeen; k < feed.total; k++) if (!this.#check(view, ring[k % ring.length] as number)) return false;
+    return true;
+  }
+
+  /** Compares every slot (no change feed, or the feed cannot say). */
+  #scan(view: ClusterView): void {
     const instances = view.instances;
     if (instances.length !== this.#reports.length) this.#reset(instances.length);
     for (let slot = 0; slot < instances.length; slot++) {
-      const report = instances[slot] as InstanceReport;
-      const dispatched = view.dispatched[slot] ?? 0;
-      const old = this.#reports[slot];
-      if (old === report && this.#versions[slot] === report.version && this.#dispatched[slot] === dispatched) continue;
-      if (old !== undefined && old.id !== report.id) {
+      if (!this.#check(view, slot)) {
         // Instances left and slots shifted: start over.
         this.#reset(instances.length);
-        this.#sync(view);
+        this.#scan(view);
         return;
       }
-      this.#update(slot, report, dispatched);
     }
+  }
+
+  /** Re-scores `slot` if its report or dispatched count changed; false when the slot now holds another instance. */
+  #check(view: ClusterView, slot: number): boolean {
+    const report = view.instances[slot] as InstanceReport;
+    const dispatched = view.dispatched[slot] ?? 0;
+    const old = this.#reports[slot];
+    if (old === report && this.#versions[slot] === report.version && this.#dispatched[slot] === dispatched) return true;
+    if (old !== undefined && old.id !== report.id) return false;
+    this.#update(slot, report, dispatched);
+    return true;
   }
 
   #reset(slots: number): void {

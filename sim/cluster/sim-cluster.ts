@@ -45,6 +45,9 @@ export interface SimClusterOptions {
   readonly keepRequests?: boolean;
 }
 
+/** Changes the cluster's change feed remembers (a reader further behind compares every slot). */
+const CHANGE_RING = 1 << 12;
+
 /** Why a request never entered the fleet. */
 export interface Rejection {
   readonly request: number;
@@ -84,7 +87,16 @@ export class SimCluster {
   /** Instances still loading: the rest report (kept so triggers never scan the fleet per step). */
   #starting = 0;
   readonly #instanceCount: TimeWeighted;
-  readonly #view = { now_s: 0, instances: this.#reports, dispatched: this.#dispatched, reports_total: 0, reporting: 0 };
+  /**
+   * The slots whose report or dispatched count changed, as they change (`ClusterView.changes`):
+   * the dispatch index re-checks those at an arrival instead of all instances. The ring holds
+   * more changes than a fleet makes between two arrivals; a reader further behind scans.
+   */
+  readonly #changes = { total: 0, slots: new Int32Array(CHANGE_RING), layout: 0 };
+  /** The handlers of every instance's step events (one function each, the instance is the event's target). */
+  readonly #startStep = (instance: SimInstance): void => this.startStep(instance);
+  readonly #endStep = (instance: SimInstance): void => this.endStep(instance);
+  readonly #view = { now_s: 0, instances: this.#reports, dispatched: this.#dispatched, reports_total: 0, reporting: 0, changes: this.#changes };
 
   constructor(
     readonly sim: Simulation,
@@ -154,8 +166,10 @@ export class SimCluster {
     const id = this.sim.nextId('instance');
     const engine = createEngine<SimRequest>(this.engineKind, this.options.limits);
     const instance = new SimInstance(id, engine, state, this.sim.now_s);
-    instance.stepStart = new RecurringEvent(Band.stepStart, () => this.startStep(instance));
-    instance.stepEnd = new RecurringEvent(Band.stepEnd, () => this.endStep(instance));
+    instance.stepStart = new RecurringEvent(Band.stepStart, this.#startStep, instance);
+    instance.stepEnd = new RecurringEvent(Band.stepEnd, this.#endStep, instance);
+    instance.slot = this.instances.length;
+    this.#changes.layout++;
     this.instances.push(instance);
     this.#reports.push(instance.report);
     this.#dispatched.push(0);
@@ -213,11 +227,20 @@ export class SimCluster {
     if (instance.state === 'starting') this.#starting--;
     instance.state = 'active';
     instance.refreshReport(this.sim.now_s, true);
+    this.#changed(instance.slot);
+  }
+
+  /** Records that slot's report or dispatched count changed (`#changes`). */
+  #changed(slot: number): void {
+    const changes = this.#changes;
+    changes.slots[changes.total % CHANGE_RING] = slot;
+    changes.total++;
   }
 
   /** Re-publishes a report after a state change (not a step report: no trigger counts it). */
   private refreshReport(instance: SimInstance): void {
     instance.refreshReport(this.sim.now_s, instance.report.reported);
+    this.#changed(instance.slot);
   }
 
   /** A draining instance leaves the fleet once nothing runs, waits or migrates on it. */
@@ -228,6 +251,8 @@ export class SimCluster {
     this.instances.splice(index, 1);
     this.#reports.splice(index, 1);
     this.#dispatched.splice(index, 1);
+    for (let slot = index; slot < this.instances.length; slot++) (this.instances[slot] as SimInstance).slot = slot;
+    this.#changes.layout++;
     this.#instanceCount.set(this.instances.length, this.sim.now_s);
   }
 
@@ -277,6 +302,7 @@ export class SimCluster {
       throw new Error(`dispatch policy ${verdict.policy} picked instance ${verdict.value}, which is not active`);
     }
     this.#dispatched[index] = (this.#dispatched[index] ?? 0) + 1;
+    this.#changed(index);
     request.instance = instance.id;
     if (request.priority === 'high') instance.high_priority++;
     const dispatch_ms = this.options.frontend?.dispatch_ms ?? 0;
@@ -314,7 +340,7 @@ export class SimCluster {
   kick(instance: SimInstance): void {
     if (instance.busy || instance.start_pending) return;
     instance.start_pending = true;
-    this.sim.atRecurring(instance.stepStart as RecurringEvent, this.sim.now_s);
+    this.sim.atRecurring(instance.stepStart as RecurringEvent<SimInstance>, this.sim.now_s);
   }
 
   private startStep(instance: SimInstance): void {
@@ -339,7 +365,7 @@ export class SimCluster {
     instance.current_start_s = now;
     instance.current_duration_s = duration_s;
     instance.current_end_s = this.sim.now_s + duration_s;
-    this.sim.atRecurring(instance.stepEnd as RecurringEvent, instance.current_end_s);
+    this.sim.atRecurring(instance.stepEnd as RecurringEvent<SimInstance>, instance.current_end_s);
   }
 
   /** The factor of a step starting now, given how many other instances are mid-step. */
@@ -398,6 +424,7 @@ export class SimCluster {
   private publishReport(instance: SimInstance): void {
     // In place: `#reports` holds each instance's one report object (see SimInstance.refreshReport).
     instance.refreshReport(this.sim.now_s);
+    this.#changed(instance.slot);
     this.#reports_total++;
     this.#instancesAtReports += this.instances.length;
     for (const pair of this.scheduler.onReport(this.view())) this.tryMigrate(pair.from, pair.to);

@@ -11,6 +11,8 @@ export type SimEngine = EngineCore<SimRequest>;
  */
 export class SimInstance {
   state: InstanceState;
+  /** Its index in the cluster's instance list (kept by the cluster as instances leave). */
+  slot = -1;
   /** The iteration in flight, if any, and when it started, lasts and ends. */
   current: StepPlan<SimRequest> | undefined;
   current_start_s = 0;
@@ -20,8 +22,8 @@ export class SimInstance {
    * Its step-start and step-end events, created once by the cluster that runs it, so a step
    * queues no new event or closure (millions of steps; the iteration's data is in `current*`).
    */
-  stepStart: RecurringEvent | undefined;
-  stepEnd: RecurringEvent | undefined;
+  stepStart: RecurringEvent<SimInstance> | undefined;
+  stepEnd: RecurringEvent<SimInstance> | undefined;
   /** Whether a step-start event is already queued (so dispatch bursts queue one, not many). */
   start_pending = false;
   migrations_out = 0;
@@ -114,7 +116,7 @@ export class SimReport implements InstanceReport {
     this.head_waiting_blocks = head === undefined ? 0 : head.num_tokens / block;
     this.all_waiting_blocks = allWaiting / block;
     this.high_priority = instance.high_priority;
-    this.last_running_blocks = last === undefined ? 0 : last.block_table.length;
+    this.last_running_blocks = last === undefined ? 0 : last.blocks_held;
     this.migrations_in_flight = instance.migrations_in_flight;
   }
 }

@@ -18,7 +18,17 @@ export interface KillRecord {
  * keeps memory flat for millions of requests.
  */
 export class SimRequest extends Sequence {
+  // Per-step fields first (see Sequence): the stop test, the execution time, the token times.
   readonly output_tokens: number;
+  /** Σ durations of the iterations it took part in (the artifact's "decode execution time"). */
+  exec_s = 0;
+  /**
+   * Token times, NaN while unset. A field that starts out undefined holds its number boxed,
+   * so every store would allocate a new box: once per simulated token for the last one. A
+   * field that is always a number is updated in place. Read through the accessors below.
+   */
+  #first_token_s = Number.NaN;
+  #last_token_s = Number.NaN;
   declare readonly priority: Priority;
   readonly model: string | undefined;
 
@@ -27,16 +37,7 @@ export class SimRequest extends Sequence {
 
   first_scheduled_s: number | undefined;
   finish_s: number | undefined;
-  /**
-   * Token times, NaN while unset. A field that starts out undefined holds its number boxed,
-   * so every store would allocate a new box: once per simulated token for the last one. A
-   * field that is always a number is updated in place. Read through the accessors below.
-   */
-  #first_token_s = Number.NaN;
-  #last_token_s = Number.NaN;
   migrations = 0;
-  /** Σ durations of the iterations it took part in (the artifact's "decode execution time"). */
-  exec_s = 0;
   /** Set while killed and not yet re-admitted. */
   killed: KillRecord | undefined;
   /** Set from re-admission after a kill until that re-prefill ends. */

@@ -15,7 +15,7 @@ test('a recurring event runs in the same (time, band, seq) order as `at` would, 
         else sim.at(sim.now_s + 0.5, Band.stepEnd, tick);
       }
     };
-    const event = new RecurringEvent(Band.stepEnd, tick);
+    const event = new RecurringEvent(Band.stepEnd, tick, undefined);
     sim.at(1, Band.arrival, () => log.push('arrival@1'));
     sim.at(1.5, Band.arrival, () => log.push('arrival@1.5'));
     if (recurring) sim.atRecurring(event, 1);
@@ -31,7 +31,7 @@ test('a recurring event runs in the same (time, band, seq) order as `at` would, 
 
 test('a recurring event queued again before it has run is refused, as is a time in the past', (t) => {
   const sim = new Simulation(1);
-  const event = new RecurringEvent(Band.stepStart, () => undefined);
+  const event = new RecurringEvent(Band.stepStart, () => undefined, undefined);
   sim.atRecurring(event, 2);
   t.true(event.queued);
   t.throws(() => sim.atRecurring(event, 3), { message: /queued twice.*at 2 s/ });
