@@ -324,10 +324,11 @@ function deadSourceHooks(streams: Record<string, () => AsyncIterable<GenerationD
   return x;
 }
 
-test('snapshot: a source dying while its destination catches up leaves the request there: its tokens the client has are checked and dropped, no recompute', async (t) => {
+/** Source `a` announces `b`, sends 1, `b` commits a snapshot of 1, `a` sends 2 and 3 and dies; a recompute goes to `c`. */
+async function snapshotThenSourceDies(c: () => AsyncIterable<GenerationDelta>) {
   const src = new AsyncQueue<GenerationDelta>();
   const dst = new AsyncQueue<GenerationDelta>();
-  const { h, log } = deadSourceHooks({ b: () => dst, c: () => queueOf(last(9)) });
+  const { h, log } = deadSourceHooks({ b: () => dst, c });
   const out = collect(followStream(request, { instance: 'a', stream: src }, h));
   src.push(announce('b'));
   src.push(tok(1));
@@ -340,6 +341,11 @@ test('snapshot: a source dying while its destination catches up leaves the reque
   await tick();
   src.close(new Error('instance a died'));
   await tick();
+  return { dst, out, log };
+}
+
+test('snapshot: a source dying while its destination catches up leaves the request there: its tokens the client has are checked and dropped, no recompute', async (t) => {
+  const { dst, out, log } = await snapshotThenSourceDies(() => queueOf(last(9)));
   // The destination, alone now, produces 2 and 3 again (the client has them), then goes on.
   dst.push(tok(2));
   dst.push(tok(3));
@@ -379,21 +385,7 @@ for (const [name, dstTokens] of [
   ['straddles the client\'s count (a catch-up chunk)', [[2, 3, 4]]],
 ] as const) {
   test(`snapshot: a destination that ${name} after its source died is given up: the request is recomputed from the client's tokens`, async (t) => {
-    const src = new AsyncQueue<GenerationDelta>();
-    const dst = new AsyncQueue<GenerationDelta>();
-    const { h, log } = deadSourceHooks({ b: () => dst, c: () => queueOf(tok(4), last(5)) });
-    const out = collect(followStream(request, { instance: 'a', stream: src }, h));
-    src.push(announce('b'));
-    src.push(tok(1));
-    await tick();
-    dst.push(snapshot(1));
-    await tick();
-    src.push(tok(2));
-    src.push(tok(3));
-    await tick();
-    await tick();
-    src.close(new Error('instance a died'));
-    await tick();
+    const { dst, out, log } = await snapshotThenSourceDies(() => queueOf(tok(4), last(5)));
     for (const ids of dstTokens) dst.push(tok(...ids));
     await tick();
     const { tokens } = await out;
