@@ -6,10 +6,17 @@ import http from 'node:http';
 /** Stream i's prompt: `length` token ids, distinct per stream, no tokenizer needed. */
 export const streamPrompt = (i: number, length: number): number[] => Array.from({ length }, (_, j) => (i * 97 + j * 31 + 5) % 1000);
 
+/**
+ * Connections stay open between requests, as the clients of an OpenAI server keep them (the
+ * `openai` client, `vllm bench serve`'s aiohttp session): a round after the warm-up reuses the
+ * warm-up's connections instead of opening 64 at once.
+ */
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
 /** POSTs `body` and reads the whole streamed answer with node:http (lighter than fetch's WHATWG streams). */
 export function postStream(url: string, body: unknown): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = http.request(url, { method: 'POST', agent: keepAlive, headers: { 'content-type': 'application/json' } }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (b: Buffer) => parts.push(b));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8') }));

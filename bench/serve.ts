@@ -22,7 +22,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createApiServer, StaticEngineRouter } from '../backend/api/index.ts';
-import { LLMEngine } from '../backend/engine/llm-engine.ts';
+import { LLMEngine, type StepTiming } from '../backend/engine/llm-engine.ts';
 import { Fleet } from '../backend/manager/fleet.ts';
 import { startInstanceProcess } from '../backend/manager/instance-process.ts';
 import { InstanceClient } from '../backend/rpc/instance-client.ts';
@@ -30,6 +30,8 @@ import { BenchServeOptionsSchema, benchServe } from '../loadgen/index.ts';
 import { cpuPerToken, processCpuMs } from './process-cpu.ts';
 import type { ClientReply, ClientRound } from './serve-client.ts';
 import { downtimeTable, type Endpoint } from './serve-downtime.ts';
+import { startSseFloor } from './serve-floor.ts';
+import { type RoundTimeline, roundTimeline } from './serve-round.ts';
 import { streamPrompt } from './serve-streams.ts';
 import type { SourceLoad } from './serve-downtime.ts';
 
@@ -62,6 +64,8 @@ const table = (rows: (string | number)[][]): string => {
   const width = cells[0]!.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
   return cells.map((r) => r.map((x, c) => x.padStart(width[c]!)).join('  ')).join('\n');
 };
+/** A `performance.now()` reading on the Unix clock the engines stamp their steps with. */
+const unixMs = (now: number): number => performance.timeOrigin + now;
 const ms = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) < 10 ? x.toFixed(2) : x.toFixed(1)) : '—');
 console.log(`bench:serve — model ${model}, CPU (${os.cpus()[0]?.model ?? '?'}, ${os.availableParallelism()} cores), load average ${load()} at start`);
 
@@ -97,7 +101,7 @@ if (sections.has(2)) {
   const sampling = { max_tokens: outputLen, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: true };
   /** CPU ms per token of one process, main thread and the others (forward pass, GC helpers). */
   type Split = ReturnType<typeof cpuPerToken>;
-  interface PerToken { wall_ms: number; engine: Split; manager?: Split; client_ms?: number; steps: number }
+  interface PerToken { wall_ms: number; engine: Split; manager?: Split; client_ms?: number; steps: number; timeline: RoundTimeline }
   const WARM_UP_TOKENS = 8;
   // Both sides first run every stream for a few tokens, untimed: a fresh instance process
   // would otherwise be measured while its JIT compiles the per-token path, and the engine alone
@@ -114,10 +118,14 @@ if (sections.has(2)) {
     try {
       await round('w', WARM_UP_TOKENS);
       const c0 = processCpuMs(process.pid);
-      const s0 = e.stats().steps;
+      const stepTimings: StepTiming[] = [];
+      const off = e.onStep((s) => stepTimings.push(s));
       const t0 = performance.now();
       const tokens = await round('e', outputLen);
-      return { wall_ms: (performance.now() - t0) / tokens, engine: cpuPerToken(c0, processCpuMs(process.pid), tokens), steps: e.stats().steps - s0 };
+      const t1 = performance.now();
+      off();
+      const timeline = roundTimeline(unixMs(t0), unixMs(t1), stepTimings);
+      return { wall_ms: (t1 - t0) / tokens, engine: cpuPerToken(c0, processCpuMs(process.pid), tokens), steps: stepTimings.length, timeline };
     } finally {
       await e.shutdown();
     }
@@ -135,25 +143,45 @@ if (sections.has(2)) {
     const round = (max_tokens: number): Promise<number> => clientRound({ url, model, streams, input_len: inputLen, max_tokens });
     try {
       await round(WARM_UP_TOKENS);
-      let steps = 0;
-      const off = fleet.onEngineStep(() => steps++);
+      const stepTimings: StepTiming[] = [];
+      const off = fleet.onEngineStep((_instance, s) => stepTimings.push(s));
       const [i0, m0, c0] = [processCpuMs(pid), processCpuMs(process.pid), processCpuMs(client.pid!)];
       const t0 = performance.now();
       const tokens = await round(outputLen);
-      const wall_ms = (performance.now() - t0) / tokens;
+      const t1 = performance.now();
+      // The last step's report may still be on its way (it follows the step's outputs); the
+      // warm-up round's last one may arrive after the subscription.
+      await new Promise((r) => setTimeout(r, 50));
       off();
-      return { wall_ms, engine: cpuPerToken(i0, processCpuMs(pid), tokens), manager: cpuPerToken(m0, processCpuMs(process.pid), tokens), client_ms: cpuPerToken(c0, processCpuMs(client.pid!), tokens).total, steps };
+      const timeline = roundTimeline(unixMs(t0), unixMs(t1), stepTimings.filter((s) => s.started_unix_ms >= unixMs(t0) && s.started_unix_ms < unixMs(t1)));
+      return { wall_ms: (t1 - t0) / tokens, engine: cpuPerToken(i0, processCpuMs(pid), tokens), manager: cpuPerToken(m0, processCpuMs(process.pid), tokens), client_ms: cpuPerToken(c0, processCpuMs(client.pid!), tokens).total, steps: timeline.steps, timeline };
     } finally {
       await close();
     }
   }
   // Interleaved, best of `repeats` each: the machine's load drifts between runs.
+  // The floor (2d): the same client against a bare server that only streams the events.
+  async function floor(): Promise<{ wall_ms: number; cpu_ms: number }> {
+    const { url, close } = await startSseFloor(model);
+    try {
+      const round = (max_tokens: number): Promise<number> => clientRound({ url, model, streams, input_len: inputLen, max_tokens });
+      await round(WARM_UP_TOKENS);
+      const c0 = processCpuMs(process.pid);
+      const t0 = performance.now();
+      const tokens = await round(outputLen);
+      return { wall_ms: (performance.now() - t0) / tokens, cpu_ms: cpuPerToken(c0, processCpuMs(process.pid), tokens).total };
+    } finally {
+      await close();
+    }
+  }
   const alone: PerToken[] = [];
   const api: PerToken[] = [];
+  const floors: { wall_ms: number; cpu_ms: number }[] = [];
   try {
     for (let r = 0; r < repeats; r++) {
       alone.push(await engineAlone());
       api.push(await throughApi());
+      floors.push(await floor());
     }
   } finally {
     client.disconnect();
@@ -187,6 +215,32 @@ if (sections.has(2)) {
   // Requests that reach the engine over HTTP and gRPC arrive spread over several steps, where the
   // engine alone admits all of them in its first: more, smaller steps, each with its fixed costs.
   console.log(`   engine steps per round of ${streams} × ${outputLen} tokens: engine alone ${alone.map((x) => x.steps).join(', ')}; through the API ${api.map((x) => x.steps).join(', ')}`);
+  // Where the wall time of a round goes, for the round with the best wall time on each side.
+  const fastest = (xs: PerToken[]): RoundTimeline => xs.reduce((b, x) => (x.wall_ms < b.wall_ms ? x : b)).timeline;
+  const [ta, tb] = [fastest(alone), fastest(api)];
+  const line = (label: string, f: (t: RoundTimeline) => number, digits = 1): string[] => [label, f(ta).toFixed(digits), f(tb).toFixed(digits), (f(tb) - f(ta)).toFixed(digits)];
+  console.log(`\n2c. Where a round's wall time goes, ms (the round with the best wall time on each side; from the engine's step timings)`);
+  console.log(table([
+    ['part of the round', 'engine alone', 'through the API', 'difference'],
+    line('round starts → first engine step', (t) => t.to_first_step_ms),
+    line('first step → last step that admitted a request', (t) => t.admission_ms),
+    line('engine steps', (t) => t.steps, 0),
+    line('Σ step time (schedule, forward, sampling, update)', (t) => t.step_ms),
+    line('Σ engine idle between steps', (t) => t.between_steps_ms),
+    line('last step ends → round ends (last token and stream end at the client)', (t) => t.after_last_step_ms),
+    line('wall', (t) => t.wall_ms),
+  ]));
+  // What streaming one event per token costs here at all: the bound under the overhead.
+  const engineToken = best(alone, (x) => x.wall_ms);
+  const floorCpu = Math.min(...floors.map((f) => f.cpu_ms));
+  const floorWall = Math.min(...floors.map((f) => f.wall_ms));
+  console.log(`\n2d. The floor: a bare node:http server streaming the same events (one per token and stream, the API's SSE framing) to the same client,`);
+  console.log(`    no engine, fastify, manager or gRPC; best of ${repeats} (load average ${load()})`);
+  console.log(table([
+    ['measure', 'floor ms/token', 'engine alone ms/token', 'floor / engine token', 'the 5 % target'],
+    ['CPU of the server\'s process', cpu(floorCpu), cpu(engineToken), `${((floorCpu / engineToken) * 100).toFixed(1)} %`, floorCpu / engineToken < 0.05 ? 'reachable' : 'below the floor'],
+    ['wall (events only, unpaced)', cpu(floorWall), '', '', ''],
+  ]));
 }
 
 // 3. Migration downtime against sequence length.
