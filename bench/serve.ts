@@ -5,7 +5,8 @@
 //      same run at --streams concurrent streams (target < 5 %), and (2b) the CPU time per token
 //      of each process and thread: the engine's main thread and its other threads (the forward
 //      pass), the manager's, and the HTTP client's, which runs in a process of its own
-//      (bench/serve-client.ts) and is not counted;
+//      (bench/serve-client.ts) and is not counted; (2c) where a round's wall time goes on each
+//      side; (2d) the floor: a bare server streaming the same events, no engine or API;
 //   3. migration downtime against sequence length (Llumnix Fig. 10) for live migration, with
 //      stop-and-copy and recompute measured beside it (bench/serve-downtime.ts says how).
 //   npm run bench:serve -- [--model tiny] [--instances 2] [--rate 4] [--prompts 32] [--input-len 64] [--output-len 64]
@@ -159,7 +160,6 @@ if (sections.has(2)) {
       await close();
     }
   }
-  // Interleaved, best of `repeats` each: the machine's load drifts between runs.
   // The floor (2d): the same client against a bare server that only streams the events.
   async function floor(): Promise<{ wall_ms: number; cpu_ms: number }> {
     const { url, close } = await startSseFloor(model);
@@ -174,6 +174,7 @@ if (sections.has(2)) {
       await close();
     }
   }
+  // Interleaved, best of `repeats` each: the machine's load drifts between runs.
   const alone: PerToken[] = [];
   const api: PerToken[] = [];
   const floors: { wall_ms: number; cpu_ms: number }[] = [];
