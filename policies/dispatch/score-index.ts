@@ -14,8 +14,21 @@
  */
 import type { ChangeFeed, ClusterView, InstanceReport } from '../view.ts';
 
+/** A dispatch score of one instance: its report and its dispatched count (higher is better). */
+export type IndexedScore = (report: InstanceReport, dispatched: number) => number;
+
+export interface ScoreIndexOptions {
+  /**
+   * Whether the score reads the report, so the index declines while an active instance has not
+   * reported yet (default true: the caller's framework has its warm-up rule). A score of the
+   * dispatched count alone (`round-robin`) does not, and is answered from the first arrival.
+   */
+  readonly needsReports?: boolean;
+}
+
 export class ScoreIndex {
-  readonly #score: (report: InstanceReport) => number;
+  readonly #score: IndexedScore;
+  readonly #needsReports: boolean;
   #reports: (InstanceReport | undefined)[] = [];
   /** The `version` of each slot's report when it was scored (undefined for ports without versions). */
   #versions: (number | undefined)[] = [];
@@ -32,14 +45,15 @@ export class ScoreIndex {
   #feedSeen = 0;
   #feedLayout = -1;
 
-  constructor(score: (report: InstanceReport) => number) {
+  constructor(score: IndexedScore, options: ScoreIndexOptions = {}) {
     this.#score = score;
+    this.#needsReports = options.needsReports ?? true;
   }
 
   /** The id of the instance the framework would choose, or undefined when it must decide itself. */
   best(view: ClusterView): number | undefined {
     this.#sync(view);
-    if (this.#unreported > 0 || this.#heap.length === 0) return undefined;
+    if ((this.#needsReports && this.#unreported > 0) || this.#heap.length === 0) return undefined;
     const top = this.#heap[0] as number;
     return (this.#reports[top] as InstanceReport).id;
   }
@@ -143,7 +157,7 @@ export class ScoreIndex {
       if (inHeap) this.#remove(slot);
       return;
     }
-    this.#scores[slot] = this.#score(report);
+    this.#scores[slot] = this.#score(report, dispatched);
     if (!inHeap) {
       this.#position[slot] = this.#heap.length;
       this.#heap.push(slot);

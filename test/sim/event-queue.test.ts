@@ -42,6 +42,36 @@ test('the queue hands events out exactly in eventBefore order, pushes and pops i
   }
 });
 
+test('an event pushed ahead of everything queued (the front slot) keeps the order, also when a still earlier one displaces it', (t) => {
+  for (const seed of [5, 6, 7]) {
+    const random = lcg(seed);
+    const queue = new EventQueue();
+    const reference: QueuedEvent[] = [];
+    let seq = 0;
+    let now = 0;
+    let fronts = 0;
+    for (let i = 0; i < 5000; i++) {
+      if (random() < 0.6 || reference.length === 0) {
+        // Mostly at the current time (a step start queued by a step end), in any band.
+        const later = random() < 0.3 ? Math.floor(random() * 4) * 0.25 : 0;
+        const event: QueuedEvent = { time_s: now + later, band: bands[Math.floor(random() * bands.length)] as Band, seq: seq++, run: () => {} };
+        if (reference.every((e) => eventBefore(event, e))) fronts++;
+        queue.push(event);
+        reference.push(event);
+      } else {
+        reference.sort((a, b) => (eventBefore(a, b) ? -1 : eventBefore(b, a) ? 1 : 0));
+        const next = reference.shift() as QueuedEvent;
+        t.is(queue.peek(), next);
+        t.is(queue.pop(), next);
+        now = next.time_s;
+      }
+      t.is(queue.size, reference.length);
+    }
+    // The case under test happened often (else this test would not exercise the front slot).
+    t.true(fronts > 500, `${fronts} pushes ahead of everything`);
+  }
+});
+
 test('an empty queue peeks and pops undefined', (t) => {
   const queue = new EventQueue();
   t.is(queue.peek(), undefined);

@@ -1,0 +1,127 @@
+import test from 'ava';
+import { activeOnly, leastRequestsDispatch, makeDispatchPolicy, roundRobinDispatch } from '../../policies/index.ts';
+import type { ClusterView, DispatchPolicy, InstanceReport } from '../../policies/index.ts';
+import { busy, report, request } from './helpers.ts';
+
+// round-robin and least-requests answer from a score index (policies/dispatch/score-index.ts);
+// each must choose exactly what the framework's fresh scan of every instance chooses.
+
+const references: Record<string, () => DispatchPolicy> = {
+  'round-robin': () => makeDispatchPolicy('round-robin', [activeOnly], (_r, candidates) => candidates.map((c) => -c.dispatched)),
+  'least-requests': () => makeDispatchPolicy('least-requests', [activeOnly], (_r, candidates) => candidates.map((c) => -(c.report.running + c.report.waiting))),
+};
+const policies: Record<string, () => DispatchPolicy> = { 'round-robin': roundRobinDispatch, 'least-requests': leastRequestsDispatch };
+
+/** A small deterministic generator (mulberry32), so a failure replays. */
+function generator(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomReport(id: number, next: () => number): InstanceReport {
+  const roll = next();
+  const state = roll < 0.08 ? 'terminating' : roll < 0.14 ? 'starting' : 'active';
+  // Few distinct loads, so score ties (and dispatched-count ties) are common.
+  const running = Math.floor(next() * 4);
+  return busy(id, running, running * 40, { state, reported: next() > 0.01, waiting: next() < 0.3 ? 1 : 0 });
+}
+
+for (const name of Object.keys(policies)) {
+  test(`${name} with its score index picks what a fresh scan picks, through new report objects, dispatches, state changes, joins and removals`, (t) => {
+    for (const seed of [1, 2, 3]) {
+      const next = generator(seed);
+      const policy = (policies[name] as () => DispatchPolicy)();
+      const reference = (references[name] as () => DispatchPolicy)();
+      let instances = Array.from({ length: 30 }, (_, id) => report(id, { reported: id % 7 !== 0 }));
+      let dispatched = instances.map(() => 0);
+      let nextId = instances.length;
+      let fromIndex = 0;
+      for (let round = 0; round < 600; round++) {
+        const changes = Math.floor(next() * 4);
+        for (let k = 0; k < changes; k++) {
+          const slot = Math.floor(next() * instances.length);
+          instances[slot] = randomReport((instances[slot] as InstanceReport).id, next);
+        }
+        if (next() < 0.02 && instances.length > 2) {
+          const slot = Math.floor(next() * instances.length);
+          instances = instances.filter((_, i) => i !== slot);
+          dispatched = dispatched.filter((_, i) => i !== slot);
+        }
+        if (next() < 0.03) {
+          instances = [...instances, report(nextId++, { state: next() < 0.5 ? 'starting' : 'active', reported: false })];
+          dispatched = [...dispatched, 0];
+        }
+        const view: ClusterView = { now_s: round, instances, dispatched, reports_total: round };
+        const arriving = request({ id: round });
+        const got = policy.choose(arriving, view);
+        t.deepEqual(got, reference.choose(arriving, view), `seed ${seed}, round ${round}`);
+        if (instances.every((r) => r.state !== 'active' || r.reported)) fromIndex++;
+        if (got.ok) {
+          const slot = instances.findIndex((r) => r.id === got.value);
+          dispatched = dispatched.map((d, i) => (i === slot ? d + 1 : d));
+        }
+      }
+      t.true(fromIndex > 100, `${fromIndex} arrivals with every active instance reported`);
+    }
+  });
+
+  test(`${name} with its score index follows a change feed and reports rewritten in place (the simulator)`, (t) => {
+    for (const seed of [4, 5, 6]) {
+      const next = generator(seed);
+      const policy = (policies[name] as () => DispatchPolicy)();
+      const reference = (references[name] as () => DispatchPolicy)();
+      const instances = Array.from({ length: 30 }, (_, id) => ({ ...report(id, { reported: id % 5 !== 0 }), version: 0 }));
+      const dispatched = instances.map(() => 0);
+      const changes = { total: 0, slots: new Int32Array(6), layout: 0 };
+      const changed = (slot: number): void => {
+        changes.slots[changes.total % changes.slots.length] = slot;
+        changes.total++;
+      };
+      for (let round = 0; round < 800; round++) {
+        const n = Math.floor(next() * 4) + (next() < 0.05 ? 8 : 0);
+        for (let k = 0; k < n; k++) {
+          const slot = Math.floor(next() * instances.length);
+          const target = instances[slot] as (typeof instances)[number];
+          Object.assign(target, randomReport(target.id, next), { version: target.version + 1 });
+          changed(slot);
+        }
+        if (next() < 0.02) changes.layout++;
+        const view: ClusterView = { now_s: round, instances, dispatched, reports_total: round, changes };
+        const arriving = request({ id: round });
+        const got = policy.choose(arriving, view);
+        t.deepEqual(got, reference.choose(arriving, { ...view, instances: instances.map((r) => ({ ...r })) }), `seed ${seed}, round ${round}`);
+        if (got.ok) {
+          const slot = instances.findIndex((r) => r.id === got.value);
+          dispatched[slot] = (dispatched[slot] ?? 0) + 1;
+          changed(slot);
+        }
+      }
+    }
+  });
+
+  test(`${name} rejects with the framework's reasons when no instance is active`, (t) => {
+    const view: ClusterView = { now_s: 0, instances: [report(0, { state: 'starting' }), report(1, { state: 'terminating' })], dispatched: [0, 0], reports_total: 0 };
+    const verdict = (policies[name] as () => DispatchPolicy)().choose(request(), view);
+    t.false(verdict.ok);
+    t.deepEqual(verdict, (references[name] as () => DispatchPolicy)().choose(request(), view));
+  });
+}
+
+test('round-robin answers from its index during warm-up too: 0, 1, …, N−1 over unreported instances', (t) => {
+  const policy = roundRobinDispatch();
+  const instances = Array.from({ length: 5 }, (_, id) => report(id, { reported: false }));
+  const dispatched = instances.map(() => 0);
+  const order: number[] = [];
+  for (let k = 0; k < 7; k++) {
+    const got = policy.choose(request({ id: k }), { now_s: k, instances, dispatched, reports_total: 0 });
+    if (!got.ok) throw new Error('rejected');
+    order.push(got.value);
+    dispatched[got.value] = (dispatched[got.value] ?? 0) + 1;
+  }
+  t.deepEqual(order, [0, 1, 2, 3, 4, 0, 1]);
+});
