@@ -1,6 +1,7 @@
 import test from 'ava';
 import { activeOnly, leastRequestsDispatch, makeDispatchPolicy, roundRobinDispatch } from '../../policies/index.ts';
 import type { ClusterView, DispatchPolicy, InstanceReport } from '../../policies/index.ts';
+import { agreesThroughChangeFeed, generator } from './change-feed.ts';
 import { busy, report, request } from './helpers.ts';
 
 // round-robin and least-requests answer from a score index (policies/dispatch/score-index.ts);
@@ -11,17 +12,6 @@ const references: Record<string, () => DispatchPolicy> = {
   'least-requests': () => makeDispatchPolicy('least-requests', [activeOnly], (_r, candidates) => candidates.map((c) => -(c.report.running + c.report.waiting))),
 };
 const policies: Record<string, () => DispatchPolicy> = { 'round-robin': roundRobinDispatch, 'least-requests': leastRequestsDispatch };
-
-/** A small deterministic generator (mulberry32), so a failure replays. */
-function generator(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomReport(id: number, next: () => number): InstanceReport {
   const roll = next();
@@ -72,35 +62,10 @@ for (const name of Object.keys(policies)) {
 
   test(`${name} with its score index follows a change feed and reports rewritten in place (the simulator)`, (t) => {
     for (const seed of [4, 5, 6]) {
-      const next = generator(seed);
-      const policy = (policies[name] as () => DispatchPolicy)();
-      const reference = (references[name] as () => DispatchPolicy)();
-      const instances = Array.from({ length: 30 }, (_, id) => ({ ...report(id, { reported: id % 5 !== 0 }), version: 0 }));
-      const dispatched = instances.map(() => 0);
-      const changes = { total: 0, slots: new Int32Array(6), layout: 0 };
-      const changed = (slot: number): void => {
-        changes.slots[changes.total % changes.slots.length] = slot;
-        changes.total++;
-      };
-      for (let round = 0; round < 800; round++) {
-        const n = Math.floor(next() * 4) + (next() < 0.05 ? 8 : 0);
-        for (let k = 0; k < n; k++) {
-          const slot = Math.floor(next() * instances.length);
-          const target = instances[slot] as (typeof instances)[number];
-          Object.assign(target, randomReport(target.id, next), { version: target.version + 1 });
-          changed(slot);
-        }
-        if (next() < 0.02) changes.layout++;
-        const view: ClusterView = { now_s: round, instances, dispatched, reports_total: round, changes };
-        const arriving = request({ id: round });
-        const got = policy.choose(arriving, view);
-        t.deepEqual(got, reference.choose(arriving, { ...view, instances: instances.map((r) => ({ ...r })) }), `seed ${seed}, round ${round}`);
-        if (got.ok) {
-          const slot = instances.findIndex((r) => r.id === got.value);
-          dispatched[slot] = (dispatched[slot] ?? 0) + 1;
-          changed(slot);
-        }
-      }
+      agreesThroughChangeFeed(t, {
+        seed, policy: (policies[name] as () => DispatchPolicy)(), reference: (references[name] as () => DispatchPolicy)(),
+        instances: 30, unreportedEvery: 5, maxChanges: 4, randomReport, arrival: (round) => request({ id: round }),
+      });
     }
   });
 

@@ -3,6 +3,7 @@ import { activeOnly, loadDispatch, makeDispatchPolicy } from '../../policies/ind
 import { dispatchFreeness } from '../../policies/load/freeness.ts';
 import { DEFAULT_LOAD_OPTIONS } from '../../policies/load/options.ts';
 import type { ClusterView, InstanceReport, Priority } from '../../policies/index.ts';
+import { agreesThroughChangeFeed, generator } from './change-feed.ts';
 import { busy, report, request } from './helpers.ts';
 
 /** The framework's answer, scoring every instance afresh (what the index must reproduce). */
@@ -10,17 +11,6 @@ const reference = makeDispatchPolicy('load', [activeOnly], (r, candidates) => {
   if (candidates.some((c) => !c.report.reported)) return candidates.map((c) => -c.dispatched);
   return candidates.map((c) => dispatchFreeness('load', c.report, r.priority, DEFAULT_LOAD_OPTIONS));
 });
-
-/** A small deterministic generator (mulberry32), so a failure replays. */
-function generator(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomReport(id: number, next: () => number): InstanceReport {
   const roll = next();
@@ -105,37 +95,10 @@ test('load dispatch with its score index follows reports rewritten in place with
 
 test('load dispatch with its score index follows a change feed (the simulator), and scans when the feed cannot say', (t) => {
   for (const seed of [7, 8, 9]) {
-    const next = generator(seed);
-    const policy = loadDispatch();
-    const instances = Array.from({ length: 40 }, (_, id) => ({ ...report(id, { reported: id % 7 !== 0 }), version: 0 }));
-    const dispatched = instances.map(() => 0);
-    // A small ring, so the reader falls behind it now and then and must scan.
-    const changes = { total: 0, slots: new Int32Array(6), layout: 0 };
-    const changed = (slot: number): void => {
-      changes.slots[changes.total % changes.slots.length] = slot;
-      changes.total++;
-    };
-    for (let round = 0; round < 800; round++) {
-      const n = Math.floor(next() * 5) + (next() < 0.05 ? 8 : 0);
-      for (let k = 0; k < n; k++) {
-        const slot = Math.floor(next() * instances.length);
-        const target = instances[slot] as (typeof instances)[number];
-        Object.assign(target, randomReport(target.id, next), { version: target.version + 1 });
-        changed(slot);
-      }
-      if (next() < 0.02) changes.layout++;
-      const view: ClusterView = { now_s: round, instances, dispatched, reports_total: round, changes };
-      const priority: Priority = next() < 0.2 ? 'high' : 'normal';
-      const arriving = request({ id: round, priority });
-      const got = policy.choose(arriving, view);
-      const want = reference.choose(arriving, { ...view, instances: instances.map((r) => ({ ...r })) });
-      t.deepEqual(got, want, `seed ${seed}, round ${round}`);
-      if (got.ok) {
-        const slot = instances.findIndex((r) => r.id === got.value);
-        dispatched[slot] = (dispatched[slot] ?? 0) + 1;
-        changed(slot);
-      }
-    }
+    agreesThroughChangeFeed(t, {
+      seed, policy: loadDispatch(), reference, instances: 40, unreportedEvery: 7, maxChanges: 5, randomReport,
+      arrival: (round, next) => request({ id: round, priority: next() < 0.2 ? 'high' : 'normal' }),
+    });
   }
 });
 
