@@ -325,13 +325,19 @@ function deadSourceHooks(streams: Record<string, () => AsyncIterable<GenerationD
 }
 
 /** Source `a` announces `b`, sends 1, `b` commits a snapshot of 1, `a` sends 2 and 3 and dies; a recompute goes to `c`. */
-async function snapshotThenSourceDies(c: () => AsyncIterable<GenerationDelta>) {
+/** A stream on 'a' with a migration to 'b' announced and token 1 sent; 'c' is the recompute's instance. */
+function announcedWithOneToken(c: () => AsyncIterable<GenerationDelta>) {
   const src = new AsyncQueue<GenerationDelta>();
   const dst = new AsyncQueue<GenerationDelta>();
   const { h, log } = deadSourceHooks({ b: () => dst, c });
   const out = collect(followStream(request, { instance: 'a', stream: src }, h));
   src.push(announce('b'));
   src.push(tok(1));
+  return { src, dst, out, log };
+}
+
+async function snapshotThenSourceDies(c: () => AsyncIterable<GenerationDelta>) {
+  const { src, dst, out, log } = announcedWithOneToken(c);
   await tick();
   dst.push(snapshot(1));
   await tick();
@@ -358,12 +364,7 @@ test('snapshot: a source dying while its destination catches up leaves the reque
 });
 
 test('snapshot: a destination ahead of the client when its source died (the client never got a token the snapshot holds) is given up: recomputed, no gap', async (t) => {
-  const src = new AsyncQueue<GenerationDelta>();
-  const dst = new AsyncQueue<GenerationDelta>();
-  const { h, log } = deadSourceHooks({ b: () => dst, c: () => queueOf(last(9)) });
-  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
-  src.push(announce('b'));
-  src.push(tok(1));
+  const { src, dst, out, log } = announcedWithOneToken(() => queueOf(last(9)));
   await tick();
   dst.push(snapshot(2)); // the snapshot holds a token the client has not received yet
   dst.push(tok(3));
@@ -395,33 +396,15 @@ for (const [name, dstTokens] of [
 }
 
 test('snapshot: a destination that fails after its source died is given up for the recompute', async (t) => {
-  const src = new AsyncQueue<GenerationDelta>();
-  const dst = new AsyncQueue<GenerationDelta>();
-  const { h, log } = deadSourceHooks({ b: () => dst, c: () => queueOf(tok(3), last(4)) });
-  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
-  src.push(announce('b'));
-  src.push(tok(1));
-  await tick();
-  dst.push(snapshot(1));
-  await tick();
-  src.push(tok(2));
-  await tick();
-  await tick();
-  src.close(new Error('instance a died'));
-  await tick();
+  const { dst, out, log } = await snapshotThenSourceDies(() => queueOf(tok(4), last(5)));
   dst.close(new Error('instance b died too'));
   const { tokens } = await out;
-  t.deepEqual(tokens, [1, 2, 3, 4]);
-  t.deepEqual(log, ['ahead b', 'cancelled b', 'resumed from 2 on c']);
+  t.deepEqual(tokens, [1, 2, 3, 4, 5]);
+  t.deepEqual(log, ['ahead b', 'cancelled b', 'resumed from 3 on c']);
 });
 
 test('a source dying before the snapshot\'s COMMIT reached the client still recomputes (nothing committed to follow)', async (t) => {
-  const src = new AsyncQueue<GenerationDelta>();
-  const dst = new AsyncQueue<GenerationDelta>();
-  const { h, log } = deadSourceHooks({ b: () => dst, c: () => queueOf(tok(3), last(4)) });
-  const out = collect(followStream(request, { instance: 'a', stream: src }, h));
-  src.push(announce('b'));
-  src.push(tok(1));
+  const { src, out, log } = announcedWithOneToken(() => queueOf(tok(3), last(4)));
   src.push(tok(2));
   await tick();
   src.close(new Error('instance a died'));

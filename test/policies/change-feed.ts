@@ -1,8 +1,9 @@
-// Shared by the score-index tests: a seeded generator, and the randomised run that checks a
-// dispatch policy reading a change feed (the simulator's ClusterView.changes) against a fresh
-// scan of copies of every report.
+// Shared by the score-index tests: a seeded generator, and the two randomised runs that check a
+// dispatch policy answering from an index against a fresh scan: through new report objects,
+// joins and removals (the backend's view), and through a change feed with reports rewritten in
+// place (the simulator's ClusterView.changes).
 import type { ExecutionContext } from 'ava';
-import type { ArrivingRequest, ClusterView, DispatchPolicy, InstanceReport } from '../../policies/index.ts';
+import type { ArrivingRequest, ClusterView, DispatchPolicy, InstanceReport, InstanceState } from '../../policies/index.ts';
 import { report } from './helpers.ts';
 
 /** A small deterministic generator (mulberry32), so a failure replays. */
@@ -16,7 +17,8 @@ export function generator(seed: number): () => number {
   };
 }
 
-export interface ChangeFeedRun {
+/** What both runs take. */
+export interface IndexedDispatchRun {
   readonly seed: number;
   readonly policy: DispatchPolicy;
   /** The framework's answer from a fresh scan (what the index must reproduce). */
@@ -24,10 +26,56 @@ export interface ChangeFeedRun {
   readonly instances: number;
   /** Every n-th instance starts unreported (warm-up). */
   readonly unreportedEvery: number;
-  /** Reports rewritten per round: up to this many, now and then 8 more. */
+  /** Reports changed per round: fewer than this many (the change-feed run adds 8 now and then). */
   readonly maxChanges: number;
   readonly randomReport: (id: number, next: () => number) => InstanceReport;
   readonly arrival: (round: number, next: () => number) => ArrivingRequest;
+}
+
+export interface ChurnRun extends IndexedDispatchRun {
+  /** The chance per round that an instance joins, unreported, in the state `joinState` draws. */
+  readonly joinChance: number;
+  readonly joinState: (next: () => number) => InstanceState;
+}
+
+/**
+ * 600 rounds: new report objects (as ports publish them), an instance removed now and then
+ * (slots renumbered), one joining now and then, one arrival each; the policy's answer must equal
+ * the reference's on the same view. Returns how many arrivals came while every active instance
+ * had reported (the index's own answers, not its warm-up fallback).
+ */
+export function agreesThroughChurn(t: ExecutionContext, run: ChurnRun): number {
+  const next = generator(run.seed);
+  let instances = Array.from({ length: run.instances }, (_, id) => report(id, { reported: id % run.unreportedEvery !== 0 }));
+  let dispatched = instances.map(() => 0);
+  let nextId = instances.length;
+  let fromIndex = 0;
+  for (let round = 0; round < 600; round++) {
+    const changes = Math.floor(next() * run.maxChanges);
+    for (let k = 0; k < changes; k++) {
+      const slot = Math.floor(next() * instances.length);
+      instances[slot] = run.randomReport((instances[slot] as InstanceReport).id, next);
+    }
+    if (next() < 0.02 && instances.length > 2) {
+      const slot = Math.floor(next() * instances.length);
+      instances = instances.filter((_, i) => i !== slot);
+      dispatched = dispatched.filter((_, i) => i !== slot);
+    }
+    if (next() < run.joinChance) {
+      instances = [...instances, report(nextId++, { state: run.joinState(next), reported: false })];
+      dispatched = [...dispatched, 0];
+    }
+    const view: ClusterView = { now_s: round, instances, dispatched, reports_total: round };
+    const arriving = run.arrival(round, next);
+    const got = run.policy.choose(arriving, view);
+    t.deepEqual(got, run.reference.choose(arriving, view), `seed ${run.seed}, round ${round}`);
+    if (instances.every((r) => r.state !== 'active' || r.reported)) fromIndex++;
+    if (got.ok) {
+      const slot = instances.findIndex((r) => r.id === got.value);
+      dispatched = dispatched.map((d, i) => (i === slot ? d + 1 : d));
+    }
+  }
+  return fromIndex;
 }
 
 /**
@@ -35,7 +83,7 @@ export interface ChangeFeedRun {
  * (so the reader falls behind it now and then and must scan), layout bumps, one arrival each;
  * the policy's answer must equal the reference's on copies of the reports.
  */
-export function agreesThroughChangeFeed(t: ExecutionContext, run: ChangeFeedRun): void {
+export function agreesThroughChangeFeed(t: ExecutionContext, run: IndexedDispatchRun): void {
   const next = generator(run.seed);
   const instances = Array.from({ length: run.instances }, (_, id) => ({ ...report(id, { reported: id % run.unreportedEvery !== 0 }), version: 0 }));
   const dispatched = instances.map(() => 0);

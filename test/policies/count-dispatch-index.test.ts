@@ -1,7 +1,7 @@
 import test from 'ava';
 import { activeOnly, leastRequestsDispatch, makeDispatchPolicy, roundRobinDispatch } from '../../policies/index.ts';
 import type { ClusterView, DispatchPolicy, InstanceReport } from '../../policies/index.ts';
-import { agreesThroughChangeFeed, generator } from './change-feed.ts';
+import { agreesThroughChangeFeed, agreesThroughChurn } from './change-feed.ts';
 import { busy, report, request } from './helpers.ts';
 
 // round-robin and least-requests answer from a score index (policies/dispatch/score-index.ts);
@@ -24,38 +24,11 @@ function randomReport(id: number, next: () => number): InstanceReport {
 for (const name of Object.keys(policies)) {
   test(`${name} with its score index picks what a fresh scan picks, through new report objects, dispatches, state changes, joins and removals`, (t) => {
     for (const seed of [1, 2, 3]) {
-      const next = generator(seed);
-      const policy = (policies[name] as () => DispatchPolicy)();
-      const reference = (references[name] as () => DispatchPolicy)();
-      let instances = Array.from({ length: 30 }, (_, id) => report(id, { reported: id % 7 !== 0 }));
-      let dispatched = instances.map(() => 0);
-      let nextId = instances.length;
-      let fromIndex = 0;
-      for (let round = 0; round < 600; round++) {
-        const changes = Math.floor(next() * 4);
-        for (let k = 0; k < changes; k++) {
-          const slot = Math.floor(next() * instances.length);
-          instances[slot] = randomReport((instances[slot] as InstanceReport).id, next);
-        }
-        if (next() < 0.02 && instances.length > 2) {
-          const slot = Math.floor(next() * instances.length);
-          instances = instances.filter((_, i) => i !== slot);
-          dispatched = dispatched.filter((_, i) => i !== slot);
-        }
-        if (next() < 0.03) {
-          instances = [...instances, report(nextId++, { state: next() < 0.5 ? 'starting' : 'active', reported: false })];
-          dispatched = [...dispatched, 0];
-        }
-        const view: ClusterView = { now_s: round, instances, dispatched, reports_total: round };
-        const arriving = request({ id: round });
-        const got = policy.choose(arriving, view);
-        t.deepEqual(got, reference.choose(arriving, view), `seed ${seed}, round ${round}`);
-        if (instances.every((r) => r.state !== 'active' || r.reported)) fromIndex++;
-        if (got.ok) {
-          const slot = instances.findIndex((r) => r.id === got.value);
-          dispatched = dispatched.map((d, i) => (i === slot ? d + 1 : d));
-        }
-      }
+      const fromIndex = agreesThroughChurn(t, {
+        seed, policy: (policies[name] as () => DispatchPolicy)(), reference: (references[name] as () => DispatchPolicy)(),
+        instances: 30, unreportedEvery: 7, maxChanges: 4, joinChance: 0.03, joinState: (next) => (next() < 0.5 ? 'starting' : 'active'),
+        randomReport, arrival: (round) => request({ id: round }),
+      });
       t.true(fromIndex > 100, `${fromIndex} arrivals with every active instance reported`);
     }
   });

@@ -3,7 +3,7 @@ import { activeOnly, loadDispatch, makeDispatchPolicy } from '../../policies/ind
 import { dispatchFreeness } from '../../policies/load/freeness.ts';
 import { DEFAULT_LOAD_OPTIONS } from '../../policies/load/options.ts';
 import type { ClusterView, InstanceReport, Priority } from '../../policies/index.ts';
-import { agreesThroughChangeFeed, generator } from './change-feed.ts';
+import { agreesThroughChangeFeed, agreesThroughChurn, generator } from './change-feed.ts';
 import { busy, report, request } from './helpers.ts';
 
 /** The framework's answer, scoring every instance afresh (what the index must reproduce). */
@@ -22,38 +22,12 @@ function randomReport(id: number, next: () => number): InstanceReport {
 
 test('load dispatch with its score index picks what a fresh scan picks, through report changes, dispatches, state changes and removals', (t) => {
   for (const seed of [1, 2, 3]) {
-    const next = generator(seed);
-    const policy = loadDispatch();
-    let instances = Array.from({ length: 40 }, (_, id) => report(id, { reported: id % 7 !== 0 }));
-    let dispatched = instances.map(() => 0);
-    let nextId = instances.length;
-    for (let round = 0; round < 600; round++) {
-      // Ports publish a new report object on every change; a few change between arrivals.
-      const changes = Math.floor(next() * 5);
-      for (let k = 0; k < changes; k++) {
-        const slot = Math.floor(next() * instances.length);
-        instances[slot] = randomReport((instances[slot] as InstanceReport).id, next);
-      }
-      if (next() < 0.02 && instances.length > 2) {
-        const slot = Math.floor(next() * instances.length);
-        instances = instances.filter((_, i) => i !== slot);
-        dispatched = dispatched.filter((_, i) => i !== slot);
-      }
-      if (next() < 0.02) {
-        instances = [...instances, report(nextId++, { state: 'starting', reported: false })];
-        dispatched = [...dispatched, 0];
-      }
-      const view: ClusterView = { now_s: round, instances, dispatched, reports_total: round };
-      const priority: Priority = next() < 0.2 ? 'high' : 'normal';
-      const arriving = request({ id: round, priority });
-      const got = policy.choose(arriving, view);
-      const want = reference.choose(arriving, view);
-      t.deepEqual(got, want, `seed ${seed}, round ${round}`);
-      if (got.ok) {
-        const slot = instances.findIndex((r) => r.id === got.value);
-        dispatched = dispatched.map((d, i) => (i === slot ? d + 1 : d));
-      }
-    }
+    // Ports publish a new report object on every change; a few change between arrivals.
+    const fromIndex = agreesThroughChurn(t, {
+      seed, policy: loadDispatch(), reference, instances: 40, unreportedEvery: 7, maxChanges: 5, joinChance: 0.02, joinState: () => 'starting',
+      randomReport, arrival: (round, next) => request({ id: round, priority: next() < 0.2 ? 'high' : 'normal' }),
+    });
+    t.true(fromIndex > 100, `${fromIndex} arrivals with every active instance reported`);
   }
 });
 
