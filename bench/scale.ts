@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findPreset } from '../artifact/presets.ts';
 import { summaryOf } from '../metrics/index.ts';
+import { type LatencyPoint, latencyLadder } from './memory-latency.ts';
 import { parseRunConfig, type RunConfigInput, simulate } from '../sim/index.ts';
 
 const { values } = parseArgs({
@@ -131,6 +132,8 @@ if (values.point !== undefined) {
   const repeats = list(values.repeats, [1])[0] as number;
   /** Per point (in list order), its ratio to the first point in each round. */
   const ratios: number[][] = points.map(() => []);
+  /** Per point, its µs of simulation per event in each round. */
+  const perEvent: number[][] = points.map(() => []);
   for (let round = 0; round < repeats; round++) {
     let first: number | undefined;
     let firstEvent: number | undefined;
@@ -151,6 +154,7 @@ if (values.point !== undefined) {
       first ??= simUs;
       firstEvent ??= eventUs;
       ratios[index]?.push(simUs / first);
+      perEvent[index]?.push(eventUs);
       const flags: string[] = [];
       if (simUs / first > TARGET_RATIO) flags.push(`over ${TARGET_RATIO}× the first point`);
       if (requests === 1_000_000 && instances === 16) {
@@ -189,6 +193,34 @@ if (values.point !== undefined) {
       console.log([String(requests).padStart(8), String(instances).padStart(9), String(xs.length).padStart(6), `${median.toFixed(2)}×`.padStart(6), `${(xs[0] as number).toFixed(2)}×`.padEnd(5), `${(xs[xs.length - 1] as number).toFixed(2)}×`.padEnd(5), verdict].join('  '));
     }
   }
+  printMemoryBound(points, perEvent, latencyLadder());
   console.log(`load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`targets: us/request (simulation) within ${TARGET_RATIO}× of the first point (like for like at steady state: compare events/request); 1M × 16 under ${TARGET_1M_16_S} s whole-process and under ${TARGET_1M_16_MB} MB peak RSS`);
+}
+
+/**
+ * The growth per event in units of the machine's memory latency, measured in this run: past
+ * the caches, a point's cost per event beyond the first point's is about that many dependent
+ * cold loads, and the 1.5× target leaves half the first point's cost per event for them.
+ */
+function printMemoryBound(points: readonly [number, number][], perEvent: readonly number[][], ladder: readonly LatencyPoint[]): void {
+  const median = (xs: readonly number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 === 1 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  };
+  const size = (bytes: number): string => (bytes >= 1 << 20 ? `${bytes / (1 << 20)} MB` : `${bytes / 1024} KB`);
+  console.log(`\ndependent-load latency on this machine (pointer chase): ${ladder.map((p) => `${size(p.bytes)} ${p.ns.toFixed(1)} ns`).join(', ')}`);
+  const firstSeries = perEvent[0];
+  const far = ladder[ladder.length - 1];
+  if (firstSeries === undefined || firstSeries.length === 0 || far === undefined) return;
+  const first_ns = median(firstSeries) * 1e3;
+  const allowed_ns = (TARGET_RATIO - 1) * first_ns;
+  console.log(`the ${TARGET_RATIO}× target leaves ${allowed_ns.toFixed(0)} ns per event over the first point's ${first_ns.toFixed(0)} ns: ${(allowed_ns / far.ns).toFixed(2)} dependent loads at the ${size(far.bytes)} latency`);
+  console.log('requests  instances  ns/event over the first point  as loads at the largest size');
+  for (const [index, [requests, instances]] of points.entries()) {
+    const series = perEvent[index];
+    if (index === 0 || series === undefined || series.length === 0) continue;
+    const extra_ns = median(series) * 1e3 - first_ns;
+    console.log([String(requests).padStart(8), String(instances).padStart(9), extra_ns.toFixed(0).padStart(29), (extra_ns / far.ns).toFixed(1).padStart(28)].join('  '));
+  }
 }
