@@ -8,8 +8,8 @@ import { LIMITS, spec } from './helpers.ts';
 // The live view (sim/cluster/live-view.ts) re-takes only the instances marked since the previous
 // arrival. These runs exercise every place that changes an instance (dispatch, enqueue with a
 // frontend delay, steps with preemptions, migration stages, scale-out, scale-in, removal) with
-// `checkLiveView` on, which compares every live report with a fresh snapshot at every arrival:
-// a mark left out fails them. Each dispatch answer (from the policy's score index, following the
+// `checkLiveView` on, which compares every live report with a fresh snapshot at every arrival
+// and after every event: a mark left out fails them. Each dispatch answer (from the policy's score index, following the
 // live view's change feed) is compared with the framework's scan of fresh snapshots.
 
 /** Vidur's lor as the framework computes it from a fresh scan: what the index must reproduce. */
@@ -43,6 +43,8 @@ function waves(seed: number, n: number): RequestSpec[] {
 interface LiveRun {
   readonly seed: number;
   readonly dispatch_ms: number;
+  /** Delay before a migration's first stage (so its start and its first reservation are apart). */
+  readonly control_ms?: number;
   readonly dispatch?: Record<string, unknown>;
 }
 
@@ -78,7 +80,7 @@ function runLive(run: LiveRun) {
     scaling: scheduler.scaling,
     onScalingTick: (view) => scheduler.onScalingTick(view),
   };
-  const migration = MigrationParams.parse({});
+  const migration = MigrationParams.parse(run.control_ms === undefined ? {} : { control_ms: run.control_ms });
   cluster = new SimCluster(
     sim,
     {
@@ -103,6 +105,9 @@ function runLive(run: LiveRun) {
   sim.run({
     afterEach: () => {
       const c = cluster as SimCluster;
+      // Between events too, so a change whose mark is left out is caught even where a later
+      // mark on the same instance would cover it before the next arrival.
+      c.liveView();
       for (const instance of c.instances) ids.add(instance.id);
       if (c.instances.length < size) removals++;
       size = c.instances.length;
@@ -112,9 +117,9 @@ function runLive(run: LiveRun) {
   return { cluster, counts, ids, removals, preemptions, total: workload.length };
 }
 
-for (const [seed, dispatch_ms] of [[1, 0], [2, 0], [3, 40]] as const) {
-  test(`least-outstanding on a live view: every report equals a fresh snapshot and every choice a fresh scan's, through preemptions, migrations and scaling (seed ${seed}, dispatch ${dispatch_ms} ms)`, (t) => {
-    const { cluster, counts, ids, removals, preemptions, total } = runLive({ seed, dispatch_ms });
+for (const [seed, dispatch_ms, control_ms] of [[1, 0, 0], [2, 0, 0], [3, 40, 5]] as const) {
+  test(`least-outstanding on a live view: every report equals a fresh snapshot and every choice a fresh scan's, through preemptions, migrations and scaling (seed ${seed}, dispatch ${dispatch_ms} ms, migration control ${control_ms} ms)`, (t) => {
+    const { cluster, counts, ids, removals, preemptions, total } = runLive({ seed, dispatch_ms, control_ms });
     t.is(cluster.finished, total);
     t.is(counts.compared, counts.arrivals);
     // The run went through what the marks must cover.
