@@ -31,7 +31,12 @@ export interface InstanceReport {
   readonly state: InstanceState;
   /** Whether the instance has produced at least one step report since it became active. */
   readonly reported: boolean;
-  /** Time of the report (virtual or wall seconds, the port's clock). */
+  /**
+   * Time of the report (virtual or wall seconds, the port's clock). In the simulator's live view
+   * (`reads: live`) it is the instant of the view, `now_s`: the report shows the instance's
+   * state at that instant (its fields were re-taken at its latest change, and nothing changed
+   * since), exactly what a snapshot taken then would say.
+   */
   readonly report_time_s: number;
   /** M: KV blocks of the instance. */
   readonly total_blocks: number;

@@ -3,7 +3,8 @@
  * re-score and re-validate every report at every arrival: it re-scores only the instances
  * whose report (a new object, or the same object with a new `version`) or dispatched count
  * changed since the last arrival, and keeps the active ones in an indexed binary heap ordered
- * exactly as the framework's `best`: highest score, then fewest dispatched, then lowest id.
+ * exactly as the framework's `best`: highest score, then its tie rule (fewest dispatched, then
+ * lowest id; or lowest id only).
  *
  * Noticing a change is one pointer and one number comparison per instance, or, when the view
  * carries a change feed (`ClusterView.changes`, the simulator's), per slot the port listed as
@@ -13,6 +14,7 @@
  * no active instance, or some active instance has not reported yet (warm-up rules differ).
  */
 import type { ChangeFeed, ClusterView, InstanceReport } from '../view.ts';
+import type { TieBreak } from './framework.ts';
 
 /** A dispatch score of one instance: its report and its dispatched count (higher is better). */
 export type IndexedScore = (report: InstanceReport, dispatched: number) => number;
@@ -24,11 +26,17 @@ export interface ScoreIndexOptions {
    * dispatched count alone (`round-robin`) does not, and is answered from the first arrival.
    */
   readonly needsReports?: boolean;
+  /**
+   * How equal scores are ordered, as the framework's `makeDispatchPolicy` does (default
+   * 'fewest-dispatched': fewest dispatched, then lowest id; 'lowest-id': lowest id only).
+   */
+  readonly ties?: TieBreak;
 }
 
 export class ScoreIndex {
   readonly #score: IndexedScore;
   readonly #needsReports: boolean;
+  readonly #tiesByDispatched: boolean;
   #reports: (InstanceReport | undefined)[] = [];
   /** The `version` of each slot's report when it was scored (undefined for ports without versions). */
   #versions: (number | undefined)[] = [];
@@ -48,6 +56,7 @@ export class ScoreIndex {
   constructor(score: IndexedScore, options: ScoreIndexOptions = {}) {
     this.#score = score;
     this.#needsReports = options.needsReports ?? true;
+    this.#tiesByDispatched = (options.ties ?? 'fewest-dispatched') === 'fewest-dispatched';
   }
 
   /** The id of the instance the framework would choose, or undefined when it must decide itself. */
@@ -56,6 +65,15 @@ export class ScoreIndex {
     if ((this.#needsReports && this.#unreported > 0) || this.#heap.length === 0) return undefined;
     const top = this.#heap[0] as number;
     return (this.#reports[top] as InstanceReport).id;
+  }
+
+  /**
+   * How many instances are active, kept by the index (with a change feed, no pass over the
+   * fleet): `random` dispatch picks by slot without building candidates when all are active.
+   */
+  activeCount(view: ClusterView): number {
+    this.#sync(view);
+    return this.#heap.length;
   }
 
   /**
@@ -167,14 +185,12 @@ export class ScoreIndex {
     this.#down(this.#position[slot] as number);
   }
 
-  /** Whether slot a ranks before slot b: higher score, fewer dispatched, lower id. */
+  /** Whether slot a ranks before slot b: higher score, fewer dispatched (unless ties go by id only), lower id. */
   #before(a: number, b: number): boolean {
     const sa = this.#scores[a] as number;
     const sb = this.#scores[b] as number;
     if (sa !== sb) return sa > sb;
-    const da = this.#dispatched[a] as number;
-    const db = this.#dispatched[b] as number;
-    if (da !== db) return da < db;
+    if (this.#tiesByDispatched) return this.#fewerDispatched(a, b);
     return (this.#reports[a] as InstanceReport).id < (this.#reports[b] as InstanceReport).id;
   }
 

@@ -7,6 +7,7 @@ import { requestRecord, SimInstance, SimRequest } from '../instance/index.ts';
 import { LiveMigration, type MigrationParams, type MigrationRecord } from '../migration/index.ts';
 import { checkedLatency, type CopyModel, type PerfModel } from '../perf/index.ts';
 import { TokenGaps } from '../../metrics/token-gaps.ts';
+import { LiveView } from './live-view.ts';
 import { TimeWeighted } from './time-weighted.ts';
 
 export interface SimClusterOptions {
@@ -29,6 +30,11 @@ export interface SimClusterOptions {
   readonly contention?: readonly number[];
   /** Checks block accounting of an instance after each of its steps (tests; slow). */
   readonly checkInvariants?: boolean;
+  /**
+   * Checks every live view (`reads: live` dispatch) against a fresh snapshot of every instance,
+   * field by field, and throws on a difference: a change that did not mark its instance (tests; slow).
+   */
+  readonly checkLiveView?: boolean;
   /** Receives every request (when it leaves), step and migration as a neutral record. */
   readonly observer?: RunObserver;
   /**
@@ -97,6 +103,11 @@ export class SimCluster {
   readonly #startStep = (instance: SimInstance): void => this.startStep(instance);
   readonly #endStep = (instance: SimInstance): void => this.endStep(instance);
   readonly #view = { now_s: 0, instances: this.#reports, dispatched: this.#dispatched, reports_total: 0, reporting: 0, changes: this.#changes };
+  /**
+   * The live view's reports, kept from its first use (`liveView`): an instance is marked
+   * (`#touched`) wherever its engine or its own fields change, and re-taken at the next view.
+   */
+  #live: LiveView | undefined;
 
   constructor(
     readonly sim: Simulation,
@@ -138,18 +149,22 @@ export class SimCluster {
   }
 
   /**
-   * The fleet as it is now (a snapshot of every instance at this instant, requests dispatched
-   * earlier at the same time included), for dispatch policies that read live state (Vidur's
-   * routing). Costs one snapshot per instance per arrival; the report view costs nothing.
+   * The fleet as it is now (every instance's state at this instant, requests dispatched earlier
+   * at the same time included), for dispatch policies that read live state (Vidur's routing).
+   * Equal, field by field, to a snapshot of every instance now, but re-takes only the instances
+   * changed since the previous call (live-view.ts), and lists them in its change feed. One
+   * object, refreshed by each call, like `view`.
    */
   liveView(): ClusterView {
-    const now = this.sim.now_s;
-    return {
-      now_s: now,
-      instances: this.instances.map((instance) => instance.snapshot(now, instance.report.reported)),
-      dispatched: this.#dispatched,
-      reports_total: this.#reports_total,
-    };
+    this.#live ??= new LiveView(this.instances, this.#dispatched);
+    const view = this.#live.view(this.sim.now_s, this.#reports_total);
+    if (this.options.checkLiveView === true) this.#live.check(this.sim.now_s);
+    return view;
+  }
+
+  /** `instance`'s engine or own fields change now: the live view re-takes it at its next call. */
+  #touched(instance: SimInstance): void {
+    this.#live?.mark(instance);
   }
 
   /** Instances alive (starting, active or draining), averaged over time. */
@@ -173,6 +188,7 @@ export class SimCluster {
     this.instances.push(instance);
     this.#reports.push(instance.report);
     this.#dispatched.push(0);
+    this.#live?.added(instance);
     if (state === 'starting') this.#starting++;
     this.#instanceCount?.set(this.instances.length, this.sim.now_s);
     return instance;
@@ -228,6 +244,7 @@ export class SimCluster {
     instance.state = 'active';
     instance.refreshReport(this.sim.now_s, true);
     this.#changed(instance.slot);
+    this.#touched(instance);
   }
 
   /** Records that slot's report or dispatched count changed (`#changes`). */
@@ -241,6 +258,7 @@ export class SimCluster {
   private refreshReport(instance: SimInstance): void {
     instance.refreshReport(this.sim.now_s, instance.report.reported);
     this.#changed(instance.slot);
+    this.#touched(instance);
   }
 
   /** A draining instance leaves the fleet once nothing runs, waits or migrates on it. */
@@ -253,6 +271,7 @@ export class SimCluster {
     this.#dispatched.splice(index, 1);
     for (let slot = index; slot < this.instances.length; slot++) (this.instances[slot] as SimInstance).slot = slot;
     this.#changes.layout++;
+    this.#live?.removed(index);
     this.#instanceCount.set(this.instances.length, this.sim.now_s);
   }
 
@@ -303,6 +322,7 @@ export class SimCluster {
     }
     this.#dispatched[index] = (this.#dispatched[index] ?? 0) + 1;
     this.#changed(index);
+    this.#touched(instance);
     request.instance = instance.id;
     if (request.priority === 'high') instance.high_priority++;
     const dispatch_ms = this.options.frontend?.dispatch_ms ?? 0;
@@ -312,6 +332,7 @@ export class SimCluster {
 
   private enqueue(instance: SimInstance, request: SimRequest): void {
     instance.engine.enqueue(request);
+    this.#touched(instance);
     this.kick(instance);
   }
 
@@ -344,6 +365,7 @@ export class SimCluster {
   }
 
   private startStep(instance: SimInstance): void {
+    this.#touched(instance);
     instance.start_pending = false;
     if (instance.busy) return;
     const now = this.sim.now_s;
@@ -377,6 +399,7 @@ export class SimCluster {
 
   /** The iteration in flight on `instance` (one at a time: `current`) has ended. */
   private endStep(instance: SimInstance): void {
+    this.#touched(instance);
     const plan = instance.current as StepPlan<SimRequest>;
     const start_s = instance.current_start_s;
     const duration_s = instance.current_duration_s;
@@ -462,6 +485,7 @@ export class SimCluster {
         params: this.options.migration,
         copy: this.options.copy,
         kick: (instance) => this.kick(instance),
+        touched: (instance) => this.#touched(instance),
         done: (record) => {
           this.migrations.push(record);
           this.options.observer?.migration?.(record);

@@ -11,6 +11,8 @@ export interface MigrationContext {
   readonly copy: CopyModel;
   /** Starts the instance's next iteration if it is idle. */
   kick(instance: SimInstance): void;
+  /** The instance's engine or migration counts change now (the cluster's live view re-takes it). */
+  touched(instance: SimInstance): void;
   /** Called once per migration when it commits or aborts. */
   done(record: MigrationRecord, request: SimRequest): void;
 }
@@ -45,6 +47,8 @@ export class LiveMigration {
     request.migrating = true;
     src.migrations_out++;
     dst.migrations_in++;
+    ctx.touched(src);
+    ctx.touched(dst);
     const control_ms = ctx.params.control_ms ?? 0;
     if (control_ms > 0) ctx.sim.after(control_ms / 1e3, Band.migration, () => this.nextStage());
     else this.nextStage();
@@ -84,6 +88,7 @@ export class LiveMigration {
   /** PRE-ALLOC on the destination, under its watermark. */
   private reserve(blocks: number): boolean {
     const ids = this.dst.engine.reserve(blocks);
+    this.ctx.touched(this.dst);
     if (ids === undefined) return false;
     for (const id of ids) this.#reserved.push(id);
     return true;
@@ -91,6 +96,7 @@ export class LiveMigration {
 
   private suspend(): void {
     this.src.engine.suspend(this.request);
+    this.ctx.touched(this.src);
     this.#suspended_s = this.ctx.sim.now_s;
   }
 
@@ -122,6 +128,8 @@ export class LiveMigration {
     this.request.migrating = false;
     this.src.migrations_out--;
     this.dst.migrations_in--;
+    this.ctx.touched(this.src);
+    this.ctx.touched(this.dst);
     this.ctx.done(
       {
         id: this.#id,

@@ -113,3 +113,27 @@ export function agreesThroughChangeFeed(t: ExecutionContext, run: IndexedDispatc
     }
   }
 }
+
+/**
+ * Wraps a dispatch policy so that each view it gets counts the framework's passes over the
+ * instances (`candidatesOf` maps them; a score index reads slots by number): `answered()` is
+ * how many choices the policy's index made without the framework's scan.
+ */
+export function countingIndexAnswers(policy: DispatchPolicy): { readonly policy: DispatchPolicy; answered(): number } {
+  let calls = 0;
+  let scans = 0;
+  const counted: DispatchPolicy = {
+    ...policy,
+    choose(request, view) {
+      calls++;
+      const instances = new Proxy(view.instances, {
+        get(target, key, receiver) {
+          if (key === 'map') scans++;
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+      });
+      return policy.choose(request, { ...view, instances });
+    },
+  };
+  return { policy: counted, answered: () => calls - scans };
+}

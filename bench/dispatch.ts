@@ -1,0 +1,91 @@
+/**
+ * npm run bench:dispatch — what dispatch costs on a large fleet: the ShareGPT Llumnix preset
+ * (migration on) with its dispatch replaced by `least-outstanding` (live view, Vidur's lor),
+ * `least-outstanding` reading reports, and `random`, at 10k requests × 256 instances and 20k ×
+ * 1,024, the arrival rate scaled with the instance count (the preset's load per instance).
+ * Each point runs in its own child process; the table gives the seconds and the CPU seconds of
+ * `simulate` alone (no startup, no results written), so two trees compare like for like
+ * (docs/performance.md, "Eighth round"). A benchmark, not a test: the load average is printed
+ * beside every row, and nothing fails on a slow machine.
+ *
+ * Flags: --points 10000x256,20000x1024, --dispatch least-outstanding,random (names below),
+ * --repeats N (the whole list N times, interleaved).
+ */
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { findPreset } from '../artifact/presets.ts';
+import { parseRunConfig, type RunConfigInput, simulate } from '../sim/index.ts';
+
+const DISPATCH: Record<string, Record<string, unknown>> = {
+  'least-outstanding': { kind: 'least-outstanding' },
+  'least-outstanding-reports': { kind: 'least-outstanding', reads: 'reports' },
+  random: { kind: 'random' },
+  'load-live': { kind: 'load', reads: 'live' },
+};
+
+const { values } = parseArgs({
+  options: {
+    points: { type: 'string', default: '10000x256,20000x1024' },
+    dispatch: { type: 'string', default: 'least-outstanding,least-outstanding-reports,random' },
+    repeats: { type: 'string', default: '1' },
+    point: { type: 'string' },
+  },
+});
+
+const PRESET = 'llumnix-fig11/ShareGPT/llumnix';
+
+interface PointResult {
+  readonly simulate_s: number;
+  readonly cpu_s: number;
+  readonly events: number;
+}
+
+function runPoint(dispatch: string, requests: number, instances: number): PointResult {
+  const raw = findPreset(PRESET) as RunConfigInput;
+  const arrival = raw.workload?.arrival as { kind: string; rate_per_s: number };
+  const config = parseRunConfig({
+    ...raw,
+    cluster: { ...raw.cluster, instances },
+    scheduler: { ...raw.scheduler, dispatch: DISPATCH[dispatch] },
+    workload: { ...raw.workload, num_requests: requests, arrival: { ...arrival, rate_per_s: (arrival.rate_per_s * instances) / (raw.cluster?.instances ?? 16) } },
+  } as RunConfigInput);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const result = simulate(config, { keepRequests: false });
+  const used = process.cpuUsage(cpu);
+  return { simulate_s: (performance.now() - started) / 1e3, cpu_s: (used.user + used.system) / 1e6, events: result.events };
+}
+
+function parsePoints(text: string): [number, number][] {
+  return text.split(',').map((part) => {
+    const [requests, instances] = part.split('x').map(Number);
+    if (!Number.isInteger(requests) || !Number.isInteger(instances) || (requests as number) <= 0 || (instances as number) <= 0) {
+      throw new Error(`bench:dispatch: --points expects REQUESTSxINSTANCES separated by commas, received ${JSON.stringify(part)}`);
+    }
+    return [requests as number, instances as number];
+  });
+}
+
+if (values.point !== undefined) {
+  const [dispatch, requests, instances] = values.point.split(',');
+  process.stdout.write(JSON.stringify(runPoint(dispatch as string, Number(requests), Number(instances))));
+} else {
+  const points = parsePoints(values.points);
+  const kinds = values.dispatch.split(',');
+  for (const kind of kinds) if (DISPATCH[kind] === undefined) throw new Error(`bench:dispatch: unknown --dispatch ${JSON.stringify(kind)}, expected one of ${Object.keys(DISPATCH).join(', ')}`);
+  const script = fileURLToPath(import.meta.url);
+  console.log('dispatch                    point         simulate s   cpu s   events     load (1, 5, 15 min)');
+  for (let round = 0; round < Number(values.repeats); round++) {
+    for (const [requests, instances] of points) {
+      for (const kind of kinds) {
+        const child = spawnSync(process.execPath, ['--import=tsx', script, '--point', `${kind},${requests},${instances}`], { encoding: 'utf8', maxBuffer: 1 << 20 });
+        if (child.status !== 0) throw new Error(`bench:dispatch: point ${kind} ${requests}x${instances} failed:\n${child.stderr}`);
+        const r = JSON.parse(child.stdout) as PointResult;
+        const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+        console.log(`${kind.padEnd(27)} ${`${requests}x${instances}`.padEnd(13)} ${r.simulate_s.toFixed(2).padStart(10)} ${r.cpu_s.toFixed(2).padStart(7)} ${String(r.events).padStart(9)}     ${load}`);
+      }
+    }
+  }
+}
