@@ -216,6 +216,7 @@ function printMemoryBound(points: readonly [number, number][], perEvent: readonl
   const first_ns = median(firstSeries) * 1e3;
   const allowed_ns = (TARGET_RATIO - 1) * first_ns;
   console.log(`the ${TARGET_RATIO}× target leaves ${allowed_ns.toFixed(0)} ns per event over the first point's ${first_ns.toFixed(0)} ns: ${(allowed_ns / far.ns).toFixed(2)} dependent loads at the ${size(far.bytes)} latency`);
+  if (points.length < 2) return;
   console.log('requests  instances  ns/event over the first point  as loads at the largest size');
   for (const [index, [requests, instances]] of points.entries()) {
     const series = perEvent[index];
