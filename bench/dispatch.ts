@@ -15,8 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findPreset } from '../artifact/presets.ts';
-import { parseRunConfig, type RunConfigInput, simulate } from '../sim/index.ts';
+import { parseRunConfig, simulate } from '../sim/index.ts';
+import { scaledPreset } from './scaled-preset.ts';
 
 const DISPATCH: Record<string, Record<string, unknown>> = {
   'least-outstanding': { kind: 'least-outstanding' },
@@ -43,14 +43,7 @@ interface PointResult {
 }
 
 function runPoint(dispatch: string, requests: number, instances: number): PointResult {
-  const raw = findPreset(PRESET) as RunConfigInput;
-  const arrival = raw.workload?.arrival as { kind: string; rate_per_s: number };
-  const config = parseRunConfig({
-    ...raw,
-    cluster: { ...raw.cluster, instances },
-    scheduler: { ...raw.scheduler, dispatch: DISPATCH[dispatch] },
-    workload: { ...raw.workload, num_requests: requests, arrival: { ...arrival, rate_per_s: (arrival.rate_per_s * instances) / (raw.cluster?.instances ?? 16) } },
-  } as RunConfigInput);
+  const config = parseRunConfig(scaledPreset(PRESET, requests, instances, DISPATCH[dispatch]));
   const cpu = process.cpuUsage();
   const started = performance.now();
   const result = simulate(config, { keepRequests: false });

@@ -31,10 +31,10 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findPreset } from '../artifact/presets.ts';
 import { summaryOf } from '../metrics/index.ts';
 import { type LatencyPoint, latencyLadder } from './memory-latency.ts';
-import { parseRunConfig, type RunConfigInput, simulate } from '../sim/index.ts';
+import { scaledPreset } from './scaled-preset.ts';
+import { parseRunConfig, simulate } from '../sim/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -87,15 +87,7 @@ function pointList(text: string | undefined): [number, number][] {
 
 /** One point, in this process: the preset with the rate scaled by instances / preset instances. */
 function runPoint(requests: number, instances: number): PointResult {
-  const raw = findPreset(values.preset) as RunConfigInput;
-  const baseInstances = raw.cluster?.instances ?? 16;
-  const arrival = raw.workload?.arrival as { kind: string; rate_per_s?: number } | undefined;
-  if (arrival?.rate_per_s === undefined) throw new Error(`bench:scale: preset ${values.preset} has no workload.arrival.rate_per_s to scale`);
-  const config = parseRunConfig({
-    ...raw,
-    cluster: { ...raw.cluster, instances },
-    workload: { ...raw.workload, num_requests: requests, arrival: { ...arrival, rate_per_s: (arrival.rate_per_s * instances) / baseInstances } },
-  } as RunConfigInput);
+  const config = parseRunConfig(scaledPreset(values.preset, requests, instances));
   const started = performance.now();
   const result = simulate(config, { keepRequests: false });
   const simulate_s = (performance.now() - started) / 1e3;
