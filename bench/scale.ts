@@ -57,6 +57,8 @@ interface PointResult {
   readonly instances: number;
   readonly wall_s: number;
   readonly simulate_s: number;
+  /** CPU seconds of the process during the simulation alone (less exposed to other tenants than wall time). */
+  readonly simulate_cpu_s: number;
   /** User + system CPU seconds of the whole child process: on a shared machine, wall time is not. */
   readonly cpu_s: number;
   readonly finished: number;
@@ -89,7 +91,9 @@ function pointList(text: string | undefined): [number, number][] {
 function runPoint(requests: number, instances: number): PointResult {
   const config = parseRunConfig(scaledPreset(values.preset, requests, instances));
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const result = simulate(config, { keepRequests: false });
+  const simulateCpu = process.cpuUsage(cpuBefore);
   const simulate_s = (performance.now() - started) / 1e3;
   const summary = summaryOf(result.records);
   const cpu = process.cpuUsage();
@@ -98,6 +102,7 @@ function runPoint(requests: number, instances: number): PointResult {
     instances,
     wall_s: process.uptime(),
     simulate_s,
+    simulate_cpu_s: (simulateCpu.user + simulateCpu.system) / 1e6,
     cpu_s: (cpu.user + cpu.system) / 1e6,
     finished: summary.requests,
     events: result.events,
@@ -124,11 +129,14 @@ if (values.point !== undefined) {
   const repeats = list(values.repeats, [1])[0] as number;
   /** Per point (in list order), its ratio to the first point in each round. */
   const ratios: number[][] = points.map(() => []);
+  /** The same ratio on the simulation's CPU time. */
+  const cpuRatios: number[][] = points.map(() => []);
   /** Per point, its µs of simulation per event in each round. */
   const perEvent: number[][] = points.map(() => []);
   for (let round = 0; round < repeats; round++) {
     let first: number | undefined;
     let firstEvent: number | undefined;
+    let firstCpu: number | undefined;
     for (const [index, [requests, instances]] of points.entries()) {
       const child = spawnSync(process.execPath, ['--import=tsx', self, '--preset', values.preset, '--point', `${requests},${instances}`], { encoding: 'utf8', maxBuffer: 1 << 24 });
       if (child.status !== 0) {
@@ -146,6 +154,9 @@ if (values.point !== undefined) {
       first ??= simUs;
       firstEvent ??= eventUs;
       ratios[index]?.push(simUs / first);
+      const cpuUs = (point.simulate_cpu_s * 1e6) / point.requests;
+      firstCpu ??= cpuUs;
+      cpuRatios[index]?.push(cpuUs / firstCpu);
       perEvent[index]?.push(eventUs);
       const flags: string[] = [];
       if (simUs / first > TARGET_RATIO) flags.push(`over ${TARGET_RATIO}× the first point`);
@@ -175,14 +186,15 @@ if (values.point !== undefined) {
     }
   }
   if (repeats > 1) {
-    console.log(`\nus/request (sim) against the first point, over ${repeats} interleaved rounds (each round's ratio against its own first point)`);
-    console.log('requests  instances  rounds  median  min    max    target');
+    console.log(`\nus/request of simulation against the first point, over ${repeats} interleaved rounds (each round's ratio against its own first point), on wall and on CPU time`);
+    console.log('requests  instances  rounds  wall: median  min    max    CPU: median  min    max    target (on the wall median)');
     for (const [index, [requests, instances]] of points.entries()) {
-      const xs = [...(ratios[index] as number[])].sort((a, b) => a - b);
-      if (xs.length === 0) continue;
-      const median = xs.length % 2 === 1 ? (xs[(xs.length - 1) / 2] as number) : ((xs[xs.length / 2 - 1] as number) + (xs[xs.length / 2] as number)) / 2;
-      const verdict = median <= TARGET_RATIO ? `median within ${TARGET_RATIO}×` : `median over ${TARGET_RATIO}×`;
-      console.log([String(requests).padStart(8), String(instances).padStart(9), String(xs.length).padStart(6), `${median.toFixed(2)}×`.padStart(6), `${(xs[0] as number).toFixed(2)}×`.padEnd(5), `${(xs[xs.length - 1] as number).toFixed(2)}×`.padEnd(5), verdict].join('  '));
+      const wall = [...(ratios[index] as number[])].sort((a, b) => a - b);
+      const cpu = [...(cpuRatios[index] as number[])].sort((a, b) => a - b);
+      if (wall.length === 0) continue;
+      const spread = (xs: readonly number[]): string => [`${median(xs).toFixed(2)}×`.padStart(12), `${(xs[0] as number).toFixed(2)}×`.padEnd(5), `${(xs[xs.length - 1] as number).toFixed(2)}×`.padEnd(5)].join('  ');
+      const verdict = median(wall) <= TARGET_RATIO ? `median within ${TARGET_RATIO}×` : `median over ${TARGET_RATIO}×`;
+      console.log([String(requests).padStart(8), String(instances).padStart(9), String(wall.length).padStart(6), spread(wall), spread(cpu).slice(1), verdict].join('  '));
     }
   }
   printMemoryBound(points, perEvent, latencyLadder());
@@ -196,10 +208,6 @@ if (values.point !== undefined) {
  * cold loads, and the 1.5× target leaves half the first point's cost per event for them.
  */
 function printMemoryBound(points: readonly [number, number][], perEvent: readonly number[][], ladder: readonly LatencyPoint[]): void {
-  const median = (xs: readonly number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 === 1 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-  };
   const size = (bytes: number): string => (bytes >= 1 << 20 ? `${bytes / (1 << 20)} MB` : `${bytes / 1024} KB`);
   console.log(`\ndependent-load latency on this machine (pointer chase): ${ladder.map((p) => `${size(p.bytes)} ${p.ns.toFixed(1)} ns`).join(', ')}`);
   const firstSeries = perEvent[0];
@@ -216,4 +224,9 @@ function printMemoryBound(points: readonly [number, number][], perEvent: readonl
     const extra_ns = median(series) * 1e3 - first_ns;
     console.log([String(requests).padStart(8), String(instances).padStart(9), extra_ns.toFixed(0).padStart(29), (extra_ns / far.ns).toFixed(1).padStart(28)].join('  '));
   }
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 }
