@@ -32,6 +32,7 @@ import type { InstanceProcess } from '../backend/manager/instance-process.ts';
 import type { InstanceClient } from '../backend/rpc/instance-client.ts';
 import type { LastStageMode, LastStageTimes } from '../backend/rpc/messages.ts';
 import { followStream } from '../backend/manager/follow-stream.ts';
+import { UNIX_ORIGIN_MS } from '../backend/rpc/machine-clock.ts';
 
 export interface DowntimeRow {
   readonly length_tokens: number;
@@ -308,11 +309,11 @@ async function moveAlone(kind: Kind, src: Endpoint, dst: Endpoint, req: Generati
     resume_ms: suspended === undefined || dstToken === undefined ? Number.NaN : dstToken - suspended,
     attach_ms: receivedAt === undefined || movedAt === undefined ? Number.NaN : receivedAt - movedAt,
     commit_to_token_ms: committed === undefined || dstToken === undefined ? Number.NaN : dstToken - committed,
-    delivery_ms: dstToken === undefined || receivedAt === undefined ? Number.NaN : performance.timeOrigin + receivedAt - dstToken,
+    delivery_ms: dstToken === undefined || receivedAt === undefined ? Number.NaN : UNIX_ORIGIN_MS + receivedAt - dstToken,
     ...(reply.catch_up_tokens === undefined || kind !== 'snapshot' ? {} : {
       catch_up_tokens: reply.catch_up_tokens,
       both_tokens: tokensAtMove === undefined || resumesAt === undefined ? Number.NaN : tokensAtMove - resumesAt,
-      catch_up_ms: movedAt === undefined || suspended === undefined ? Number.NaN : performance.timeOrigin + movedAt - suspended,
+      catch_up_ms: movedAt === undefined || suspended === undefined ? Number.NaN : UNIX_ORIGIN_MS + movedAt - suspended,
       lag_ms: lagAt(srcAt, dstAt, (tokensAtMove ?? 0) - 1),
     }),
   };

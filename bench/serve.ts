@@ -35,6 +35,7 @@ import { startSseFloor } from './serve-floor.ts';
 import { type RoundTimeline, roundTimeline } from './serve-round.ts';
 import { streamPrompt } from './serve-streams.ts';
 import type { SourceLoad } from './serve-downtime.ts';
+import { UNIX_ORIGIN_MS } from '../backend/rpc/machine-clock.ts';
 
 const { values: a } = parseArgs({ options: {
   model: { type: 'string', default: 'tiny' }, 'source-tokens': { type: 'string', default: '0' },
@@ -66,7 +67,7 @@ const table = (rows: (string | number)[][]): string => {
   return cells.map((r) => r.map((x, c) => x.padStart(width[c]!)).join('  ')).join('\n');
 };
 /** A `performance.now()` reading on the Unix clock the engines stamp their steps with. */
-const unixMs = (now: number): number => performance.timeOrigin + now;
+const unixMs = (now: number): number => UNIX_ORIGIN_MS + now;
 const ms = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) < 10 ? x.toFixed(2) : x.toFixed(1)) : '—');
 console.log(`bench:serve — model ${model}, CPU (${os.cpus()[0]?.model ?? '?'}, ${os.availableParallelism()} cores), load average ${load()} at start`);
 

@@ -7,6 +7,7 @@
 // (`migration.control_ms`).
 import { median } from 'simple-statistics';
 import type { Fleet, MigrationRecord } from '../backend/manager/fleet.ts';
+import { unixNowMs } from '../backend/rpc/machine-clock.ts';
 
 export interface MigrationLine {
   readonly bandwidth_gbps: number;
@@ -68,15 +69,14 @@ export interface MigrationWindow {
 export async function forceMigrationsDuring(fleet: Fleet, instances: number, span_s: number, count: number): Promise<{ records: MigrationRecord[]; windows: MigrationWindow[] }> {
   if (instances < 2 || count === 0) return { records: [], windows: [] };
   const t0 = performance.now();
-  const unixNow = (): number => performance.timeOrigin + performance.now();
   const runs = Array.from({ length: count }, async (_, k): Promise<{ record: MigrationRecord; window: MigrationWindow } | undefined> => {
     const at_ms = (span_s * 1e3 * (k + 1)) / (count + 1);
     const wait = at_ms - (performance.now() - t0);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const from = k % instances;
-    const start_unix_ms = unixNow();
+    const start_unix_ms = unixNowMs();
     const record = await fleet.migrate(from, (from + 1) % instances).catch(() => undefined);
-    return record === undefined ? undefined : { record, window: { start_unix_ms, end_unix_ms: unixNow() } };
+    return record === undefined ? undefined : { record, window: { start_unix_ms, end_unix_ms: unixNowMs() } };
   });
   const done = (await Promise.all(runs)).filter((r) => r !== undefined);
   return { records: done.map((d) => d.record), windows: done.map((d) => d.window) };

@@ -8,6 +8,7 @@ import { observeFleet } from '../backend/manager/fleet-records.ts';
 import type { RequestRecord, RunObserver } from '../metrics/index.ts';
 import { parseSamplingParams } from '../backend/engine/sampling-params.ts';
 import { promptIds, type TraceRow } from './workload.ts';
+import { UNIX_ORIGIN_MS } from '../backend/rpc/machine-clock.ts';
 
 export interface RequestTiming {
   readonly index: number;
@@ -73,7 +74,7 @@ export async function replayOnFleet(fleet: Fleet, rows: readonly TraceRow[], see
   const migrationsBefore = fleet.migrations.filter((m) => m.outcome === 'committed').length;
   const t0 = performance.now();
   const now = (): number => (performance.now() - t0) / 1e3;
-  const toS = (unix_ms: number): number => (unix_ms - performance.timeOrigin - t0) / 1e3;
+  const toS = (unix_ms: number): number => (unix_ms - UNIX_ORIGIN_MS - t0) / 1e3;
   let finished = 0;
   const runs = rows.map(async (row, index): Promise<RequestTiming> => {
     const wait = row.arrival_s * 1e3 - (performance.now() - t0);

@@ -18,6 +18,7 @@ import { SamplingScratch } from './sampling.ts';
 import { isGreedy } from './sampling-params.ts';
 import { SamplingRng, samplingSeed } from './sampling-rng.ts';
 import type { EngineStats, GenerationDelta, GenerationEngine, GenerationRequest } from './types.ts';
+import { UNIX_ORIGIN_MS, unixNowMs } from '../rpc/machine-clock.ts';
 
 export interface LLMEngineOptions {
   /** An HF model folder, or a tiny preset name (`tiny`, `tiny-1_5b`, `tiny-3b`). */
@@ -56,7 +57,7 @@ export interface StepTiming {
   readonly decode_context_tokens: number;
   /** KV tokens of the whole batch after the step: Σ (context + new) of the chunks + the decodes' (a StepRecord's context_tokens). */
   readonly context_tokens: number;
-  /** Wall-clock start, ms since the Unix epoch (performance.timeOrigin + performance.now()): comparable across processes of one machine. */
+  /** Wall-clock start, ms since the Unix epoch on the fleet's machine clock (rpc/machine-clock.ts): comparable across processes of one machine. */
   readonly started_unix_ms: number;
   readonly preempted: number;
   /** The model's forward pass alone. */
@@ -395,7 +396,7 @@ export class LLMEngine implements GenerationEngine {
       this.#byId.delete(seq.request_id);
       return;
     }
-    const produced_unix_ms = performance.timeOrigin + performance.now();
+    const produced_unix_ms = unixNowMs();
     for (let k = have.length - c.from; k < c.token_ids.length; k++) {
       const id = c.token_ids[k] as number;
       seq.queue.push({ ...seq.output.replay(id), produced_unix_ms });
@@ -456,7 +457,7 @@ export class LLMEngine implements GenerationEngine {
 
   /** An engine-clock time as Unix epoch milliseconds. */
   #unix_ms(engine_s: number): number {
-    return performance.timeOrigin + this.#started_ms + engine_s * 1e3;
+    return UNIX_ORIGIN_MS + this.#started_ms + engine_s * 1e3;
   }
 
   #kick(): void {
@@ -491,7 +492,7 @@ export class LLMEngine implements GenerationEngine {
         const out = await this.runner.forward(batch);
         const forward_ms = performance.now() - f0;
         // Stamped on every delta of this step (the simulator's token time is its step's end).
-        const produced_unix_ms = performance.timeOrigin + performance.now();
+        const produced_unix_ms = unixNowMs();
         this.#steps++;
         const sampled: (number | undefined)[] = new Array(plan.prefills.length + plan.decodes.length).fill(undefined);
         const seqs = [...plan.prefills.map((p) => p.seq), ...plan.decodes.map((d) => d.seq)];
@@ -510,7 +511,7 @@ export class LLMEngine implements GenerationEngine {
           const { prefill_tokens, prefill_context_tokens, decode_context_tokens } = batchTokens(plan);
           const timing: StepTiming = {
             step: this.#steps, prefill_seqs: plan.prefills.length, prefill_tokens, decode_seqs: plan.decodes.length, decode_context_tokens,
-            context_tokens: prefill_context_tokens + decode_context_tokens, started_unix_ms: performance.timeOrigin + t0,
+            context_tokens: prefill_context_tokens + decode_context_tokens, started_unix_ms: UNIX_ORIGIN_MS + t0,
             preempted: plan.preempted.length, forward_ms, step_ms: performance.now() - t0,
           };
           for (const listener of this.#stepListeners) listener(timing);

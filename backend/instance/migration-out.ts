@@ -22,6 +22,7 @@ import type { InstanceClient } from '../rpc/instance-client.ts';
 import type { LastStageTimes, MigrateOutMessage, MigrateOutReply, MigrationOutcome } from '../rpc/messages.ts';
 import { encodeKvCommit } from './kv-commit.ts';
 import { forwardCatchUp } from './snapshot-catch-up.ts';
+import { UNIX_ORIGIN_MS } from '../rpc/machine-clock.ts';
 
 export class OutgoingMigrations {
   readonly #migrating = new Set<string>();
@@ -181,8 +182,8 @@ export class OutgoingMigrations {
         const copy_ms = blocks === 0 ? 0 : blocksAcked;
         const last_stage: LastStageTimes = {
           suspend_wait_ms: 0, prealloc_ms, connect_ms: 0, copy_ms, commit_ms: committedAt - snapshotAt - copy_ms, blocks,
-          committed_unix_ms: performance.timeOrigin + committedAt, prealloc_ahead_ms, connect_ahead_ms, connection_reused: got.reused,
-          suspended_unix_ms: performance.timeOrigin + snapshotAt, copy_ahead_ms, blocks_ahead,
+          committed_unix_ms: UNIX_ORIGIN_MS + committedAt, prealloc_ahead_ms, connect_ahead_ms, connection_reused: got.reused,
+          suspended_unix_ms: UNIX_ORIGIN_MS + snapshotAt, copy_ahead_ms, blocks_ahead,
         };
         // Committed there; the request goes on here until the manager stops it.
         const fwd = await forwardCatchUp(this.engine, seq, conn, state.output.output_token_ids.length);
@@ -215,8 +216,8 @@ export class OutgoingMigrations {
       const copy_ms = blocks === 0 ? 0 : blocksAcked;
       const last_stage: LastStageTimes = {
         suspend_wait_ms, prealloc_ms, connect_ms: 0, copy_ms, commit_ms: committedAt - k0 - copy_ms, blocks,
-        committed_unix_ms: performance.timeOrigin + committedAt, prealloc_ahead_ms, connect_ahead_ms, connection_reused: got.reused,
-        suspended_unix_ms: performance.timeOrigin + outOfBatch, copy_ahead_ms, blocks_ahead,
+        committed_unix_ms: UNIX_ORIGIN_MS + committedAt, prealloc_ahead_ms, connect_ahead_ms, connection_reused: got.reused,
+        suspended_unix_ms: UNIX_ORIGIN_MS + outOfBatch, copy_ahead_ms, blocks_ahead,
       };
       return reply('committed', id, { stages, blocks: sent, downtime_ms: committedAt - suspendedAt, total_ms: performance.now() - t0, last_stage });
     } catch (err) {

@@ -14,6 +14,7 @@ import { Autoscaler } from './autoscaler.ts';
 import { ExternalInstance, type ExternalInstanceSpec } from './external-instance.ts';
 import { followStream } from './follow-stream.ts';
 import { instanceSource, type InstanceHandle, type InstanceSource } from './instance-source.ts';
+import { UNIX_ORIGIN_MS } from '../rpc/machine-clock.ts';
 
 export interface FleetOptions {
   /** Instance processes to start on this machine. */
@@ -386,9 +387,9 @@ export class Fleet implements GenerationEngine {
   }
 
   #emitStep(instance: number, s: StepTiming): void {
-    // Instances stamp steps with the machine's wall clock (performance.timeOrigin-based), which
+    // Instances stamp steps with the machine's wall clock (rpc/machine-clock.ts), which
     // the manager shares: their processes run on its machine.
-    const start_s = (s.started_unix_ms - (performance.timeOrigin + this.#t0_ms)) / 1e3;
+    const start_s = (s.started_unix_ms - (UNIX_ORIGIN_MS + this.#t0_ms)) / 1e3;
     const record: StepRecord = {
       instance, start_s, duration_s: s.step_ms / 1e3, prefill_seqs: s.prefill_seqs, prefill_tokens: s.prefill_tokens,
       decode_seqs: s.decode_seqs, context_tokens: s.context_tokens, preemptions: s.preempted,

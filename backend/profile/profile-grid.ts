@@ -6,6 +6,7 @@ import type { StepTiming } from '../engine/llm-engine.ts';
 import { parseSamplingParams } from '../engine/sampling-params.ts';
 import type { GenerationDelta, GenerationRequest } from '../engine/types.ts';
 import { isotonic } from './isotonic.ts';
+import { unixNowMs } from '../rpc/machine-clock.ts';
 
 /** What the grid drives. */
 export interface ProfileTarget {
@@ -60,12 +61,11 @@ export function spread(values: readonly number[]): { median: number; p10: number
   return { median: quantileSorted(s, 0.5), p10: quantileSorted(s, 0.1), p90: quantileSorted(s, 0.9) };
 }
 
-const unixNow = (): number => performance.timeOrigin + performance.now();
 
 /** Consumes a stream, recording its dispatch and delivery latencies. */
 async function drain(stream: AsyncIterable<GenerationDelta>, sent_unix_ms: number, frontend: FrontendSamples): Promise<void> {
   for await (const d of stream) {
-    const received = unixNow();
+    const received = unixNowMs();
     if (d.arrived_unix_ms !== undefined) frontend.dispatch_ms.push(d.arrived_unix_ms - sent_unix_ms);
     if (d.produced_unix_ms !== undefined && d.token_ids.length > 0) frontend.delivery_ms.push(received - d.produced_unix_ms);
   }
@@ -108,7 +108,7 @@ export async function measureGrid(
   const send = (length: number, max_tokens: number): Promise<void> => {
     const sampling = parseSamplingParams({ max_tokens, temperature: 0, ignore_eos: true });
     const request = { request_id: `profile-${salt}`, prompt_token_ids: prompt(length, salt++, target.vocab_size), sampling };
-    const sent_unix_ms = unixNow();
+    const sent_unix_ms = unixNowMs();
     return drain(target.generate(request), sent_unix_ms, frontend);
   };
   try {

@@ -1,0 +1,49 @@
+/**
+ * The wall clock that processes of one fleet stamp events with (`…_unix_ms` fields: a request's
+ * arrival at its instance, a token's production, a step's start, a migration's commit), so a
+ * stamp of an instance and one of the manager can be subtracted.
+ *
+ * `performance.timeOrigin + performance.now()` reads the Unix time as the process saw it when
+ * it started, advanced by the monotonic clock. Two processes started on either side of a
+ * wall-clock step (NTP, the hypervisor) then disagree by that step for the rest of their lives,
+ * and a latency measured across them (a request's dispatch, a token's delivery) gains or loses
+ * it: seen under CI load as a dispatch of 61.7 ms and a negative delivery. So the first process
+ * of a fleet publishes its mapping, Unix time minus the monotonic clock, in its environment,
+ * and every process it starts on the same machine (instances, agents, inheriting the variable)
+ * maps the monotonic clock, which is one clock for the whole machine, with that same constant.
+ * A process started without the variable (the first one, or one started by hand on another
+ * machine, whose monotonic clock is unrelated) uses its own mapping, as before.
+ */
+
+/** Unix ms minus monotonic ms (`process.hrtime`), as the fleet's first process measured it. */
+export const CLOCK_ENV = 'FLEETLAB_UNIX_MINUS_MONOTONIC_MS';
+
+/**
+ * The Unix time in ms at `performance.now() === 0` in this process, given the monotonic time at
+ * that instant and, when inherited, the fleet's mapping. Without one, `timeOrigin` itself.
+ */
+export function unixOriginMs(timeOrigin: number, monotonicAtOrigin: number, inherited: string | undefined): number {
+  if (inherited === undefined || inherited === '') return timeOrigin;
+  const unixMinusMonotonic = Number(inherited);
+  if (!Number.isFinite(unixMinusMonotonic)) throw new RangeError(`${CLOCK_ENV} must be a number of ms (Unix time minus the monotonic clock), received ${JSON.stringify(inherited)}`);
+  return monotonicAtOrigin + unixMinusMonotonic;
+}
+
+// The monotonic clock at this process's `performance.now() === 0` (both read uv_hrtime; the two
+// reads below are a microsecond apart).
+const monotonicAtOrigin = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+
+/** Unix ms at `performance.now() === 0`: `UNIX_ORIGIN_MS + performance.now()` is the fleet's wall clock now. */
+export const UNIX_ORIGIN_MS = unixOriginMs(performance.timeOrigin, monotonicAtOrigin, process.env[CLOCK_ENV]);
+
+/** This process's mapping (Unix ms minus monotonic ms), the value its children inherit. */
+export const UNIX_MINUS_MONOTONIC_MS = UNIX_ORIGIN_MS - monotonicAtOrigin;
+
+// Every process this one starts from now on inherits the mapping (instances are also given it
+// explicitly: manager/instance-process.ts).
+process.env[CLOCK_ENV] ??= String(UNIX_MINUS_MONOTONIC_MS);
+
+/** The fleet's wall clock now, in ms since the Unix epoch. */
+export function unixNowMs(): number {
+  return UNIX_ORIGIN_MS + performance.now();
+}
