@@ -50,10 +50,9 @@ test('profile the fleet → replay two policies → simulate → report with ran
   for (const f of ['fidelity.md', 'fidelity.json', 'profile.csv', 'profile.json', 'trace.csv', 'scatter.svg', 'scatter.png', 'scatter.csv']) t.true(existsSync(join(out, f)), f);
   t.deepEqual(report.policies.map((p) => p.policy), ['round-robin', 'infaas++']);
   // The path around the engines was measured while calibrating. Each half pairs a manager
-  // stamp with an instance's (each process maps its monotonic clock to Unix time when it
-  // starts), so a wall-clock adjustment between two process starts moves time from one half to
-  // the other (seen once under CI load: dispatch 61.7 ms, delivery clamped to 0); their sum
-  // is free of it and must be a real, positive latency.
+  // stamp with an instance's, both on the manager's machine clock (backend/rpc/machine-clock.ts:
+  // before it, a wall-clock step between two process starts moved time from one half to the
+  // other, seen under CI load as dispatch 61.7 ms and delivery clamped to 0).
   t.true(report.frontend.dispatch_ms >= 0 && report.frontend.delivery_ms >= 0, JSON.stringify(report.frontend));
   t.true(report.frontend.dispatch_ms + report.frontend.delivery_ms > 0, JSON.stringify(report.frontend));
   const rows = syntheticTrace(trace);
