@@ -70,7 +70,8 @@ test('profile the fleet → replay two policies → simulate → report with ran
     }
     const real = report.replays.get(p.policy)!;
     t.deepEqual(real.requests.map((r) => r.output_tokens), rows.map((r) => r.output_tokens), 'the real fleet produced every requested token');
-    t.true(real.requests.every((r) => r.dispatch_s >= 0 && r.delivery_s >= 0 && r.dispatch_s < r.ttft_s), 'dispatch and delivery split each latency');
+    const unsplit = real.requests.find((r) => !(r.dispatch_s >= 0 && r.delivery_s >= 0 && r.dispatch_s < r.ttft_s));
+    t.is(unsplit, undefined, `dispatch and delivery split each latency: ${JSON.stringify(unsplit === undefined ? {} : { index: unsplit.index, sent_s: unsplit.sent_s, dispatch_s: unsplit.dispatch_s, delivery_s: unsplit.delivery_s, ttft_s: unsplit.ttft_s })}`);
     t.is(real.requests.reduce((a, r) => a + r.itl_s.length, 0), rows.reduce((a, r) => a + r.output_tokens - 1, 0), 'one ITL sample per token after the first');
     // Every token after the first came from a reported decode step (no preemption or migration fits this run).
     const decodes = real.steps.reduce((a, s) => a + s.decode_seqs, 0);
