@@ -32,6 +32,12 @@ test('a destination that cannot start aborts the migration; the source keeps ser
   const down: NodeLauncher = { start: () => Promise.reject(new Error('node 1 is down (test)')) };
   const fleet = new ServerlessFleet({
     nodes: [{ id: 0, gpus: 1 }, { id: 1, gpus: 1, launcher: down }],
+    // Node 1 has never started an instance, so its start-up is this estimate. At the default
+    // 2 s, migrating the 3B there (2 s + node 0's 1 s load of the 1.5B) and waiting for the 3B
+    // to end (~3,000 tokens at the measured decode speed + 1 s) were within 0.1 s of each other
+    // on a quiet machine, and placement chose to wait: no migration, and this test hung.
+    // At 0.5 s the migration is sooner whenever a token takes over 0.2 ms.
+    startup_estimate_s: 0.5,
     log: (line) => {
       if (process.env['DEBUG_FLEET'] !== undefined) console.error(line);
       if (line.includes('Migration of instance')) aborted();
