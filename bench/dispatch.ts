@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseRunConfig, simulate } from '../sim/index.ts';
-import { scaledPreset } from './scaled-preset.ts';
+import { pointList, scaledPreset } from './scaled-preset.ts';
 
 const DISPATCH: Record<string, Record<string, unknown>> = {
   'least-outstanding': { kind: 'least-outstanding' },
@@ -51,21 +51,11 @@ function runPoint(dispatch: string, requests: number, instances: number): PointR
   return { simulate_s: (performance.now() - started) / 1e3, cpu_s: (used.user + used.system) / 1e6, events: result.events };
 }
 
-function parsePoints(text: string): [number, number][] {
-  return text.split(',').map((part) => {
-    const [requests, instances] = part.split('x').map(Number);
-    if (!Number.isInteger(requests) || !Number.isInteger(instances) || (requests as number) <= 0 || (instances as number) <= 0) {
-      throw new Error(`bench:dispatch: --points expects REQUESTSxINSTANCES separated by commas, received ${JSON.stringify(part)}`);
-    }
-    return [requests as number, instances as number];
-  });
-}
-
 if (values.point !== undefined) {
   const [dispatch, requests, instances] = values.point.split(',');
   process.stdout.write(JSON.stringify(runPoint(dispatch as string, Number(requests), Number(instances))));
 } else {
-  const points = parsePoints(values.points);
+  const points = pointList('bench:dispatch', values.points);
   const kinds = values.dispatch.split(',');
   for (const kind of kinds) if (DISPATCH[kind] === undefined) throw new Error(`bench:dispatch: unknown --dispatch ${JSON.stringify(kind)}, expected one of ${Object.keys(DISPATCH).join(', ')}`);
   const script = fileURLToPath(import.meta.url);

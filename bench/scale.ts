@@ -33,8 +33,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { summaryOf } from '../metrics/index.ts';
 import { type LatencyPoint, latencyLadder } from './memory-latency.ts';
-import { scaledPreset } from './scaled-preset.ts';
+import { pointList, positiveIntegers, scaledPreset } from './scaled-preset.ts';
 import { parseRunConfig, simulate } from '../sim/index.ts';
+import { median } from 'simple-statistics';
 
 const { values } = parseArgs({
   options: {
@@ -66,27 +67,6 @@ interface PointResult {
   readonly rss_mb: number;
 }
 
-function list(text: string | undefined, fallback: number[]): number[] {
-  if (text === undefined) return fallback;
-  return text.split(',').map((part) => {
-    const n = Number(part);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`bench:scale: expected positive integers separated by commas, received ${JSON.stringify(part)} in ${JSON.stringify(text)}`);
-    return n;
-  });
-}
-
-/** `--points 100000x16,1000000x4096`: requests × instances pairs. */
-function pointList(text: string | undefined): [number, number][] {
-  if (text === undefined) return [];
-  return text.split(',').map((part) => {
-    const [requests, instances] = list(part.replace('x', ','), []);
-    if (requests === undefined || instances === undefined || part.split('x').length !== 2) {
-      throw new Error(`bench:scale: --points expects REQUESTSxINSTANCES separated by commas, received ${JSON.stringify(part)} in ${JSON.stringify(text)}`);
-    }
-    return [requests, instances];
-  });
-}
-
 /** One point, in this process: the preset with the rate scaled by instances / preset instances. */
 function runPoint(requests: number, instances: number): PointResult {
   const config = parseRunConfig(scaledPreset(values.preset, requests, instances));
@@ -111,22 +91,22 @@ function runPoint(requests: number, instances: number): PointResult {
 }
 
 if (values.point !== undefined) {
-  const [requests, instances] = list(values.point, []);
+  const [requests, instances] = positiveIntegers('bench:scale', values.point, []);
   if (requests === undefined || instances === undefined) throw new Error(`bench:scale: --point expects REQUESTS,INSTANCES, received ${values.point}`);
   console.log(JSON.stringify(runPoint(requests, instances)));
 } else {
   const grid = values.points === undefined || values.requests !== undefined || values.instances !== undefined || values.quick;
-  const requestsList = list(values.requests, values.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]);
-  const instancesList = list(values.instances, values.quick ? [16, 256] : [16, 256, 4096]);
+  const requestsList = positiveIntegers('bench:scale', values.requests, values.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]);
+  const instancesList = positiveIntegers('bench:scale', values.instances, values.quick ? [16, 256] : [16, 256, 4096]);
   const points: [number, number][] = [];
   if (grid) for (const instances of instancesList) for (const requests of requestsList) points.push([requests, instances]);
-  points.push(...pointList(values.points));
+  points.push(...pointList('bench:scale', values.points));
   const self = fileURLToPath(import.meta.url);
   console.log(`bench:scale  ${values.preset}  load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(
     'requests  instances  wall_s   cpu_s  simulate_s  events/request  requests/s(wall)  us/request(wall)  us/request(sim)  vs_first(sim)  us/event(sim)  vs_first(event)  peak_RSS_MB  load',
   );
-  const repeats = list(values.repeats, [1])[0] as number;
+  const repeats = positiveIntegers('bench:scale', values.repeats, [1])[0] as number;
   /** Per point (in list order), its ratio to the first point in each round. */
   const ratios: number[][] = points.map(() => []);
   /** The same ratio on the simulation's CPU time. */
@@ -189,12 +169,12 @@ if (values.point !== undefined) {
     console.log(`\nus/request of simulation against the first point, over ${repeats} interleaved rounds (each round's ratio against its own first point), on wall and on CPU time`);
     console.log('requests  instances  rounds  wall: median  min    max    CPU: median  min    max    target (on the wall median)');
     for (const [index, [requests, instances]] of points.entries()) {
-      const wall = [...(ratios[index] as number[])].sort((a, b) => a - b);
-      const cpu = [...(cpuRatios[index] as number[])].sort((a, b) => a - b);
+      const wall = ratios[index] as number[];
+      const cpu = cpuRatios[index] as number[];
       if (wall.length === 0) continue;
-      const spread = (xs: readonly number[]): string => [`${median(xs).toFixed(2)}×`.padStart(12), `${(xs[0] as number).toFixed(2)}×`.padEnd(5), `${(xs[xs.length - 1] as number).toFixed(2)}×`.padEnd(5)].join('  ');
+      const spread = (xs: number[], width: number): string => [`${median(xs).toFixed(2)}×`.padStart(width), `${Math.min(...xs).toFixed(2)}×`.padEnd(5), `${Math.max(...xs).toFixed(2)}×`.padEnd(5)].join('  ');
       const verdict = median(wall) <= TARGET_RATIO ? `median within ${TARGET_RATIO}×` : `median over ${TARGET_RATIO}×`;
-      console.log([String(requests).padStart(8), String(instances).padStart(9), String(wall.length).padStart(6), spread(wall), spread(cpu).slice(1), verdict].join('  '));
+      console.log([String(requests).padStart(8), String(instances).padStart(9), String(wall.length).padStart(6), spread(wall, 12), spread(cpu, 11), verdict].join('  '));
     }
   }
   printMemoryBound(points, perEvent, latencyLadder());
@@ -207,7 +187,7 @@ if (values.point !== undefined) {
  * the caches, a point's cost per event beyond the first point's is about that many dependent
  * cold loads, and the 1.5× target leaves half the first point's cost per event for them.
  */
-function printMemoryBound(points: readonly [number, number][], perEvent: readonly number[][], ladder: readonly LatencyPoint[]): void {
+function printMemoryBound(points: readonly [number, number][], perEvent: number[][], ladder: readonly LatencyPoint[]): void {
   const size = (bytes: number): string => (bytes >= 1 << 20 ? `${bytes / (1 << 20)} MB` : `${bytes / 1024} KB`);
   console.log(`\ndependent-load latency on this machine (pointer chase): ${ladder.map((p) => `${size(p.bytes)} ${p.ns.toFixed(1)} ns`).join(', ')}`);
   const firstSeries = perEvent[0];
@@ -226,7 +206,3 @@ function printMemoryBound(points: readonly [number, number][], perEvent: readonl
   }
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-}

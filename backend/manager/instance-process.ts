@@ -5,7 +5,6 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ColdStart } from '../engine/cold-start.ts';
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
-import { CLOCK_ENV, UNIX_MINUS_MONOTONIC_MS } from '../rpc/machine-clock.ts';
 
 // From the compiled tree (dist/, scripts/build.mjs) the instance's entry is JavaScript and needs
 // no loader; from the sources it is TypeScript, run through tsx (its loader resolved from here,
@@ -41,8 +40,6 @@ export async function startInstanceProcess(engine: LLMEngineOptions, opts: Start
   const withParent = opts.exit_with_parent === true;
   const child = spawn(process.execPath, [...LOADER, MAIN, '--options', JSON.stringify({ host, port: 0, engine, ...(withParent ? { exit_with_parent: true } : {}) })], {
     stdio: [withParent ? 'pipe' : 'ignore', 'pipe', 'inherit'],
-    // The instance stamps with this process's machine clock, so stamps of both can be subtracted.
-    env: { ...process.env, [CLOCK_ENV]: String(UNIX_MINUS_MONOTONIC_MS) },
   });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   const lines = createInterface({ input: child.stdout! });

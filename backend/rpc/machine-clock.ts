@@ -64,9 +64,9 @@ export const UNIX_ORIGIN_MS = unixOriginMs(performance.timeOrigin, monotonicAtOr
 /** This process's mapping (Unix ms minus monotonic ms), the value its children inherit. */
 export const UNIX_MINUS_MONOTONIC_MS = UNIX_ORIGIN_MS - monotonicAtOrigin;
 
-// Every process this one starts from now on inherits the mapping (instances are also given it
-// explicitly: manager/instance-process.ts).
-process.env[CLOCK_ENV] ??= String(UNIX_MINUS_MONOTONIC_MS);
+// Every process this one starts from now on (instances, agents) inherits the mapping; an empty
+// value counts as none, as in `unixOriginMs`.
+if (process.env[CLOCK_ENV] === undefined || process.env[CLOCK_ENV] === '') process.env[CLOCK_ENV] = String(UNIX_MINUS_MONOTONIC_MS);
 
 /** The fleet's wall clock now, in ms since the Unix epoch. */
 export function unixNowMs(): number {

@@ -126,14 +126,18 @@ export function countingIndexAnswers(policy: DispatchPolicy): { readonly policy:
     ...policy,
     choose(request, view) {
       calls++;
-      const instances = new Proxy(view.instances, {
-        get(target, key, receiver) {
-          if (key === 'map') scans++;
-          return Reflect.get(target, key, receiver) as unknown;
-        },
-      });
-      return policy.choose(request, { ...view, instances });
+      return policy.choose(request, { ...view, instances: countingScans(view.instances, () => scans++) });
     },
   };
   return { policy: counted, answered: () => calls - scans };
+}
+
+/** A view's instances behind a proxy that calls `onScan` at each pass of the framework over them (`candidatesOf` maps them). */
+export function countingScans(instances: readonly InstanceReport[], onScan: () => void): readonly InstanceReport[] {
+  return new Proxy(instances, {
+    get(target, key, receiver) {
+      if (key === 'map') onScan();
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
 }

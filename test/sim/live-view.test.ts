@@ -1,8 +1,8 @@
 import test from 'ava';
-import { activeOnly, createScheduler, makeDispatchPolicy, type ArrivingRequest, type ClusterView, type InstanceId, type InstanceReport, type Verdict } from '../../policies/index.ts';
+import { activeOnly, createScheduler, makeDispatchPolicy, type ArrivingRequest, type ClusterView, type InstanceId, type Verdict } from '../../policies/index.ts';
 import { Band, type FleetScheduler, InvariantError, SimRequest, MigrationParams, SimCluster, Simulation, fittedPerfModel, LLAMA_7B_A10, linkCopyModel } from '../../sim/index.ts';
 import type { RequestSpec } from '../../traces/index.ts';
-import { generator } from '../policies/change-feed.ts';
+import { countingScans, generator } from '../policies/change-feed.ts';
 import { LIMITS, spec } from './helpers.ts';
 
 // The live view (sim/cluster/live-view.ts) re-takes only the instances marked since the previous
@@ -14,16 +14,6 @@ import { LIMITS, spec } from './helpers.ts';
 
 /** Vidur's lor as the framework computes it from a fresh scan: what the index must reproduce. */
 const reference = makeDispatchPolicy('least-outstanding', [activeOnly], (_r, candidates) => candidates.map(({ report }) => -report.waiting), 'lowest-id');
-
-/** The instances array behind a proxy that counts the framework's passes over it (`candidatesOf` maps it). */
-function countingScans(instances: readonly InstanceReport[], onScan: () => void): readonly InstanceReport[] {
-  return new Proxy(instances, {
-    get(target, key, receiver) {
-      if (key === 'map') onScan();
-      return Reflect.get(target, key, receiver) as unknown;
-    },
-  });
-}
 
 /** Waves of arrivals: bursts that overload the fleet (preemptions, scale-out), lulls that let it shrink. */
 function waves(seed: number, n: number): RequestSpec[] {
