@@ -1,0 +1,114 @@
+import test from 'ava';
+import seedrandom from 'seedrandom';
+import { DispatchHeap } from '../../bench/ideal-core/dispatch-heap.ts';
+import { EventHeap } from '../../bench/ideal-core/event-heap.ts';
+import { runIdeal } from '../../bench/ideal-core/fleet.ts';
+import { runIdealObjects } from '../../bench/ideal-core/fleet-objects.ts';
+import { idealInputs } from '../../bench/ideal-core/from-config.ts';
+import { scaledPreset } from '../../bench/scaled-preset.ts';
+import { LLAMA_7B_A10 } from '../../sim/perf/fitted.ts';
+import { parseRunConfig, simulate } from '../../sim/index.ts';
+import { summaryOf } from '../../metrics/index.ts';
+
+test('the event heap pops in (time, order) order through interleaved pushes and pops', (t) => {
+  const rng = seedrandom('event-heap');
+  const heap = new EventHeap(2);
+  const pending: [number, number, number][] = [];
+  let popped = 0;
+  for (let k = 0; k < 5000; k++) {
+    if (pending.length === 0 || rng() < 0.6) {
+      const entry: [number, number, number] = [Math.floor(rng() * 50), k, k * 7];
+      heap.push(...entry);
+      pending.push(entry);
+      continue;
+    }
+    pending.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const [time, order, payload] = pending.shift() as [number, number, number];
+    t.deepEqual([heap.topTime, heap.topOrder, heap.topPayload], [time, order, payload]);
+    heap.pop();
+    popped++;
+  }
+  t.is(heap.size, pending.length);
+  t.true(popped > 1000);
+});
+
+test('the dispatch heap answers what a scan of (score, dispatched, id) would', (t) => {
+  const rng = seedrandom('dispatch-heap');
+  const n = 37;
+  const heap = new DispatchHeap(n);
+  const score = new Array<number>(n).fill(Number.POSITIVE_INFINITY);
+  const dispatched = new Array<number>(n).fill(0);
+  for (let k = 0; k < 3000; k++) {
+    const instance = Math.floor(rng() * n);
+    if (rng() < 0.5) {
+      // Few distinct scores, so the tie rules decide often.
+      score[instance] = rng() < 0.1 ? Number.POSITIVE_INFINITY : Math.floor(rng() * 5);
+      heap.rescore(instance, score[instance] as number);
+    } else {
+      dispatched[instance] = (dispatched[instance] as number) + 1;
+      heap.dispatched(instance);
+    }
+    let best = 0;
+    for (let i = 1; i < n; i++) {
+      const [si, sb] = [score[i] as number, score[best] as number];
+      if (si > sb || (si === sb && (dispatched[i] as number) < (dispatched[best] as number))) best = i;
+    }
+    t.is(heap.best, best, `after operation ${k}`);
+  }
+});
+
+const prices = { ...LLAMA_7B_A10, step_overhead_ms: 4 };
+const limits = { total_blocks: 100, block_size_tokens: 16, watermark_blocks: 1, max_num_batched_tokens: 4096, max_num_seqs: 8 };
+
+test('one request: a prefill step, then one decode step per further token, priced by the fitted model', (t) => {
+  const workload = { arrival_s: Float64Array.of(1), prompt_tokens: Int32Array.of(16), output_tokens: Int32Array.of(3) };
+  const result = runIdeal(workload, 1, limits, prices);
+  const prefill = (4 + 6 + 0.2 * 16 + 5e-6 * 16 * 16) / 1e3;
+  // The prefill's token makes 17: the first decode takes a second block, then holds 17, then 18.
+  const decode = (context: number): number => (4 + 39.7 + 0.3 + 0.0004 * context) / 1e3;
+  t.is(result.finished, 1);
+  t.is(result.events, 7, 'the arrival, three step starts and three step ends');
+  t.deepEqual([result.prefill_steps, result.decode_steps, result.preemptions], [1, 2, 0]);
+  t.true(Math.abs(result.mean_ttft_s - prefill) < 1e-12);
+  t.true(Math.abs(result.mean_e2e_s - (prefill + decode(17) + decode(18))) < 1e-12);
+});
+
+test('a prompt larger than the cache above the watermark is rejected, not queued forever', (t) => {
+  const workload = { arrival_s: Float64Array.of(0, 0.5), prompt_tokens: Int32Array.of(100 * 16, 10), output_tokens: Int32Array.of(2, 2) };
+  const result = runIdeal(workload, 2, limits, prices);
+  t.deepEqual([result.rejected, result.finished], [1, 1]);
+});
+
+test('preemption by recompute when the blocks run out, and every request still finishes', (t) => {
+  // Four requests whose prompts fill the cache, each then growing past its blocks.
+  const tight = { ...limits, total_blocks: 9, watermark_blocks: 0 };
+  const workload = { arrival_s: Float64Array.of(0, 0, 0, 0), prompt_tokens: Int32Array.of(32, 32, 32, 32), output_tokens: Int32Array.of(40, 40, 40, 40) };
+  const result = runIdeal(workload, 1, tight, prices);
+  t.is(result.finished, 4);
+  t.true(result.preemptions > 0);
+});
+
+test("the ideal core does the real simulator's work on the preset (its bench compares like with like)", (t) => {
+  const config = parseRunConfig(scaledPreset('llumnix-fig11/ShareGPT/llumnix', 3000, 8));
+  const real = simulate(config, { keepRequests: true });
+  const { workload, limits: presetLimits, prices: presetPrices } = idealInputs(config);
+  t.is(workload.arrival_s.length, real.requests.length);
+  t.deepEqual(Array.from(workload.prompt_tokens.slice(0, 20)), real.requests.slice(0, 20).map((r) => r.prompt_tokens), 'the same requests');
+  const ideal = runIdeal(workload, 8, presetLimits, presetPrices);
+  t.is(ideal.finished, summaryOf(real.records).requests);
+  const realPerRequest = real.events / 3000;
+  const idealPerRequest = ideal.events / 3000;
+  // Migration stages and metric samples are events only the simulator has: a few per cent.
+  t.true(Math.abs(idealPerRequest / realPerRequest - 1) < 0.05, `events per request: ideal ${idealPerRequest}, simulator ${realPerRequest}`);
+});
+
+test('the object layout makes the same decisions as the array layout (the bench compares layouts only)', (t) => {
+  const config = parseRunConfig(scaledPreset('llumnix-fig11/ShareGPT/llumnix', 3000, 8));
+  const { workload, limits: presetLimits, prices: presetPrices } = idealInputs(config);
+  const arrays = runIdeal(workload, 8, presetLimits, presetPrices);
+  t.deepEqual(runIdealObjects(workload, 8, presetLimits, presetPrices), arrays);
+  t.true(arrays.preemptions > 0, 'the point exercises preemption');
+  const tight = { ...limits, total_blocks: 9, watermark_blocks: 0 };
+  const crowded = { arrival_s: Float64Array.of(0, 0, 0, 0), prompt_tokens: Int32Array.of(32, 32, 32, 32), output_tokens: Int32Array.of(40, 40, 40, 40) };
+  t.deepEqual(runIdealObjects(crowded, 1, tight, prices), runIdeal(crowded, 1, tight, prices));
+});
