@@ -32,7 +32,7 @@ export function randomDispatch(rng: Rng): DispatchPolicy {
   return {
     name: RANDOM,
     choose(request: ArrivingRequest, view: ClusterView): Verdict<InstanceId> {
-      const count = view.instances.length === 0 ? 0 : active.activeCount(view);
+      const count = active.activeCount(view);
       if (count === 0) return framework.choose(request, view);
       return accept(RANDOM, active.activeAt(Math.floor(draw() * count)));
     },
