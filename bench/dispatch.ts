@@ -3,6 +3,9 @@
  * (migration on) with its dispatch replaced by `least-outstanding` (live view, Vidur's lor),
  * `least-outstanding` reading reports, and `random`, at 10k requests × 256 instances and 20k ×
  * 1,024, the arrival rate scaled with the instance count (the preset's load per instance).
+ * `random-scaling` is `random` on a fleet that scales out and in all run long (`avg_load`
+ * scaling checked every 2 s from the start, 5 s start-up, up to twice the instances): ~40 % of
+ * its arrivals find an instance starting or draining (docs/performance.md, "Tenth round").
  * Each point runs in its own child process; the table gives the seconds and the CPU seconds of
  * `simulate` alone (no startup, no results written), so two trees compare like for like
  * (docs/performance.md, "Eighth round"). A benchmark, not a test: the load average is printed
@@ -15,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseRunConfig, simulate } from '../sim/index.ts';
+import { parseRunConfig, simulate, type RunConfigInput } from '../sim/index.ts';
 import { pointList, scaledPreset } from './scaled-preset.ts';
 
 const DISPATCH: Record<string, Record<string, unknown>> = {
@@ -23,12 +26,25 @@ const DISPATCH: Record<string, Record<string, unknown>> = {
   'least-outstanding-reports': { kind: 'least-outstanding', reads: 'reports' },
   random: { kind: 'random' },
   'load-live': { kind: 'load', reads: 'live' },
+  'random-scaling': { kind: 'random' },
 };
+
+/** Dispatch kinds measured on a fleet that keeps scaling (the preset has no scaling). */
+const SCALING = new Set(['random-scaling']);
+
+/** `config` with auto-scaling that keeps some instances warming up or draining through the run. */
+function keepScaling(config: RunConfigInput, instances: number): RunConfigInput {
+  return {
+    ...config,
+    cluster: { ...config.cluster, startup_s: 5 },
+    scheduler: { ...config.scheduler, scaling: { kind: 'avg_load', scale_up_threshold: 40, interval_s: 2, first_check_s: 0, min_instances: 1, max_instances: 2 * instances } },
+  } as RunConfigInput;
+}
 
 const { values } = parseArgs({
   options: {
     points: { type: 'string', default: '10000x256,20000x1024' },
-    dispatch: { type: 'string', default: 'least-outstanding,least-outstanding-reports,random' },
+    dispatch: { type: 'string', default: 'least-outstanding,least-outstanding-reports,random,random-scaling' },
     repeats: { type: 'string', default: '1' },
     point: { type: 'string' },
   },
@@ -43,7 +59,8 @@ interface PointResult {
 }
 
 function runPoint(dispatch: string, requests: number, instances: number): PointResult {
-  const config = parseRunConfig(scaledPreset(PRESET, requests, instances, DISPATCH[dispatch]));
+  const preset = scaledPreset(PRESET, requests, instances, DISPATCH[dispatch]);
+  const config = parseRunConfig(SCALING.has(dispatch) ? keepScaling(preset, instances) : preset);
   const cpu = process.cpuUsage();
   const started = performance.now();
   const result = simulate(config, { keepRequests: false });

@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '../errors.ts';
 import type { DispatchPolicy } from '../types.ts';
-import { accept, type ArrivingRequest, type ClusterView, type InstanceId, type InstanceReport, type Verdict } from '../view.ts';
+import { accept, type ArrivingRequest, type ClusterView, type InstanceId, type Verdict } from '../view.ts';
 import { activeOnly, makeDispatchPolicy } from './framework.ts';
 import { ScoreIndex } from './score-index.ts';
 
@@ -23,18 +23,18 @@ export function randomDispatch(rng: Rng): DispatchPolicy {
     const pick = Math.floor(draw() * candidates.length);
     return candidates.map((_c, i) => (i === pick ? 1 : 0));
   });
-  // Counts the active instances without a pass over the fleet (score-index.ts; the score is
-  // unused). When every instance is active the candidates are the instances in slot order, so
-  // the framework's pick is slot ⌊draw × n⌋: the same draw, one per arrival, the same choice,
-  // and no candidate per instance. Otherwise (warm-up of a new instance, scale-in) the framework.
+  // Keeps the active instances in slot order (score-index.ts follows the view's change feed;
+  // the score is unused), so the framework's pick, feasible[⌊draw × active⌋] over the active
+  // candidates in slot order, is the k-th active slot: the same one draw per arrival at the same
+  // point, the same choice, and no candidate per instance, also while instances start or drain.
+  // With no active instance (or none at all) the framework rejects, with its reasons, undrawn.
   const active = new ScoreIndex(() => 0, { needsReports: false, ties: 'lowest-id' });
   return {
     name: RANDOM,
     choose(request: ArrivingRequest, view: ClusterView): Verdict<InstanceId> {
-      const n = view.instances.length;
-      if (n === 0 || active.activeCount(view) !== n) return framework.choose(request, view);
-      const pick = Math.floor(draw() * n);
-      return accept(RANDOM, (view.instances[pick] as InstanceReport).id);
+      const count = active.activeCount(view);
+      if (count === 0) return framework.choose(request, view);
+      return accept(RANDOM, active.activeAt(Math.floor(draw() * count)));
     },
   };
 }

@@ -14,6 +14,7 @@
  * no active instance, or some active instance has not reported yet (warm-up rules differ).
  */
 import type { ChangeFeed, ClusterView, InstanceReport } from '../view.ts';
+import { ActiveSlots } from './active-slots.ts';
 import type { TieBreak } from './framework.ts';
 
 /** A dispatch score of one instance: its report and its dispatched count (higher is better). */
@@ -47,6 +48,8 @@ export class ScoreIndex {
   /** Slot → position in the heap, −1 when not in it (not active). */
   #position: number[] = [];
   #heap: number[] = [];
+  /** The active slots in slot order (the heap's members, as an order statistic for `activeAt`). */
+  readonly #active = new ActiveSlots();
   /** Active instances that have not reported yet. */
   #unreported = 0;
   /** How far the view's change feed has been read, and under which layout (−1: never read). */
@@ -69,11 +72,20 @@ export class ScoreIndex {
 
   /**
    * How many instances are active, kept by the index (with a change feed, no pass over the
-   * fleet): `random` dispatch picks by slot without building candidates when all are active.
+   * fleet): `random` dispatch draws k below it and takes `activeAt(k)`.
    */
   activeCount(view: ClusterView): number {
     this.#sync(view);
     return this.#heap.length;
+  }
+
+  /**
+   * The id of the k-th active instance in slot order (k from 0, below `activeCount`), as of the
+   * view of the last call (`activeCount(view)` first): the framework's `feasible[k]` under the
+   * active-only filter, found in O(log n) while some instances are starting or draining.
+   */
+  activeAt(k: number): number {
+    return (this.#reports[this.#active.at(k)] as InstanceReport).id;
   }
 
   /**
@@ -159,6 +171,7 @@ export class ScoreIndex {
     this.#scores = new Array<number>(slots).fill(0);
     this.#position = new Array<number>(slots).fill(-1);
     this.#heap = [];
+    this.#active.reset(slots);
     this.#unreported = 0;
   }
 
@@ -172,11 +185,15 @@ export class ScoreIndex {
     this.#dispatched[slot] = dispatched;
     const inHeap = this.#position[slot] !== -1;
     if (report.state !== 'active') {
-      if (inHeap) this.#remove(slot);
+      if (inHeap) {
+        this.#remove(slot);
+        this.#active.add(slot, -1);
+      }
       return;
     }
     this.#scores[slot] = this.#score(report, dispatched);
     if (!inHeap) {
+      this.#active.add(slot, 1);
       this.#position[slot] = this.#heap.length;
       this.#heap.push(slot);
     }
