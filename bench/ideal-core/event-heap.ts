@@ -1,7 +1,7 @@
 /**
- * The ideal core's pending events: a 4-ary min-heap over (time, order) whose entries are three
- * typed arrays and no objects, so a sift touches contiguous numbers only. The payload is an
- * integer the caller encodes (instance × kinds + kind). Keys are unique (order carries a
+ * The ideal core's pending events: the simulator's 4-ary min-heap over (time, order)
+ * (sim/kernel/event-queue.ts) with an integer payload (instance × kinds + kind) in a third typed
+ * array instead of event objects, so neither a sift nor a pop loads an object. Keys are unique (order carries a
  * sequence number), so any correct heap pops the same sequence.
  */
 export class EventHeap {
