@@ -32,29 +32,36 @@ test('the event heap pops in (time, order) order through interleaved pushes and 
   t.true(popped > 1000);
 });
 
-test('the dispatch heap answers what a scan of (score, dispatched, id) would', (t) => {
+test('the dispatch heap answers what a scan of (score, dispatched, id) would, scores unused until every instance has reported (load\'s warm-up)', (t) => {
   const rng = seedrandom('dispatch-heap');
   const n = 37;
   const heap = new DispatchHeap(n);
   const score = new Array<number>(n).fill(Number.POSITIVE_INFINITY);
+  const reported = new Array<boolean>(n).fill(false);
   const dispatched = new Array<number>(n).fill(0);
+  let warm = 0;
   for (let k = 0; k < 3000; k++) {
     const instance = Math.floor(rng() * n);
     if (rng() < 0.5) {
       // Few distinct scores, so the tie rules decide often.
       score[instance] = rng() < 0.1 ? Number.POSITIVE_INFINITY : Math.floor(rng() * 5);
+      reported[instance] = true;
       heap.rescore(instance, score[instance] as number);
     } else {
       dispatched[instance] = (dispatched[instance] as number) + 1;
       heap.dispatched(instance);
     }
+    const warmingUp = reported.includes(false);
+    if (warmingUp) warm++;
+    const scoreOf = (i: number): number => (warmingUp ? 0 : (score[i] as number));
     let best = 0;
     for (let i = 1; i < n; i++) {
-      const [si, sb] = [score[i] as number, score[best] as number];
+      const [si, sb] = [scoreOf(i), scoreOf(best)];
       if (si > sb || (si === sb && (dispatched[i] as number) < (dispatched[best] as number))) best = i;
     }
     t.is(heap.best, best, `after operation ${k}`);
   }
+  t.true(warm > 50 && warm < 2900, `${warm} operations in warm-up`);
 });
 
 const prices = { ...LLAMA_7B_A10, step_overhead_ms: 4 };
