@@ -130,9 +130,15 @@ export class IdealRun {
     return true;
   }
 
-  /** The report a step end publishes: Llumnix's dispatch freeness (A − ΣQ) / (R + Q), +∞ when empty. */
-  report(instance: number, free: number, requests: number, waitingBlocks: number): void {
-    this.dispatch.rescore(instance, requests === 0 ? Number.POSITIVE_INFINITY : (free - this.limits.watermark_blocks - waitingBlocks) / requests);
+  /**
+   * The report a step end publishes: Llumnix's dispatch freeness (A − ΣQ) / (R + Q), +∞ when
+   * empty. ΣQ is the waiting tokens over the block size, unrounded, as the simulator's report
+   * computes it (SimReport.fill, policies/load/freeness.ts): rounding each prompt up to whole
+   * blocks ranks instances differently and the dispatch would diverge from the simulator's.
+   */
+  report(instance: number, free: number, requests: number, waitingTokens: number): void {
+    const queued = waitingTokens / this.limits.block_size_tokens;
+    this.dispatch.rescore(instance, requests === 0 ? Number.POSITIVE_INFINITY : (free - this.limits.watermark_blocks - queued) / requests);
   }
 
   /** Runs every event in (time, band, sequence) order until no arrival and no step is left. */

@@ -119,3 +119,24 @@ test('the object layout makes the same decisions as the array layout (the bench 
   const crowded = { arrival_s: Float64Array.of(0, 0, 0, 0), prompt_tokens: Int32Array.of(32, 32, 32, 32), output_tokens: Int32Array.of(40, 40, 40, 40) };
   t.deepEqual(runIdealObjects(crowded, 1, tight, prices), runIdeal(crowded, 1, tight, prices));
 });
+
+test('without migration the ideal core makes the simulator\'s decisions: the same mean TTFT and e2e to the last bit', (t) => {
+  // The preset's dispatch alone (no migration pairs, which the ideal core does not have): every
+  // dispatch, admission, preemption and step price must match for the float sums to match.
+  // 48 instances so that `load`'s warm-up (until every instance has reported) spans many arrivals.
+  const raw = scaledPreset('llumnix-fig11/ShareGPT/llumnix', 3000, 48);
+  const config = parseRunConfig({ ...raw, scheduler: { dispatch: raw.scheduler?.dispatch } });
+  const real = simulate(config, { keepRequests: true });
+  const { workload, limits: presetLimits, prices: presetPrices } = idealInputs(config);
+  const ideal = runIdeal(workload, 48, presetLimits, presetPrices);
+  // Summed in request order, as the ideal core sums (the summary's means are rounded).
+  let ttft = 0;
+  let e2e = 0;
+  for (const r of real.requests) {
+    ttft += (r.first_token_s as number) - r.arrival_s;
+    e2e += (r.finish_s as number) - r.arrival_s;
+  }
+  t.is(ideal.finished, real.requests.length);
+  t.is(ideal.mean_ttft_s, ttft / real.requests.length);
+  t.is(ideal.mean_e2e_s, e2e / real.requests.length);
+});
