@@ -47,7 +47,7 @@ export function runIdealObjects(workload: IdealWorkload, count: number, limits: 
 
   const arrive = (r: number): void => {
     const prompt = workload.prompt_tokens[r] as number;
-    if (run.rejects(prompt)) {
+    if (run.rejects(r)) {
       run.rejected++;
       return;
     }

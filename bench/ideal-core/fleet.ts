@@ -76,7 +76,7 @@ export function runIdeal(workload: IdealWorkload, instances: number, limits: Ide
 
   const arrive = (r: number): void => {
     const prompt = workload.prompt_tokens[r] as number;
-    if (run.rejects(prompt)) {
+    if (run.rejects(r)) {
       run.rejected++;
       return;
     }

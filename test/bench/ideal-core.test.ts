@@ -80,10 +80,14 @@ test('one request: a prefill step, then one decode step per further token, price
   t.true(Math.abs(result.mean_e2e_s - (prefill + decode(17) + decode(18))) < 1e-12);
 });
 
-test('a prompt larger than the cache above the watermark is rejected, not queued forever', (t) => {
+test('a request larger than the cache above the watermark is rejected, not queued forever', (t) => {
   const workload = { arrival_s: Float64Array.of(0, 0.5), prompt_tokens: Int32Array.of(100 * 16, 10), output_tokens: Int32Array.of(2, 2) };
   const result = runIdeal(workload, 2, limits, prices);
   t.deepEqual([result.rejected, result.finished], [1, 1]);
+  // A prompt that fits but whose output would not (the simulator's admissionError rejects it).
+  const long = { arrival_s: Float64Array.of(0, 0.5), prompt_tokens: Int32Array.of(80 * 16, 10), output_tokens: Int32Array.of(20 * 16, 2) };
+  t.deepEqual(runIdeal(long, 1, limits, prices), runIdealObjects(long, 1, limits, prices));
+  t.deepEqual([runIdeal(long, 1, limits, prices).rejected, runIdeal(long, 1, limits, prices).finished], [1, 1]);
 });
 
 test('preemption by recompute when the blocks run out, and every request still finishes', (t) => {
