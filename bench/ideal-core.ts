@@ -9,7 +9,7 @@
  * (events per request, mean decode batch, mean TTFT) so a reader sees that both simulate the
  * same load; then what the real simulator's ratio would be if its growth per event were the
  * ideal core's: (real cost per event at the first point + ideal growth) / real cost per event.
- * docs/performance.md ("Tenth round") reads the numbers. A benchmark: nothing fails.
+ * docs/performance.md ("Eleventh round") reads the numbers. A benchmark: nothing fails.
  *
  * Flags: --points 100000x16,100000x256,1000000x4096 (REQUESTSxINSTANCES), --repeats N (the
  * list N times, interleaved, medians at the end), --no-real (skip the real simulator),

@@ -143,4 +143,6 @@ test('without migration the ideal core makes the simulator\'s decisions: the sam
   t.is(ideal.finished, real.requests.length);
   t.is(ideal.mean_ttft_s, ttft / real.requests.length);
   t.is(ideal.mean_e2e_s, e2e / real.requests.length);
+  // The object layout too, here through a warm-up of 48 instances.
+  t.deepEqual(runIdealObjects(workload, 48, presetLimits, presetPrices), ideal);
 });
