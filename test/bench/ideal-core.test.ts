@@ -146,3 +146,10 @@ test('without migration the ideal core makes the simulator\'s decisions: the sam
   // The object layout too, here through a warm-up of 48 instances.
   t.deepEqual(runIdealObjects(workload, 48, presetLimits, presetPrices), ideal);
 });
+
+test('the ideal core refuses a config whose engine it does not model (a padded prefill budget)', (t) => {
+  const raw = scaledPreset('llumnix-fig11/ShareGPT/llumnix', 100, 2);
+  const padded = parseRunConfig({ ...raw, cluster: { ...raw.cluster, engine: { kind: 'vllm-v0', prefill_token_budget: 'padded' } } });
+  t.throws(() => idealInputs(padded), { message: /prefill_token_budget must be absent or "sum", received "padded"/ });
+  t.notThrows(() => idealInputs(parseRunConfig({ ...raw, cluster: { ...raw.cluster, engine: { kind: 'vllm-v0', prefill_token_budget: 'sum' } } })));
+});
