@@ -5,6 +5,7 @@ import { EventHeap } from '../../bench/ideal-core/event-heap.ts';
 import { runIdeal } from '../../bench/ideal-core/fleet.ts';
 import { runIdealObjects } from '../../bench/ideal-core/fleet-objects.ts';
 import { idealInputs } from '../../bench/ideal-core/from-config.ts';
+import { projectedRatio } from '../../bench/ideal-core/projection.ts';
 import { scaledPreset } from '../../bench/scaled-preset.ts';
 import { LLAMA_7B_A10 } from '../../sim/perf/fitted.ts';
 import { parseRunConfig, simulate } from '../../sim/index.ts';
@@ -152,4 +153,12 @@ test('the ideal core refuses a config whose engine it does not model (a padded p
   const padded = parseRunConfig({ ...raw, cluster: { ...raw.cluster, engine: { kind: 'vllm-v0', prefill_token_budget: 'padded' } } });
   t.throws(() => idealInputs(padded), { message: /prefill_token_budget must be absent or "sum", received "padded"/ });
   t.notThrows(() => idealInputs(parseRunConfig({ ...raw, cluster: { ...raw.cluster, engine: { kind: 'vllm-v0', prefill_token_budget: 'sum' } } })));
+});
+
+test('the projection: per event (real + growth) / real, per request times the events-per-request ratio (the target is per request)', (t) => {
+  // docs/performance.md's figures: 474 ns per event at 100k × 16, +105 ns of growth, 95 against 84 events per request.
+  const { perEvent, perRequest } = projectedRatio(474, 105, 95 / 84);
+  t.is(perEvent.toFixed(3), '1.222');
+  t.is(perRequest.toFixed(3), '1.381');
+  t.is(projectedRatio(474, 0, 1).perRequest, 1);
 });
