@@ -125,25 +125,43 @@ test('the object layout makes the same decisions as the array layout (the bench 
   t.deepEqual(runIdealObjects(crowded, 1, tight, prices), runIdeal(crowded, 1, tight, prices));
 });
 
-test('without migration the ideal core makes the simulator\'s decisions: the same mean TTFT and e2e to the last bit', (t) => {
-  // The preset's dispatch alone (no migration pairs, which the ideal core does not have): every
-  // dispatch, admission, preemption and step price must match for the float sums to match.
-  // 48 instances so that `load`'s warm-up (until every instance has reported) spans many arrivals.
-  const raw = scaledPreset('llumnix-fig11/ShareGPT/llumnix', 3000, 48);
-  const config = parseRunConfig({ ...raw, scheduler: { dispatch: raw.scheduler?.dispatch } });
+/** The simulator and the ideal core on the preset's dispatch alone (no migration pairs, which the ideal core does not have). */
+function withoutMigration(requests: number, instances: number, cluster: Record<string, number> = {}) {
+  const raw = scaledPreset('llumnix-fig11/ShareGPT/llumnix', requests, instances);
+  const config = parseRunConfig({ ...raw, cluster: { ...raw.cluster, ...cluster }, scheduler: { dispatch: raw.scheduler?.dispatch } });
   const real = simulate(config, { keepRequests: true });
   const { workload, limits: presetLimits, prices: presetPrices } = idealInputs(config);
-  const ideal = runIdeal(workload, 48, presetLimits, presetPrices);
-  // Summed in request order, as the ideal core sums (the summary's means are rounded).
+  return { real, workload, presetLimits, presetPrices, ideal: runIdeal(workload, instances, presetLimits, presetPrices) };
+}
+
+/** Mean TTFT and e2e of the simulator's finished requests, summed in request order as the ideal core sums. */
+function realMeans(requests: readonly { first_token_s: number | undefined; finish_s: number | undefined; arrival_s: number }[]): { finished: number; ttft: number; e2e: number } {
+  let finished = 0;
   let ttft = 0;
   let e2e = 0;
-  for (const r of real.requests) {
+  for (const r of requests) {
+    if (r.finish_s === undefined) continue;
+    finished++;
     ttft += (r.first_token_s as number) - r.arrival_s;
-    e2e += (r.finish_s as number) - r.arrival_s;
+    e2e += r.finish_s - r.arrival_s;
   }
+  return { finished, ttft: ttft / finished, e2e: e2e / finished };
+}
+
+test('under tight limits too (preemptions, the batch and token caps, rejections) the ideal core decides as the simulator without migration', (t) => {
+  const { real, ideal } = withoutMigration(1500, 4, { total_blocks: 300, max_num_seqs: 8, max_num_batched_tokens: 2048 });
+  const means = realMeans(real.requests);
+  t.true(ideal.preemptions > 100 && ideal.rejected > 0, `${ideal.preemptions} preemptions, ${ideal.rejected} rejected`);
+  t.deepEqual([ideal.finished, ideal.rejected, ideal.mean_ttft_s, ideal.mean_e2e_s], [means.finished, real.requests.length - means.finished, means.ttft, means.e2e]);
+});
+
+test('without migration the ideal core makes the simulator\'s decisions: the same mean TTFT and e2e to the last bit', (t) => {
+  // Every dispatch, admission, preemption and step price must match for the float sums to match.
+  // 48 instances so that `load`'s warm-up (until every instance has reported) spans many arrivals.
+  const { real, workload, presetLimits, presetPrices, ideal } = withoutMigration(3000, 48);
+  const means = realMeans(real.requests);
   t.is(ideal.finished, real.requests.length);
-  t.is(ideal.mean_ttft_s, ttft / real.requests.length);
-  t.is(ideal.mean_e2e_s, e2e / real.requests.length);
+  t.deepEqual([ideal.finished, ideal.mean_ttft_s, ideal.mean_e2e_s], [means.finished, means.ttft, means.e2e]);
   // The object layout too, here through a warm-up of 48 instances.
   t.deepEqual(runIdealObjects(workload, 48, presetLimits, presetPrices), ideal);
 });
