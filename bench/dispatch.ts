@@ -4,8 +4,8 @@
  * `least-outstanding` reading reports, and `random`, at 10k requests × 256 instances and 20k ×
  * 1,024, the arrival rate scaled with the instance count (the preset's load per instance).
  * `random-scaling` is `random` on a fleet that scales out and in all run long (`avg_load`
- * scaling checked every 2 s from the start, 5 s start-up, up to twice the instances): ~40 % of
- * its arrivals find an instance starting or draining (docs/performance.md, "Tenth round").
+ * scaling checked every 2 s from the start, 5 s start-up, up to twice the instances): 29–43 %
+ * of its arrivals find an instance starting or draining (docs/performance.md, "Tenth round").
  * Each point runs in its own child process; the table gives the seconds and the CPU seconds of
  * `simulate` alone (no startup, no results written), so two trees compare like for like
  * (docs/performance.md, "Eighth round"). A benchmark, not a test: the load average is printed

@@ -2,15 +2,26 @@
  * The ideal core's `load` dispatch: an indexed binary max-heap of instances over typed arrays,
  * ordered as the framework's `best` (highest score, then fewest dispatched, then lowest id).
  * A report re-scores one instance and a dispatch bumps one count: O(log n) each, no objects.
+ *
+ * Warm-up as `load` dispatch's (policies/dispatch/load.ts): until every instance has reported
+ * once, scores are not used (all rank equal: fewest dispatched, then lowest id); the reports
+ * that came in meanwhile are kept and take effect together with the last instance's first.
  */
 export class DispatchHeap {
   readonly #score: Float64Array;
   readonly #dispatched: Float64Array;
   readonly #heap: Int32Array;
   readonly #position: Int32Array;
+  /** Scores reported during warm-up, and whether each instance has reported yet. */
+  readonly #pending: Float64Array;
+  readonly #reported: Uint8Array;
+  #unreported: number;
 
   constructor(instances: number) {
     this.#score = new Float64Array(instances).fill(Number.POSITIVE_INFINITY);
+    this.#pending = new Float64Array(instances).fill(Number.POSITIVE_INFINITY);
+    this.#reported = new Uint8Array(instances);
+    this.#unreported = instances;
     this.#dispatched = new Float64Array(instances);
     this.#heap = new Int32Array(instances);
     this.#position = new Int32Array(instances);
@@ -27,6 +38,14 @@ export class DispatchHeap {
 
   /** A new report: the instance's score is `score` from now on. */
   rescore(instance: number, score: number): void {
+    if (this.#unreported > 0) {
+      this.#pending[instance] = score;
+      if (this.#reported[instance] === 0) {
+        this.#reported[instance] = 1;
+        if (--this.#unreported === 0) this.#endWarmup();
+      }
+      return;
+    }
     const old = this.#score[instance] as number;
     this.#score[instance] = score;
     if (score > old) this.#up(this.#position[instance] as number);
@@ -37,6 +56,12 @@ export class DispatchHeap {
   dispatched(instance: number): void {
     this.#dispatched[instance] = (this.#dispatched[instance] as number) + 1;
     this.#down(this.#position[instance] as number);
+  }
+
+  /** Every instance has reported: the scores rank from now on (the heap rebuilt once, O(n)). */
+  #endWarmup(): void {
+    this.#score.set(this.#pending);
+    for (let at = (this.#heap.length >> 1) - 1; at >= 0; at--) this.#down(at);
   }
 
   #before(a: number, b: number): boolean {

@@ -16,8 +16,6 @@ class IdealSequence {
   constructor(
     readonly request: number,
     prompt: number,
-    /** Blocks its prompt (and recomputed tokens) need while it waits. */
-    public waitBlocks: number,
   ) {
     this.tokens = prompt;
   }
@@ -27,7 +25,8 @@ class IdealInstance {
   free: number;
   running: IdealSequence[] = [];
   waiting: IdealSequence[] = [];
-  waitingBlocks = 0;
+  /** Tokens of the waiting sequences (the freeness formula's queued demand, in tokens). */
+  waitingTokens = 0;
   /** Whether a step is queued or in flight; `prefill`: the one in flight is a prefill. */
   busy = false;
   prefill = false;
@@ -48,16 +47,16 @@ export function runIdealObjects(workload: IdealWorkload, count: number, limits: 
 
   const arrive = (r: number): void => {
     const prompt = workload.prompt_tokens[r] as number;
-    if (run.rejects(prompt)) {
+    if (run.rejects(r)) {
       run.rejected++;
       return;
     }
     const id = run.dispatch.best;
     run.dispatch.dispatched(id);
     const instance = instances[id] as IdealInstance;
-    const sequence = new IdealSequence(r, prompt, run.blocksFor(prompt));
+    const sequence = new IdealSequence(r, prompt);
     instance.waiting.push(sequence);
-    instance.waitingBlocks += sequence.waitBlocks;
+    instance.waitingTokens += sequence.tokens;
     if (!instance.busy) queueStart(id, instance);
   };
 
@@ -74,7 +73,7 @@ export function runIdealObjects(workload: IdealWorkload, count: number, limits: 
       if (instance.free - need < watermark || tokens + head.tokens > limits.max_num_batched_tokens || running.length + 1 > maxSeqs) break;
       instance.free -= need;
       instance.waiting.shift();
-      instance.waitingBlocks -= head.waitBlocks;
+      instance.waitingTokens -= head.tokens;
       head.blocks = need;
       head.inPrefill = true;
       let at = running.length;
@@ -101,9 +100,8 @@ export function runIdealObjects(workload: IdealWorkload, count: number, limits: 
       while (instance.free < 1) {
         const victim = running.pop() as IdealSequence;
         instance.free += victim.blocks;
-        victim.waitBlocks = run.blocksFor(victim.tokens);
         instance.waiting.unshift(victim);
-        instance.waitingBlocks += victim.waitBlocks;
+        instance.waitingTokens += victim.tokens;
         run.preemptions++;
         if (victim === current) {
           selfPreempted = true;
@@ -141,7 +139,7 @@ export function runIdealObjects(workload: IdealWorkload, count: number, limits: 
     }
     running.length = kept;
     const requests = kept + instance.waiting.length;
-    run.report(id, instance.free, requests, instance.waitingBlocks);
+    run.report(id, instance.free, requests, instance.waitingTokens);
     instance.busy = false;
     if (requests > 0) queueStart(id, instance);
   };

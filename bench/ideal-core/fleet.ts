@@ -19,8 +19,8 @@ const RUNNING = 1;
 const WAIT_HEAD = 2;
 const WAIT_TAIL = 3;
 const WAIT_COUNT = 4;
-/** Blocks the waiting prompts need (the freeness formula's queued demand). */
-const WAIT_BLOCKS = 5;
+/** Tokens of the waiting sequences (the freeness formula's queued demand, ΣQ = tokens / block size). */
+const WAIT_TOKENS = 5;
 /** IDLE, START_QUEUED, DECODING, or k > 0: a prefill of k sequences in flight. */
 const STEP = 6;
 const IDLE = 0;
@@ -46,9 +46,9 @@ export function runIdeal(workload: IdealWorkload, instances: number, limits: Ide
     row[i * ROW + WAIT_TAIL] = -1;
   }
   const slots = new Int32Array(instances * maxSeqs * SLOT);
-  // Per request: the waiting list's link, the blocks it asks for while waiting, tokens generated before a preemption.
+  // Per request: the waiting list's link, its tokens while waiting (prompt, plus those generated before a preemption), tokens generated before a preemption.
   const nextWaiting = new Int32Array(n).fill(-1);
-  const waitBlocks = new Int32Array(n);
+  const waitTokens = new Int32Array(n);
   const generatedOf = new Int32Array(n);
 
   const pushWaiting = (base: number, r: number, front: boolean): void => {
@@ -66,7 +66,7 @@ export function runIdeal(workload: IdealWorkload, instances: number, limits: Ide
       row[base + WAIT_TAIL] = r;
     }
     row[base + WAIT_COUNT] = (row[base + WAIT_COUNT] as number) + 1;
-    row[base + WAIT_BLOCKS] = (row[base + WAIT_BLOCKS] as number) + (waitBlocks[r] as number);
+    row[base + WAIT_TOKENS] = (row[base + WAIT_TOKENS] as number) + (waitTokens[r] as number);
   };
 
   const queueStart = (instance: number): void => {
@@ -76,14 +76,14 @@ export function runIdeal(workload: IdealWorkload, instances: number, limits: Ide
 
   const arrive = (r: number): void => {
     const prompt = workload.prompt_tokens[r] as number;
-    if (run.rejects(prompt)) {
+    if (run.rejects(r)) {
       run.rejected++;
       return;
     }
     const instance = run.dispatch.best;
     run.dispatch.dispatched(instance);
     const base = instance * ROW;
-    waitBlocks[r] = run.blocksFor(prompt);
+    waitTokens[r] = prompt;
     pushWaiting(base, r, false);
     if (row[base + STEP] === IDLE) queueStart(instance);
   };
@@ -115,7 +115,7 @@ export function runIdeal(workload: IdealWorkload, instances: number, limits: Ide
       row[base + WAIT_HEAD] = next;
       if (next === -1) row[base + WAIT_TAIL] = -1;
       row[base + WAIT_COUNT] = (row[base + WAIT_COUNT] as number) - 1;
-      row[base + WAIT_BLOCKS] = (row[base + WAIT_BLOCKS] as number) - (waitBlocks[r] as number);
+      row[base + WAIT_TOKENS] = (row[base + WAIT_TOKENS] as number) - (waitTokens[r] as number);
       const at = insertRunning(first, running, r);
       slots[at + REQ] = r;
       slots[at + TOKENS] = length;
@@ -148,7 +148,7 @@ export function runIdeal(workload: IdealWorkload, instances: number, limits: Ide
           const r = slots[victim + REQ] as number;
           free += slots[victim + BLOCKS] as number;
           generatedOf[r] = slots[victim + GENERATED] as number;
-          waitBlocks[r] = run.blocksFor(slots[victim + TOKENS] as number);
+          waitTokens[r] = slots[victim + TOKENS] as number;
           pushWaiting(base, r, true);
           run.preemptions++;
           if (victim === at) {
@@ -198,7 +198,7 @@ export function runIdeal(workload: IdealWorkload, instances: number, limits: Ide
     row[base + FREE] = free;
     row[base + RUNNING] = kept;
     const requests = kept + (row[base + WAIT_COUNT] as number);
-    run.report(instance, free, requests, row[base + WAIT_BLOCKS] as number);
+    run.report(instance, free, requests, row[base + WAIT_TOKENS] as number);
     row[base + STEP] = IDLE;
     if (requests > 0) queueStart(instance);
   };

@@ -21,6 +21,11 @@ export function idealInputs(config: RunConfig): IdealInputs {
   if (config.cluster.engine !== undefined && config.cluster.engine.kind !== 'vllm-v0') {
     throw new Error(`ideal core: cluster.engine.kind must be vllm-v0, received ${JSON.stringify(config.cluster.engine.kind)}`);
   }
+  // The ideal core caps a prefill's Σ prompt tokens only (vLLM 0.1.7), not vLLM 0.2's padded batch.
+  const budget = config.cluster.engine?.prefill_token_budget;
+  if (budget !== undefined && budget !== 'sum') {
+    throw new Error(`ideal core: cluster.engine.prefill_token_budget must be absent or "sum", received ${JSON.stringify(budget)}`);
+  }
   const sim = new Simulation(config.seed);
   const specs = generateWorkload(config.workload, { arrivals: sim.rng.stream('arrivals'), lengths: sim.rng.stream('lengths'), priorities: sim.rng.stream('priorities') });
   const { cluster } = config;

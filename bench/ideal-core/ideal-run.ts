@@ -94,10 +94,16 @@ export class IdealRun {
     return Math.ceil(tokens / this.limits.block_size_tokens);
   }
 
-  /** Whether a prompt can never be admitted (more blocks than above the watermark, or over the token cap). */
-  rejects(prompt: number): boolean {
+  /**
+   * Whether a request can never be served, as the simulator's `admissionError` (engine/create.ts)
+   * decides for vllm-v0: its prompt and output need more blocks than above the watermark (it
+   * would end preempting itself and block its queue), or its prompt is over the token cap.
+   */
+  rejects(request: number): boolean {
     const { total_blocks, watermark_blocks, max_num_batched_tokens } = this.limits;
-    return this.blocksFor(prompt) > total_blocks - watermark_blocks || prompt > max_num_batched_tokens;
+    const prompt = this.workload.prompt_tokens[request] as number;
+    const output = this.workload.output_tokens[request] as number;
+    return this.blocksFor(prompt + output) > total_blocks - watermark_blocks || prompt > max_num_batched_tokens;
   }
 
   queueStart(instance: number): void {
@@ -130,9 +136,15 @@ export class IdealRun {
     return true;
   }
 
-  /** The report a step end publishes: Llumnix's dispatch freeness (A − ΣQ) / (R + Q), +∞ when empty. */
-  report(instance: number, free: number, requests: number, waitingBlocks: number): void {
-    this.dispatch.rescore(instance, requests === 0 ? Number.POSITIVE_INFINITY : (free - this.limits.watermark_blocks - waitingBlocks) / requests);
+  /**
+   * The report a step end publishes: Llumnix's dispatch freeness (A − ΣQ) / (R + Q), +∞ when
+   * empty. ΣQ is the waiting tokens over the block size, unrounded, as the simulator's report
+   * computes it (SimReport.fill, policies/load/freeness.ts): rounding each prompt up to whole
+   * blocks ranks instances differently and the dispatch would diverge from the simulator's.
+   */
+  report(instance: number, free: number, requests: number, waitingTokens: number): void {
+    const queued = waitingTokens / this.limits.block_size_tokens;
+    this.dispatch.rescore(instance, requests === 0 ? Number.POSITIVE_INFINITY : (free - this.limits.watermark_blocks - queued) / requests);
   }
 
   /** Runs every event in (time, band, sequence) order until no arrival and no step is left. */

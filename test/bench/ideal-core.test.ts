@@ -5,6 +5,7 @@ import { EventHeap } from '../../bench/ideal-core/event-heap.ts';
 import { runIdeal } from '../../bench/ideal-core/fleet.ts';
 import { runIdealObjects } from '../../bench/ideal-core/fleet-objects.ts';
 import { idealInputs } from '../../bench/ideal-core/from-config.ts';
+import { projectedRatio } from '../../bench/ideal-core/projection.ts';
 import { scaledPreset } from '../../bench/scaled-preset.ts';
 import { LLAMA_7B_A10 } from '../../sim/perf/fitted.ts';
 import { parseRunConfig, simulate } from '../../sim/index.ts';
@@ -32,29 +33,36 @@ test('the event heap pops in (time, order) order through interleaved pushes and 
   t.true(popped > 1000);
 });
 
-test('the dispatch heap answers what a scan of (score, dispatched, id) would', (t) => {
+test('the dispatch heap answers what a scan of (score, dispatched, id) would, scores unused until every instance has reported (load\'s warm-up)', (t) => {
   const rng = seedrandom('dispatch-heap');
   const n = 37;
   const heap = new DispatchHeap(n);
   const score = new Array<number>(n).fill(Number.POSITIVE_INFINITY);
+  const reported = new Array<boolean>(n).fill(false);
   const dispatched = new Array<number>(n).fill(0);
+  let warm = 0;
   for (let k = 0; k < 3000; k++) {
     const instance = Math.floor(rng() * n);
     if (rng() < 0.5) {
       // Few distinct scores, so the tie rules decide often.
       score[instance] = rng() < 0.1 ? Number.POSITIVE_INFINITY : Math.floor(rng() * 5);
+      reported[instance] = true;
       heap.rescore(instance, score[instance] as number);
     } else {
       dispatched[instance] = (dispatched[instance] as number) + 1;
       heap.dispatched(instance);
     }
+    const warmingUp = reported.includes(false);
+    if (warmingUp) warm++;
+    const scoreOf = (i: number): number => (warmingUp ? 0 : (score[i] as number));
     let best = 0;
     for (let i = 1; i < n; i++) {
-      const [si, sb] = [score[i] as number, score[best] as number];
+      const [si, sb] = [scoreOf(i), scoreOf(best)];
       if (si > sb || (si === sb && (dispatched[i] as number) < (dispatched[best] as number))) best = i;
     }
     t.is(heap.best, best, `after operation ${k}`);
   }
+  t.true(warm > 50 && warm < 2900, `${warm} operations in warm-up`);
 });
 
 const prices = { ...LLAMA_7B_A10, step_overhead_ms: 4 };
@@ -73,10 +81,14 @@ test('one request: a prefill step, then one decode step per further token, price
   t.true(Math.abs(result.mean_e2e_s - (prefill + decode(17) + decode(18))) < 1e-12);
 });
 
-test('a prompt larger than the cache above the watermark is rejected, not queued forever', (t) => {
+test('a request larger than the cache above the watermark is rejected, not queued forever', (t) => {
   const workload = { arrival_s: Float64Array.of(0, 0.5), prompt_tokens: Int32Array.of(100 * 16, 10), output_tokens: Int32Array.of(2, 2) };
   const result = runIdeal(workload, 2, limits, prices);
   t.deepEqual([result.rejected, result.finished], [1, 1]);
+  // A prompt that fits but whose output would not (the simulator's admissionError rejects it).
+  const long = { arrival_s: Float64Array.of(0, 0.5), prompt_tokens: Int32Array.of(80 * 16, 10), output_tokens: Int32Array.of(20 * 16, 2) };
+  t.deepEqual(runIdeal(long, 1, limits, prices), runIdealObjects(long, 1, limits, prices));
+  t.deepEqual([runIdeal(long, 1, limits, prices).rejected, runIdeal(long, 1, limits, prices).finished], [1, 1]);
 });
 
 test('preemption by recompute when the blocks run out, and every request still finishes', (t) => {
@@ -111,4 +123,60 @@ test('the object layout makes the same decisions as the array layout (the bench 
   const tight = { ...limits, total_blocks: 9, watermark_blocks: 0 };
   const crowded = { arrival_s: Float64Array.of(0, 0, 0, 0), prompt_tokens: Int32Array.of(32, 32, 32, 32), output_tokens: Int32Array.of(40, 40, 40, 40) };
   t.deepEqual(runIdealObjects(crowded, 1, tight, prices), runIdeal(crowded, 1, tight, prices));
+});
+
+/** The simulator and the ideal core on the preset's dispatch alone (no migration pairs, which the ideal core does not have). */
+function withoutMigration(requests: number, instances: number, cluster: Record<string, number> = {}) {
+  const raw = scaledPreset('llumnix-fig11/ShareGPT/llumnix', requests, instances);
+  const config = parseRunConfig({ ...raw, cluster: { ...raw.cluster, ...cluster }, scheduler: { dispatch: raw.scheduler?.dispatch } });
+  const real = simulate(config, { keepRequests: true });
+  const { workload, limits: presetLimits, prices: presetPrices } = idealInputs(config);
+  return { real, workload, presetLimits, presetPrices, ideal: runIdeal(workload, instances, presetLimits, presetPrices) };
+}
+
+/** Mean TTFT and e2e of the simulator's finished requests, summed in request order as the ideal core sums. */
+function realMeans(requests: readonly { first_token_s: number | undefined; finish_s: number | undefined; arrival_s: number }[]): { finished: number; ttft: number; e2e: number } {
+  let finished = 0;
+  let ttft = 0;
+  let e2e = 0;
+  for (const r of requests) {
+    if (r.finish_s === undefined) continue;
+    finished++;
+    ttft += (r.first_token_s as number) - r.arrival_s;
+    e2e += r.finish_s - r.arrival_s;
+  }
+  return { finished, ttft: ttft / finished, e2e: e2e / finished };
+}
+
+test('under tight limits too (preemptions, the batch and token caps, rejections) the ideal core decides as the simulator without migration', (t) => {
+  const { real, ideal } = withoutMigration(1500, 4, { total_blocks: 300, max_num_seqs: 8, max_num_batched_tokens: 2048 });
+  const means = realMeans(real.requests);
+  t.true(ideal.preemptions > 100 && ideal.rejected > 0, `${ideal.preemptions} preemptions, ${ideal.rejected} rejected`);
+  t.deepEqual([ideal.finished, ideal.rejected, ideal.mean_ttft_s, ideal.mean_e2e_s], [means.finished, real.requests.length - means.finished, means.ttft, means.e2e]);
+});
+
+test('without migration the ideal core makes the simulator\'s decisions: the same mean TTFT and e2e to the last bit', (t) => {
+  // Every dispatch, admission, preemption and step price must match for the float sums to match.
+  // 48 instances so that `load`'s warm-up (until every instance has reported) spans many arrivals.
+  const { real, workload, presetLimits, presetPrices, ideal } = withoutMigration(3000, 48);
+  const means = realMeans(real.requests);
+  t.is(ideal.finished, real.requests.length);
+  t.deepEqual([ideal.finished, ideal.mean_ttft_s, ideal.mean_e2e_s], [means.finished, means.ttft, means.e2e]);
+  // The object layout too, here through a warm-up of 48 instances.
+  t.deepEqual(runIdealObjects(workload, 48, presetLimits, presetPrices), ideal);
+});
+
+test('the ideal core refuses a config whose engine it does not model (a padded prefill budget)', (t) => {
+  const raw = scaledPreset('llumnix-fig11/ShareGPT/llumnix', 100, 2);
+  const padded = parseRunConfig({ ...raw, cluster: { ...raw.cluster, engine: { kind: 'vllm-v0', prefill_token_budget: 'padded' } } });
+  t.throws(() => idealInputs(padded), { message: /prefill_token_budget must be absent or "sum", received "padded"/ });
+  t.notThrows(() => idealInputs(parseRunConfig({ ...raw, cluster: { ...raw.cluster, engine: { kind: 'vllm-v0', prefill_token_budget: 'sum' } } })));
+});
+
+test('the projection: per event (real + growth) / real, per request times the events-per-request ratio (the target is per request)', (t) => {
+  // docs/performance.md's figures: 474 ns per event at 100k × 16, +105 ns of growth, 95 against 84 events per request.
+  const { perEvent, perRequest } = projectedRatio(474, 105, 95 / 84);
+  t.is(perEvent.toFixed(3), '1.222');
+  t.is(perRequest.toFixed(3), '1.381');
+  t.is(projectedRatio(474, 0, 1).perRequest, 1);
 });
