@@ -12,9 +12,12 @@ export function printTraceReport(summary: RunSummary): void {
   }
 }
 
-/** Prints, on stderr, how many requests were rejected at arrival and why (requests.csv has each one). */
+/**
+ * Prints, on stderr, how many requests were rejected (at arrival, or dropped later by their
+ * engine as vLLM's ignored requests) and why; requests.csv has each one.
+ */
 export function printRejections(summary: RunSummary, dir: string): void {
   if (summary.rejected === 0) return;
   const reasons = Object.entries(summary.rejected_by_reason ?? {}).map(([reason, n]) => `${n} × ${reason}`);
-  console.error(`rejected at arrival: ${summary.rejected} of ${summary.submitted} requests (${reasons.join('; ')}); each one is in ${dir}/requests.csv with its rejected_reason`);
+  console.error(`rejected: ${summary.rejected} of ${summary.submitted} requests (${reasons.join('; ')}); each one is in ${dir}/requests.csv with its rejected_reason`);
 }

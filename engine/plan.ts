@@ -36,6 +36,14 @@ export interface StepPlan<S extends Sequence = Sequence> extends StepBatch {
   readonly admitted: readonly S[];
   /** Sequences preempted (recompute) while forming this step; they are back in the queue. */
   readonly preempted: readonly S[];
+  /**
+   * Sequences dropped from the head of the queue because no step can ever admit them (vLLM
+   * 0.1.7's FINISHED_IGNORED: prompt plus generated tokens beyond `max_num_batched_tokens`,
+   * which a preempted sequence can reach). Already removed, status 'finished'; the executor
+   * ends them (the real engine with finish_reason 'length', as vLLM's server does; the
+   * simulator records the reason). A plan may hold only these, with an empty batch.
+   */
+  readonly ignored: readonly S[];
 }
 
 /** What `update` did after a step: tokens appended, sequences finished (blocks freed). */

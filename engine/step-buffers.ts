@@ -24,6 +24,7 @@ export class PlanBuffer<S extends Sequence> implements StepPlan<S> {
   readonly decodes: DecodeItem<S>[] = [];
   readonly admitted: S[] = [];
   readonly preempted: S[] = [];
+  readonly ignored: S[] = [];
 
   /** Empties every list but `decodes`, which the scheduler overwrites and truncates. */
   clear(): this {
@@ -31,6 +32,7 @@ export class PlanBuffer<S extends Sequence> implements StepPlan<S> {
     if (this.prefills.length > 0) truncate(this.prefills, 0);
     if (this.admitted.length > 0) truncate(this.admitted, 0);
     if (this.preempted.length > 0) truncate(this.preempted, 0);
+    if (this.ignored.length > 0) truncate(this.ignored, 0);
     return this;
   }
 

@@ -24,21 +24,31 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
   schedule(): StepPlan<S> | undefined {
     const plan = this.plan.clear();
     const decodes = plan.decodes;
-    this.admit(plan.admitted);
+    this.admit(plan.admitted, plan.ignored);
     if (plan.admitted.length > 0) {
       for (const seq of plan.admitted) plan.prefills.push({ seq, new_tokens: seq.num_tokens, context_tokens: 0 });
       if (decodes.length > 0) truncate(decodes, 0);
       return plan;
     }
-    if (this.running.length === 0) return undefined;
+    if (this.running.length === 0) {
+      if (plan.ignored.length === 0) return undefined;
+      // Only drops to report: an empty batch.
+      if (decodes.length > 0) truncate(decodes, 0);
+      return plan;
+    }
     // Overwritten in place, then cut to the batch (see PlanBuffer).
     const n = this.reserveDecodeSlots(plan.preempted, decodes);
     if (decodes.length > n) truncate(decodes, n);
     return plan;
   }
 
-  /** Strict FCFS: admit from the head into `admitted` while blocks, the token cap and batch size allow. */
-  private admit(admitted: S[]): void {
+  /**
+   * Strict FCFS: admit from the head into `admitted` while blocks, the token cap and batch size
+   * allow. A head longer than the token cap alone can never be admitted (only a preempted
+   * sequence gets there: arrivals are checked by `admissionError`); vLLM 0.1.7 drops it as
+   * ignored rather than block the queue behind it for ever.
+   */
+  private admit(admitted: S[], ignored: S[]): void {
     let tokens = 0;
     let longest = 0;
     const { watermark_blocks, max_num_batched_tokens, max_num_seqs } = this.limits;
@@ -47,6 +57,11 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       const head = this.waiting[0];
       if (head === undefined) break;
       const length = head.num_tokens;
+      if (length > max_num_batched_tokens) {
+        this.abort(head);
+        ignored.push(head);
+        continue;
+      }
       const need = this.blocksFor(length);
       if (this.blocks.free_blocks - need < watermark_blocks) break;
       // Padded batches cost every prompt as much as the longest one.

@@ -30,7 +30,7 @@ export interface RunSummary extends LatencySummary {
   readonly seed: number;
   readonly submitted: number;
   readonly rejected: number;
-  /** Requests rejected at arrival, by reason (see requests.csv `rejected_reason` for each). */
+  /** Requests rejected at arrival or dropped by their engine (vLLM's ignored), by reason (requests.csv `rejected_reason` has each). */
   readonly rejected_by_reason?: Readonly<Record<string, number>>;
   /** Llumnix artifact formula, averaged over all finished requests. */
   readonly preemption_loss_s: number;

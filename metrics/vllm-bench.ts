@@ -34,7 +34,7 @@ function* requestLatencies(finished: FinishedColumns): Generator<RequestLatencie
  * definitions, so a simulated run reads like a measured one. TTFT = prefill latency, E2EL =
  * request latency, TPOT = (E2EL − TTFT) / (output tokens − 1) over requests with more than one
  * token, ITL = every gap between consecutive tokens of a request (percentiles within
- * ±`itl_relative_accuracy`, see TokenGaps). `failed` counts requests rejected at arrival.
+ * ±`itl_relative_accuracy`, see TokenGaps). `failed` counts requests rejected (at arrival, or dropped by their engine).
  * Throughputs divide by the duration; `request_goodput` is null without SLOs, as in vLLM.
  */
 export function vllmBenchSection(input: VllmBenchInput, options: VllmBenchOptions): Record<string, number | null> {

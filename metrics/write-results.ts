@@ -11,8 +11,9 @@ import { VERSION } from './version.ts';
 
 /**
  * requests.csv columns, in RequestMetrics order, then `rejected_reason` (written even when no
- * request finished). A request rejected at arrival has a row too: its id, priority, arrival and
- * requested token counts, empty latencies and the reason.
+ * request finished). A rejected request has a row too: its id, priority, arrival, token counts
+ * (requested at arrival; produced when its engine dropped it later, with its instance), empty
+ * latencies and the reason.
  */
 export const REQUEST_COLUMNS: readonly (keyof RequestMetrics | 'rejected_reason')[] = [
   'request_id', 'priority', 'instance_id', 'arrival_s', 'first_scheduled_s', 'first_token_s', 'finish_s',
@@ -29,7 +30,7 @@ function* requestRows(records: RunRecords): Generator<Record<string, unknown>> {
   const cost = records.info.preemption_cost;
   for (const r of records.requests) {
     if (r.rejected !== undefined) {
-      yield { request_id: r.id, priority: r.priority, instance_id: -1, arrival_s: r.arrival_s, prompt_tokens: r.prompt_tokens, output_tokens: r.output_tokens, rejected_reason: r.rejected };
+      yield { request_id: r.id, priority: r.priority, instance_id: r.instance, arrival_s: r.arrival_s, prompt_tokens: r.prompt_tokens, output_tokens: r.output_tokens, rejected_reason: r.rejected };
     } else {
       const m = requestMetrics(r, cost);
       if (m !== undefined) yield m as unknown as Record<string, unknown>;

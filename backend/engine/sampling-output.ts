@@ -135,6 +135,16 @@ export class RequestOutput {
     };
   }
 
+  /**
+   * Ends the request because its engine dropped it as never admissible (vLLM's ignored
+   * request: a preempted sequence grown past the token cap); vLLM's server reports those with
+   * finish_reason 'length'. Returns the delta with the held-back text.
+   */
+  ignore(): GenerationDelta {
+    const text = this.finished ? '' : this.#finishWith('length');
+    return { request_id: this.request_id, token_ids: [], text, finish_reason: this.#finish ?? 'length' };
+  }
+
   /** Ends the request (abort or engine shutdown); returns the delta with the held-back text. */
   abort(): GenerationDelta {
     const text = this.finished ? '' : this.#finishWith('abort');

@@ -371,6 +371,7 @@ export class SimCluster {
     const now = this.sim.now_s;
     const plan = instance.engine.schedule();
     if (plan === undefined) return;
+    if (plan.ignored.length > 0 && this.#dropIgnored(instance, plan)) return;
     for (const victim of plan.preempted) victim.killed = { killed_s: now, output_tokens: victim.generated };
     for (const request of plan.admitted) {
       if (request.killed !== undefined) {
@@ -388,6 +389,24 @@ export class SimCluster {
     instance.current_duration_s = duration_s;
     instance.current_end_s = this.sim.now_s + duration_s;
     this.sim.atRecurring(instance.stepEnd as RecurringEvent<SimInstance>, instance.current_end_s);
+  }
+
+  /**
+   * Ends the requests the engine dropped as never admissible (`plan.ignored`: a preempted
+   * request grown past the token cap), each recorded with its reason. True when nothing else
+   * is planned: the instance reports, as vLLM's step returning only ignored requests does, and
+   * goes idle.
+   */
+  #dropIgnored(instance: SimInstance, plan: StepPlan<SimRequest>): boolean {
+    const cap = this.options.limits.max_num_batched_tokens;
+    for (const request of plan.ignored) {
+      if (request.priority === 'high') instance.high_priority--;
+      this.reject(request, `ignored at the head of the queue: ${request.num_tokens} tokens (prompt + generated, after ${request.preemptions} preemption(s)) exceed max_num_batched_tokens ${cap}`);
+    }
+    if (plan.prefills.length + plan.decodes.length + plan.preempted.length > 0) return false;
+    this.publishReport(instance);
+    this.removeIfDrained(instance);
+    return true;
   }
 
   /** The factor of a step starting now, given how many other instances are mid-step. */

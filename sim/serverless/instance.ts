@@ -129,6 +129,11 @@ export class ServerlessInstance {
     if (this.#stepping || !this.serving || this.engine.idle) return;
     const plan = this.engine.schedule();
     if (plan === undefined) return;
+    if (plan.ignored.length > 0) {
+      // ServerlessLLM's instances never preempt (KV never binds), so only a prompt over the cap gets here.
+      const ids = plan.ignored.map((r) => r.id).join(', ');
+      throw new Error(`serverless instance ${this.id}: request(s) ${ids} exceed the engine's max_num_batched_tokens; dropping them (vLLM's ignored requests) is not implemented in the ServerlessLLM simulator`);
+    }
     this.#stepping = true;
     const epoch = this.#epoch;
     const ms = this.model.perf.step_ms(plan);

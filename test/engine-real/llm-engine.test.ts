@@ -163,3 +163,24 @@ test('the offline LLM API tokenizes, generates and detokenizes', async (t) => {
     await llm.shutdown();
   }
 });
+
+test('vllm-v0: a preempted request grown past max_num_batched_tokens ends with length and the tokens it had, not a hang', async (t) => {
+  // Two prompts of 20 tokens, 40 tokens each, in 16 blocks of 4: both run until the cache is
+  // full at ~32 tokens each, the later one is preempted, and its recompute (~32 tokens) no
+  // longer fits the 30-token prefill cap. vLLM 0.1.7 drops it as ignored (finish_reason length).
+  const inputs = [0, 1].map((i) => Array.from({ length: 20 }, (_, j) => (i * 31 + j * 17 + 3) % 500));
+  const roomy = await run({ engine_kind: 'vllm-v0' }, inputs, 40);
+  const engine = await LLMEngine.create({ model: 'tiny', engine_kind: 'vllm-v0', num_kv_blocks: 16, block_size_tokens: 4, max_num_batched_tokens: 30, max_model_len: 64 });
+  try {
+    const outs = await Promise.all(inputs.map((p, i) => collect(engine.generate({ request_id: `r${i}`, prompt_token_ids: p, sampling: greedy(40) }))));
+    t.deepEqual(outs.map((o) => o.finish), ['length', 'length']);
+    t.deepEqual(outs[0]?.ids, roomy[0], 'the request that kept its blocks is unaffected');
+    const dropped = outs[1]?.ids ?? [];
+    t.true(dropped.length > 30 - 20 && dropped.length < 40, `the dropped request produced ${dropped.length} tokens before its recompute outgrew the cap`);
+    t.deepEqual(dropped, roomy[1]?.slice(0, dropped.length), 'what it produced is what a roomy run produces');
+    t.true(engine.stats().preemptions > 0);
+    t.is(engine.core.free_blocks, 16);
+  } finally {
+    await engine.shutdown();
+  }
+});

@@ -89,3 +89,34 @@ test('the only running request preempts itself when no block is left', (t) => {
   t.is(perf.step_ms(plan), 0);
   t.is(e.free_blocks, 2);
 });
+
+test('a waiting sequence longer than the token cap is dropped as ignored, and the queue behind it moves', (t) => {
+  // Only a preempted sequence grows past the cap (arrivals are checked by admissionError);
+  // the scheduler's rule holds for any head, so the test enqueues one directly.
+  const e = engine({ max_num_batched_tokens: 64 });
+  const long = new TestSeq(0, 65);
+  e.enqueue(long);
+  e.enqueue(new TestSeq(1, 10));
+  const plan = e.schedule();
+  t.deepEqual(ids(plan?.ignored ?? []), [0]);
+  t.deepEqual(prefillIds(plan), [1]);
+  t.is(long.status, 'finished');
+  t.deepEqual(ids(e.waiting), []);
+  // A cap of exactly the head's length admits it.
+  const exact = engine({ max_num_batched_tokens: 64 });
+  exact.enqueue(new TestSeq(2, 64));
+  t.deepEqual(prefillIds(exact.schedule()), [2]);
+});
+
+test('a plan may hold only ignored sequences; the next schedule is idle', (t) => {
+  const e = engine({ max_num_batched_tokens: 64 });
+  e.enqueue(new TestSeq(0, 100));
+  const plan = e.schedule();
+  t.deepEqual(ids(plan?.ignored ?? []), [0]);
+  t.deepEqual([prefillIds(plan), decodeIds(plan)], [[], []]);
+  t.is(e.schedule(), undefined);
+  e.enqueue(new TestSeq(1, 10));
+  const next = e.schedule();
+  t.deepEqual(prefillIds(next), [1]);
+  t.is(next?.ignored.length, 0, 'the reused plan no longer lists the dropped sequence');
+});

@@ -80,5 +80,5 @@ test('fleetlab run prints how many requests were rejected at arrival and why', a
   );
   const summary = JSON.parse(readFileSync(join(dir, 'r', 'summary.json'), 'utf8'));
   t.true(summary.rejected > 0 && summary.requests > 0, `${summary.rejected} rejected`);
-  t.regex(stderr, new RegExp(`rejected at arrival: ${summary.rejected} of 40 requests \\(${summary.rejected} × needs # blocks / # prompt tokens, beyond one instance\\); each one is in .*requests\\.csv with its rejected_reason`));
+  t.regex(stderr, new RegExp(`rejected: ${summary.rejected} of 40 requests \\(${summary.rejected} × needs # blocks / # prompt tokens, beyond one instance\\); each one is in .*requests\\.csv with its rejected_reason`));
 });
