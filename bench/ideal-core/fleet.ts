@@ -12,7 +12,8 @@ import { type IdealLimits, type IdealPrices, type IdealResult, IdealRun, type Id
 
 export type { IdealLimits, IdealPrices, IdealResult, IdealWorkload } from './ideal-run.ts';
 
-// One row of doubles per instance: its whole scalar state in one cache line (slot 7 unused).
+// One row of doubles per instance: its whole scalar state in 64 bytes (slot 7 unused; the buffer is
+// not aligned to a cache line, so a row spans one line or two).
 const ROW = 8;
 const FREE = 0;
 const RUNNING = 1;

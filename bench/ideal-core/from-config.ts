@@ -26,8 +26,20 @@ export function idealInputs(config: RunConfig): IdealInputs {
   if (budget !== undefined && budget !== 'sum') {
     throw new Error(`ideal core: cluster.engine.prefill_token_budget must be absent or "sum", received ${JSON.stringify(budget)}`);
   }
+  // What the ideal core does not model must be absent (or off), so it is not silently ignored.
+  const unmodelled: [string, unknown][] = [
+    ['cluster.high_priority_first', config.cluster.high_priority_first ? true : undefined],
+    ['cluster.frontend', config.cluster.frontend],
+    ['cluster.contention', config.cluster.contention],
+    ['workload.max_concurrency', config.workload.max_concurrency],
+  ];
+  for (const [field, value] of unmodelled) {
+    if (value !== undefined) throw new Error(`ideal core: ${field} must be absent (the ideal core does not model it), received ${JSON.stringify(value)}`);
+  }
   const sim = new Simulation(config.seed);
   const specs = generateWorkload(config.workload, { arrivals: sim.rng.stream('arrivals'), lengths: sim.rng.stream('lengths'), priorities: sim.rng.stream('priorities') });
+  const high = specs.findIndex((spec) => spec.priority !== 'normal');
+  if (high >= 0) throw new Error(`ideal core: every request must have normal priority (priorities are not modelled), request ${high} is ${JSON.stringify(specs[high]?.priority)}`);
   const { cluster } = config;
   return {
     workload: {

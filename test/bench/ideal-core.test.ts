@@ -173,6 +173,18 @@ test('the ideal core refuses a config whose engine it does not model (a padded p
   t.notThrows(() => idealInputs(parseRunConfig({ ...raw, cluster: { ...raw.cluster, engine: { kind: 'vllm-v0', prefill_token_budget: 'sum' } } })));
 });
 
+test('the ideal core refuses what it does not model: priorities, high_priority_first, a frontend delay, contention, max_concurrency', (t) => {
+  const raw = scaledPreset('llumnix-fig11/ShareGPT/llumnix', 100, 2) as Record<string, any>;
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ ...raw, workload: { ...raw['workload'], priority: { high_ratio: 0.5 } } }, /every request must have normal priority .*is "high"/],
+    [{ ...raw, cluster: { ...raw['cluster'], high_priority_first: true } }, /cluster\.high_priority_first must be absent .*received true/],
+    [{ ...raw, cluster: { ...raw['cluster'], frontend: { dispatch_ms: 2 } } }, /cluster\.frontend must be absent/],
+    [{ ...raw, cluster: { ...raw['cluster'], contention: { step_factors: [1, 1.2] } } }, /cluster\.contention must be absent/],
+    [{ ...raw, workload: { ...raw['workload'], max_concurrency: 4 } }, /workload\.max_concurrency must be absent .*received 4/],
+  ];
+  for (const [input, message] of cases) t.throws(() => idealInputs(parseRunConfig(input)), { message });
+});
+
 test('the projection: per event (real + growth) / real, per request times the events-per-request ratio (the target is per request)', (t) => {
   // docs/performance.md's figures: 474 ns per event at 100k × 16, +105 ns of growth, 95 against 84 events per request.
   const { perEvent, perRequest } = projectedRatio(474, 105, 95 / 84);
