@@ -4,6 +4,7 @@ import { generateWorkload, type WorkloadReport } from '../traces/index.ts';
 import { InstanceSampler } from './sampler.ts';
 import { buildPerfModel } from './build-perf.ts';
 import { SimCluster } from './cluster/index.ts';
+import { stalledRunError } from './cluster/stall.ts';
 import type { EngineLimits } from '../engine/index.ts';
 import { ConfigError } from './errors.ts';
 import type { ClusterConfig, RunConfig } from './config/index.ts';
@@ -124,7 +125,11 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
     }
     const delay = sampler.record(tick);
     // Keep sampling only while work remains, so the run ends when the last request does.
-    if (cluster.finished < total) sim.after(delay, Band.control, sample);
+    if (cluster.finished < total) {
+      // Only this sampler is left while requests are in flight: nothing can move them.
+      if (sim.pending === 0) throw stalledRunError(cluster, sim.now_s);
+      sim.after(delay, Band.control, sample);
+    }
   };
   sim.at(0, Band.control, sample);
 
