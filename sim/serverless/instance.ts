@@ -130,9 +130,9 @@ export class ServerlessInstance {
     const plan = this.engine.schedule();
     if (plan === undefined) return;
     if (plan.ignored.length > 0) {
-      // ServerlessLLM's instances never preempt (KV never binds), so only a prompt over the cap gets here.
+      // The engine drops a head longer than its token cap, which is infinite here: never.
       const ids = plan.ignored.map((r) => r.id).join(', ');
-      throw new Error(`serverless instance ${this.id}: request(s) ${ids} exceed the engine's max_num_batched_tokens; dropping them (vLLM's ignored requests) is not implemented in the ServerlessLLM simulator`);
+      throw new Error(`serverless instance ${this.id}: the engine dropped request(s) ${ids} as longer than its token cap, which is infinite in the ServerlessLLM simulator (a bug)`);
     }
     this.#stepping = true;
     const epoch = this.#epoch;
