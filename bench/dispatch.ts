@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseRunConfig, simulate, type RunConfigInput } from '../sim/index.ts';
 import { pointList, scaledPreset } from './scaled-preset.ts';
+import { timed } from './timed.ts';
 
 const DISPATCH: Record<string, Record<string, unknown>> = {
   'least-outstanding': { kind: 'least-outstanding' },
@@ -61,11 +62,8 @@ interface PointResult {
 function runPoint(dispatch: string, requests: number, instances: number): PointResult {
   const preset = scaledPreset(PRESET, requests, instances, DISPATCH[dispatch]);
   const config = parseRunConfig(SCALING.has(dispatch) ? keepScaling(preset, instances) : preset);
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const result = simulate(config, { keepRequests: false });
-  const used = process.cpuUsage(cpu);
-  return { simulate_s: (performance.now() - started) / 1e3, cpu_s: (used.user + used.system) / 1e6, events: result.events };
+  const run = timed(() => simulate(config, { keepRequests: false }));
+  return { simulate_s: run.seconds, cpu_s: run.cpu_s, events: run.value.events };
 }
 
 if (values.point !== undefined) {

@@ -30,6 +30,7 @@ import { runIdealObjects } from './ideal-core/fleet-objects.ts';
 import { idealInputs } from './ideal-core/from-config.ts';
 import { projectedRatio } from './ideal-core/projection.ts';
 import { pointList, positiveIntegers, scaledPreset } from './scaled-preset.ts';
+import { timed } from './timed.ts';
 
 const PRESET = 'llumnix-fig11/ShareGPT/llumnix';
 const TARGET_RATIO = 1.5;
@@ -76,22 +77,15 @@ function layoutsOf(text: string): Layout[] {
 
 function idealPoint(requests: number, instances: number, layout: Layout): IdealPoint {
   const { workload, limits, prices } = idealInputs(configOf(requests, instances));
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const result = LAYOUTS[layout](workload, instances, limits, prices);
-  const used = process.cpuUsage(cpu);
-  return { ...result, requests, instances, seconds: (performance.now() - started) / 1e3, cpu_s: (used.user + used.system) / 1e6 };
+  const run = timed(() => LAYOUTS[layout](workload, instances, limits, prices));
+  return { ...run.value, requests, instances, seconds: run.seconds, cpu_s: run.cpu_s };
 }
 
 function realPoint(requests: number, instances: number): RealPoint {
   const config = configOf(requests, instances);
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const result = simulate(config, { keepRequests: false });
-  const used = process.cpuUsage(cpu);
-  const seconds = (performance.now() - started) / 1e3;
-  const summary = summaryOf(result.records);
-  return { events: result.events, seconds, cpu_s: (used.user + used.system) / 1e6, mean_ttft_s: summary.prefill_latency_s.mean, mean_e2e_s: summary.request_latency_s.mean };
+  const run = timed(() => simulate(config, { keepRequests: false }));
+  const summary = summaryOf(run.value.records);
+  return { events: run.value.events, seconds: run.seconds, cpu_s: run.cpu_s, mean_ttft_s: summary.prefill_latency_s.mean, mean_e2e_s: summary.request_latency_s.mean };
 }
 
 function child<T>(args: string[]): T {

@@ -34,6 +34,7 @@ import { parseArgs } from 'node:util';
 import { summaryOf } from '../metrics/index.ts';
 import { type LatencyPoint, latencyLadder } from './memory-latency.ts';
 import { pointList, positiveIntegers, scaledPreset } from './scaled-preset.ts';
+import { timed } from './timed.ts';
 import { parseRunConfig, simulate } from '../sim/index.ts';
 import { median } from 'simple-statistics';
 
@@ -70,19 +71,16 @@ interface PointResult {
 /** One point, in this process: the preset with the rate scaled by instances / preset instances. */
 function runPoint(requests: number, instances: number): PointResult {
   const config = parseRunConfig(scaledPreset(values.preset, requests, instances));
-  const started = performance.now();
-  const cpuBefore = process.cpuUsage();
-  const result = simulate(config, { keepRequests: false });
-  const simulateCpu = process.cpuUsage(cpuBefore);
-  const simulate_s = (performance.now() - started) / 1e3;
+  const run = timed(() => simulate(config, { keepRequests: false }));
+  const result = run.value;
   const summary = summaryOf(result.records);
   const cpu = process.cpuUsage();
   return {
     requests,
     instances,
     wall_s: process.uptime(),
-    simulate_s,
-    simulate_cpu_s: (simulateCpu.user + simulateCpu.system) / 1e6,
+    simulate_s: run.seconds,
+    simulate_cpu_s: run.cpu_s,
     cpu_s: (cpu.user + cpu.system) / 1e6,
     finished: summary.requests,
     events: result.events,

@@ -480,11 +480,9 @@ export class LLMEngine implements GenerationEngine {
         this.#applyBetweenSteps();
         const t0 = performance.now();
         const plan = this.core.schedule();
-        if (plan !== undefined) {
-          for (const seq of plan.ignored) {
-            seq.queue.push(seq.output.ignore());
-            this.#retire(seq);
-          }
+        for (const seq of plan?.ignored ?? []) {
+          seq.queue.push(seq.output.ignore());
+          this.#retire(seq);
         }
         if (plan === undefined || plan.prefills.length + plan.decodes.length === 0) {
           for (const listener of this.#idleListeners) listener();

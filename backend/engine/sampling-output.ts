@@ -141,14 +141,18 @@ export class RequestOutput {
    * finish_reason 'length'. Returns the delta with the held-back text.
    */
   ignore(): GenerationDelta {
-    const text = this.finished ? '' : this.#finishWith('length');
-    return { request_id: this.request_id, token_ids: [], text, finish_reason: this.#finish ?? 'length' };
+    return this.#end('length');
   }
 
   /** Ends the request (abort or engine shutdown); returns the delta with the held-back text. */
   abort(): GenerationDelta {
-    const text = this.finished ? '' : this.#finishWith('abort');
-    return { request_id: this.request_id, token_ids: [], text, finish_reason: this.#finish ?? 'abort' };
+    return this.#end('abort');
+  }
+
+  /** The last delta of a request ended from outside its sampling, with the held-back text. */
+  #end(reason: FinishReason): GenerationDelta {
+    const text = this.finished ? '' : this.#finishWith(reason);
+    return { request_id: this.request_id, token_ids: [], text, finish_reason: this.#finish ?? reason };
   }
 
   #finishWith(reason: FinishReason): string {

@@ -61,7 +61,6 @@ export function spread(values: readonly number[]): { median: number; p10: number
   return { median: quantileSorted(s, 0.5), p10: quantileSorted(s, 0.1), p90: quantileSorted(s, 0.9) };
 }
 
-
 /** Consumes a stream, recording its dispatch and delivery latencies. */
 async function drain(stream: AsyncIterable<GenerationDelta>, sent_unix_ms: number, frontend: FrontendSamples): Promise<void> {
   for await (const d of stream) {

@@ -19,6 +19,6 @@ export function stalledRunError(cluster: SimCluster, now_s: number): InvariantEr
   });
   return new InvariantError(
     `simulation stalled at ${now_s.toFixed(3)} s: ${stuck.length} request(s) in flight and no step, arrival, migration or control event left to move them; ${examples.join('; ')}. ` +
-      'This is a bug of the simulator or of a policy (please report it with the config): an instance holds requests it never schedules.',
+      'This is a bug of the simulator or of a policy: please report it with the config.',
   );
 }
