@@ -23,8 +23,16 @@ export interface RealExampleOptions {
   /** Checkpoint of the 3B model: an HF folder, or the tiny stand-in (default `tiny-3b`). */
   readonly model_3b?: string;
   readonly model_1_5b?: string;
-  /** Seconds between the two requests (the document: 3). */
+  /** Seconds between the 3B inference's first token and the second request (the document: 3). */
   readonly gap_s?: number;
+  /**
+   * Send the second request once the 3B answer has streamed this many tokens instead of `gap_s`
+   * after its first token. A point in the inference rather than in time: a faster machine
+   * decodes more in a second, leaving the migration less to outrun, so tests use this to keep
+   * the race they assert the same on every machine. (Tokens are counted by their logprobs
+   * entries, one per token, which the 3B request then asks for.)
+   */
+  readonly after_tokens?: number;
   /**
    * Output tokens of the 3B request. The document asks for 1024 from a real 3B model on a GPU;
    * the tiny stand-in decodes a token in a few milliseconds, so by default it asks for 3000 to
@@ -128,20 +136,24 @@ export async function liveMigrationReal(options: RealExampleOptions): Promise<Re
     for (const config of exampleDeployConfigs(model_3b, model_1_5b)) await fleet.deploy(parseDeployConfig(config));
     const base = await api.listen({ host: '127.0.0.1', port: 0 });
     const t0 = fleet.now_s;
-    let firstToken!: () => void;
-    const running = new Promise<void>((r) => (firstToken = r));
-    const ask = async (model: string, messages: { role: string; content: string }[], max_tokens: number, onFirstToken = (): void => undefined): Promise<RealRequestOutcome> => {
+    let reached!: () => void;
+    const running = new Promise<void>((r) => (reached = r));
+    const gate = options.after_tokens ?? 1;
+    const ask = async (model: string, messages: { role: string; content: string }[], max_tokens: number, onTokens?: { count: number; reached: () => void }): Promise<RealRequestOutcome> => {
       const sent_s = fleet.now_s - t0;
       fleet.log(`Request to ${model} sent (max_tokens ${max_tokens})`);
       const res = await fetch(`${base}/v1/chat/completions`, {
         method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model, messages, max_tokens, temperature: 0, ignore_eos: true, stream: true, stream_options: { include_usage: true } }),
+        body: JSON.stringify({
+          model, messages, max_tokens, temperature: 0, ignore_eos: true, stream: true, stream_options: { include_usage: true },
+          ...(onTokens !== undefined && options.after_tokens !== undefined ? { logprobs: true } : {}),
+        }),
       });
       if (!res.ok || res.body === null) throw new Error(`${model}: HTTP ${res.status}: ${await res.text()}`);
       let completion_tokens = 0;
       let finish_reason = '';
       let pending = '';
-      let first = true;
+      let tokens = 0;
       let text = '';
       for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
         pending += chunk;
@@ -150,18 +162,21 @@ export async function liveMigrationReal(options: RealExampleOptions): Promise<Re
         for (const event of events) {
           const data = event.replace(/^data: /, '');
           if (data === '[DONE]' || data.trim() === '') continue;
-          const body = JSON.parse(data) as { usage?: { completion_tokens: number } | null; choices?: { finish_reason: string | null; delta?: { content?: string } }[]; error?: { message: string } };
+          const body = JSON.parse(data) as {
+            usage?: { completion_tokens: number } | null; error?: { message: string };
+            choices?: { finish_reason: string | null; delta?: { content?: string }; logprobs?: { content?: unknown[] } | null }[];
+          };
           if (body.error !== undefined) throw new Error(`${model}: ${body.error.message}`);
-          if (first && (body.choices?.[0]?.delta?.content ?? '') !== '') {
-            first = false;
-            fleet.log(`Request to ${model}: first token`);
-            onFirstToken();
-          }
+          const before = tokens;
+          tokens += body.choices?.[0]?.logprobs?.content?.length ?? ((body.choices?.[0]?.delta?.content ?? '') !== '' ? 1 : 0);
+          if (before === 0 && tokens > 0) fleet.log(`Request to ${model}: first token`);
+          if (onTokens !== undefined && before < onTokens.count && tokens >= onTokens.count) onTokens.reached();
           text += body.choices?.[0]?.delta?.content ?? '';
           finish_reason = body.choices?.[0]?.finish_reason ?? finish_reason;
           completion_tokens = body.usage?.completion_tokens ?? completion_tokens;
         }
       }
+      onTokens?.reached(); // an answer shorter than the gate still lets the second request go
       const finished_s = fleet.now_s - t0;
       fleet.log(`Request to ${model} finished: ${completion_tokens} tokens (${finish_reason})`);
       return { model, sent_s, finished_s, completion_tokens, finish_reason, text };
@@ -169,12 +184,13 @@ export async function liveMigrationReal(options: RealExampleOptions): Promise<Re
     const large = ask(QWEN_3B, [
       { role: 'system', content: 'You are a helpful assistant.' },
       { role: 'user', content: 'Could you share a story of the history of Computer Science?' },
-    ], options.max_tokens_3b ?? (isTiny(model_3b) ? 3000 : 1024), firstToken);
+    ], options.max_tokens_3b ?? (isTiny(model_3b) ? 3000 : 1024), { count: gate, reached });
     // The document sends the second request 3 s after the first, whose model loads from DRAM in
     // about a second there; here a cold start takes longer (a new process), so the 3 s count
     // from the 3B inference's first token: the second request always meets it running.
     await running;
-    await new Promise((r) => setTimeout(r, (options.gap_s ?? 3) * 1000));
+    if (options.after_tokens === undefined) await new Promise((r) => setTimeout(r, (options.gap_s ?? 3) * 1000));
+    else fleet.log(`Request to ${QWEN_3B}: ${gate} tokens streamed`);
     const small = ask(QWEN_1_5B, [
       { role: 'system', content: 'You are a helpful assistant.' },
       { role: 'user', content: 'What is your name?' },

@@ -21,8 +21,8 @@ let plain: RealExampleOutcome | undefined;
 
 test.serial('without migration the 1.5B request waits for node 0 and finishes after the 3B inference', async (t) => {
   // The 3B request is shorter here (the 1.5B request cannot start before it ends whatever its
-  // length), long enough to still run when the 1.5B request arrives 1 s after its first token.
-  const outcome = await liveMigrationReal({ migration: false, gap_s: 1, max_tokens_3b: 1500 });
+  // length), long enough to still run when the 1.5B request arrives after its 300th token.
+  const outcome = await liveMigrationReal({ migration: false, after_tokens: 300, max_tokens_3b: 1500 });
   plain = outcome;
   t.deepEqual(outcome.lines.filter((l) => / agent on /.test(l)).map((l) => l.replace(/:\d+$/, '')), ['node 0: agent on 127.0.0.1', 'node 1: agent on 127.0.0.2'], 'the nodes are node agents');
   t.true(outcome.small.sent_s < outcome.large.finished_s, 'the 1.5B request met the 3B inference running');
@@ -38,7 +38,10 @@ test.serial('without migration the 1.5B request waits for node 0 and finishes af
 });
 
 test.serial('with migration the 3B inference moves to node 1 and the 1.5B request finishes first, the 3B output unchanged', async (t) => {
-  const outcome = await liveMigrationReal({ migration: true, gap_s: 1, max_tokens_3b: 3000 });
+  // The 1.5B request arrives after the 3B answer's 300th token, not after a time: the 2,700
+  // tokens left must outlast two cold starts and the migration's rounds, and a time-based gap
+  // left fewer of them on a faster machine (a CI run once lost the race that way).
+  const outcome = await liveMigrationReal({ migration: true, after_tokens: 300, max_tokens_3b: 3000 });
   t.true(outcome.small_first, outcome.lines.join('\n'));
   const [m] = outcome.migrations;
   t.is(m?.result.outcome, 'committed');
