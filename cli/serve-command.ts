@@ -8,6 +8,7 @@ import { port, positive } from './arg-parsers.ts';
 import { createApiServer, StaticEngineRouter } from '../backend/api/index.ts';
 import { Fleet } from '../backend/manager/fleet.ts';
 import { fleetOptions, parseFleetConfig, readFleetConfig } from '../backend/manager/fleet-config.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -39,12 +40,6 @@ export function registerServeCommand(program: Command): void {
       console.error(`fleetlab serve: instances pid ${fleet.pids.join(', ')}; API on ${url} (model "${fleet.model_name}"); Ctrl-C stops`);
       // Machine-readable for scripts and tests that start `serve` on port 0.
       console.log(JSON.stringify({ ready: true, url, model: fleet.model_name, pids: fleet.pids }));
-      const stop = async (): Promise<void> => {
-        await api.close();
-        await fleet.stop();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      stopOnSignals(api, fleet);
     });
 }

@@ -10,6 +10,7 @@ import { createApiServer } from '../backend/api/index.ts';
 import { registerAdminRoutes } from '../backend/serverless/admin-routes.ts';
 import { ServerlessFleet, type ServerlessFleetOptions } from '../backend/serverless/manager.ts';
 import { readServerlessNodesConfig, serverlessNodesOptions } from '../backend/serverless/serverless-config.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 
 /** "2" or "2x4" → nodes and slots per node. */
 export function parseNodes(text: string): { nodes: number; gpus: number } {
@@ -40,11 +41,5 @@ export async function serveServerless(spec: string, opts: { host: string; port: 
   const url = await api.listen({ host: opts.host, port: opts.port });
   console.error(`fleetlab serve: serverless fleet of ${nodes} node(s) × ${gpus} slot(s)${fleet.nodes[0]?.agent !== undefined ? ` on agents ${fleet.nodes.map((n) => n.agent?.address).join(', ')}` : ''}; API on ${url}; deploy with \`fleetlab deploy --config config.json --url ${url}\`; Ctrl-C stops`);
   console.log(JSON.stringify({ ready: true, url, serverless: true }));
-  const stop = async (): Promise<void> => {
-    await api.close();
-    await fleet.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  stopOnSignals(api, fleet);
 }
