@@ -6,6 +6,7 @@ import { badParam, unknownModel } from './errors.ts';
 import { resolvePriority } from './priority.ts';
 import type { EngineRouter } from './router.ts';
 import { UNSUPPORTED, type ChatCompletionRequest, type CompletionRequest } from './schemas.ts';
+import { processorFields } from '../engine/sampling-params.ts';
 
 /** A request ready for an engine, plus what the response needs. */
 export interface Prepared {
@@ -94,10 +95,19 @@ interface SamplingFields {
   readonly stop?: string | readonly string[] | null | undefined;
   readonly stop_token_ids?: readonly number[] | null | undefined;
   readonly ignore_eos?: boolean | null | undefined;
+  readonly presence_penalty?: number | null | undefined;
+  readonly frequency_penalty?: number | null | undefined;
+  readonly repetition_penalty?: number | null | undefined;
+  readonly min_tokens?: number | null | undefined;
+  readonly min_p?: number | null | undefined;
+  readonly logit_bias?: Readonly<Record<string, number>> | null | undefined;
 }
 
-function sampling(body: SamplingFields, max_tokens: number, logprobs: number | undefined): SamplingParams {
+function sampling(body: SamplingFields, max_tokens: number, logprobs: number | undefined, max_tokens_field: string): SamplingParams {
   const stop = body.stop ?? [];
+  if (body.min_tokens != null && body.min_tokens > max_tokens) {
+    throw badParam('min_tokens', `'min_tokens' (${body.min_tokens}) must be at most '${max_tokens_field}' (${max_tokens}).`);
+  }
   return {
     max_tokens,
     temperature: body.temperature ?? 1,
@@ -108,6 +118,7 @@ function sampling(body: SamplingFields, max_tokens: number, logprobs: number | u
     stop_token_ids: [...(body.stop_token_ids ?? [])],
     ignore_eos: body.ignore_eos ?? false,
     ...(logprobs !== undefined ? { logprobs } : {}),
+    ...processorFields(body),
   };
 }
 
@@ -118,7 +129,7 @@ export function prepareCompletion(router: EngineRouter, body: CompletionRequest,
   const prompt = completionPrompt(body.prompt, engine.tokenizer);
   // OpenAI's completions default is 16 tokens; vLLM keeps it.
   const max_tokens = maxTokens(body.max_tokens ?? 16, 'max_tokens', prompt.length, engine.max_model_len, 'prompt');
-  return finish(engine, model, prompt, sampling(body, max_tokens, body.logprobs ?? undefined), body, priorityHeader, 'cmpl');
+  return finish(engine, model, prompt, sampling(body, max_tokens, body.logprobs ?? undefined, 'max_tokens'), body, priorityHeader, 'cmpl');
 }
 
 export function prepareChat(router: EngineRouter, body: ChatCompletionRequest, priorityHeader: Header): Prepared {
@@ -130,7 +141,7 @@ export function prepareChat(router: EngineRouter, body: ChatCompletionRequest, p
   const param = body.max_completion_tokens !== undefined && body.max_completion_tokens !== null ? 'max_completion_tokens' : 'max_tokens';
   const max_tokens = maxTokens(body.max_completion_tokens ?? body.max_tokens, param, prompt.length, engine.max_model_len, 'messages');
   const logprobs = body.logprobs === true ? (body.top_logprobs ?? 0) : undefined;
-  return finish(engine, model, prompt, sampling(body, max_tokens, logprobs), body, priorityHeader, 'chatcmpl');
+  return finish(engine, model, prompt, sampling(body, max_tokens, logprobs, param), body, priorityHeader, 'chatcmpl');
 }
 
 function finish(

@@ -3,6 +3,7 @@
 // fields are dropped, as vLLM does; fields that would change the output but are not
 // implemented are refused by `UNSUPPORTED` rather than silently ignored.
 import { z } from 'zod';
+import { LogitBiasSchema } from '../engine/sampling-params.ts';
 
 const TokenId = z.number().int().min(0);
 const Optional = <T extends z.ZodType>(schema: T) => schema.nullish();
@@ -34,6 +35,16 @@ const Common = {
   stop_token_ids: Optional(z.array(TokenId)),
   /** vLLM extension: keep generating past EOS. */
   ignore_eos: Optional(z.boolean()),
+  presence_penalty: Optional(z.number().min(-2).max(2)),
+  frequency_penalty: Optional(z.number().min(-2).max(2)),
+  /** vLLM extension: > 1 discourages tokens of the prompt and output, < 1 favours them. */
+  repetition_penalty: Optional(z.number().gt(0)),
+  /** vLLM extension: no EOS, stop token or stop string ends the output before this many tokens. */
+  min_tokens: Optional(z.number().int().min(0)),
+  /** vLLM extension: tokens below min_p × the best token's probability are not drawn. */
+  min_p: Optional(z.number().min(0).max(1)),
+  /** Token id (a decimal string) → bias in [-100, 100], added to its logit. */
+  logit_bias: Optional(LogitBiasSchema),
   n: Optional(z.literal(1, { error: 'only n=1 is supported' })),
   stream: Optional(z.boolean()),
   stream_options: Optional(StreamOptions),
@@ -95,11 +106,6 @@ export const UNSUPPORTED: Readonly<Record<string, (value: unknown) => boolean>> 
   best_of: (v) => v === undefined || v === null || v === 1,
   echo: (v) => v === undefined || v === null || v === false,
   suffix: (v) => v === undefined || v === null || v === '',
-  min_tokens: (v) => v === undefined || v === null || v === 0,
-  presence_penalty: (v) => v === undefined || v === null || v === 0,
-  frequency_penalty: (v) => v === undefined || v === null || v === 0,
-  repetition_penalty: (v) => v === undefined || v === null || v === 1,
-  logit_bias: isEmpty,
   use_beam_search: (v) => v === undefined || v === null || v === false,
   prompt_logprobs: (v) => v === undefined || v === null,
   tools: isEmpty,

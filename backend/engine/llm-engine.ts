@@ -201,6 +201,9 @@ export class LLMEngine implements GenerationEngine {
     for (const [i, id] of prompt.entries()) {
       if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new EngineError(`prompt_token_ids[${i}] = ${id}; expected an integer in [0, ${vocab})`);
     }
+    for (const [id] of request.sampling.logit_bias ?? []) {
+      if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new EngineError(`logit_bias token id ${id}; expected an integer in [0, ${vocab})`);
+    }
     const why = admissionError(this.core.kind, this.core.limits, prompt.length, request.sampling.max_tokens);
     if (why !== undefined) throw new EngineError(`request ${request.request_id}: ${why}`);
     const done = request.resume_output_token_ids ?? [];

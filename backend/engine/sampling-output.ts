@@ -3,6 +3,7 @@
 // ids, stop strings, max_tokens). Its whole state is serialisable, so a migrated request
 // resumes with the same random stream (see snapshot()/restore).
 import { Detokenizer, type TokenDecoder } from './detokenizer.ts';
+import { LogitsProcessors } from './logits-processors.ts';
 import { sampleToken, type SamplingScratch } from './sampling.ts';
 import { isGreedy } from './sampling-params.ts';
 import { SamplingRng, samplingSeed, type SamplingRngState } from './sampling-rng.ts';
@@ -45,6 +46,8 @@ export class RequestOutput {
   readonly #detok: Detokenizer;
   readonly #stops: StopStringMatcher;
   readonly #outputIds: number[];
+  /** Undefined when no parameter changes a row (the common case: the raw row is sampled). */
+  readonly #processors: LogitsProcessors | undefined;
   #finish: FinishReason | undefined;
   #stopReason: string | number | undefined;
 
@@ -57,6 +60,8 @@ export class RequestOutput {
       ? SamplingRng.fromState(init.rng_state)
       : SamplingRng.fromSeed(samplingSeed(init.params.seed, init.engine_seed ?? 0, init.request_id));
     this.#outputIds = [...(init.output_token_ids ?? [])];
+    this.#processors = LogitsProcessors.active(init.params) ? new LogitsProcessors(init.params, init.prompt_token_ids, init.eos_token_ids) : undefined;
+    for (const id of this.#outputIds) this.#processors?.note(id);
     // Text already streamed before a migration is not streamed again: the detokenizer starts
     // with those tokens as context, then re-reads the ones whose text was still held back.
     const held = Math.min(init.held_tokens ?? 0, this.#outputIds.length);
@@ -93,7 +98,8 @@ export class RequestOutput {
   /** Samples from this step's logits row and appends the token (`scratch`: the engine's reusable buffers). */
   sample(logits: Float32Array, scratch?: SamplingScratch): GenerationDelta {
     if (this.finished) throw new Error(`request ${this.request_id} is already finished (${this.#finish}); it must not be scheduled again`);
-    const s = sampleToken(logits, this.params, this.#rng, scratch);
+    const row = this.#processors?.apply(logits) ?? logits;
+    const s = sampleToken(row, this.params, this.#rng, scratch, logits);
     return this.append(s.token_id, s.logprob);
   }
 
@@ -111,13 +117,19 @@ export class RequestOutput {
   append(tokenId: number, logprob?: TokenLogprob): GenerationDelta {
     if (this.finished) throw new Error(`request ${this.request_id} is already finished (${this.#finish})`);
     this.#outputIds.push(tokenId);
+    this.#processors?.note(tokenId);
     let text = '';
-    if (this.#eos.has(tokenId) || this.#stopIds.has(tokenId)) {
+    // Before min_tokens, neither a stop token nor a stop string ends the output (vLLM's rule;
+    // its processors keep stop tokens from being sampled, but one may still be appended as a
+    // replayed or forced token).
+    const mayStop = this.#outputIds.length > (this.params.min_tokens ?? 0);
+    if (mayStop && (this.#eos.has(tokenId) || this.#stopIds.has(tokenId))) {
       // The stop token's own text is not part of the output (vLLM's default).
       if (!this.#eos.has(tokenId)) this.#stopReason = tokenId;
       text = this.#finishWith('stop');
     } else {
-      const scan = this.#stops.push(this.#detok.push(tokenId));
+      const piece = this.#detok.push(tokenId);
+      const scan = mayStop ? this.#stops.push(piece) : { text: this.#stops.flush() + piece };
       text = scan.text;
       if (scan.stop !== undefined) {
         this.#finish = 'stop';

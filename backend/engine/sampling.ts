@@ -1,6 +1,7 @@
 // Picks the next token from one logits row: greedy (argmax, ties to the lowest id) or
-// temperature + top-k + top-p with one uniform draw from the request's own stream. Every
-// choice is a pure function of (logits, params, draw), so a request replays identically.
+// temperature + min-p + top-k + top-p with one uniform draw from the request's own stream.
+// Every choice is a pure function of (logits, params, draw), so a request replays identically.
+// The row is the one its logits processors made (logits-processors.ts), if any.
 import { isGreedy } from './sampling-params.ts';
 import { tokenLogprob, topIds } from './sampling-logprobs.ts';
 import type { SamplingRng } from './sampling-rng.ts';
@@ -61,7 +62,12 @@ interface Candidates {
 function topKCandidates(row: Float32Array, max: number, invT: number, p: SamplingParams): Candidates {
   const ids = Int32Array.from(topIds(row, p.top_k));
   const weights = new Float64Array(ids.length);
-  for (let k = 0; k < ids.length; k++) weights[k] = Math.exp((row[ids[k]!]! - max) * invT);
+  const minP = p.min_p ?? 0;
+  for (let k = 0; k < ids.length; k++) {
+    const w = Math.exp((row[ids[k]!]! - max) * invT);
+    // min_p (see candidates) before top-p, as vLLM; top-k keeps the best ids, as min_p does.
+    weights[k] = w >= minP ? w : 0;
+  }
   if (p.top_p >= 1) return { ids, weights };
   const total = weights.reduce((a, b) => a + b, 0);
   let cum = 0;
@@ -103,13 +109,15 @@ function nucleusThreshold(a: Float64Array, need: number): number {
  * order a stable descending sort would give). Tokens below e^-40 of the best are dropped
  * before the search (their mass cannot reach any top_p that matters). Kept ids stay in id order.
  */
-function topPCandidates(row: Float32Array, max: number, invT: number, topP: number, scratch: SamplingScratch): Candidates {
+function topPCandidates(row: Float32Array, max: number, invT: number, topP: number, minP: number, scratch: SamplingScratch): Candidates {
   const w = scratch.weights(row.length);
   let total = 0;
   let n = 0;
   for (let i = 0; i < row.length; i++) {
     const e = (row[i]! - max) * invT;
-    if (e > -40) { total += (w[i] = Math.exp(e)); n++; }
+    if (e <= -40) continue;
+    const v = Math.exp(e);
+    if (v >= minP) { total += (w[i] = v); n++; }
   }
   const need = topP * total;
   const pool = scratch.pool(n);
@@ -133,17 +141,25 @@ function candidates(row: Float32Array, argmax: number, p: SamplingParams, scratc
   const invT = 1 / p.temperature;
   const max = row[argmax]!;
   if (p.top_k > 0 && p.top_k < row.length) return topKCandidates(row, max, invT, p);
-  if (p.top_p < 1) return topPCandidates(row, max, invT, p.top_p, scratch);
+  // vLLM's min_p, on probabilities after temperature: the best token's weight is 1, so a token
+  // whose weight is below min_p is below min_p of the best one's probability.
+  const minP = p.min_p ?? 0;
+  if (p.top_p < 1) return topPCandidates(row, max, invT, p.top_p, minP, scratch);
   const weights = scratch.weights(row.length);
   for (let i = 0; i < row.length; i++) {
     const e = (row[i]! - max) * invT;
-    if (e > -40) weights[i] = Math.exp(e); // below e^-40 of the best: weight 0, never drawn
+    if (e <= -40) continue; // below e^-40 of the best: weight 0, never drawn
+    const v = Math.exp(e);
+    if (v >= minP) weights[i] = v;
   }
   return { ids: null, weights };
 }
 
-/** Samples one token. Greedy requests draw nothing from `rng`; others draw exactly once. */
-export function sampleToken(row: Float32Array, p: SamplingParams, rng: SamplingRng, scratch = new SamplingScratch()): SampledToken {
+/**
+ * Samples one token from `row`. Greedy requests draw nothing from `rng`; others draw exactly
+ * once. Logprobs are those of `raw` (the row before logits processors; default `row`).
+ */
+export function sampleToken(row: Float32Array, p: SamplingParams, rng: SamplingRng, scratch = new SamplingScratch(), raw = row): SampledToken {
   const argmax = checkRow(row);
   let chosen = argmax;
   if (!isGreedy(p)) {
@@ -164,5 +180,5 @@ export function sampleToken(row: Float32Array, p: SamplingParams, rng: SamplingR
     chosen = weights[pick] === 0 ? argmax : ids === null ? pick : ids[pick]!;
   }
   if (p.logprobs === undefined) return { token_id: chosen };
-  return { token_id: chosen, logprob: tokenLogprob(row, chosen, p.logprobs) };
+  return { token_id: chosen, logprob: tokenLogprob(raw, chosen, p.logprobs) };
 }

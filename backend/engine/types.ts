@@ -20,6 +20,18 @@ export interface SamplingParams {
   readonly ignore_eos: boolean;
   /** Log-probabilities of this many top tokens per generated token (0: only the chosen one's, undefined: none). */
   readonly logprobs?: number;
+  /** Subtracted once from the logit of every token already in the output (OpenAI's; 0 or absent: off). */
+  readonly presence_penalty?: number;
+  /** Subtracted from a token's logit once per time it is in the output (OpenAI's; 0 or absent: off). */
+  readonly frequency_penalty?: number;
+  /** vLLM's: tokens in the prompt or output have positive logits divided by it, others multiplied (1 or absent: off). */
+  readonly repetition_penalty?: number;
+  /** EOS and stop tokens cannot end the output, nor stop strings match, before this many tokens (vLLM's). */
+  readonly min_tokens?: number;
+  /** vLLM's: tokens whose probability (after temperature) is below min_p times the best one's are not drawn (0 or absent: off). */
+  readonly min_p?: number;
+  /** (token id, bias) pairs added to the logits, ids ascending (OpenAI's logit_bias). */
+  readonly logit_bias?: readonly (readonly [number, number])[];
 }
 
 export type FinishReason = 'stop' | 'length' | 'abort';

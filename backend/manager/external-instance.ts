@@ -144,6 +144,9 @@ export class ExternalInstance {
       temperature: s.temperature, top_p: s.top_p, top_k: s.top_k,
       ...(s.seed === undefined ? {} : { seed: s.seed }),
       stop: [...s.stop], stop_token_ids: [...s.stop_token_ids], ignore_eos: s.ignore_eos,
+      // vLLM takes the same logits processors by the same names; resumed tokens are part of the
+      // prompt there, so its penalties count them as prompt tokens (see docs/api.md).
+      ...externalProcessorFields(s, resumed.length),
       stream: true, stream_options: { include_usage: true }, return_token_ids: true,
     };
     const headers = { ...this.#headers, 'content-type': 'application/json', ...(request.priority === 'high' ? { 'x-priority': 'high' } : {}) };
@@ -231,4 +234,16 @@ async function getJson<T>(url: string, headers: Record<string, string>, field: s
   } catch {
     throw new ExternalInstanceError(`${field}: GET ${url} did not answer JSON: ${text.slice(0, 120)}`);
   }
+}
+
+/** The logits processors' fields of a request forwarded to a vLLM server, under vLLM's names. */
+function externalProcessorFields(s: GenerationRequest['sampling'], resumed: number): Record<string, unknown> {
+  return {
+    ...(s.presence_penalty !== undefined ? { presence_penalty: s.presence_penalty } : {}),
+    ...(s.frequency_penalty !== undefined ? { frequency_penalty: s.frequency_penalty } : {}),
+    ...(s.repetition_penalty !== undefined ? { repetition_penalty: s.repetition_penalty } : {}),
+    ...(s.min_tokens !== undefined && s.min_tokens > resumed ? { min_tokens: s.min_tokens - resumed } : {}),
+    ...(s.min_p !== undefined ? { min_p: s.min_p } : {}),
+    ...(s.logit_bias !== undefined ? { logit_bias: Object.fromEntries(s.logit_bias.map(([id, bias]) => [String(id), bias])) } : {}),
+  };
 }

@@ -2,6 +2,7 @@
 // defaults filled) and the conversions to and from the engine's own types.
 import type { StepTiming } from '../engine/llm-engine.ts';
 import type { GenerationRequest, SamplingParams } from '../engine/types.ts';
+import { processorFields } from '../engine/sampling-params.ts';
 
 export interface SamplingMessage {
   max_tokens: number;
@@ -14,6 +15,12 @@ export interface SamplingMessage {
   stop_token_ids: number[];
   ignore_eos: boolean;
   logprobs: number;
+  presence_penalty: number;
+  frequency_penalty: number;
+  repetition_penalty: number;
+  min_tokens: number;
+  min_p: number;
+  logit_bias: { token_id: number; bias: number }[];
 }
 
 export interface GenerateMessage {
@@ -128,6 +135,8 @@ export function toGenerateMessage(r: GenerationRequest): GenerateMessage {
       max_tokens: s.max_tokens, temperature: s.temperature, top_p: s.top_p, top_k: s.top_k,
       has_seed: s.seed !== undefined, seed: s.seed ?? 0, stop: [...s.stop], stop_token_ids: [...s.stop_token_ids],
       ignore_eos: s.ignore_eos, logprobs: s.logprobs ?? -1,
+      presence_penalty: s.presence_penalty ?? 0, frequency_penalty: s.frequency_penalty ?? 0, repetition_penalty: s.repetition_penalty ?? 1,
+      min_tokens: s.min_tokens ?? 0, min_p: s.min_p ?? 0, logit_bias: (s.logit_bias ?? []).map(([token_id, bias]) => ({ token_id, bias })),
     },
     priority: r.priority ?? 'normal',
     resume_output_token_ids: [...(r.resume_output_token_ids ?? [])],
@@ -141,6 +150,13 @@ export function fromGenerateMessage(m: GenerateMessage): GenerationRequest {
     ...(s.has_seed ? { seed: s.seed } : {}),
     stop: s.stop, stop_token_ids: s.stop_token_ids, ignore_eos: s.ignore_eos,
     ...(s.logprobs >= 0 ? { logprobs: s.logprobs } : {}),
+    ...processorFields({
+      presence_penalty: s.presence_penalty, frequency_penalty: s.frequency_penalty,
+      // proto3's default 0 for a message that never set it means "off" (1).
+      repetition_penalty: s.repetition_penalty === 0 ? 1 : s.repetition_penalty,
+      min_tokens: s.min_tokens, min_p: s.min_p,
+      logit_bias: Object.fromEntries(s.logit_bias.map((b) => [String(b.token_id), b.bias])),
+    }),
   };
   return {
     request_id: m.request_id, prompt_token_ids: m.prompt_token_ids, sampling, priority: m.priority === 'high' ? 'high' : 'normal',

@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { LLMEngine, type LLMEngineOptions } from '../../backend/engine/llm-engine.ts';
 import { LLM } from '../../backend/engine/llm.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
-import type { GenerationDelta, SamplingParams } from '../../backend/engine/types.ts';
+import type { GenerationDelta, GenerationRequest, SamplingParams } from '../../backend/engine/types.ts';
+import { fromGenerateMessage, toGenerateMessage, type GenerateMessage } from '../../backend/rpc/messages.ts';
+import { PROTO_OPTIONS } from '../../backend/rpc/load-proto.ts';
+import * as protoLoader from '@grpc/proto-loader';
+import { fileURLToPath } from 'node:url';
 
 const cache = mkdtempSync(join(tmpdir(), 'fleetlab-engine-'));
 process.env['FLEETLAB_CACHE_DIR'] = cache;
@@ -147,6 +151,44 @@ test('bad requests get clear errors', async (t) => {
   } finally {
     await engine.shutdown();
   }
+});
+
+test('logits processors on the real engine: a bias decides greedy tokens, min_tokens holds a stop token back, the wire keeps them', async (t) => {
+  const engine = await LLMEngine.create({ model: 'tiny' });
+  try {
+    const p = [9, 8, 7, 6];
+    const sampling = (o: Record<string, unknown>) => parseSamplingParams({ max_tokens: 12, temperature: 0, ...o });
+    const plain = await collect(engine.generate({ request_id: 'plain', prompt_token_ids: p, sampling: sampling({ ignore_eos: true }) }));
+    const forced = plain.ids[0] === 41 ? 42 : 41;
+    const biased = await collect(engine.generate({ request_id: 'bias', prompt_token_ids: p, sampling: sampling({ ignore_eos: true, logit_bias: { [forced]: 100 } }) }));
+    t.deepEqual(biased.ids, Array.from({ length: 12 }, () => forced));
+    // The forced token is a stop token, held back for min_tokens tokens, then it ends the output.
+    const held = await collect(engine.generate({ request_id: 'min', prompt_token_ids: p, sampling: sampling({ ignore_eos: true, logit_bias: { [forced]: 100 }, stop_token_ids: [forced], min_tokens: 5 }) }));
+    t.is(held.ids.length, 6);
+    t.false(held.ids.slice(0, 5).includes(forced));
+    t.is(held.ids[5], forced);
+    t.is(held.finish, 'stop');
+    // A repetition penalty changes the greedy answer of this prompt and is deterministic.
+    const penalised = (id: string) => collect(engine.generate({ request_id: id, prompt_token_ids: p, sampling: sampling({ ignore_eos: true, repetition_penalty: 3, presence_penalty: 2 }) }));
+    const [a, b] = [await penalised('pa'), await penalised('pb')];
+    t.deepEqual(a.ids, b.ids);
+    t.notDeepEqual(a.ids, plain.ids);
+    t.throws(() => engine.generate({ request_id: 'v', prompt_token_ids: p, sampling: sampling({ logit_bias: { 99999: 1 } }) }), { message: /logit_bias token id 99999; expected an integer in \[0, \d+\)/ });
+  } finally {
+    await engine.shutdown();
+  }
+  // Through the protobuf encoding of the instance's Submits stream and back: the same parameters.
+  const def = protoLoader.loadSync(fileURLToPath(new URL('../../backend/rpc/instance.proto', import.meta.url)), PROTO_OPTIONS);
+  const submits = (def['fleetlab.instance.Instance'] as protoLoader.ServiceDefinition)['Submits']!;
+  const wire = (r: GenerationRequest): GenerationRequest => {
+    const m = submits.requestDeserialize(submits.requestSerialize({ subscriber: 's', request: toGenerateMessage(r) })) as { request: GenerateMessage };
+    return fromGenerateMessage(m.request);
+  };
+  const full = parseSamplingParams({ max_tokens: 9, presence_penalty: -0.5, frequency_penalty: 1.25, repetition_penalty: 1.5, min_tokens: 2, min_p: 0.25, logit_bias: { 3: 2, 1: -4 } });
+  const request = { request_id: 'w', prompt_token_ids: [1, 2], sampling: full };
+  t.deepEqual(wire(request).sampling, full);
+  const bare = parseSamplingParams({ max_tokens: 9 });
+  t.deepEqual(wire({ ...request, sampling: bare }).sampling, bare, 'neutral values stay absent');
 });
 
 test('the offline LLM API tokenizes, generates and detokenizes', async (t) => {
