@@ -66,3 +66,7 @@ export function fromZodError(error: z.ZodError, body: unknown): ApiError {
   const received = value === undefined ? '' : ` (received ${JSON.stringify(value)?.slice(0, 80)})`;
   return badParam(param, `Invalid value for '${param}': ${issue.message}${received}.`);
 }
+
+/** Errors after the headers went out travel in the stream, as vLLM does: any error as an ApiError. */
+export const asApiError = (error: unknown): ApiError =>
+  error instanceof ApiError ? error : new ApiError('server_error', error instanceof Error ? error.message : String(error), { cause: error });

@@ -47,7 +47,7 @@ function chunkJsonOf(format: Pick<ResponseFormat, 'chunk'>, template: ((text: st
   return chunk === undefined ? undefined : JSON.stringify(chunk);
 }
 
-export function completionFormat(prepared: Prepared): ResponseFormat {
+export function completionFormat(prepared: Prepared, index = 0): ResponseFormat {
   const { request, engine, model } = prepared;
   const top = request.sampling.logprobs;
   const created = now_s();
@@ -63,13 +63,13 @@ export function completionFormat(prepared: Prepared): ResponseFormat {
   };
   // Logprobs and token ids vary per chunk beyond the text: those requests take the general path.
   const template = top === undefined && !prepared.return_token_ids
-    ? textTemplate({ ...head, choices: [{ index: 0, text: TEXT_SLOT, logprobs: null, finish_reason: null }], ...usageNull })
+    ? textTemplate({ ...head, choices: [{ index, text: TEXT_SLOT, logprobs: null, finish_reason: null }], ...usageNull })
     : undefined;
   return {
     opening: () => [],
     chunk(delta) {
       if (delta.text === '' && delta.finish_reason === undefined && delta.token_ids.length === 0) return undefined;
-      return { ...head, choices: [{ index: 0, text: delta.text, logprobs: logprobsOf(delta), finish_reason: delta.finish_reason ?? null, ...ids([delta]) }], ...usageNull };
+      return { ...head, choices: [{ index, text: delta.text, logprobs: logprobsOf(delta), finish_reason: delta.finish_reason ?? null, ...ids([delta]) }], ...usageNull };
     },
     chunkJson(delta) {
       return chunkJsonOf(this, template, delta);
@@ -77,12 +77,12 @@ export function completionFormat(prepared: Prepared): ResponseFormat {
     usageChunk: (usage) => ({ ...head, choices: [], usage }),
     whole(deltas, finish, usage) {
       const logprobs = top === undefined ? null : mergeCompletionLogprobs(deltas.map(logprobsOf).filter((x) => x !== null));
-      return { ...head, choices: [{ index: 0, text: deltas.map((d) => d.text).join(''), logprobs, finish_reason: finish, ...ids(deltas) }], usage };
+      return { ...head, choices: [{ index, text: deltas.map((d) => d.text).join(''), logprobs, finish_reason: finish, ...ids(deltas) }], usage };
     },
   };
 }
 
-export function chatFormat(prepared: Prepared): ResponseFormat {
+export function chatFormat(prepared: Prepared, index = 0): ResponseFormat {
   const { request, engine, model } = prepared;
   const top = request.sampling.logprobs;
   const head = { id: request.request_id, object: 'chat.completion.chunk', created: now_s(), model };
@@ -90,14 +90,14 @@ export function chatFormat(prepared: Prepared): ResponseFormat {
   const logprobsOf = (delta: GenerationDelta): ChatLogprobs | null =>
     top === undefined ? null : chatLogprobs(engine.tokenizer, delta.logprobs ?? [], top);
   const template = top === undefined
-    ? textTemplate({ ...head, choices: [{ index: 0, delta: { content: TEXT_SLOT }, logprobs: null, finish_reason: null }], ...usageNull })
+    ? textTemplate({ ...head, choices: [{ index, delta: { content: TEXT_SLOT }, logprobs: null, finish_reason: null }], ...usageNull })
     : undefined;
   return {
-    opening: () => [{ ...head, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }], ...usageNull }],
+    opening: () => [{ ...head, choices: [{ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }], ...usageNull }],
     chunk(delta) {
       if (delta.text === '' && delta.finish_reason === undefined && delta.token_ids.length === 0) return undefined;
       const content = delta.text === '' && delta.finish_reason !== undefined ? {} : { content: delta.text };
-      return { ...head, choices: [{ index: 0, delta: content, logprobs: logprobsOf(delta), finish_reason: delta.finish_reason ?? null }], ...usageNull };
+      return { ...head, choices: [{ index, delta: content, logprobs: logprobsOf(delta), finish_reason: delta.finish_reason ?? null }], ...usageNull };
     },
     chunkJson(delta) {
       return chunkJsonOf(this, template, delta);
@@ -108,7 +108,7 @@ export function chatFormat(prepared: Prepared): ResponseFormat {
       return {
         ...head,
         object: 'chat.completion',
-        choices: [{ index: 0, message: { role: 'assistant', content: deltas.map((d) => d.text).join('') }, logprobs, finish_reason: finish }],
+        choices: [{ index, message: { role: 'assistant', content: deltas.map((d) => d.text).join('') }, logprobs, finish_reason: finish }],
         usage,
       };
     },

@@ -14,6 +14,8 @@ export interface Prepared {
   readonly model: string;
   readonly request: GenerationRequest;
   readonly stream: boolean;
+  /** Choices to generate (OpenAI's `n`). */
+  readonly n: number;
   readonly include_usage: boolean;
   /** vLLM's `return_token_ids`: choices carry their token ids. */
   readonly return_token_ids: boolean;
@@ -168,5 +170,6 @@ function finish(
     stream: body.stream ?? false,
     include_usage: body.stream_options?.include_usage ?? false,
     return_token_ids: body.return_token_ids ?? false,
+    n: body.n ?? 1,
   };
 }

@@ -8,6 +8,9 @@ import { LogitBiasSchema } from '../engine/sampling-params.ts';
 const TokenId = z.number().int().min(0);
 const Optional = <T extends z.ZodType>(schema: T) => schema.nullish();
 
+/** The most choices (`n`) one request may ask for (OpenAI's limit). */
+export const MAX_N = 128;
+
 /** Most logprobs alternatives per token (OpenAI's limit). */
 export const MAX_TOP_LOGPROBS = 20;
 
@@ -45,7 +48,8 @@ const Common = {
   min_p: Optional(z.number().min(0).max(1)),
   /** Token id (a decimal string) → bias in [-100, 100], added to its logit. */
   logit_bias: Optional(LogitBiasSchema),
-  n: Optional(z.literal(1, { error: 'only n=1 is supported' })),
+  /** Choices to generate, each its own engine request (parallel-sampling.ts). */
+  n: Optional(z.number().int().min(1).max(MAX_N)),
   stream: Optional(z.boolean()),
   stream_options: Optional(StreamOptions),
   /** vLLM's integer (negative → high) or fleetlab's `high`/`normal`; the `x-priority` header is the fallback. */

@@ -1,24 +1,23 @@
 import type { FastifyReply } from 'fastify';
 import type { FinishReason, GenerationDelta } from '../engine/types.ts';
-import { ApiError } from './errors.ts';
+import { asApiError } from './errors.ts';
 import type { ResponseFormat } from './formats.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { Prepared } from './prepare.ts';
+import { serveChoices } from './parallel-sampling.ts';
 import { SseWriter } from './sse.ts';
 import { TrackedGeneration } from './tracked.ts';
 
-/** Errors after the headers went out travel in the stream, as vLLM does. */
-const asApiError = (error: unknown): ApiError =>
-  error instanceof ApiError ? error : new ApiError('server_error', error instanceof Error ? error.message : String(error), { cause: error });
 
 /**
  * Runs the request and answers it, streamed (SSE) or whole. The engine request is aborted as
- * soon as the client's connection closes before the answer is complete.
+ * soon as the client's connection closes before the answer is complete. `formatOf` gives the
+ * response format of choice `index` (several with `n` > 1: parallel-sampling.ts).
  */
 export async function serveGeneration(
   reply: FastifyReply,
   prepared: Prepared,
-  format: ResponseFormat,
+  formatOf: (prepared: Prepared, index: number) => ResponseFormat,
   metrics: ApiMetrics,
   arrival_ms: number,
 ): Promise<unknown> {
@@ -30,6 +29,8 @@ export async function serveGeneration(
   // The client may have gone while the body was parsed and the prompt tokenized: 'close' has fired already.
   const socket = reply.raw.socket;
   if (reply.raw.destroyed || socket === null || socket.destroyed) disconnected();
+  if (prepared.n > 1) return serveChoices(reply, prepared, formatOf, metrics, arrival_ms, controller);
+  const format = formatOf(prepared, 0);
   const generation = new TrackedGeneration(prepared, metrics, arrival_ms);
 
   if (!prepared.stream) {

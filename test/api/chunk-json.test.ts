@@ -11,7 +11,7 @@ const TEXTS = ['a', ' the', '', '"quoted" \\ back', 'line\nbreak\ttab', '\u0000\
 
 function prepared(opts: { include_usage: boolean; logprobs?: number; return_token_ids?: boolean; id?: string; model?: string }): Prepared {
   return {
-    engine: new TestEngine(), model: opts.model ?? 'test-model', stream: true, include_usage: opts.include_usage, return_token_ids: opts.return_token_ids ?? false,
+    engine: new TestEngine(), model: opts.model ?? 'test-model', stream: true, include_usage: opts.include_usage, n: 1, return_token_ids: opts.return_token_ids ?? false,
     request: {
       request_id: opts.id ?? 'cmpl-1', prompt_token_ids: [104, 105],
       sampling: { max_tokens: 8, temperature: 0, top_p: 1, top_k: -1, stop: [], stop_token_ids: [], ignore_eos: false, ...(opts.logprobs !== undefined ? { logprobs: opts.logprobs } : {}) },

@@ -35,7 +35,7 @@ const badParams: [string, Record<string, unknown>, string, RegExp][] = [
   ['negative temperature', { temperature: -1 }, 'temperature', />=0|≥0|too small/i],
   ['top_p of 0', { top_p: 0 }, 'top_p', /top_p/],
   ['fractional max_tokens', { max_tokens: 2.5 }, 'max_tokens', /integer|int/i],
-  ['n = 2', { n: 2 }, 'n', /only n=1/],
+  ['n beyond 128', { n: 129 }, 'n', /128/],
   ['string seed', { seed: 'abc' }, 'seed', /number/],
   ['too many top logprobs', { logprobs: 21 }, 'logprobs', /20/],
   ['presence_penalty beyond 2', { presence_penalty: 2.5 }, 'presence_penalty', /presence_penalty|2/],

@@ -20,12 +20,12 @@ export function registerGenerationRoutes(app: FastifyInstance, router: EngineRou
     url: string,
     schema: S,
     prepare: (body: z.output<S>, priorityHeader: string | string[] | undefined) => Prepared,
-    format: (prepared: Prepared) => ResponseFormat,
+    format: (prepared: Prepared, index: number) => ResponseFormat,
   ): void => {
     app.post(url, async (request, reply) => {
       const arrival_ms = performance.now();
       const prepared = prepare(parse(schema, request.body), request.headers['x-priority']);
-      return serveGeneration(reply, prepared, format(prepared), metrics, arrival_ms);
+      return serveGeneration(reply, prepared, format, metrics, arrival_ms);
     });
   };
   route('/v1/completions', CompletionRequestSchema, (body, header) => prepareCompletion(router, body, header), completionFormat);
