@@ -34,6 +34,8 @@ export function registerWorkerCommand(program: Pick<Command, 'command'>): void {
         ...(opts.baseDir === undefined ? {} : { baseDir: opts.baseDir }),
         log: (line) => console.log(`worker: ${line}`),
       });
+      // Printed once connected (scripts and tests wait for this line before enqueueing).
+      await worker.ready;
       console.log(`worker: waiting for points on ${opts.queue} (queue ${opts.queueName}, concurrency ${opts.concurrency})`);
       // SIGINT / SIGTERM: finish the points running now (they are not lost either way: a
       // worker that dies is detected by the others' stalled check), then exit.

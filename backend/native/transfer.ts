@@ -45,6 +45,8 @@ export interface ReceiverOptions {
 
 export interface KvReceiver {
   port: number;
+  /** Connections open now; one a sender closed counts until this side has read the close. */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -156,6 +158,9 @@ export async function listenForBlocks(pool: KvBlockPool, opts: ReceiverOptions =
   if (addr === null || typeof addr === 'string') throw new NativeError('receiver has no TCP address', 'ETRANSFER');
   return {
     port: addr.port,
+    get connections() {
+      return sockets.size;
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -26,6 +26,8 @@ export interface QueueWorkerOptions {
 }
 
 export interface QueueWorker {
+  /** Resolves once the worker is connected to Redis and takes points. */
+  readonly ready: Promise<void>;
   /** Waits for the points running now to finish, then disconnects. */
   close(): Promise<void>;
 }
@@ -79,7 +81,10 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     maxStalledCount: options.maxStalledCount ?? WORKER_DEFAULTS.maxStalledCount,
   });
   worker.on('error', (error) => log(`queue error: ${error.message}`));
+  const ready = worker.waitUntilReady();
+  ready.catch(() => undefined); // a caller that never asks is told by the 'error' log line instead
   return {
+    ready,
     async close() {
       await worker.close();
       await pool.destroy();

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { LLMEngine } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
-import { collect, privateModelCache } from './helpers.ts';
+import { collect, privateModelCache, until } from './helpers.ts';
 
 privateModelCache('idle-report');
 
@@ -15,8 +15,7 @@ test('aborting the only request fires onIdle with nothing left running', async (
     const controller = new AbortController();
     const out = await collect(e.generate({ request_id: 'a', prompt_token_ids: [1, 2, 3], sampling: parseSamplingParams({ max_tokens: 1500, temperature: 0, ignore_eos: true }) }, controller.signal), (n) => n === 3 && controller.abort());
     t.is(out.finish, 'abort');
-    await new Promise((r) => setTimeout(r, 50));
-    t.true(loads.length >= 1, 'onIdle fired');
+    await until('onIdle fires', () => loads.length >= 1, 30_000);
     t.is(loads.at(-1), 0);
   } finally {
     await e.shutdown();

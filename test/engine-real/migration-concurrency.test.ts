@@ -13,9 +13,13 @@ const PROMPTS = Array.from({ length: 6 }, (_, i) => Array.from({ length: 7 + 4 *
 
 // The multi-stage case allows many stages: on a loaded machine a stage's copy can trail the
 // decoding for several rounds; this test is about two migrations at once, not how fast one converges.
+// The migrations start at the 6th token of every request and must commit before the request
+// ends there: with 120 tokens, runs under load (2 cores, two more kept busy) saw the multi-stage
+// pair commit only at tokens 82 to 85, too close to the end for a machine whose copies trail
+// the decoding more. 400 tokens leave over 300 after that.
 for (const [name, options, engine, stages] of [
-  ['greedy', { max_tokens: 120, temperature: 0, ignore_eos: true }, {}, { max_stages: 3, last_stage_max_blocks: 16 }],
-  ['seeded, multi-stage', { max_tokens: 120, temperature: 0.9, top_p: 0.9, seed: 11, ignore_eos: true }, { block_size_tokens: 4 }, { max_stages: 64, last_stage_max_blocks: 4 }],
+  ['greedy', { max_tokens: 400, temperature: 0, ignore_eos: true }, {}, { max_stages: 3, last_stage_max_blocks: 16 }],
+  ['seeded, multi-stage', { max_tokens: 400, temperature: 0.9, top_p: 0.9, seed: 11, ignore_eos: true }, { block_size_tokens: 4 }, { max_stages: 64, last_stage_max_blocks: 4 }],
 ] as const) {
   test.serial(`${name}: two concurrent migrations from one source move two requests with token-identical outputs`, async (t) => {
     const sampling = parseSamplingParams(options);

@@ -213,9 +213,18 @@ test('an attachment cancelled before the COMMIT (the client went away) ends the 
     t.true(incoming.attach(cancelled.request_id, () => t.fail('a cancelled attachment gets no stream')));
     incoming.cancel(cancelled.request_id);
     t.false(incoming.attach(cancelled.request_id, () => t.fail('no stream')), 'a cancelled request takes no new attachment');
+    // Ended once the destination's engine has nothing left to run (its idle report), not after a
+    // pause; "at once" is counted in steps: at most the one under way when the COMMIT arrived.
+    let steps = 0;
+    const offStep = dst.onStep(() => steps++);
+    const idle = new Promise<void>((r) => {
+      const off = dst.onIdle(() => (off(), r()));
+    });
     incoming.commit(cancelled);
-    await new Promise((r) => setTimeout(r, 200));
-    t.is(dst.sequence(cancelled.request_id), undefined, 'committed, then ended at once');
+    await idle;
+    offStep();
+    t.is(dst.sequence(cancelled.request_id), undefined, 'committed, then ended');
+    t.true(steps <= 1, `ended at the first step boundary, not after ${steps} steps`);
     t.is(dst.core.free_blocks, free, 'its blocks are free again');
 
     const kept = await suspendedState(5);

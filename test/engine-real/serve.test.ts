@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import OpenAI from 'openai';
-import { alive } from './helpers.ts';
+import { alive, until } from './helpers.ts';
 
 const cache = mkdtempSync(join(tmpdir(), 'fleetlab-serve-'));
 test.after.always(() => rmSync(cache, { recursive: true, force: true }));
@@ -48,8 +48,8 @@ test('fleetlab serve: chat (streamed and whole) and completions through the open
 
     child.kill('SIGTERM');
     t.is(await exited, 0);
-    await new Promise((r) => setTimeout(r, 300));
-    t.false(ready.pids.some(alive), 'no instance process is left');
+    // `serve` exits after its instance processes did; polled (with a guard) rather than paused for.
+    await until('no instance process is left', () => !ready.pids.some(alive), 30_000);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }

@@ -80,6 +80,15 @@ test('a receiver without onCommit refuses every COMMIT', async (t) => {
   }
 });
 
+/** Resolves once every one of `conns` has seen its receiver close it (fails after 30 s: a guard against a hang). */
+async function closedByPeer(...conns: KvConnection[]): Promise<void> {
+  const t0 = performance.now();
+  while (conns.some((c) => c.usable)) {
+    if (performance.now() - t0 > 30_000) throw new Error('the receiver did not close the connections within 30 s');
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
 test('the pool reuses an idle connection, replaces one the receiver dropped, and never hands out a dead one', async (t) => {
   const { pool: src, data } = await filled(8, 5);
   const dst = new KvBlockPool(spec);
@@ -102,8 +111,10 @@ test('the pool reuses an idle connection, replaces one the receiver dropped, and
     t.is(pool.opened, 2);
     pool.release(b.conn);
     pool.release(c.conn);
-    // Both idle past the receiver's limit: it closed them; the pool opens a fresh one.
-    await new Promise((res) => setTimeout(res, 900));
+    // Both idle past the receiver's limit: it closed them; the pool opens a fresh one. (Waited
+    // for as the close arriving, not as a time: a loaded machine may not have run the receiver's
+    // idle timer, or not yet read the close, when a fixed pause ends.)
+    await closedByPeer(b.conn, c.conn);
     const d = await pool.acquire('127.0.0.1', r.port);
     t.false(d.reused);
     t.is(pool.opened, 3);
@@ -113,7 +124,7 @@ test('the pool reuses an idle connection, replaces one the receiver dropped, and
     // The receiver dies: its idle connection is never handed out again, and connecting fails, named.
     await r.close();
     closed = true;
-    await new Promise((res) => setTimeout(res, 100));
+    await closedByPeer(d.conn);
     await t.throwsAsync(pool.acquire('127.0.0.1', r.port), { instanceOf: TransferError, message: /ECONNREFUSED/ });
     t.is(pool.opened, 4, 'the dead idle connection was dropped, a new one tried');
   } finally {

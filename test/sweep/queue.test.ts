@@ -109,6 +109,9 @@ queueTest('a sweep through the queue with 2 workers is byte-identical to a local
   try {
     const local = tempDir();
     await runSweep(sweep, { out: local, workers: 1 });
+    // Both connected before the points go in: one that booted slower than the local sweep ran
+    // (a loaded machine) could otherwise find every point taken by the other.
+    await Promise.all(workers.map((w) => w.line(/^worker: waiting for points/)));
     const queued = tempDir();
     const outcomes = await runQueuedSweep(sweep, { out: queued, target: { url, name: 'identical' } });
     t.deepEqual(outcomes.map((o) => o.status), ['ran', 'ran', 'ran', 'ran']);

@@ -29,8 +29,24 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The port is free when `freePort` picks it but taken only when redis-server binds it; a process
+ * that took it in between (test files run side by side) makes redis-server exit, and another
+ * port is tried.
+ */
 export async function startRedis(): Promise<RedisServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'fleetlab-redis-'));
+  for (let attempt = 1; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'fleetlab-redis-'));
+    try {
+      return await startRedisIn(dir);
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      if (attempt >= 5 || !(err instanceof Error && /Address already in use/.test(err.message))) throw err;
+    }
+  }
+}
+
+async function startRedisIn(dir: string): Promise<RedisServer> {
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,7 +59,8 @@ export async function startRedis(): Promise<RedisServer> {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`)));
+    // 'close', not 'exit': the output that says why (a port taken) has been read by then.
+    child.once('close', (code) => reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`)));
   });
   return {
     url: `redis://127.0.0.1:${port}`,
