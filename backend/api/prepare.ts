@@ -6,7 +6,7 @@ import { badParam, unknownModel } from './errors.ts';
 import { resolvePriority } from './priority.ts';
 import type { EngineRouter } from './router.ts';
 import { UNSUPPORTED, type ChatCompletionRequest, type CompletionRequest } from './schemas.ts';
-import { processorFields } from '../engine/sampling-params.ts';
+import { processorFields, type ProcessorOptions } from '../engine/sampling-params.ts';
 
 /** A request ready for an engine, plus what the response needs. */
 export interface Prepared {
@@ -89,7 +89,7 @@ function maxTokens(requested: number | null | undefined, param: string, promptLe
   return requested;
 }
 
-interface SamplingFields {
+interface SamplingFields extends ProcessorOptions {
   readonly temperature?: number | null | undefined;
   readonly top_p?: number | null | undefined;
   readonly top_k?: number | null | undefined;
@@ -97,12 +97,6 @@ interface SamplingFields {
   readonly stop?: string | readonly string[] | null | undefined;
   readonly stop_token_ids?: readonly number[] | null | undefined;
   readonly ignore_eos?: boolean | null | undefined;
-  readonly presence_penalty?: number | null | undefined;
-  readonly frequency_penalty?: number | null | undefined;
-  readonly repetition_penalty?: number | null | undefined;
-  readonly min_tokens?: number | null | undefined;
-  readonly min_p?: number | null | undefined;
-  readonly logit_bias?: Readonly<Record<string, number>> | null | undefined;
 }
 
 function sampling(body: SamplingFields, max_tokens: number, logprobs: number | undefined, max_tokens_field: string): SamplingParams {

@@ -33,15 +33,18 @@ export function logitBiasPairs(bias: Readonly<Record<string, number>> | null | u
   return pairs.length === 0 ? undefined : pairs;
 }
 
-/** The logits-changing fields of a SamplingParams, set only where they are not neutral. */
-export function processorFields(o: {
+/** The logits processors' options as a request spells them (null or absent: neutral). */
+export interface ProcessorOptions {
   readonly presence_penalty?: number | null | undefined;
   readonly frequency_penalty?: number | null | undefined;
   readonly repetition_penalty?: number | null | undefined;
   readonly min_tokens?: number | null | undefined;
   readonly min_p?: number | null | undefined;
   readonly logit_bias?: Readonly<Record<string, number>> | null | undefined;
-}): Partial<Pick<SamplingParams, 'presence_penalty' | 'frequency_penalty' | 'repetition_penalty' | 'min_tokens' | 'min_p' | 'logit_bias'>> {
+}
+
+/** The logits-changing fields of a SamplingParams, set only where they are not neutral. */
+export function processorFields(o: ProcessorOptions): Partial<Pick<SamplingParams, 'presence_penalty' | 'frequency_penalty' | 'repetition_penalty' | 'min_tokens' | 'min_p' | 'logit_bias'>> {
   const logit_bias = logitBiasPairs(o.logit_bias);
   return {
     ...(o.presence_penalty ? { presence_penalty: o.presence_penalty } : {}),
