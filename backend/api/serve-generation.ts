@@ -8,7 +8,6 @@ import { serveChoices } from './parallel-sampling.ts';
 import { SseWriter } from './sse.ts';
 import { TrackedGeneration } from './tracked.ts';
 
-
 /**
  * Runs the request and answers it, streamed (SSE) or whole. The engine request is aborted as
  * soon as the client's connection closes before the answer is complete. `formatOf` gives the
