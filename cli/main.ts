@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
-import { finite, nonNegative, positive } from './arg-parsers.ts';
+import { finite, nonNegative, positive, positiveNumber } from './arg-parsers.ts';
 import { findPreset, PRESET_NAMES } from '../artifact/presets.ts';
+import { FIG11_TRACES } from '../artifact/llumnix-fig11/setup.ts';
 import { compareTable, type RunSummary, VERSION } from '../metrics/index.ts';
 import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
@@ -94,12 +95,21 @@ program
   .description('list the built-in configs')
   .action(() => console.log(PRESET_NAMES.join('\n')));
 
+/** The quickstart's --trace: a Fig. 11 trace label, named as the presets spell it. */
+function fig11Trace(value: string): string {
+  const labels = FIG11_TRACES.map((t) => t.label);
+  if (labels.includes(value)) return value;
+  const sameLetters = labels.find((l) => l.replace('-', '').toLowerCase() === value.replace('-', '').toLowerCase());
+  const hint = sameLetters === undefined ? '' : ` (did you mean ${sameLetters}?)`;
+  throw new InvalidArgumentError(`expected one of ${labels.join(' | ')}, received "${value}"${hint}`);
+}
+
 program
   .command('quickstart')
   .description('the main job: Round-Robin vs INFaaS++ vs Llumnix on Llumnix Fig. 11 M-M at 7.5 req/s, 16 instances')
-  .option('--trace <label>', 'Fig. 11 trace: ShareGPT, BurstGPT, S-S, M-M, L-L, S-L, L-S', 'M-M')
-  .option('--rate <req/s>', 'request rate', parseFloat)
-  .option('-n, --requests <n>', 'requests per system', nonNegative, 10_000)
+  .option('--trace <label>', `Fig. 11 trace: ${FIG11_TRACES.map((t) => t.label).join(', ')}`, fig11Trace, 'M-M')
+  .option('--rate <req/s>', 'request rate (default: the trace\'s, 7.5 for M-M)', positiveNumber)
+  .option('-n, --requests <n>', 'requests per system', positive, 10_000)
   .option('--seed <n>', 'seed', nonNegative, 0)
   .option('-o, --out <dir>', 'results root', 'results/quickstart')
   .option('--no-progress', 'no progress bar')
