@@ -2,11 +2,12 @@
 // file that is missing or malformed): each must stop the command before it writes anything, with
 // a message naming the option or field, the value given and what was expected.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
+import { loadRunConfig } from '../../cli/load-config.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/fleetlab.js', import.meta.url).pathname;
@@ -34,4 +35,41 @@ test('quickstart --rate refuses a number with trailing letters instead of runnin
 test('quickstart --requests 0 is refused as a flag, not as a preset field', async (t) => {
   const stderr = await failure(t, ['quickstart', '--requests', '0', '--out', join(tmpdir(), 'never-fleetlab-first')]);
   t.regex(stderr, /--requests <n>.*expected a positive integer, received "0"/);
+});
+
+test('a sweep file that does not exist is named with what was expected, not as a raw ENOENT', async (t) => {
+  const out = join(mkdtempSync(join(tmpdir(), 'fleetlab-first-')), 's');
+  const stderr = await failure(t, ['sweep', 'no-such-sweep.yaml', '-o', out]);
+  t.regex(stderr, /Expected sweep file to be a readable JSON or YAML file \(no such file\), received "no-such-sweep\.yaml"/);
+  t.false(existsSync(out));
+});
+
+test('a sweep file with a YAML syntax error names the line, the column and the line itself', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetlab-first-'));
+  const file = join(dir, 'broken.yaml');
+  writeFileSync(file, 'name: s\npoints:\n  - id: a\n    config: { preset: llumnix-fig11/M-M/llumnix\n');
+  const stderr = await failure(t, ['sweep', file, '-o', join(dir, 's')]);
+  t.regex(stderr, /broken\.yaml: Expected \(file\) to be valid JSON or YAML \(line 5, column 1: Flow map .*\), received " {4}config: \{ preset: llumnix-fig11\/M-M\/llumnix"/);
+  t.false(existsSync(join(dir, 's')));
+});
+
+test('a sweep point extending a misspelt preset names the file and the point', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetlab-first-'));
+  const file = join(dir, 'typo.yaml');
+  writeFileSync(file, 'name: s\npoints:\n  - id: mm-rr\n    config: { preset: llumnix-fig11/MM/round-robin }\n');
+  const stderr = await failure(t, ['sweep', file, '-o', join(dir, 's')]);
+  t.regex(stderr, /typo\.yaml: points\.mm-rr\.config: Expected preset to be one of .*, received "llumnix-fig11\/MM\/round-robin"/);
+  t.false(existsSync(join(dir, 's')));
+});
+
+test('a run config with a syntax error names the line and column (JSON: from the parser\'s offset)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetlab-first-'));
+  writeFileSync(join(dir, 'c.yaml'), 'preset: llumnix-fig11/M-M/llumnix\nworkload: { num_requests: 100\n');
+  writeFileSync(join(dir, 'c.json'), '{"preset": "llumnix-fig11/M-M/llumnix",\n "seed" 2}');
+  t.throws(() => loadRunConfig({ config: join(dir, 'c.yaml') }), {
+    message: /c\.yaml: Expected \(file\) to be valid JSON or YAML \(line 3, column 1: .*\), received "workload: \{ num_requests: 100"$/,
+  });
+  t.throws(() => loadRunConfig({ config: join(dir, 'c.json') }), {
+    message: /c\.json: Expected \(file\) to be valid JSON or YAML \(line 2, column 9: Unexpected number\), received " \\"seed\\" 2\}"$/,
+  });
 });
