@@ -53,12 +53,12 @@ test('a sweep file with a YAML syntax error names the line, the column and the l
   t.false(existsSync(join(dir, 's')));
 });
 
-test('a sweep point extending a misspelt preset names the file and the point', async (t) => {
+test('a sweep point extending a misspelt preset names the file, the point and the nearest preset', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fleetlab-first-'));
   const file = join(dir, 'typo.yaml');
   writeFileSync(file, 'name: s\npoints:\n  - id: mm-rr\n    config: { preset: llumnix-fig11/MM/round-robin }\n');
   const stderr = await failure(t, ['sweep', file, '-o', join(dir, 's')]);
-  t.regex(stderr, /typo\.yaml: points\.mm-rr\.config: Expected preset to be one of .*, received "llumnix-fig11\/MM\/round-robin"/);
+  t.regex(stderr, /typo\.yaml: points\.mm-rr\.config: Expected preset to be one of .*\(did you mean llumnix-fig11\/M-M\/round-robin\?\), received "llumnix-fig11\/MM\/round-robin"/);
   t.false(existsSync(join(dir, 's')));
 });
 
@@ -72,4 +72,13 @@ test('a run config with a syntax error names the line and column (JSON: from the
   t.throws(() => loadRunConfig({ config: join(dir, 'c.json') }), {
     message: /c\.json: Expected \(file\) to be valid JSON or YAML \(line 2, column 9: Unexpected number\), received " \\"seed\\" 2\}"$/,
   });
+});
+
+test('a misspelt or miscased preset gets the nearest name; one named in a config file is reported with the file', (t) => {
+  t.throws(() => loadRunConfig({ preset: 'llumnix-fig11/sharegpt/llumnix' }), { message: /\(did you mean llumnix-fig11\/ShareGPT\/llumnix\?\), received "llumnix-fig11\/sharegpt\/llumnix"$/ });
+  t.throws(() => loadRunConfig({ preset: 'llumnix-fig11/ShareGPT/llumnx' }), { message: /\(did you mean llumnix-fig11\/ShareGPT\/llumnix\?\)/ });
+  t.throws(() => loadRunConfig({ preset: 'nothing-like-it' }), { message: /single-gpu\/sharegpt\/vllm-v0, received "nothing-like-it"$/ });
+  const dir = mkdtempSync(join(tmpdir(), 'fleetlab-first-'));
+  writeFileSync(join(dir, 'p.yaml'), 'preset: llumnix-fig11/MM/llumnix\n');
+  t.throws(() => loadRunConfig({ config: join(dir, 'p.yaml') }), { message: /p\.yaml: Expected preset to be one of .*\(did you mean llumnix-fig11\/M-M\/llumnix\?\)/ });
 });
