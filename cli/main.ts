@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { finite, nonNegative, positive, positiveNumber } from './arg-parsers.ts';
 import { findPreset, PRESET_NAMES } from '../artifact/presets.ts';
@@ -9,7 +9,7 @@ import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
 import { printRejections, printTraceReport } from './trace-report.ts';
-import { applyVllmFlags, usesVllmFlags, VLLM_DEFAULT_PRESET } from './vllm-flags.ts';
+import { applyVllmFlags, checkDatasetPath, usesVllmFlags, VLLM_DEFAULT_PRESET } from './vllm-flags.ts';
 import { derivedRunName } from './run-name.ts';
 import { readComparables } from './compare-inputs.ts';
 import { reportNothingFinished, runOne } from './run-one.ts';
@@ -68,7 +68,8 @@ program
       preset = VLLM_DEFAULT_PRESET;
       console.error(`no --config or --preset: simulating one vLLM v1 instance (--preset ${preset})`);
     }
-    const { config, baseDir } = loadRunConfig({ ...opts, preset, set: [...opts.set, ...stepFlags(opts)], adjust: (raw) => applyVllmFlags(raw, opts) });
+    checkDatasetPath(opts);
+    const { config, baseDir } = loadRunConfig({ ...opts, preset, set: [...opts.set, ...stepFlags(opts)], adjust: (raw) => applyVllmFlags(raw, opts, opts.config === undefined ? undefined : dirname(resolve(opts.config))) });
     const { summary, dir, wall_s } = runOne(config, { baseDir, outRoot: 'results', outDir: opts.out, progress: opts.progress, overwrite: opts.overwrite });
     console.log(compareTable([summary]));
     console.log(`\nwrote ${dir}/ (simulated ${summary.makespan_s.toFixed(0)} s in ${wall_s.toFixed(2)} s wall)`);
