@@ -3,6 +3,7 @@
 // a message naming the option or field, the value given and what was expected.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -81,4 +82,19 @@ test('a misspelt or miscased preset gets the nearest name; one named in a config
   const dir = mkdtempSync(join(tmpdir(), 'fleetlab-first-'));
   writeFileSync(join(dir, 'p.yaml'), 'preset: llumnix-fig11/MM/llumnix\n');
   t.throws(() => loadRunConfig({ config: join(dir, 'p.yaml') }), { message: /p\.yaml: Expected preset to be one of .*\(did you mean llumnix-fig11\/M-M\/llumnix\?\)/ });
+});
+
+test('serve on a port already in use says so, naming --port, and exits (its instance processes stopped) instead of hanging', async (t) => {
+  const busy = createServer();
+  await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+  const { port } = busy.address() as AddressInfo;
+  try {
+    // Before: the error was printed but the started instances kept the command alive until Ctrl-C (the timeout here).
+    const error = await t.throwsAsync(run(process.execPath, [bin, 'serve', '--instances', '1', '--port', String(port)], { timeout: 120_000 }));
+    const { stderr, killed } = error as { stderr?: string; killed?: boolean };
+    t.false(killed, 'exited on its own');
+    t.regex(String(stderr), new RegExp(`--port ${port}: 127\\.0\\.0\\.1:${port} is already in use .*--port 0 for any free one`));
+  } finally {
+    busy.close();
+  }
 });
