@@ -38,6 +38,10 @@ export function loadRunConfig(sources: ConfigSources): { config: RunConfig; base
   if (raw.preset !== undefined && typeof raw.preset !== 'string') {
     throw ConfigError.single('preset', 'a preset name (a string; see `fleetlab presets`)', raw.preset, { source: where });
   }
+  if (sources.preset !== undefined && typeof raw.preset === 'string' && raw.preset !== sources.preset) {
+    // Which one wins is a guess either way (the file's fields were written against its own preset).
+    throw ConfigError.single('--preset', `absent or the config file's own preset ${raw.preset} (the file extends that one)`, sources.preset, { source: where });
+  }
   const presetName = sources.preset ?? (typeof raw.preset === 'string' ? raw.preset : undefined);
   const { preset: _preset, ...fields } = raw;
   const preset = presetName === undefined ? undefined : (presetFrom(presetName, sources.preset === undefined ? sources.config : undefined) as Record<string, unknown>);

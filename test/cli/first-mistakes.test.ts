@@ -98,3 +98,17 @@ test('serve on a port already in use says so, naming --port, and exits (its inst
     busy.close();
   }
 });
+
+test('--preset that contradicts the config file\'s own preset is refused, not silently swapped under the file\'s fields', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetlab-first-'));
+  const file = join(dir, 'mm.yaml');
+  writeFileSync(file, 'preset: llumnix-fig11/M-M/llumnix\nscheduler:\n  dispatch: { kind: load }\n');
+  // Was: a ShareGPT Round-Robin run labelled Round-Robin, with the file's load dispatch on top.
+  t.throws(() => loadRunConfig({ config: file, preset: 'llumnix-fig11/ShareGPT/round-robin' }), {
+    message: /mm\.yaml: Expected --preset to be absent or the config file's own preset llumnix-fig11\/M-M\/llumnix \(the file extends that one\), received "llumnix-fig11\/ShareGPT\/round-robin"$/,
+  });
+  t.is(loadRunConfig({ config: file, preset: 'llumnix-fig11/M-M/llumnix' }).config.system, 'Llumnix');
+  // A file without a preset still extends the one given on the command line.
+  writeFileSync(join(dir, 'plain.yaml'), 'scheduler:\n  dispatch: { kind: load }\n');
+  t.is(loadRunConfig({ config: join(dir, 'plain.yaml'), preset: 'llumnix-fig11/ShareGPT/round-robin' }).config.scheduler.dispatch.kind, 'load');
+});
