@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { findPreset } from '../artifact/presets.ts';
 import { ConfigError, parseRunConfig, type RunConfig } from '../sim/index.ts';
 import { applyOverrides, mergeConfig } from './overrides.ts';
-import { readConfigFile } from './read-config-file.ts';
+import { readConfigFile } from '../config/index.ts';
 import { derivedRunName } from './run-name.ts';
 
 export interface ConfigSources {

@@ -8,7 +8,7 @@ import { findPreset } from '../artifact/presets.ts';
 import { ConfigError, FolderName, showValue } from '../config/index.ts';
 import { mergedCsv, mergeSweeps, parseShard, runSweep, type Sweep } from '../sweep/index.ts';
 import { mergeConfig } from './overrides.ts';
-import { readConfigFile } from './read-config-file.ts';
+import { readConfigFile } from '../config/index.ts';
 import { DEFAULT_QUEUE_NAME, runQueuedSweep } from '../sweep/queue/index.ts';
 import { redisUrl, registerWorkerCommand } from './queue-commands.ts';
 

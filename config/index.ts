@@ -4,3 +4,4 @@ export { parseConfig } from './parse.ts';
 export { FolderName, folderNameProblem } from './folder-name.ts';
 export { limitedInt, limitMessage, LIMITS, limitValue, type Limit } from './limits.ts';
 export { nearestName } from './nearest-name.ts';
+export { readConfigFile } from './read-config-file.ts';

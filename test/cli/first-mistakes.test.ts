@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
+import { readFleetConfig } from '../../backend/manager/fleet-config.ts';
+import { readServerlessNodesConfig } from '../../backend/serverless/serverless-config.ts';
 import { loadRunConfig } from '../../cli/load-config.ts';
 
 const run = promisify(execFile);
@@ -111,4 +113,12 @@ test('--preset that contradicts the config file\'s own preset is refused, not si
   // A file without a preset still extends the one given on the command line.
   writeFileSync(join(dir, 'plain.yaml'), 'scheduler:\n  dispatch: { kind: load }\n');
   t.is(loadRunConfig({ config: join(dir, 'plain.yaml'), preset: 'llumnix-fig11/ShareGPT/round-robin' }).config.scheduler.dispatch.kind, 'load');
+});
+
+test('serve\'s fleet and nodes files: a missing file names the flag, a syntax error the line (was a raw ENOENT / the parser\'s multi-line message)', (t) => {
+  t.throws(() => readFleetConfig('no-such-fleet.yaml'), { message: /^Expected --config to be a readable JSON or YAML file \(no such file\), received "no-such-fleet\.yaml"$/ });
+  t.throws(() => readServerlessNodesConfig('no-such-nodes.yaml'), { message: /^Expected --serverless to be a readable JSON or YAML file \(no such file\), received "no-such-nodes\.yaml"$/ });
+  const file = join(mkdtempSync(join(tmpdir(), 'fleetlab-first-')), 'fleet.yaml');
+  writeFileSync(file, 'model: tiny\nengine: { kind: vllm-v1\n');
+  t.throws(() => readFleetConfig(file), { message: /fleet\.yaml: Expected \(file\) to be valid JSON or YAML \(line 3, column 1: .*\), received "engine: \{ kind: vllm-v1"$/ });
 });

@@ -7,7 +7,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../config/index.ts';
+import { ConfigError } from './errors.ts';
 
 /** Reads `given` (as typed; `what` names it in errors, e.g. "--config" or "sweep file") and parses it. */
 export function readConfigFile(path: string, given: string, what: string): unknown {
