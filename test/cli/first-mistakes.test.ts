@@ -122,3 +122,8 @@ test('serve\'s fleet and nodes files: a missing file names the flag, a syntax er
   writeFileSync(file, 'model: tiny\nengine: { kind: vllm-v1\n');
   t.throws(() => readFleetConfig(file), { message: /fleet\.yaml: Expected \(file\) to be valid JSON or YAML \(line 3, column 1: .*\), received "engine: \{ kind: vllm-v1"$/ });
 });
+
+test('deploy --config with a file that is not there names the flag before contacting any server (was a raw ENOENT)', async (t) => {
+  const stderr = await failure(t, ['deploy', '--config', 'no-such-deploy.json', '--url', 'http://127.0.0.1:1']);
+  t.regex(stderr, /Expected --config to be a readable JSON or YAML file \(no such file\), received "no-such-deploy\.json"/);
+});
