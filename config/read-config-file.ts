@@ -1,10 +1,9 @@
 /**
  * Reads a JSON or YAML file named on the command line (a run config, a sweep file, serve's
- * fleet or nodes file, a deploy config) into a
- * plain value. Every way it can fail is a ConfigError naming the flag or file, what was given
- * and what was expected: a missing path, a folder or FIFO, and a syntax error with its line
- * and column and the line's text (the parser's own message is several lines with a caret, and
- * cut to one line it lost the position).
+ * fleet or nodes file, a deploy config) into a plain value. Every way it can fail is a
+ * ConfigError naming the flag or file, what was given and what was expected: a missing path, a
+ * folder or FIFO, and a syntax error with its line and column and the line's text (the parser's
+ * own message is several lines with a caret, and cut to one line it lost the position).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
