@@ -6,6 +6,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { port, positive } from './arg-parsers.ts';
 import { listenOrStop } from './listen-api.ts';
+import { warnIgnoredFieldsOnce } from './ignored-fields-warning.ts';
 import { createApiServer, StaticEngineRouter } from '../backend/api/index.ts';
 import { Fleet } from '../backend/manager/fleet.ts';
 import { fleetOptions, parseFleetConfig, readFleetConfig } from '../backend/manager/fleet-config.ts';
@@ -31,7 +32,7 @@ export function registerServeCommand(program: Command): void {
       });
       console.error(`fleetlab serve: starting ${options.instances} instance(s) of ${options.engine.model} …`);
       const fleet = await Fleet.start(options);
-      const api = createApiServer({ router: new StaticEngineRouter([fleet]), api_key: opts.apiKey });
+      const api = createApiServer({ router: new StaticEngineRouter([fleet]), api_key: opts.apiKey, onIgnoredFields: warnIgnoredFieldsOnce() });
       fleet.onMigration((m) => {
         if (m.outcome !== 'no-request') api.metrics.migration(fleet.model_name, m.outcome, m.outcome === 'committed' ? m.downtime_ms / 1e3 : undefined);
       });

@@ -11,6 +11,7 @@ import { registerAdminRoutes } from '../backend/serverless/admin-routes.ts';
 import { ServerlessFleet, type ServerlessFleetOptions } from '../backend/serverless/manager.ts';
 import { readServerlessNodesConfig, serverlessNodesOptions } from '../backend/serverless/serverless-config.ts';
 import { listenOrStop } from './listen-api.ts';
+import { warnIgnoredFieldsOnce } from './ignored-fields-warning.ts';
 
 /** "2" or "2x4" → nodes and slots per node. */
 export function parseNodes(text: string): { nodes: number; gpus: number } {
@@ -36,7 +37,7 @@ export async function serveServerless(spec: string, opts: { host: string; port: 
   });
   const nodes = fleet.nodes.length;
   const gpus = fleet.nodes.map((n) => n.owner.length).join('/');
-  const api = createApiServer({ router: fleet, api_key: opts.apiKey });
+  const api = createApiServer({ router: fleet, api_key: opts.apiKey, onIgnoredFields: warnIgnoredFieldsOnce() });
   registerAdminRoutes(api.app, fleet);
   const url = await listenOrStop(api, { host: opts.host, port: opts.port }, () => fleet.stop());
   console.error(`fleetlab serve: serverless fleet of ${nodes} node(s) × ${gpus} slot(s)${fleet.nodes[0]?.agent !== undefined ? ` on agents ${fleet.nodes.map((n) => n.agent?.address).join(', ')}` : ''}; API on ${url}; deploy with \`fleetlab deploy --config config.json --url ${url}\`; Ctrl-C stops`);
