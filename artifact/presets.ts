@@ -1,3 +1,4 @@
+import { nearestName } from '../config/index.ts';
 import { ConfigError, type RunConfigInput } from '../sim/index.ts';
 import { fig11Config } from './llumnix-fig11/configs.ts';
 import { FIG11_SYSTEMS, FIG11_TRACES } from './llumnix-fig11/setup.ts';
@@ -27,7 +28,9 @@ export const PRESET_NAMES: readonly string[] = [...PRESETS.keys()];
 export function findPreset(name: string): RunConfigInput {
   const preset = PRESETS.get(name);
   if (preset === undefined) {
-    throw ConfigError.single('preset', `one of ${PRESET_NAMES.join(' | ')}`, name);
+    const nearest = nearestName(name, PRESET_NAMES);
+    const hint = nearest === undefined ? '' : ` (did you mean ${nearest}?)`;
+    throw ConfigError.single('preset', `one of ${PRESET_NAMES.join(' | ')}${hint}`, name);
   }
   return structuredClone(preset);
 }

@@ -23,6 +23,12 @@ export const finite = (value: string): number => {
   return n;
 };
 
+export const positiveNumber = (value: string): number => {
+  const n = toNumber(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, received "${value}"`);
+  return n;
+};
+
 export const port = (value: string): number => {
   const n = toNumber(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port in [0, 65535], received "${value}"`);

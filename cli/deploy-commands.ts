@@ -4,9 +4,10 @@
  * config is ServerlessLLM's deploy JSON, validated here first so a mistake is named before
  * anything is sent. The server is `--url`, else $LLM_SERVER_URL (as sllm-cli), else 127.0.0.1:8000.
  */
-import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { parseDeployJson } from '../config/serverless-deploy.ts';
+import { parseDeployConfig } from '../config/serverless-deploy.ts';
+import { readConfigFile } from '../config/index.ts';
 
 const serverUrl = (url: string | undefined): string => (url ?? process.env['LLM_SERVER_URL'] ?? 'http://127.0.0.1:8000').replace(/\/+$/, '');
 
@@ -24,7 +25,7 @@ export function registerDeployCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'deploy config (model, backend, num_gpus, auto_scaling_config, placement_config, router_config)')
     .option('--url <url>', 'the server (default $LLM_SERVER_URL or http://127.0.0.1:8000)')
     .action(async (opts) => {
-      const config = parseDeployJson(readFileSync(opts.config, 'utf8'), opts.config);
+      const config = parseDeployConfig(readConfigFile(resolve(opts.config), opts.config, '--config'), opts.config);
       await post(serverUrl(opts.url), '/register', config);
       console.log(`deployed ${config.model}`);
     });

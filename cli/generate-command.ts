@@ -10,7 +10,7 @@ import { parseSamplingParams } from '../backend/engine/sampling-params.ts';
 export function registerGenerateCommand(program: Command): void {
   program
     .command('generate')
-    .description('generate text with the real engine on this machine (CPU), e.g. --model tiny --prompt "hello"')
+    .description('generate text with the real engine on this machine (CPU), e.g. --model tiny --prompt "Hello"')
     .requiredOption('-m, --model <dir>', 'HF model folder, or a tiny random model: tiny, tiny-1_5b, tiny-3b')
     .requiredOption('-p, --prompt <text>', 'prompt text')
     .option('--chat', 'apply the model\'s chat template to the prompt as one user message', false)

@@ -1,9 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { findPreset } from '../artifact/presets.ts';
 import { ConfigError, parseRunConfig, type RunConfig } from '../sim/index.ts';
 import { applyOverrides, mergeConfig } from './overrides.ts';
+import { readConfigFile } from '../config/index.ts';
 import { derivedRunName } from './run-name.ts';
 
 export interface ConfigSources {
@@ -30,14 +29,7 @@ export function loadRunConfig(sources: ConfigSources): { config: RunConfig; base
     const path = resolve(sources.config);
     baseDir = dirname(path);
     where = sources.config;
-    let text: string;
-    text = readConfigText(path, sources.config);
-    let parsed: unknown;
-    try {
-      parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-    } catch (cause) {
-      throw ConfigError.single('(file)', 'valid JSON or YAML', (cause as Error).message, { cause, source: sources.config });
-    }
+    const parsed = readConfigFile(path, sources.config, '--config');
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw ConfigError.single('(file)', 'a mapping of config fields', parsed, { source: sources.config });
     }
@@ -46,9 +38,13 @@ export function loadRunConfig(sources: ConfigSources): { config: RunConfig; base
   if (raw.preset !== undefined && typeof raw.preset !== 'string') {
     throw ConfigError.single('preset', 'a preset name (a string; see `fleetlab presets`)', raw.preset, { source: where });
   }
+  if (sources.preset !== undefined && typeof raw.preset === 'string' && raw.preset !== sources.preset) {
+    // Which one wins is a guess either way (the file's fields were written against its own preset).
+    throw ConfigError.single('--preset', `absent or the config file's own preset ${raw.preset} (the file extends that one)`, sources.preset, { source: where });
+  }
   const presetName = sources.preset ?? (typeof raw.preset === 'string' ? raw.preset : undefined);
   const { preset: _preset, ...fields } = raw;
-  const preset = presetName === undefined ? undefined : (findPreset(presetName) as Record<string, unknown>);
+  const preset = presetName === undefined ? undefined : (presetFrom(presetName, sources.preset === undefined ? sources.config : undefined) as Record<string, unknown>);
   let merged = preset === undefined ? fields : mergeConfig(preset, fields);
   // What the name describes: the file when it names itself, else the preset it extends.
   const anchor = typeof fields.name === 'string' || preset === undefined ? merged : preset;
@@ -60,15 +56,12 @@ export function loadRunConfig(sources: ConfigSources): { config: RunConfig; base
   return { config: parseRunConfig(merged, where), baseDir };
 }
 
-/** Reads a config file; refuses what is not a regular file (a FIFO would block) and names symlink loops. */
-function readConfigText(path: string, given: string): string {
+/** A built-in config by name; when the name came from a file, an unknown one is reported with the file. */
+function presetFrom(name: string, file: string | undefined): unknown {
   try {
-    if (!statSync(path).isFile()) throw ConfigError.single('--config', 'a regular JSON or YAML file (not a folder, FIFO or device)', given);
-    return readFileSync(path, 'utf8');
-  } catch (cause) {
-    if (cause instanceof ConfigError) throw cause;
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' ? 'no such file' : (cause as Error).message;
-    throw ConfigError.single('--config', `a readable JSON or YAML file (${why})`, given, { cause });
+    return findPreset(name);
+  } catch (error) {
+    if (file !== undefined && error instanceof ConfigError) throw new ConfigError(error.issues, { source: file });
+    throw error;
   }
 }

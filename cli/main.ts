@@ -1,14 +1,15 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
-import { finite, nonNegative, positive } from './arg-parsers.ts';
+import { finite, nonNegative, positive, positiveNumber } from './arg-parsers.ts';
 import { findPreset, PRESET_NAMES } from '../artifact/presets.ts';
+import { FIG11_TRACES } from '../artifact/llumnix-fig11/setup.ts';
 import { compareTable, type RunSummary, VERSION } from '../metrics/index.ts';
 import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
 import { printRejections, printTraceReport } from './trace-report.ts';
-import { applyVllmFlags, usesVllmFlags, VLLM_DEFAULT_PRESET } from './vllm-flags.ts';
+import { applyVllmFlags, checkDatasetPath, usesVllmFlags, VLLM_DEFAULT_PRESET } from './vllm-flags.ts';
 import { derivedRunName } from './run-name.ts';
 import { readComparables } from './compare-inputs.ts';
 import { reportNothingFinished, runOne } from './run-one.ts';
@@ -67,7 +68,8 @@ program
       preset = VLLM_DEFAULT_PRESET;
       console.error(`no --config or --preset: simulating one vLLM v1 instance (--preset ${preset})`);
     }
-    const { config, baseDir } = loadRunConfig({ ...opts, preset, set: [...opts.set, ...stepFlags(opts)], adjust: (raw) => applyVllmFlags(raw, opts) });
+    checkDatasetPath(opts);
+    const { config, baseDir } = loadRunConfig({ ...opts, preset, set: [...opts.set, ...stepFlags(opts)], adjust: (raw) => applyVllmFlags(raw, opts, opts.config === undefined ? undefined : dirname(resolve(opts.config))) });
     const { summary, dir, wall_s } = runOne(config, { baseDir, outRoot: 'results', outDir: opts.out, progress: opts.progress, overwrite: opts.overwrite });
     console.log(compareTable([summary]));
     console.log(`\nwrote ${dir}/ (simulated ${summary.makespan_s.toFixed(0)} s in ${wall_s.toFixed(2)} s wall)`);
@@ -94,12 +96,21 @@ program
   .description('list the built-in configs')
   .action(() => console.log(PRESET_NAMES.join('\n')));
 
+/** The quickstart's --trace: a Fig. 11 trace label, named as the presets spell it. */
+function fig11Trace(value: string): string {
+  const labels = FIG11_TRACES.map((t) => t.label);
+  if (labels.includes(value)) return value;
+  const sameLetters = labels.find((l) => l.replace('-', '').toLowerCase() === value.replace('-', '').toLowerCase());
+  const hint = sameLetters === undefined ? '' : ` (did you mean ${sameLetters}?)`;
+  throw new InvalidArgumentError(`expected one of ${labels.join(' | ')}, received "${value}"${hint}`);
+}
+
 program
   .command('quickstart')
   .description('the main job: Round-Robin vs INFaaS++ vs Llumnix on Llumnix Fig. 11 M-M at 7.5 req/s, 16 instances')
-  .option('--trace <label>', 'Fig. 11 trace: ShareGPT, BurstGPT, S-S, M-M, L-L, S-L, L-S', 'M-M')
-  .option('--rate <req/s>', 'request rate', parseFloat)
-  .option('-n, --requests <n>', 'requests per system', nonNegative, 10_000)
+  .option('--trace <label>', `Fig. 11 trace: ${FIG11_TRACES.map((t) => t.label).join(', ')}`, fig11Trace, 'M-M')
+  .option('--rate <req/s>', 'request rate (default: the trace\'s, 7.5 for M-M)', positiveNumber)
+  .option('-n, --requests <n>', 'requests per system', positive, 10_000)
   .option('--seed <n>', 'seed', nonNegative, 0)
   .option('-o, --out <dir>', 'results root', 'results/quickstart')
   .option('--no-progress', 'no progress bar')

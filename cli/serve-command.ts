@@ -5,6 +5,8 @@
  */
 import type { Command } from '@commander-js/extra-typings';
 import { port, positive } from './arg-parsers.ts';
+import { listenOrStop } from './listen-api.ts';
+import { warnIgnoredFieldsOnce } from './ignored-fields-warning.ts';
 import { createApiServer, StaticEngineRouter } from '../backend/api/index.ts';
 import { Fleet } from '../backend/manager/fleet.ts';
 import { fleetOptions, parseFleetConfig, readFleetConfig } from '../backend/manager/fleet-config.ts';
@@ -31,12 +33,12 @@ export function registerServeCommand(program: Command): void {
       });
       console.error(`fleetlab serve: starting ${options.instances} instance(s) of ${options.engine.model} …`);
       const fleet = await Fleet.start(options);
-      const api = createApiServer({ router: new StaticEngineRouter([fleet]), api_key: opts.apiKey });
+      const api = createApiServer({ router: new StaticEngineRouter([fleet]), api_key: opts.apiKey, onIgnoredFields: warnIgnoredFieldsOnce() });
       fleet.onMigration((m) => {
         if (m.outcome !== 'no-request') api.metrics.migration(fleet.model_name, m.outcome, m.outcome === 'committed' ? m.downtime_ms / 1e3 : undefined);
       });
       fleet.scaling?.onEvent((e) => console.error(`fleetlab serve: ${e.at_s.toFixed(1)} s ${e.kind}${e.instance === undefined ? '' : ` instance ${e.instance}`}${e.detail === undefined ? '' : ` (${e.detail})`}`));
-      const url = await api.listen({ host: opts.host, port: opts.port });
+      const url = await listenOrStop(api, { host: opts.host, port: opts.port }, () => fleet.stop());
       console.error(`fleetlab serve: instances pid ${fleet.pids.join(', ')}; API on ${url} (model "${fleet.model_name}"); Ctrl-C stops`);
       // Machine-readable for scripts and tests that start `serve` on port 0.
       console.log(JSON.stringify({ ready: true, url, model: fleet.model_name, pids: fleet.pids }));

@@ -10,6 +10,8 @@ import { createApiServer } from '../backend/api/index.ts';
 import { registerAdminRoutes } from '../backend/serverless/admin-routes.ts';
 import { ServerlessFleet, type ServerlessFleetOptions } from '../backend/serverless/manager.ts';
 import { readServerlessNodesConfig, serverlessNodesOptions } from '../backend/serverless/serverless-config.ts';
+import { listenOrStop } from './listen-api.ts';
+import { warnIgnoredFieldsOnce } from './ignored-fields-warning.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 
 /** "2" or "2x4" → nodes and slots per node. */
@@ -36,9 +38,9 @@ export async function serveServerless(spec: string, opts: { host: string; port: 
   });
   const nodes = fleet.nodes.length;
   const gpus = fleet.nodes.map((n) => n.owner.length).join('/');
-  const api = createApiServer({ router: fleet, api_key: opts.apiKey });
+  const api = createApiServer({ router: fleet, api_key: opts.apiKey, onIgnoredFields: warnIgnoredFieldsOnce() });
   registerAdminRoutes(api.app, fleet);
-  const url = await api.listen({ host: opts.host, port: opts.port });
+  const url = await listenOrStop(api, { host: opts.host, port: opts.port }, () => fleet.stop());
   console.error(`fleetlab serve: serverless fleet of ${nodes} node(s) × ${gpus} slot(s)${fleet.nodes[0]?.agent !== undefined ? ` on agents ${fleet.nodes.map((n) => n.agent?.address).join(', ')}` : ''}; API on ${url}; deploy with \`fleetlab deploy --config config.json --url ${url}\`; Ctrl-C stops`);
   console.log(JSON.stringify({ ready: true, url, serverless: true }));
   stopOnSignals(api, fleet);

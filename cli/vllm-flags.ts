@@ -2,7 +2,7 @@
 // (workload, arrival, lengths, metrics.vllm_bench), applied after the preset and config file and
 // before `--set`, so an explicit `--set` still wins.
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError } from '../sim/index.ts';
 import { parseGoodput } from '../metrics/vllm-keys.ts';
 
@@ -34,14 +34,18 @@ const list = (value: string): string[] => value.split(/[,\s]+/).filter((v) => v 
 const object = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
-/** Returns a copy of `raw` with every vLLM flag given applied; throws ConfigError naming the flag. */
-export function applyVllmFlags(raw: Record<string, unknown>, flags: VllmRunFlags): Record<string, unknown> {
+/**
+ * Returns a copy of `raw` with every vLLM flag given applied; throws ConfigError naming the flag.
+ * `configDir`: the folder of the `--config` file, from which the config's relative paths resolve;
+ * `--dataset-path` is typed relative to the working directory, so it is rewritten relative to it.
+ */
+export function applyVllmFlags(raw: Record<string, unknown>, flags: VllmRunFlags, configDir?: string): Record<string, unknown> {
   const out = structuredClone(raw);
   const workload = (out.workload = { ...object(out.workload) });
   if (flags.numPrompts !== undefined) workload.num_requests = flags.numPrompts;
   if (flags.maxConcurrency !== undefined) workload.max_concurrency = flags.maxConcurrency;
   if (flags.requestRate !== undefined || flags.burstiness !== undefined) workload.arrival = arrival(object(workload.arrival), flags);
-  const lengths = datasetLengths(flags);
+  const lengths = datasetLengths({ ...flags, datasetPath: datasetFile(flags.datasetPath, configDir) });
   if (lengths !== undefined) workload.lengths = lengths;
   const bench: Record<string, unknown> = {};
   if (flags.percentileMetrics !== undefined) bench.percentile_metrics = list(flags.percentileMetrics);
@@ -88,6 +92,25 @@ function arrival(current: Record<string, unknown>, flags: VllmRunFlags): Record<
   const burstiness = flags.burstiness ?? 1;
   if (!Number.isFinite(burstiness) || burstiness <= 0) throw ConfigError.single('--burstiness', 'a Gamma shape > 0 (1 is Poisson)', flags.burstiness);
   return burstiness === 1 ? { kind: 'poisson', rate_per_s: rate } : { kind: 'gamma', rate_per_s: rate, burstiness };
+}
+
+/**
+ * Refuses a --dataset-path that does not exist (from the working directory, where the user typed
+ * it) for the datasets fleetlab reads, before anything runs: the trace loader would only name the
+ * file, resolved from the config file's folder.
+ */
+export function checkDatasetPath(flags: Pick<VllmRunFlags, 'datasetName' | 'datasetPath'>): void {
+  const path = flags.datasetPath;
+  if (path === undefined || path.startsWith('builtin:') || !DATASETS_WITH_FILES.has(flags.datasetName ?? '')) return;
+  if (!existsSync(path)) throw ConfigError.single('--dataset-path', `an existing ${flags.datasetName} file (relative to the working directory ${process.cwd()})`, path);
+}
+
+const DATASETS_WITH_FILES = new Set(['sharegpt', 'burstgpt', 'custom']);
+
+/** --dataset-path as the config resolves it: from the config file's folder when there is one. */
+function datasetFile(path: string | undefined, configDir: string | undefined): string | undefined {
+  if (path === undefined || configDir === undefined || isAbsolute(path) || path.startsWith('builtin:')) return path;
+  return relative(configDir, resolve(path));
 }
 
 /** The lengths section a `--dataset-name` reads, or undefined when the flag is absent. */

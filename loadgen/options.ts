@@ -5,7 +5,7 @@ import { GoodputSlo, MetricPercentiles, PercentileMetrics, VLLM_METRICS } from '
 export const BenchServeOptionsSchema = z
   .strictObject({
     /** Server root, e.g. http://127.0.0.1:8000 (wins over host/port). */
-    base_url: z.url().optional(),
+    base_url: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8000' }).optional(),
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(1).max(65535).default(8000),
     endpoint: z.enum(['/v1/completions', '/v1/chat/completions']).default('/v1/completions'),

@@ -18,7 +18,22 @@ export async function probeServerTokenizer(baseUrl: string, model: string, heade
   try {
     await tokenizer.encode('probe');
     return tokenizer;
-  } catch {
+  } catch (error) {
+    // No answer at all is not "no /tokenize": every request would fail the same way, and the
+    // run would write a results folder of failures; say so before sending anything (vLLM's
+    // bench serve also stops at its first test request).
+    const reason = unreachable(error);
+    if (reason !== undefined) {
+      throw new Error(`cannot reach the server at ${baseUrl} (${reason}); start it first (e.g. \`fleetlab serve\`) or give --base-url, or --host and --port`, { cause: error });
+    }
     return undefined;
   }
+}
+
+/** The network error's code when `fetch` got no HTTP answer (refused, unknown host, reset), else undefined. */
+function unreachable(error: unknown): string | undefined {
+  if (!(error instanceof TypeError)) return undefined;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  return typeof cause?.message === 'string' ? cause.message : error.message;
 }

@@ -43,7 +43,11 @@ const scaled = (v: unknown, by: number): number | undefined => (num(v) === undef
  */
 export function summaryColumn(s: RunSummary): ComparableRun {
   const bench = s.vllm_bench ?? {};
-  const m = s.migrations as Partial<RunSummary['migrations']> | undefined;
+  // A run that could not observe a field (a real fleet seen from its client: `fleetlab bench
+  // serve`) lists it in `not_measured` and writes 0 there; it shows "—", not a measured 0.
+  const unmeasured = new Set(s.not_measured ?? []);
+  const measured = (key: string, v: unknown): number | undefined => (unmeasured.has(key) ? undefined : num(v));
+  const m = (unmeasured.has('migrations') ? undefined : s.migrations) as Partial<RunSummary['migrations']> | undefined;
   return {
     name: String(s.name ?? '?'),
     system: String(s.system ?? s.name ?? '?'),
@@ -60,12 +64,12 @@ export function summaryColumn(s: RunSummary): ComparableRun {
       itl_p99_ms: num(bench['p99_itl_ms']),
       request_throughput: num(bench['request_throughput']) ?? num(s.throughput_req_per_s),
       output_throughput: num(bench['output_throughput']),
-      preemption_loss_s: num(s.preemption_loss_s),
-      preemptions: num(s.preemptions),
+      preemption_loss_s: measured('preemption_loss_s', s.preemption_loss_s),
+      preemptions: measured('preemptions', s.preemptions),
       migrations_committed: num(m?.committed),
       migrations_aborted: num(m?.aborted),
       downtime_mean_ms: (m?.committed ?? 0) > 0 ? num(m?.downtime_ms?.mean) : undefined,
-      avg_instances: num(s.avg_instances_time_weighted),
+      avg_instances: measured('avg_instances_time_weighted', s.avg_instances_time_weighted),
     },
   };
 }

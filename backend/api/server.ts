@@ -17,6 +17,11 @@ export interface ApiServerOptions {
   readonly version?: string | undefined;
   /** Fastify's request log (off by default). */
   readonly logger?: boolean | undefined;
+  /**
+   * Called with the body fields a generation request had that this server does not know (they
+   * are dropped, as vLLM does; vLLM logs them), e.g. a misspelt `max_token`.
+   */
+  readonly onIgnoredFields?: ((endpoint: string, fields: readonly string[]) => void) | undefined;
 }
 
 export interface ApiServer {
@@ -84,7 +89,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     });
   }
 
-  registerGenerationRoutes(app, options.router, metrics);
+  registerGenerationRoutes(app, options.router, metrics, options.onIgnoredFields);
   registerInfoRoutes(app, options.router, metrics, options.version ?? packageVersion());
 
   return {

@@ -1,9 +1,8 @@
 // `fleetlab serve --config fleet.yaml`: the real fleet's config, validated with zod. The
 // `scheduler:` section is the same one a simulation config takes (policies/SchedulerSpec).
-import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
+import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseConfig } from '../../config/index.ts';
+import { parseConfig, readConfigFile } from '../../config/index.ts';
 import { SchedulerSpec } from '../../policies/index.ts';
 import { ENGINE_KINDS } from '../../engine/index.ts';
 import { ExternalInstanceSpec } from './external-instance.ts';
@@ -12,10 +11,9 @@ import { DEFAULT_MIGRATION, type FleetOptions } from './fleet.ts';
 /** Node reports (heartbeats): their period, and how many missed ones make an agent dead (both fleets' `heartbeat:`). */
 export const HeartbeatSpec = z.strictObject({ interval_ms: z.number().int().min(10).default(500), missed: z.number().int().min(1).default(3) }).prefault({});
 
-/** A config file's content: JSON for `.json`, YAML otherwise. */
-export function readConfigText(file: string): unknown {
-  const text = readFileSync(file, 'utf8');
-  return file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+/** A config file's content: JSON for `.json`, YAML otherwise; a missing file or a syntax error names the file (and line). */
+export function readConfigText(file: string, flag = '--config'): unknown {
+  return readConfigFile(resolve(file), file, flag);
 }
 
 export const FleetConfig = z.strictObject({

@@ -31,7 +31,7 @@ export interface InstanceProcess {
 export interface StartInstanceOptions {
   host?: string;
   ready_timeout_ms?: number;
-  /** The instance exits when this process does (its stdin is a pipe from here); a node agent's instances. */
+  /** The instance exits when this process does (its stdin is a pipe from here): a node agent's, a local fleet's. */
   exit_with_parent?: boolean;
 }
 

@@ -3,7 +3,7 @@
 // sees the same handle either way.
 import type { LLMEngineOptions } from '../engine/llm-engine.ts';
 import { AgentInstances, type HeartbeatParams, type NodeSpec } from './agent-instances.ts';
-import { startInstanceProcess, type InstanceProcess } from './instance-process.ts';
+import { startInstanceProcess, type InstanceProcess, type StartInstanceOptions } from './instance-process.ts';
 
 /** What the manager needs of one instance, wherever it runs. */
 export interface InstanceHandle extends Omit<InstanceProcess, 'child'> {
@@ -39,7 +39,7 @@ export class LocalInstances implements InstanceSource {
     const started: InstanceHandle[] = [];
     try {
       for (let i = 0; i < this.count; i++) {
-        const p = await startInstanceProcess(engine, this.host === undefined ? {} : { host: this.host });
+        const p = await startInstanceProcess(engine, this.processOptions());
         started.push({ ...p, death_known_ms: 1000 });
       }
     } catch (err) {
@@ -50,7 +50,12 @@ export class LocalInstances implements InstanceSource {
   }
 
   async startOne(engine: LLMEngineOptions): Promise<InstanceHandle> {
-    return { ...(await startInstanceProcess(engine, this.host === undefined ? {} : { host: this.host })), death_known_ms: 1000 };
+    return { ...(await startInstanceProcess(engine, this.processOptions())), death_known_ms: 1000 };
+  }
+
+  /** The instances exit with this process: a manager that crashes or is killed leaves none behind. */
+  private processOptions(): StartInstanceOptions {
+    return { exit_with_parent: true, ...(this.host === undefined ? {} : { host: this.host }) };
   }
 
   async close(): Promise<void> {}

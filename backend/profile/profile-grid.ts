@@ -75,11 +75,14 @@ function prompt(length: number, salt: number, vocab: number): number[] {
   return Array.from({ length }, (_, j) => (salt * 7919 + j * 104729 + 13) % Math.min(vocab, 4096));
 }
 
+/** Tokens a decode point's requests generate beyond `repeats`: the prefill's, a warm-up and a spare step (measureGrid). */
+const DECODE_TOKENS_BEYOND_REPEATS = 3;
+
 /** KV blocks one engine needs for the grid's largest decode point. */
 export function gridBlocks(grid: GridOptions, block_size_tokens: number): number {
   const maxB = Math.max(...grid.decode_batch_sizes);
   const maxL = Math.max(...grid.decode_context_tokens, ...grid.prefill_tokens);
-  return maxB * Math.ceil((maxL + grid.repeats + 2) / block_size_tokens) + 16;
+  return maxB * Math.ceil((maxL + grid.repeats + DECODE_TOKENS_BEYOND_REPEATS) / block_size_tokens) + 16;
 }
 
 /** The token budget one step needs so that every grid point runs as one step. */
@@ -124,7 +127,11 @@ export async function measureGrid(
     for (const B of grid.decode_batch_sizes) {
       for (const L of grid.decode_context_tokens) {
         steps.length = 0;
-        await Promise.all(Array.from({ length: B * target.copies }, () => send(L, grid.repeats + 2)));
+        // The prefill token, a warm-up decode, `repeats` measured ones, and one spare: the batch's
+        // prompts reach the engine over two steps when its loop starts on the first (the first
+        // request's decode then shares a step with the others' prefills), which cost one
+        // full-batch decode, so `--repeats 1` measured nothing at any batch above 1.
+        await Promise.all(Array.from({ length: B * target.copies }, () => send(L, grid.repeats + DECODE_TOKENS_BEYOND_REPEATS)));
         // Decode-only steps of a whole batch; each engine's first one is a warm-up.
         const decodes = steps.filter((s) => s.prefill_seqs === 0 && s.decode_seqs === B).slice(target.copies);
         if (decodes.length === 0) throw new Error(`profile: no decode step ran all ${B} sequences of context ${L} together (preemptions?); nothing to measure at this point`);

@@ -27,7 +27,8 @@ export interface NodeLauncher {
 
 /** A node whose instances are processes on this machine, bound to `host`. */
 export function localLauncher(host = '127.0.0.1'): NodeLauncher {
-  return { start: (engine) => startInstanceProcess(engine, { host }) };
+  // exit_with_parent: a serverless manager that crashes or is killed leaves no instance behind.
+  return { start: (engine) => startInstanceProcess(engine, { host, exit_with_parent: true }) };
 }
 
 export interface NodeSpec {

@@ -24,7 +24,7 @@ export function parseServerlessNodesConfig(input: unknown, source?: string): Ser
 }
 
 export function readServerlessNodesConfig(file: string): ServerlessNodesConfig {
-  return parseServerlessNodesConfig(readConfigText(file), file);
+  return parseServerlessNodesConfig(readConfigText(file, '--serverless'), file);
 }
 
 /** The fleet options of a nodes config: node i is the i-th agent. */

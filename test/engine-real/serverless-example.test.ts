@@ -3,6 +3,8 @@
 // the 1.5B request, served on node 0, finishes first; without it the 1.5B request waits for
 // node 0 and finishes last. Every placement the fleet made equals the policy's decision on
 // the same view. Slow by nature (four cold starts and a long decode): one file, run serially.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import test from 'ava';
 import { liveMigrationReal, type RealExampleOutcome } from '../../artifact/serverlessllm/live-migration-real.ts';
 import { QWEN_1_5B, QWEN_3B } from '../../artifact/serverlessllm/live-migration.ts';
@@ -60,4 +62,13 @@ test.serial('with migration the 3B inference moves to node 1 and the 1.5B reques
   }
   // Greedy: the migrated 3B answer continues the plain run's 1500-token answer exactly.
   if (plain !== undefined) t.true(outcome.large.text.startsWith(plain.large.text.slice(0, Math.max(0, plain.large.text.length - 8))));
+});
+
+test.serial('fleetlab example live-migration --real tells the document\'s story by default (the 1.5B request after the 3B answer\'s 300th token)', async (t) => {
+  // Was: 3 s after the 3B answer's first token, by which time a fast CPU had decoded ~1,500
+  // tokens; the migration's rounds never caught up, the 3B finished first and the command exited 1.
+  const bin = new URL('../../bin/fleetlab.js', import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(process.execPath, [bin, 'example', 'live-migration', '--real'], { maxBuffer: 1 << 24, env: process.env });
+  t.regex(stdout, /Qwen\/Qwen2\.5-1\.5B-Instruct finished first/);
+  t.regex(stdout, /Executing migration plan/);
 });

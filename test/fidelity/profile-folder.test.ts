@@ -67,3 +67,13 @@ test('a noisy measured table is made monotone with a row at 0 tokens: no step is
   t.true(tablePerfModel('raw', join(out, 'raw.csv')).prefill_ms([3]) < 0);
   t.is(tablePerfModel('safe', join(out, 'safe.csv')).prefill_ms([3]), 1);
 });
+
+test('a decode point measures at least `repeats` full-batch steps, so --repeats 1 works at batches above 1', async (t) => {
+  // Was: "no decode step ran all 4 sequences of context 32 together", because the batch's prompts
+  // reached the engine over two steps and the one full-batch decode left was the warm-up.
+  for (const repeats of [1, 2]) {
+    const profile = await profileEngine({ model: 'tiny', repeats, prefill_tokens: [16], decode_batch_sizes: [4], decode_context_tokens: [32] });
+    const decode = profile.rows.find((r) => r.phase === 'decode' && r.batch_size === 4 && r.samples > 0);
+    t.true(decode !== undefined && decode.samples >= repeats, `repeats ${repeats}: ${decode?.samples} samples`);
+  }
+});

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,4 +77,23 @@ test('fleetlab bench serve --dataset-name sharegpt: turn 0 is the prompt, turn 1
 test('fleetlab bench serve: a bad flag names the option and the value', async (t) => {
   const error = await t.throwsAsync(run(process.execPath, [bin, 'bench', 'serve', '--model', 'm', '--burstiness', '-1']));
   t.regex(String((error as { stderr?: string }).stderr), /burstiness.*-1/);
+});
+
+test('fleetlab bench serve: a server that is not there is named with its URL before anything is sent or written', async (t) => {
+  // A port nothing listens on: bound, then closed.
+  const probe = createServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((done) => probe.close(done));
+  const out = join(mkdtempSync(join(tmpdir(), 'fleetlab-bench-')), 'out');
+  // Was: "note: the server has no /tokenize", a table of zeros, a results folder of failures, then "first error: fetch failed".
+  const error = await t.throwsAsync(run(process.execPath, [bin, 'bench', 'serve', '--base-url', `http://127.0.0.1:${port}`, '--model', 'm', '--num-prompts', '3', '--out', out]));
+  const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+  t.regex(String(stderr), new RegExp(`cannot reach the server at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\); start it first`));
+  t.notRegex(String(stderr), /no \/tokenize/);
+  t.is(String(stdout), '');
+  t.false(existsSync(out));
+  // A URL without its scheme is refused as such (was "Expected base_url to be Invalid URL").
+  const bare = await t.throwsAsync(run(process.execPath, [bin, 'bench', 'serve', '--base-url', `127.0.0.1:${port}`, '--model', 'm']));
+  t.regex(String((bare as { stderr?: string }).stderr), new RegExp(`Expected base_url to be an http\\(s\\) URL such as http://127\\.0\\.0\\.1:8000, received "127\\.0\\.0\\.1:${port}"`));
 });

@@ -1,9 +1,12 @@
 // `fleetlab run`'s vLLM flags and run names: what each flag changes in the config, the errors
 // that name a flag, and names that carry the values a run changed.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import test from 'ava';
 import { loadRunConfig } from '../../cli/load-config.ts';
 import { derivedRunName } from '../../cli/run-name.ts';
-import { applyVllmFlags } from '../../cli/vllm-flags.ts';
+import { applyVllmFlags, checkDatasetPath } from '../../cli/vllm-flags.ts';
 
 const preset = 'llumnix-fig11/ShareGPT/llumnix';
 const load = (flags: Parameters<typeof applyVllmFlags>[1], set: string[] = [], seed?: number) =>
@@ -82,4 +85,25 @@ test('derivedRunName: folder-safe values, long change lists become a hash', (t) 
   const name = derivedRunName('run', {}, many);
   t.regex(name, /^run-changed-[0-9a-f]{8}$/);
   t.is(derivedRunName('run', {}, many), name, 'deterministic');
+});
+
+test('--dataset-path is typed from the working directory: it must exist there, and with --config it still names that file', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetlab-flags-'));
+  mkdirSync(join(dir, 'configs'));
+  writeFileSync(join(dir, 'configs', 'c.yaml'), `preset: ${preset}\n`);
+  writeFileSync(join(dir, 'S.json'), '[]');
+  const typed = relative(process.cwd(), join(dir, 'S.json'));
+  const config = loadRunConfig({
+    config: join(dir, 'configs', 'c.yaml'),
+    adjust: (raw) => applyVllmFlags(raw, { datasetName: 'sharegpt', datasetPath: typed }, join(dir, 'configs')),
+  }).config;
+  // The config's relative paths resolve from its folder (configs/): the flag's file is ../S.json from there.
+  t.is(config.workload.lengths.dataset?.name === 'sharegpt' ? config.workload.lengths.dataset.path : undefined, join('..', 'S.json'));
+  t.notThrows(() => checkDatasetPath({ datasetName: 'sharegpt', datasetPath: typed }));
+  t.throws(() => checkDatasetPath({ datasetName: 'burstgpt', datasetPath: 'no-such-burst.csv' }), {
+    message: /^Expected --dataset-path to be an existing burstgpt file \(relative to the working directory .*\), received "no-such-burst\.csv"$/,
+  });
+  // The shipped lengths and datasets that read no file are not checked here.
+  t.notThrows(() => checkDatasetPath({ datasetName: 'sharegpt', datasetPath: 'builtin:sharegpt' }));
+  t.notThrows(() => checkDatasetPath({ datasetName: 'random' }));
 });

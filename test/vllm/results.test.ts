@@ -160,3 +160,20 @@ test('bench serve result JSON: request_goodput counts requests meeting every SLO
   t.is(slo({ ttft: 150 }), 1 / 2);
   t.is(slo({ e2el: 600 }), 2 / 2);
 });
+
+test('compare: what a run lists under not_measured (a real fleet seen from its client) shows "—", not a measured 0', (t) => {
+  const root = tempDir();
+  writeResults(simulate(tinyConfig({ name: 'sim', system: 'Llumnix' } as never)).records, join(root, 'sim'));
+  const sim = JSON.parse(readFileSync(join(root, 'sim', 'summary.json'), 'utf8')) as Record<string, unknown>;
+  // As `fleetlab bench serve` writes it: zeros in the fields a client cannot see, and their names.
+  const client = {
+    ...sim, name: 'bench-serve', system: 'real:tiny', preemption_loss_s: 0, preemptions: 0, avg_instances_time_weighted: 0,
+    migrations: { started: 0, committed: 0, aborted: 0, aborted_by_reason: {}, downtime_ms: { mean: 0, p50: 0, p99: 0 }, blocks_copied: 0 },
+    not_measured: ['preemption_loss_s', 'preemptions', 'migrations', 'avg_instances_time_weighted'],
+  };
+  const table = compareTable([sim as never, client as never]);
+  for (const row of ['preemption loss \\(s/request\\)', 'preemptions', 'migrations committed', 'migrations aborted', 'avg instances']) {
+    t.regex(table, new RegExp(`\\n${row}\\s+\\S+\\s+—(\\n|$)`), row);
+  }
+  t.regex(table, /\nrequests finished\s+(\d+)\s+\1\n/, 'measured fields still show');
+});
