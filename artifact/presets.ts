@@ -25,12 +25,12 @@ const PRESETS = buildPresets();
 
 export const PRESET_NAMES: readonly string[] = [...PRESETS.keys()];
 
-export function findPreset(name: string): RunConfigInput {
+export function findPreset(name: string, source?: string): RunConfigInput {
   const preset = PRESETS.get(name);
   if (preset === undefined) {
     const nearest = nearestName(name, PRESET_NAMES);
     const hint = nearest === undefined ? '' : ` (did you mean ${nearest}?)`;
-    throw ConfigError.single('preset', `one of ${PRESET_NAMES.join(' | ')}${hint}`, name);
+    throw ConfigError.single('preset', `one of ${PRESET_NAMES.join(' | ')}${hint}`, name, source === undefined ? {} : { source });
   }
   return structuredClone(preset);
 }

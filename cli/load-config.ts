@@ -44,7 +44,8 @@ export function loadRunConfig(sources: ConfigSources): { config: RunConfig; base
   }
   const presetName = sources.preset ?? (typeof raw.preset === 'string' ? raw.preset : undefined);
   const { preset: _preset, ...fields } = raw;
-  const preset = presetName === undefined ? undefined : (presetFrom(presetName, sources.preset === undefined ? sources.config : undefined) as Record<string, unknown>);
+  // A name read from the file is reported with the file.
+  const preset = presetName === undefined ? undefined : (findPreset(presetName, sources.preset === undefined ? sources.config : undefined) as Record<string, unknown>);
   let merged = preset === undefined ? fields : mergeConfig(preset, fields);
   // What the name describes: the file when it names itself, else the preset it extends.
   const anchor = typeof fields.name === 'string' || preset === undefined ? merged : preset;
@@ -54,14 +55,4 @@ export function loadRunConfig(sources: ConfigSources): { config: RunConfig; base
   const namedOnCommandLine = (sources.set ?? []).some((s) => s.startsWith('name='));
   if (!namedOnCommandLine && typeof anchor.name === 'string') merged.name = derivedRunName(anchor.name, anchor, merged);
   return { config: parseRunConfig(merged, where), baseDir };
-}
-
-/** A built-in config by name; when the name came from a file, an unknown one is reported with the file. */
-function presetFrom(name: string, file: string | undefined): unknown {
-  try {
-    return findPreset(name);
-  } catch (error) {
-    if (file !== undefined && error instanceof ConfigError) throw new ConfigError(error.issues, { source: file });
-    throw error;
-  }
 }

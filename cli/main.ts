@@ -5,6 +5,7 @@ import { finite, nonNegative, positive, positiveNumber } from './arg-parsers.ts'
 import { findPreset, PRESET_NAMES } from '../artifact/presets.ts';
 import { FIG11_TRACES } from '../artifact/llumnix-fig11/setup.ts';
 import { compareTable, type RunSummary, VERSION } from '../metrics/index.ts';
+import { nearestName } from '../config/index.ts';
 import { parseRunConfig } from '../sim/index.ts';
 import { loadRunConfig } from './load-config.ts';
 import { applyOverrides } from './overrides.ts';
@@ -100,8 +101,9 @@ program
 function fig11Trace(value: string): string {
   const labels = FIG11_TRACES.map((t) => t.label);
   if (labels.includes(value)) return value;
-  const sameLetters = labels.find((l) => l.replace('-', '').toLowerCase() === value.replace('-', '').toLowerCase());
-  const hint = sameLetters === undefined ? '' : ` (did you mean ${sameLetters}?)`;
+  // One edit at most: the labels are three letters apart by one or two (M-M, MM, m-m → M-M).
+  const nearest = nearestName(value, labels, 1);
+  const hint = nearest === undefined ? '' : ` (did you mean ${nearest}?)`;
   throw new InvalidArgumentError(`expected one of ${labels.join(' | ')}, received "${value}"${hint}`);
 }
 

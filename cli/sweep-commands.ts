@@ -5,10 +5,9 @@ import { type Command, InvalidArgumentError } from '@commander-js/extra-typings'
 import { positive } from './arg-parsers.ts';
 import { z } from 'zod';
 import { findPreset } from '../artifact/presets.ts';
-import { ConfigError, FolderName, showValue } from '../config/index.ts';
+import { FolderName, readConfigFile, showValue } from '../config/index.ts';
 import { mergedCsv, mergeSweeps, parseShard, runSweep, type Sweep } from '../sweep/index.ts';
 import { mergeConfig } from './overrides.ts';
-import { readConfigFile } from '../config/index.ts';
 import { DEFAULT_QUEUE_NAME, runQueuedSweep } from '../sweep/queue/index.ts';
 import { redisUrl, registerWorkerCommand } from './queue-commands.ts';
 
@@ -44,20 +43,10 @@ function loadSweep(file: string): Sweep {
       if (preset !== undefined && typeof preset !== 'string') {
         throw new InvalidArgumentError(`${file}: points.${id}.config.preset: expected a preset name (a string), received ${showValue(preset)}`);
       }
-      const full = typeof preset === 'string' ? mergeConfig(pointPreset(preset, `${file}: points.${id}.config`) as Record<string, unknown>, rest) : config;
+      const full = typeof preset === 'string' ? mergeConfig(findPreset(preset, `${file}: points.${id}.config`) as Record<string, unknown>, rest) : config;
       return { id, labels, config: full as never, ...(seed_group === undefined ? {} : { seed_group }) };
     }),
   };
-}
-
-/** The built-in config a sweep point extends; a wrong name is reported with the file and the point. */
-function pointPreset(name: string, where: string): unknown {
-  try {
-    return findPreset(name);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(error.issues, { source: where });
-    throw error;
-  }
 }
 
 /** `fleetlab sweep FILE` and `fleetlab merge DIR...`. */

@@ -8,6 +8,7 @@ import { LLMEngine } from '../../backend/engine/llm-engine.ts';
 import { parseSamplingParams } from '../../backend/engine/sampling-params.ts';
 import type { GenerationDelta } from '../../backend/engine/types.ts';
 import { Fleet } from '../../backend/manager/fleet.ts';
+import { alive } from './helpers.ts';
 
 const cache = mkdtempSync(join(tmpdir(), 'fleetlab-fleet-'));
 process.env['FLEETLAB_CACHE_DIR'] = cache;
@@ -25,15 +26,6 @@ async function ids(stream: AsyncIterable<GenerationDelta>): Promise<{ ids: numbe
   return { ids: out, finish };
 }
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 test('two instance processes serve round-robin dispatched requests with the outputs of one engine', async (t) => {
   const prompts = Array.from({ length: 6 }, (_, i) => Array.from({ length: 4 + i }, (_, j) => (i * 41 + j * 7 + 1) % 500));
   const single = await LLMEngine.create({ model: 'tiny' });
@@ -50,7 +42,7 @@ test('two instance processes serve round-robin dispatched requests with the outp
   } finally {
     await fleet.stop();
   }
-  t.false(pids.some(isAlive), 'every instance process is gone');
+  t.false(pids.some(alive), 'every instance process is gone');
 });
 
 test('an aborted request on a real instance ends with abort; the instance keeps serving', async (t) => {

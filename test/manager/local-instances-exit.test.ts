@@ -5,15 +5,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
+import { alive } from '../engine-real/helpers.ts';
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('instances of LocalInstances exit when their manager process is killed with SIGKILL', async (t) => {
   const sourceUrl = new URL('../../backend/manager/instance-source.ts', import.meta.url).href;
