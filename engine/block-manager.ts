@@ -2,6 +2,8 @@ import { EngineInvariantError } from './errors.ts';
 import type { BlockKey } from './sequence.ts';
 
 const NONE = -1;
+/** The id a counting manager gives every block it hands out (it keeps none). */
+export const NO_BLOCK_ID = -1;
 
 /**
  * The KV blocks of one instance: real block ids, reference counts, a free list and a prefix
@@ -16,6 +18,13 @@ const NONE = -1;
  *
  * Without prefix caching no block is ever revived, so the free list is a plain stack (the
  * cheapest structure; the simulator's v0 engine allocates every prompt block up front).
+ *
+ * A *counting* manager (`ids` false) keeps only the number of free blocks: no ids, no tables,
+ * no refcounts. The simulator uses it whenever nothing reads a block id (no prefix cache, no KV
+ * to move): every decision depends on counts alone, so its results are those of the id-keeping
+ * manager (a test runs presets both ways), while a step touches no block table, free stack or
+ * refcount, three cold loads per new block with thousands of instances (docs/performance.md,
+ * thirteenth round). Its tables stay empty and `Sequence.blocks_held` is the count.
  */
 export class BlockManager {
   readonly #refs: Int32Array;
@@ -33,10 +42,22 @@ export class BlockManager {
     readonly total_blocks: number,
     readonly block_size: number,
     readonly prefix_caching: boolean,
+    /** Whether blocks have ids (tables, refcounts); false: a counting manager (see above). */
+    readonly ids = true,
   ) {
     if (!Number.isInteger(total_blocks) || total_blocks < 1) throw new RangeError(`total_blocks must be an integer >= 1, received ${total_blocks}`);
+    if (!ids && prefix_caching) throw new RangeError('a counting block manager (ids: false) cannot cache prefixes: the prefix cache is keyed by block ids');
+    // Prefix keys, only when caching: an array as long as the pool per instance otherwise unused.
+    this.#keyOf = prefix_caching ? new Array<BlockKey | undefined>(total_blocks).fill(undefined) : [];
+    if (!ids) {
+      this.#refs = new Int32Array(0);
+      this.#prev = new Int32Array(0);
+      this.#next = new Int32Array(0);
+      this.#stack = undefined;
+      this.#free = total_blocks;
+      return;
+    }
     this.#refs = new Int32Array(total_blocks);
-    this.#keyOf = new Array<BlockKey | undefined>(total_blocks).fill(undefined);
     if (prefix_caching) {
       this.#stack = undefined;
       this.#prev = new Int32Array(total_blocks).fill(NONE);
@@ -59,24 +80,38 @@ export class BlockManager {
 
   /** Cached blocks (referenced or not). O(total): for reports and tests. */
   get cached_blocks(): number {
+    if (!this.prefix_caching) return 0;
     let n = 0;
     for (const key of this.#keyOf) if (key !== undefined) n++;
     return n;
   }
 
   refCount(block: number): number {
+    if (!this.ids) throw new EngineInvariantError('a counting block manager has no block ids to count references of');
     return this.#refs[block] ?? 0;
   }
 
-  /** Takes `n` free blocks (LRU first, evicting their cached prefix); undefined if too few. */
+  /**
+   * Takes `n` free blocks (LRU first, evicting their cached prefix); undefined if too few. A
+   * counting manager hands out `n` times NO_BLOCK_ID: the count is what its callers use.
+   */
   allocate(n: number): number[] | undefined {
     const out: number[] = [];
-    return this.allocateInto(out, n) ? out : undefined;
+    if (!this.allocateInto(out, n)) return undefined;
+    if (!this.ids) for (let i = 0; i < n; i++) out.push(NO_BLOCK_ID);
+    return out;
   }
 
-  /** Appends `n` fresh blocks to `table`; false (nothing taken) when too few are free. */
+  /**
+   * Appends `n` fresh blocks to `table`; false (nothing taken) when too few are free. A counting
+   * manager only takes them from its count and leaves `table` as it is.
+   */
   allocateInto(table: number[], n: number): boolean {
     if (n > this.#free) return false;
+    if (!this.ids) {
+      this.#free -= n;
+      return true;
+    }
     const stack = this.#stack;
     if (stack !== undefined) {
       for (let i = 0; i < n; i++) {
@@ -101,6 +136,7 @@ export class BlockManager {
    * last blocks are evicted before its first ones (a prefix stays cached longest).
    */
   free(blocks: readonly number[]): void {
+    if (!this.ids) throw new EngineInvariantError('a counting block manager frees a number of blocks (release), not block ids');
     for (let i = blocks.length - 1; i >= 0; i--) {
       const id = blocks[i] as number;
       const refs = (this.#refs[id] ?? 0) - 1;
@@ -111,6 +147,15 @@ export class BlockManager {
       if (stack !== undefined) stack[this.#free++] = id;
       else this.#pushTail(id);
     }
+  }
+
+  /** Gives `n` blocks back to a counting manager. */
+  release(n: number): void {
+    if (this.ids) throw new EngineInvariantError('a block manager with ids frees its blocks by id (free), not by count');
+    if (!Number.isInteger(n) || n < 0 || this.#free + n > this.total_blocks) {
+      throw new EngineInvariantError(`${n} blocks released with ${this.#free} of ${this.total_blocks} already free`);
+    }
+    this.#free += n;
   }
 
   /**
@@ -124,7 +169,7 @@ export class BlockManager {
 
   /** Takes one more reference to cached blocks (a hit); free ones leave the free list. */
   touch(blocks: readonly number[]): void {
-    if (this.#stack !== undefined && blocks.length > 0) throw new EngineInvariantError('a cache hit without prefix caching');
+    if (!this.prefix_caching && blocks.length > 0) throw new EngineInvariantError('a cache hit without prefix caching');
     for (const id of blocks) {
       if (this.#refs[id] === 0) this.#unlink(id);
       this.#refs[id] = (this.#refs[id] ?? 0) + 1;
@@ -143,6 +188,12 @@ export class BlockManager {
 
   /** Free-list and refcount consistency (tests; O(total)). */
   check(): void {
+    if (!this.ids) {
+      if (!Number.isInteger(this.#free) || this.#free < 0 || this.#free > this.total_blocks) {
+        throw new EngineInvariantError(`a counting block manager has ${this.#free} of ${this.total_blocks} blocks free`);
+      }
+      return;
+    }
     const stack = this.#stack;
     if (stack !== undefined) {
       const seen = new Set<number>();

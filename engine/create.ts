@@ -1,14 +1,14 @@
-import type { EngineCore } from './engine-core.ts';
+import type { EngineCore, EngineOptions } from './engine-core.ts';
 import type { EngineKind, EngineLimits } from './limits.ts';
 import type { Sequence } from './sequence.ts';
 import { VllmV0Scheduler } from './vllm-v0.ts';
 import { VllmV1Scheduler } from './vllm-v1.ts';
 
 /** The scheduler + block manager of one instance, of the given kind. */
-export function createEngine<S extends Sequence = Sequence>(kind: EngineKind, limits: EngineLimits): EngineCore<S> {
+export function createEngine<S extends Sequence = Sequence>(kind: EngineKind, limits: EngineLimits, options: EngineOptions = {}): EngineCore<S> {
   switch (kind) {
     case 'vllm-v0':
-      return new VllmV0Scheduler<S>(limits);
+      return new VllmV0Scheduler<S>(limits, options);
     case 'vllm-v1': {
       const capacity = limits.total_blocks * limits.block_size_tokens;
       const cap = limits.max_model_len_tokens;
@@ -16,7 +16,7 @@ export function createEngine<S extends Sequence = Sequence>(kind: EngineKind, li
         // vLLM refuses to start when one sequence of max_model_len cannot fit the KV cache.
         throw new RangeError(`max_model_len_tokens ${cap} exceeds the KV cache (${limits.total_blocks} blocks × ${limits.block_size_tokens} = ${capacity} tokens)`);
       }
-      return new VllmV1Scheduler<S>(limits);
+      return new VllmV1Scheduler<S>(limits, options);
     }
     default: {
       const never: never = kind;

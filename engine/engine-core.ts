@@ -6,6 +6,16 @@ import type { Scheduler } from './scheduler.ts';
 import type { Sequence } from './sequence.ts';
 import { OutcomeBuffer, PlanBuffer } from './step-buffers.ts';
 
+/** How an engine is built, beside its limits. */
+export interface EngineOptions {
+  /**
+   * Keep block ids (tables, refcounts; default true). False: a counting engine, whose blocks are
+   * numbers only (`Sequence.blocks_held`): for the simulator, when no prefix cache or KV copy
+   * reads an id (BlockManager). Prefix caching requires ids.
+   */
+  readonly block_ids?: boolean;
+}
+
 /** A sequence's stop condition, checked after each token is appended (EOS, max_tokens, stop strings). */
 export type StopCondition<S extends Sequence> = (seq: S) => boolean;
 
@@ -36,14 +46,19 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
   readonly waiting: S[] = [];
   readonly running: S[] = [];
   readonly #suspended = new Set<S>();
+  /** Pre-allocated block ids (an engine with ids; a counting engine keeps only `#reservedCount`). */
   readonly #reserved = new Set<number>();
+  #reservedCount = 0;
   protected killedCount = 0;
   /** The plan `schedule()` refills and the outcome `update()` refills (read each before the next call). */
   protected readonly plan = new PlanBuffer<S>();
   readonly #outcome = new OutcomeBuffer<S>();
 
-  constructor(readonly limits: EngineLimits) {
-    this.blocks = new BlockManager(limits.total_blocks, limits.block_size_tokens, limits.enable_prefix_caching === true);
+  constructor(
+    readonly limits: EngineLimits,
+    options: EngineOptions = {},
+  ) {
+    this.blocks = new BlockManager(limits.total_blocks, limits.block_size_tokens, limits.enable_prefix_caching === true, options.block_ids ?? true);
   }
 
   /**
@@ -64,7 +79,7 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
   }
 
   get reserved_blocks(): number {
-    return this.#reserved.size;
+    return this.#reservedCount;
   }
 
   get idle(): boolean {
@@ -133,8 +148,7 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
     } else if (seq.status === 'running') this.removeRunning(seq);
     else if (seq.status === 'suspended') this.#suspended.delete(seq);
     else throw new EngineInvariantError(`cannot abort sequence ${seq.id}: it is ${seq.status}`);
-    this.blocks.free(seq.block_table);
-    seq.block_table = [];
+    this.dropBlocks(seq);
     seq.status = 'finished';
   }
 
@@ -156,18 +170,31 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
     if (!this.canReserve(n)) return undefined;
     const ids = this.blocks.allocate(n);
     if (ids === undefined) return undefined;
-    for (const id of ids) this.#reserved.add(id);
+    if (this.blocks.ids) for (const id of ids) this.#reserved.add(id);
+    this.#reservedCount += n;
     return ids;
   }
 
   /** ABORT on the destination: gives pre-allocated blocks back. */
   releaseReservation(ids: readonly number[]): void {
-    for (const id of ids) if (!this.#reserved.delete(id)) throw new EngineInvariantError(`block ${id} is not reserved here`);
-    this.blocks.free(ids);
+    this.#unreserve(ids);
+    if (this.blocks.ids) this.blocks.free(ids);
+    else this.blocks.release(ids.length);
+  }
+
+  /** Takes `ids` out of the reservations (each must be one of them; a counting engine checks the count). */
+  #unreserve(ids: readonly number[]): void {
+    if (this.blocks.ids) {
+      for (const id of ids) if (!this.#reserved.delete(id)) throw new EngineInvariantError(`block ${id} was not pre-allocated here`);
+    } else if (ids.length > this.#reservedCount) {
+      throw new EngineInvariantError(`${ids.length} blocks given back, ${this.#reservedCount} pre-allocated here`);
+    }
+    this.#reservedCount -= ids.length;
   }
 
   /** The block ids a running (or suspended) sequence's KV lives in, to copy. */
   blockIds(seq: S): readonly number[] {
+    if (!this.blocks.ids) throw new EngineInvariantError(`sequence ${seq.id}: a counting engine (block_ids: false) keeps no block ids`);
     return seq.block_table;
   }
 
@@ -187,8 +214,7 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
   /** COMMIT on the source: the sequence left; free its blocks here. */
   releaseSuspended(seq: S): void {
     if (!this.#suspended.delete(seq)) throw new EngineInvariantError(`sequence ${seq.id} is not suspended here`);
-    this.blocks.free(seq.block_table);
-    seq.block_table = [];
+    this.dropBlocks(seq);
   }
 
   /**
@@ -197,13 +223,14 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
    * into, as a decoding sequence.
    */
   commitIncoming(seq: S, ids: readonly number[], computed_tokens = seq.num_computed_tokens): void {
-    for (const id of ids) if (!this.#reserved.delete(id)) throw new EngineInvariantError(`block ${id} was not pre-allocated here`);
+    this.#unreserve(ids);
     if (computed_tokens > seq.num_tokens || this.blocksFor(computed_tokens) > ids.length) {
       throw new EngineInvariantError(`sequence ${seq.id}: ${computed_tokens} computed tokens do not fit ${ids.length} blocks / ${seq.num_tokens} tokens`);
     }
     seq.num_computed_tokens = computed_tokens;
     seq.in_prefill = false;
-    seq.block_table = [...ids];
+    if (this.blocks.ids) seq.block_table = [...ids];
+    else seq.blocks_held = ids.length;
     seq.cached_blocks = 0;
     this.cacheFullBlocks(seq);
     this.addRunning(seq);
@@ -217,7 +244,7 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
       running: this.running.length,
       waiting: this.waiting.length,
       killed: this.killedCount,
-      reserved_blocks: this.#reserved.size,
+      reserved_blocks: this.#reservedCount,
       suspended: this.#suspended.size,
       cached_blocks: this.blocks.cached_blocks,
     };
@@ -230,6 +257,10 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
    */
   checkBlocks(): void {
     this.blocks.check();
+    if (!this.blocks.ids) {
+      this.#checkBlockCounts();
+      return;
+    }
     const refs = new Int32Array(this.limits.total_blocks);
     const hold = (seq: S): void => {
       for (const id of seq.block_table) refs[id] = (refs[id] ?? 0) + 1;
@@ -247,11 +278,46 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
     }
   }
 
+  /** A counting engine's conservation: free + held (running, suspended) + pre-allocated = total. */
+  #checkBlockCounts(): void {
+    let held = 0;
+    for (const seq of this.running) held += seq.blocks_held;
+    for (const seq of this.#suspended) held += seq.blocks_held;
+    for (const seq of this.waiting) {
+      if (seq.blocks_held !== 0) throw new EngineInvariantError(`waiting sequence ${seq.id} holds ${seq.blocks_held} blocks`);
+    }
+    const total = this.blocks.free_blocks + held + this.#reservedCount;
+    if (total !== this.limits.total_blocks) {
+      throw new EngineInvariantError(`${this.blocks.free_blocks} free + ${held} held + ${this.#reservedCount} pre-allocated = ${total} blocks, not ${this.limits.total_blocks}`);
+    }
+  }
+
+  /**
+   * Gives `seq` `n` more blocks (appended to its table; a counting engine only counts them);
+   * false, nothing taken, when too few are free.
+   */
+  protected growBlocks(seq: S, n: number): boolean {
+    if (!this.blocks.allocateInto(seq.block_table, n)) return false;
+    seq.blocks_held += n;
+    return true;
+  }
+
+  /** Gives back every block `seq` holds. */
+  protected dropBlocks(seq: S): void {
+    if (this.blocks.ids) {
+      this.blocks.free(seq.block_table);
+      seq.block_table = [];
+    } else {
+      this.blocks.release(seq.blocks_held);
+      seq.blocks_held = 0;
+    }
+  }
+
   /** Recompute preemption: frees every block, back to the head of the queue. */
   protected preempt(victim: S): void {
-    this.blocks.free(victim.block_table);
-    victim.preempted_table = victim.block_table;
-    victim.block_table = [];
+    // Where its own-identity prefix may still be cached (an engine with ids; v1's readmission).
+    if (this.blocks.ids) victim.preempted_table = victim.block_table;
+    this.dropBlocks(victim);
     victim.num_computed_tokens = 0;
     victim.cached_blocks = 0;
     victim.in_prefill = false;
@@ -279,8 +345,7 @@ export abstract class EngineCore<S extends Sequence = Sequence> implements Sched
 
   private finish(seq: S): void {
     this.removeRunning(seq);
-    this.blocks.free(seq.block_table);
-    seq.block_table = [];
+    this.dropBlocks(seq);
     seq.status = 'finished';
   }
 

@@ -4,10 +4,10 @@
  * chunks + decodes) over sequences and real KV block ids; an executor runs or prices it.
  * See docs/engine.md.
  */
-export { BlockManager } from './block-manager.ts';
+export { BlockManager, NO_BLOCK_ID } from './block-manager.ts';
 export { chainedTokenHash, type PrefixIdentity } from './block-hash.ts';
 export { admissionError, createEngine, maxModelLen } from './create.ts';
-export { EngineCore, type EngineSnapshot, type StopCondition } from './engine-core.ts';
+export { EngineCore, type EngineOptions, type EngineSnapshot, type StopCondition } from './engine-core.ts';
 export { EngineInvariantError } from './errors.ts';
 export type { Scheduler } from './scheduler.ts';
 export { blocksFor, ENGINE_KINDS, type EngineKind, type EngineLimits, PREFILL_TOKEN_BUDGETS, type PrefillTokenBudget } from './limits.ts';

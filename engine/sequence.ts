@@ -52,9 +52,10 @@ export class Sequence {
    */
   context_tokens = 0;
   /**
-   * Blocks in its block table, kept beside the hot fields so a decode step can tell whether the
-   * sequence needs a new block without reading the table (a second object, cold with thousands
-   * of instances). Set by assigning `block_table` and by the engine after appending to it.
+   * Blocks it holds: its block table's length, kept beside the hot fields so a decode step can
+   * tell whether the sequence needs a new block without reading the table (a second object,
+   * cold with thousands of instances); in a counting engine (no block ids, its table empty) the
+   * count itself. Set by assigning `block_table` and by the engine as it adds or frees blocks.
    */
   blocks_held = 0;
   /** Prompt then output token ids; undefined when the engine only counts tokens. */
@@ -125,9 +126,9 @@ export class Sequence {
     this.blocks_held = table.length;
   }
 
-  /** Blocks held (its block table's length). */
+  /** Blocks held (`blocks_held`). */
   get blocks(): number {
-    return this.block_table.length;
+    return this.blocks_held;
   }
 
   /**
@@ -135,7 +136,7 @@ export class Sequence {
    * (ServerlessLLM's preemption restarts a request from its prompt.)
    */
   restart(): void {
-    if (this.block_table.length > 0) throw new RangeError(`sequence ${this.id} restarts while holding ${this.block_table.length} blocks`);
+    if (this.blocks_held > 0) throw new RangeError(`sequence ${this.id} restarts while holding ${this.blocks_held} blocks`);
     if (this.token_ids !== undefined) this.token_ids.length = this.prompt_tokens;
     this.generated = 0;
     this.num_computed_tokens = 0;

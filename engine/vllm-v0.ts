@@ -68,8 +68,7 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       const cost = padded ? (admitted.length + 1) * Math.max(longest, length) : tokens + length;
       if (cost > max_num_batched_tokens) break;
       if (this.running.length + 1 > max_num_seqs) break;
-      this.blocks.allocateInto(head.block_table, need);
-      head.blocks_held = head.block_table.length;
+      this.growBlocks(head, need);
       this.admitHead(head, 0);
       tokens += length;
       longest = Math.max(longest, length);
@@ -101,10 +100,7 @@ export class VllmV0Scheduler<S extends Sequence = Sequence> extends EngineCore<S
       if (seq.status !== 'running') break;
       // ⌈tokens / size⌉ > blocks, without a division per sequence per step (integers: exact).
       // `blocks_held`, not the table's length: the table is only read when a block is added.
-      if (seq.prompt_tokens + seq.generated > seq.blocks_held * size) {
-        this.blocks.allocateInto(seq.block_table, 1);
-        seq.blocks_held = seq.block_table.length;
-      }
+      if (seq.prompt_tokens + seq.generated > seq.blocks_held * size) this.growBlocks(seq, 1);
       decodes[n++] = decodeItem(seq, seq.num_tokens);
     }
     return n;

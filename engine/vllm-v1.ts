@@ -79,11 +79,9 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
 
   /** Blocks so that `tokens` tokens have a slot; false (nothing taken) when too few are free. */
   private allocateSlots(seq: S, tokens: number): boolean {
-    const need = this.blocksFor(tokens) - seq.block_table.length;
+    const need = this.blocksFor(tokens) - seq.blocks_held;
     if (need <= 0) return true;
-    const ok = this.blocks.allocateInto(seq.block_table, need);
-    seq.blocks_held = seq.block_table.length;
-    return ok;
+    return this.growBlocks(seq, need);
   }
 
   /**
@@ -95,11 +93,12 @@ export class VllmV1Scheduler<S extends Sequence = Sequence> extends EngineCore<S
     for (const id of hits) if (this.blocks.refCount(id) === 0) revived++;
     const fresh = this.blocksFor(tokens) - hits.length;
     if (fresh + revived > this.blocks.free_blocks) return false;
-    this.blocks.touch(hits);
-    seq.block_table.push(...hits);
-    this.blocks.allocateInto(seq.block_table, fresh);
-    seq.blocks_held = seq.block_table.length;
-    return true;
+    if (hits.length > 0) {
+      this.blocks.touch(hits);
+      seq.block_table.push(...hits);
+      seq.blocks_held = seq.block_table.length;
+    }
+    return this.growBlocks(seq, fresh);
   }
 
   /** The longest run of cached full blocks of `seq`'s tokens, leaving at least one token to compute. */

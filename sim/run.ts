@@ -49,6 +49,8 @@ export interface SimulateOptions {
   readonly onProgress?: (finished: number, total: number) => void;
   /** Check block accounting after every step and invariants after every event (tests). */
   readonly checkInvariants?: boolean;
+  /** Engines keep block ids even without prefix caching (tests: the same results either way; SimClusterOptions.blockIds). */
+  readonly blockIds?: boolean;
   /** Called after every event (tests check invariants here). */
   readonly afterEvent?: (cluster: SimCluster) => void;
   /** Also receive the run's records as they happen (the result's `records` are collected anyway). */
@@ -98,6 +100,7 @@ export function simulate(config: RunConfig, options: SimulateOptions = {}): SimR
       }),
       migration: config.migration,
       checkInvariants: options.checkInvariants ?? false,
+      ...(options.blockIds === undefined ? {} : { blockIds: options.blockIds }),
       keepRequests: options.keepRequests ?? true,
       observer,
       max_concurrency: config.workload.max_concurrency,

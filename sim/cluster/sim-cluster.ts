@@ -31,6 +31,12 @@ export interface SimClusterOptions {
   /** Checks block accounting of an instance after each of its steps (tests; slow). */
   readonly checkInvariants?: boolean;
   /**
+   * Engines keep block ids even without prefix caching (tests: a run gives the same results
+   * either way). By default the simulator's engines count blocks unless prefix caching needs ids
+   * (BlockManager: a counting manager touches no table or free stack per step).
+   */
+  readonly blockIds?: boolean;
+  /**
    * Checks every live view (`reads: live` dispatch) against a fresh snapshot of every instance,
    * field by field, and throws on a difference: a change that did not mark its instance (tests; slow).
    */
@@ -179,7 +185,8 @@ export class SimCluster {
 
   private addInstance(state: 'active' | 'starting'): SimInstance {
     const id = this.sim.nextId('instance');
-    const engine = createEngine<SimRequest>(this.engineKind, this.options.limits);
+    const block_ids = this.options.blockIds === true || this.options.limits.enable_prefix_caching === true;
+    const engine = createEngine<SimRequest>(this.engineKind, this.options.limits, { block_ids });
     const instance = new SimInstance(id, engine, state, this.sim.now_s);
     instance.stepStart = new RecurringEvent(Band.stepStart, this.#startStep, instance);
     instance.stepEnd = new RecurringEvent(Band.stepEnd, this.#endStep, instance);

@@ -69,7 +69,7 @@ export class ServerlessInstance {
       block_size_tokens: BLOCK_TOKENS,
       max_num_batched_tokens: Number.POSITIVE_INFINITY,
       max_num_seqs: slots,
-    });
+    }, { block_ids: false }); // no KV is moved or cached here: blocks are counts (BlockManager)
   }
 
   /** Every request on this instance, in the order it was routed here (running, then queued). */

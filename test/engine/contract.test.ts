@@ -17,6 +17,8 @@ interface Variant {
   readonly limits: EngineLimits;
   /** Real token ids (prefix identity from tokens) instead of counts. */
   readonly tokens: boolean;
+  /** false: a counting engine (block counts, no ids), as the simulator builds them. */
+  readonly block_ids?: boolean;
 }
 
 const tight: EngineLimits = { total_blocks: 48, watermark_blocks: 1, block_size_tokens: 4, max_num_batched_tokens: 64, max_num_seqs: 6 };
@@ -25,12 +27,15 @@ const VARIANTS: Variant[] = [
   { name: 'vllm-v1 (counts, own prefix identity)', kind: 'vllm-v1', limits: { ...tight, watermark_blocks: 0, enable_prefix_caching: true }, tokens: false },
   { name: 'vllm-v1 (token ids, shared prefixes)', kind: 'vllm-v1', limits: { ...tight, watermark_blocks: 0, enable_prefix_caching: true }, tokens: true },
   { name: 'vllm-v1 (no prefix caching)', kind: 'vllm-v1', limits: { ...tight, watermark_blocks: 0, enable_prefix_caching: false }, tokens: true },
+  { name: 'vllm-v0 (counting blocks)', kind: 'vllm-v0', limits: tight, tokens: false, block_ids: false },
+  { name: 'vllm-v1 (counting blocks, no prefix caching)', kind: 'vllm-v1', limits: { ...tight, watermark_blocks: 0, enable_prefix_caching: false }, tokens: true, block_ids: false },
 ];
 
 /** Runs a random workload to completion on two engines; returns a trace of every plan. */
 function drive(variant: Variant, seed: number, check: (msg: string) => void): string {
   const random = rng(seed);
-  const engines = [0, 1].map(() => createEngine<TestSeq>(variant.kind, variant.limits));
+  const ids = variant.block_ids ?? true;
+  const engines = [0, 1].map(() => createEngine<TestSeq>(variant.kind, variant.limits, { block_ids: ids }));
   const all: TestSeq[] = [];
   const generated = new Map<TestSeq, number>();
   const trace: string[] = [];
@@ -96,18 +101,18 @@ function drive(variant: Variant, seed: number, check: (msg: string) => void): st
       const to = engines.find((e) => e !== from) as EngineCore<TestSeq>;
       const seq = from.running.find((s) => !s.in_prefill);
       if (seq !== undefined) {
-        const ids = to.reserve(seq.blocks);
-        if (ids !== undefined) {
-          const copy = [...from.blockIds(seq)];
+        const reserved = to.reserve(seq.blocks);
+        if (reserved !== undefined) {
+          const copied = ids ? from.blockIds(seq).length : seq.blocks;
           from.suspend(seq);
           verify();
-          if (copy.length !== ids.length) check('reservation size differs from the copied table');
+          if (copied !== reserved.length) check('reservation size differs from the copied table');
           if (random() < 0.2) {
             from.resume(seq);
-            to.releaseReservation(ids);
+            to.releaseReservation(reserved);
           } else {
             from.releaseSuspended(seq);
-            to.commitIncoming(seq, ids);
+            to.commitIncoming(seq, reserved);
           }
         }
       }
@@ -118,7 +123,8 @@ function drive(variant: Variant, seed: number, check: (msg: string) => void): st
   for (const s of all) if (s.status !== 'finished') check(`sequence ${s.id} never finished (${s.status})`);
   for (const e of engines) {
     if (e.free_blocks !== variant.limits.total_blocks) check(`${e.free_blocks} of ${variant.limits.total_blocks} blocks free at the end`);
-    for (let id = 0; id < variant.limits.total_blocks; id++) if (e.blocks.refCount(id) !== 0) check(`block ${id} keeps refcount ${e.blocks.refCount(id)}`);
+    if (ids) for (let id = 0; id < variant.limits.total_blocks; id++) if (e.blocks.refCount(id) !== 0) check(`block ${id} keeps refcount ${e.blocks.refCount(id)}`);
+    if (e.blocks.ids !== ids) check(`the engine keeps block ids: ${e.blocks.ids}, asked ${ids}`);
   }
   return trace.join('\n');
 }
@@ -146,5 +152,19 @@ test('the contract runs preempt under this memory (it tests the hard path)', (t)
     const variant = VARIANTS.find((v) => v.kind === kind) as Variant;
     const trace = drive(variant, 1, () => undefined);
     t.true(trace.split('\n').some((line) => !line.endsWith('|')), `${kind} preempted at least once`);
+  }
+});
+
+test('a counting engine plans every step exactly as the same engine with block ids', (t) => {
+  for (const counting of VARIANTS.filter((v) => v.block_ids === false)) {
+    const withIds = VARIANTS.find((v) => v.block_ids === undefined && v.kind === counting.kind && v.limits.enable_prefix_caching !== true) as Variant;
+    t.truthy(withIds, counting.name);
+    for (const seed of [1, 2, 3]) {
+      const failures: string[] = [];
+      const a = drive(withIds, seed, (msg) => failures.push(msg));
+      const b = drive({ ...withIds, block_ids: false }, seed, (msg) => failures.push(msg));
+      t.is(b, a, `${counting.name}, seed ${seed}`);
+      t.deepEqual(failures, []);
+    }
   }
 });
