@@ -58,13 +58,17 @@ export class Sequence {
    * count itself. Set by assigning `block_table` and by the engine as it adds or frees blocks.
    */
   blocks_held = 0;
+  /**
+   * The client's max_tokens, when known; beside the step's fields because the simulator's stop
+   * test reads it every step (a field further down is one more cache line per sequence per step).
+   */
+  readonly max_output_tokens: number | undefined;
   /** Prompt then output token ids; undefined when the engine only counts tokens. */
   readonly token_ids: number[] | undefined;
 
   readonly id: number;
   readonly arrival_s: number;
   readonly priority: SequencePriority;
-  readonly max_output_tokens: number | undefined;
   readonly identity: PrefixIdentity;
 
   /** Tokens found in the prefix cache at its last admission. */

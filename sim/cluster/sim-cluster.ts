@@ -433,7 +433,6 @@ export class SimCluster {
     instance.current = undefined;
     this.#stepping--;
     instance.steps++;
-    instance.busy_s += duration_s;
     // A request suspended by a migration's last stage mid-iteration cannot be in the plan:
     // suspension waits for the iteration to end.
     for (const p of plan.prefills) p.seq.exec_s += duration_s;

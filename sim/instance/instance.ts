@@ -30,7 +30,6 @@ export class SimInstance {
   migrations_in = 0;
   high_priority = 0;
   steps = 0;
-  busy_s = 0;
   created_s: number;
   /** Its latest report: one object for the whole run, re-taken in place (`refreshReport`). */
   readonly report: SimReport;

@@ -18,7 +18,8 @@ export interface KillRecord {
  * keeps memory flat for millions of requests.
  */
 export class SimRequest extends Sequence {
-  // Per-step fields first (see Sequence): the stop test, the execution time, the token times.
+  // Per-step fields first (see Sequence): the execution time, the token times (the stop test
+  // reads Sequence.max_output_tokens, equal to output_tokens, among the engine's step fields).
   readonly output_tokens: number;
   /** Σ durations of the iterations it took part in (the artifact's "decode execution time"). */
   exec_s = 0;
@@ -79,7 +80,8 @@ export class SimRequest extends Sequence {
   }
 
   get done(): boolean {
-    return this.generated >= this.output_tokens;
+    // max_output_tokens is output_tokens (the constructor), read where the step's other fields are.
+    return this.generated >= (this.max_output_tokens as number);
   }
 
   /** Time of its first token (undefined before it has one). */
