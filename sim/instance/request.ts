@@ -30,6 +30,12 @@ export class SimRequest extends Sequence {
    */
   #first_token_s = Number.NaN;
   #last_token_s = Number.NaN;
+  /**
+   * Whether `#first_token_s` is set: a small integer inside the object, so a token's time is
+   * recorded without loading the first time's box (a cold line per request per step with
+   * thousands of instances).
+   */
+  #has_first_token = false;
   declare readonly priority: Priority;
   readonly model: string | undefined;
 
@@ -92,6 +98,7 @@ export class SimRequest extends Sequence {
 
   set first_token_s(t_s: number | undefined) {
     this.#first_token_s = t_s ?? Number.NaN;
+    this.#has_first_token = !Number.isNaN(this.#first_token_s);
   }
 
   /** Time of its latest token (undefined before it has one). */
@@ -111,7 +118,10 @@ export class SimRequest extends Sequence {
    */
   markToken(t_s: number): number {
     const gap_s = t_s - this.#last_token_s;
-    if (Number.isNaN(this.#first_token_s)) this.#first_token_s = t_s;
+    if (!this.#has_first_token) {
+      this.#first_token_s = t_s;
+      this.#has_first_token = !Number.isNaN(t_s);
+    }
     this.#last_token_s = t_s;
     return gap_s;
   }
