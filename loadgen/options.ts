@@ -36,7 +36,11 @@ export const BenchServeOptionsSchema = z
     /** Column name in `fleetlab compare` (summary.json `system`). */
     label: z.string().min(1).optional(),
   })
-  .refine((o) => o.dataset_name !== 'sharegpt' || o.dataset_path !== undefined, { message: '--dataset-path is required with --dataset-name sharegpt', path: ['dataset_path'] });
+  .superRefine((o, ctx) => {
+    if (o.dataset_name === 'sharegpt' && o.dataset_path === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'to be a ShareGPT JSON file (required with --dataset-name sharegpt)', path: ['dataset_path'], input: o.dataset_path });
+    }
+  });
 
 export type BenchServeOptions = z.output<typeof BenchServeOptionsSchema>;
 export type BenchServeOptionsInput = z.input<typeof BenchServeOptionsSchema>;

@@ -75,8 +75,16 @@ test('fleetlab bench serve --dataset-name sharegpt: turn 0 is the prompt, turn 1
 });
 
 test('fleetlab bench serve: a bad flag names the option and the value', async (t) => {
-  const error = await t.throwsAsync(run(process.execPath, [bin, 'bench', 'serve', '--model', 'm', '--burstiness', '-1']));
-  t.regex(String((error as { stderr?: string }).stderr), /burstiness.*-1/);
+  const refused = async (...args: string[]): Promise<string> => {
+    const error = await t.throwsAsync(run(process.execPath, [bin, 'bench', 'serve', '--model', 'm', ...args]));
+    return String((error as { stderr?: string }).stderr);
+  };
+  t.regex(await refused('--burstiness', '-1'), /--burstiness <k>' argument '-1' is invalid\. expected a number > 0/);
+  t.regex(await refused('--metric-percentiles', '50,abc'), /--metric-percentiles <list>' argument '50,abc' is invalid\. expected numbers separated by commas, received "abc"/);
+  t.regex(await refused('--request-rate', 'fast'), /--request-rate <req\/s>' argument 'fast' is invalid\. expected inf or a number > 0/);
+  // Checked by the options' schema, named by the flag the user typed (was the schema's field: metric_percentiles[0]).
+  t.regex(await refused('--metric-percentiles', '150'), /Expected --metric-percentiles <= 100, received 150/);
+  t.regex(await refused('--dataset-name', 'sharegpt'), /Expected --dataset-path to be a ShareGPT JSON file \(required with --dataset-name sharegpt\), received undefined/);
 });
 
 test('fleetlab bench serve: a server that is not there is named with its URL before anything is sent or written', async (t) => {
@@ -95,5 +103,5 @@ test('fleetlab bench serve: a server that is not there is named with its URL bef
   t.false(existsSync(out));
   // A URL without its scheme is refused as such (was "Expected base_url to be Invalid URL").
   const bare = await t.throwsAsync(run(process.execPath, [bin, 'bench', 'serve', '--base-url', `127.0.0.1:${port}`, '--model', 'm']));
-  t.regex(String((bare as { stderr?: string }).stderr), new RegExp(`Expected base_url to be an http\\(s\\) URL such as http://127\\.0\\.0\\.1:8000, received "127\\.0\\.0\\.1:${port}"`));
+  t.regex(String((bare as { stderr?: string }).stderr), new RegExp(`Expected --base-url to be an http\\(s\\) URL such as http://127\\.0\\.0\\.1:8000, received "127\\.0\\.0\\.1:${port}"`));
 });
