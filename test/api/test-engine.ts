@@ -67,6 +67,7 @@ export class TestEngine implements GenerationEngine {
     this.#running++;
     this.peak_running = Math.max(this.peak_running, this.#running);
     let aborted = false;
+    let finished = false;
     try {
       const { sampling } = request;
       const prompt = byteTokenizer.decode(request.prompt_token_ids);
@@ -104,11 +105,17 @@ export class TestEngine implements GenerationEngine {
           ...(finish !== undefined ? { finish_reason: finish } : {}),
         };
         first = false;
-        if (finish !== undefined) return;
+        if (finish !== undefined) {
+          finished = true;
+          return;
+        }
       }
     } finally {
       this.#running--;
-      if (aborted) {
+      // Ended by its signal: seen here, or by a consumer that stopped reading once it aborted (the
+      // API leaves every choice of `n` at the first abort; a choice whose next token was already
+      // out is returned, not read again, so this generator never gets to look at the signal).
+      if (aborted || (!finished && signal?.aborted === true)) {
         this.aborted.push(request.request_id);
         this.#onAbort?.();
       }
