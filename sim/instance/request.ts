@@ -31,7 +31,7 @@ export class SimRequest extends Sequence {
   #first_token_s = Number.NaN;
   #last_token_s = Number.NaN;
   /**
-   * Whether `#first_token_s` is set: a small integer inside the object, so a token's time is
+   * Whether `#first_token_s` is set: a boolean held inside the object (no box), so a token's time is
    * recorded without loading the first time's box (a cold line per request per step with
    * thousands of instances).
    */
