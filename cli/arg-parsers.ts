@@ -29,6 +29,14 @@ export const positiveNumber = (value: string): number => {
   return n;
 };
 
+/** vLLM's --request-rate: `inf` (everything at t = 0; any case) or requests per second > 0. */
+export const requestRate = (value: string): number => {
+  if (value.trim().toLowerCase() === 'inf') return Infinity;
+  const n = toNumber(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected inf or a number > 0, received "${value}"`);
+  return n;
+};
+
 export const port = (value: string): number => {
   const n = toNumber(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port in [0, 65535], received "${value}"`);

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { ConfigError, parseConfig } from '../config/index.ts';
-import { nonNegative, port, positive, positiveNumber } from './arg-parsers.ts';
+import { nonNegative, port, positive, positiveNumber, requestRate } from './arg-parsers.ts';
 import { parseGoodput } from '../metrics/vllm-keys.ts';
 import {
   BenchServeOptionsSchema,
@@ -19,14 +19,6 @@ import {
 } from '../loadgen/index.ts';
 
 const list = (value: string): string[] => value.split(/[,\s]+/).filter((v) => v !== '');
-
-/** `inf` or a number > 0 (vLLM's --request-rate). */
-const requestRate = (value: string): number => {
-  if (value === 'inf') return Infinity;
-  const n = value.trim() === '' ? Number.NaN : Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected inf or a number > 0, received "${value}"`);
-  return n;
-};
 
 /** Numbers separated by commas (the schema checks their range). */
 const numbers = (value: string): number[] =>

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError } from '../sim/index.ts';
 import { parseGoodput } from '../metrics/vllm-keys.ts';
+import { requestRate } from './arg-parsers.ts';
 
 /** The flags as commander hands them over (strings where vLLM takes lists or `inf`). */
 export interface VllmRunFlags {
@@ -81,13 +82,13 @@ function arrival(current: Record<string, unknown>, flags: VllmRunFlags): Record<
       throw ConfigError.single('--burstiness', `with --request-rate: the config's arrival (kind ${String(current.kind)}) has no rate to keep`, flags.burstiness);
     }
     rate = current.rate_per_s;
-  } else if (flags.requestRate.trim().toLowerCase() === 'inf') {
-    return { kind: 'burst' };
   } else {
-    rate = Number(flags.requestRate);
-    if (flags.requestRate.trim() === '' || !Number.isFinite(rate) || rate <= 0) {
-      throw ConfigError.single('--request-rate', 'requests per second > 0, or inf (everything at t = 0)', flags.requestRate);
+    try {
+      rate = requestRate(flags.requestRate);
+    } catch (cause) {
+      throw ConfigError.single('--request-rate', 'requests per second > 0, or inf (everything at t = 0)', flags.requestRate, { cause });
     }
+    if (rate === Infinity) return { kind: 'burst' };
   }
   const burstiness = flags.burstiness ?? 1;
   if (!Number.isFinite(burstiness) || burstiness <= 0) throw ConfigError.single('--burstiness', 'a Gamma shape > 0 (1 is Poisson)', flags.burstiness);

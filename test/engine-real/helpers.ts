@@ -54,23 +54,7 @@ export async function oneEngineOutputs(
 }
 
 /** Whether a process with this pid still exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Polls `cond` until it holds; fails naming `what` after `limit_ms`. */
-export async function until(what: string, cond: () => boolean, limit_ms = 60_000): Promise<void> {
-  const t0 = performance.now();
-  while (!cond()) {
-    if (performance.now() - t0 > limit_ms) throw new Error(`gave up waiting (${limit_ms} ms) for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { alive, until } from '../waiting.ts';
 
 /**
  * Two instances behind a fleet that never migrates by itself; `prompts` decode (ids

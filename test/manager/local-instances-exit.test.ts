@@ -3,9 +3,8 @@
 // instances running, orphaned, holding their ports and memory.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
-import { alive } from '../engine-real/helpers.ts';
+import { alive, until } from '../waiting.ts';
 
 
 test('instances of LocalInstances exit when their manager process is killed with SIGKILL', async (t) => {
@@ -23,7 +22,7 @@ setInterval(() => {}, 1000);`;
   t.true(Number.isInteger(pid) && alive(pid), `instance ${pid} runs`);
   manager.kill('SIGKILL');
   // Bounded wait for the instance to notice its stdin closed (not a timing assertion: a generous cap).
-  for (let waited = 0; waited < 30_000 && alive(pid); waited += 100) await sleep(100);
+  await until(`instance ${pid} exiting`, () => !alive(pid), 30_000).catch(() => undefined);
   const orphaned = alive(pid);
   if (orphaned) process.kill(pid, 'SIGKILL');
   t.false(orphaned, `instance ${pid} outlived its manager`);

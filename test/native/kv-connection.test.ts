@@ -1,6 +1,7 @@
 // A KV connection kept open across transfers (what a migration's stages and later migrations
 // reuse), the COMMIT that rides behind the blocks, and the pool that hands connections out.
 import test from 'ava';
+import { until } from '../waiting.ts';
 import { KvBlockPool, KvConnection, KvConnectionPool, listenForBlocks, TransferError } from '../../backend/native/index.ts';
 
 const spec = { numLayers: 2, numBlocks: 64, blockSize: 16, numKvHeads: 4, headDim: 32, dtype: 'f16' as const };
@@ -80,14 +81,8 @@ test('a receiver without onCommit refuses every COMMIT', async (t) => {
   }
 });
 
-/** Resolves once every one of `conns` has seen its receiver close it (fails after 30 s: a guard against a hang). */
-async function closedByPeer(...conns: KvConnection[]): Promise<void> {
-  const t0 = performance.now();
-  while (conns.some((c) => c.usable)) {
-    if (performance.now() - t0 > 30_000) throw new Error('the receiver did not close the connections within 30 s');
-    await new Promise((res) => setTimeout(res, 10));
-  }
-}
+/** Resolves once every one of `conns` has seen its receiver close it. */
+const closedByPeer = (...conns: KvConnection[]): Promise<void> => until('the receiver closing the connections', () => conns.every((c) => !c.usable), 30_000);
 
 test('the pool reuses an idle connection, replaces one the receiver dropped, and never hands out a dead one', async (t) => {
   const { pool: src, data } = await filled(8, 5);
